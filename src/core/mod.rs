@@ -1,0 +1,10 @@
+//! The domain: no terminal, no async runtime.
+
+pub mod atomic;
+pub mod cost;
+pub mod model;
+pub mod preset_yaml;
+pub mod presets;
+pub mod prompt;
+pub mod pyfloat;
+pub mod validate;

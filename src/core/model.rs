@@ -1,0 +1,403 @@
+//! The data model shared with the Python tool. Field names, defaults and
+//! ranges are a compatibility contract: YAML and JSON use exactly these names.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::validate::{FieldError, Validation};
+
+pub const DURATION_MIN: i64 = 60;
+pub const DURATION_MAX: i64 = 240;
+pub const DURATION_DEFAULT: i64 = 180;
+pub const VERSES_MIN: i64 = 1;
+pub const VERSES_MAX: i64 = 5;
+pub const CHORUSES_MIN: i64 = 1;
+pub const CHORUSES_MAX: i64 = 4;
+pub const TEMPERATURE_DEFAULT: f64 = 0.7;
+pub const TEXT_MAX_CHARS: usize = 10_000;
+pub const GENRE_MAX_CHARS: usize = 100;
+pub const SAMPLES_MIN: i64 = 1;
+pub const SAMPLES_MAX: i64 = 4;
+pub const PRESET_NAME_MAX: usize = 64;
+
+/// The Lyria models music-gen can call. Kept as a closed set so a typo is
+/// refused before anything is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Model {
+    #[default]
+    #[serde(rename = "lyria-002")]
+    Lyria2,
+    #[serde(rename = "lyria-3-clip-preview")]
+    Lyria3Clip,
+    #[serde(rename = "lyria-3-pro-preview")]
+    Lyria3Pro,
+}
+
+impl Model {
+    pub const ALL: [Model; 3] = [Model::Lyria2, Model::Lyria3Clip, Model::Lyria3Pro];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Model::Lyria2 => "lyria-002",
+            Model::Lyria3Clip => "lyria-3-clip-preview",
+            Model::Lyria3Pro => "lyria-3-pro-preview",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Model, String> {
+        Model::ALL
+            .into_iter()
+            .find(|m| m.id() == s)
+            .ok_or_else(|| format!("{s:?} is not a known model; use one of {}", Model::list()))
+    }
+
+    pub fn list() -> String {
+        Model::ALL.map(Model::id).join(", ")
+    }
+
+    /// Lyria 2 takes negative prompts, seeds and several samples; Lyria 3
+    /// takes a prompt only.
+    pub fn supports_request_options(self) -> bool {
+        self == Model::Lyria2
+    }
+
+    /// Lyria 3 previews are served only at the `global` location.
+    pub fn requires_global(self) -> bool {
+        self != Model::Lyria2
+    }
+
+    pub fn summary(self) -> &'static str {
+        match self {
+            Model::Lyria2 => "instrumental, ~30 s WAV at 48 kHz per sample, up to 4 samples",
+            Model::Lyria3Clip => "30 s clip (MP3), prompt only, location global",
+            Model::Lyria3Pro => "full song with vocals and lyrics up to ~3 min (MP3), location global",
+        }
+    }
+}
+
+impl std::fmt::Display for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_verses() -> i64 {
+    2
+}
+fn default_choruses() -> i64 {
+    2
+}
+fn default_duration() -> i64 {
+    DURATION_DEFAULT
+}
+fn default_temperature() -> f64 {
+    TEMPERATURE_DEFAULT
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SongStructure {
+    #[serde(default = "default_true")]
+    pub intro: bool,
+    #[serde(default = "default_verses")]
+    pub verse_count: i64,
+    #[serde(default = "default_choruses")]
+    pub chorus_count: i64,
+    #[serde(default = "default_true")]
+    pub bridge: bool,
+    #[serde(default = "default_true")]
+    pub outro: bool,
+}
+
+impl Default for SongStructure {
+    fn default() -> Self {
+        SongStructure {
+            intro: true,
+            verse_count: 2,
+            chorus_count: 2,
+            bridge: true,
+            outro: true,
+        }
+    }
+}
+
+impl SongStructure {
+    pub fn validate(&self, v: &mut Validation) {
+        v.range("structure.verse_count", self.verse_count, VERSES_MIN, VERSES_MAX);
+        v.range("structure.chorus_count", self.chorus_count, CHORUSES_MIN, CHORUSES_MAX);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StyleReference {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+}
+
+impl StyleReference {
+    /// The types the Python tool documented; others are accepted too.
+    pub const USUAL_TYPES: [&'static str; 4] = ["style", "sound", "artist", "similar_to"];
+
+    /// Parses the CLI form `TYPE:VALUE`.
+    pub fn parse_flag(s: &str) -> Result<StyleReference, FieldError> {
+        match s.split_once(':') {
+            Some((kind, value)) if !kind.trim().is_empty() => Ok(StyleReference {
+                kind: kind.trim().to_string(),
+                value: value.trim().to_string(),
+            }),
+            _ => Err(FieldError::new(
+                "style_references",
+                format!("{s:?} must be TYPE:VALUE, e.g. style:arena rock"),
+            )),
+        }
+    }
+}
+
+fn validate_styles(styles: &[StyleReference], v: &mut Validation) {
+    for (i, s) in styles.iter().enumerate() {
+        if s.kind.trim().is_empty() {
+            v.push(format!("style_references[{i}].type"), "must not be empty");
+        }
+    }
+}
+
+/// Settings Lyria 2 understands and the Python tool never had. Tracks and
+/// presets carry them as top-level optional keys (written only when set, so
+/// the Python tool ignores them); this is the borrowed view that checks them.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestOptions<'a> {
+    pub negative_prompt: Option<&'a str>,
+    pub seed: Option<u64>,
+    pub sample_count: Option<i64>,
+}
+
+impl RequestOptions<'_> {
+    pub fn validate(&self, v: &mut Validation) {
+        if let Some(n) = self.sample_count {
+            v.range("sample_count", n, SAMPLES_MIN, SAMPLES_MAX);
+        }
+        if self.seed.is_some() && self.sample_count.is_some_and(|n| n > 1) {
+            v.push(
+                "seed",
+                "cannot be combined with sample_count above 1; drop one of them",
+            );
+        }
+    }
+
+    /// Refuses a setting the chosen model cannot use, before anything is sent.
+    pub fn check_model(&self, model: Model) -> Result<(), FieldError> {
+        if model.supports_request_options() {
+            return Ok(());
+        }
+        let unsupported = [
+            ("negative_prompt", self.negative_prompt.is_some()),
+            ("seed", self.seed.is_some()),
+            ("sample_count", self.sample_count.is_some_and(|n| n != 1)),
+        ];
+        match unsupported.iter().find(|(_, set)| *set) {
+            Some((field, _)) => Err(FieldError::new(
+                *field,
+                format!("{model} does not support it; only lyria-002 does"),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackConfig {
+    pub text_input: String,
+    pub genre: String,
+    #[serde(default = "default_duration")]
+    pub duration_seconds: i64,
+    #[serde(default)]
+    pub structure: SongStructure,
+    #[serde(default)]
+    pub style_references: Vec<StyleReference>,
+    #[serde(default = "default_temperature")]
+    pub temperature: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative_prompt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
+}
+
+impl TrackConfig {
+    pub fn new(text_input: impl Into<String>, genre: impl Into<String>) -> TrackConfig {
+        TrackConfig {
+            text_input: text_input.into(),
+            genre: genre.into(),
+            duration_seconds: DURATION_DEFAULT,
+            structure: SongStructure::default(),
+            style_references: Vec::new(),
+            temperature: TEMPERATURE_DEFAULT,
+            negative_prompt: None,
+            seed: None,
+            sample_count: None,
+            model: None,
+        }
+    }
+
+    pub fn options(&self) -> RequestOptions<'_> {
+        RequestOptions {
+            negative_prompt: self.negative_prompt.as_deref(),
+            seed: self.seed,
+            sample_count: self.sample_count,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), crate::core::validate::ValidationErrors> {
+        let mut v = Validation::default();
+        self.collect_errors(&mut v);
+        v.finish()
+    }
+
+    pub fn collect_errors(&self, v: &mut Validation) {
+        let chars = self.text_input.chars().count();
+        if chars > TEXT_MAX_CHARS {
+            v.push(
+                "text_input",
+                format!("{chars} characters is above the maximum {TEXT_MAX_CHARS}"),
+            );
+        }
+        validate_genre(&self.genre, v);
+        v.range("duration_seconds", self.duration_seconds, DURATION_MIN, DURATION_MAX);
+        self.structure.validate(v);
+        validate_styles(&self.style_references, v);
+        validate_temperature(self.temperature, v);
+        self.options().validate(v);
+    }
+}
+
+fn validate_genre(genre: &str, v: &mut Validation) {
+    let chars = genre.chars().count();
+    if genre.trim().is_empty() {
+        v.push("genre", "is required (1 to 100 characters)");
+    } else if chars > GENRE_MAX_CHARS {
+        v.push(
+            "genre",
+            format!("{chars} characters is above the maximum {GENRE_MAX_CHARS}"),
+        );
+    }
+}
+
+fn validate_temperature(t: f64, v: &mut Validation) {
+    if !(0.0..=1.0).contains(&t) {
+        v.push(
+            "temperature",
+            format!("{} is outside 0.0 to 1.0", crate::core::pyfloat::repr(t)),
+        );
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PresetConfig {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub genre: String,
+    #[serde(default)]
+    pub structure: SongStructure,
+    #[serde(default)]
+    pub style_references: Vec<StyleReference>,
+    #[serde(default = "default_temperature")]
+    pub temperature: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tips: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative_prompt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
+}
+
+impl PresetConfig {
+    pub fn options(&self) -> RequestOptions<'_> {
+        RequestOptions {
+            negative_prompt: self.negative_prompt.as_deref(),
+            seed: self.seed,
+            sample_count: self.sample_count,
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), crate::core::validate::ValidationErrors> {
+        let mut v = Validation::default();
+        if let Err(e) = validate_preset_name(&self.name) {
+            v.push(e.field, e.message);
+        }
+        validate_genre(&self.genre, &mut v);
+        self.structure.validate(&mut v);
+        validate_styles(&self.style_references, &mut v);
+        validate_temperature(self.temperature, &mut v);
+        self.options().validate(&mut v);
+        v.finish()
+    }
+
+    /// The track a preset starts: everything but the words.
+    pub fn to_track(&self, text_input: impl Into<String>) -> TrackConfig {
+        TrackConfig {
+            text_input: text_input.into(),
+            genre: self.genre.clone(),
+            duration_seconds: DURATION_DEFAULT,
+            structure: self.structure.clone(),
+            style_references: self.style_references.clone(),
+            temperature: self.temperature,
+            negative_prompt: self.negative_prompt.clone(),
+            seed: self.seed,
+            sample_count: self.sample_count,
+            model: self.model,
+        }
+    }
+
+    /// A preset made from a track; the words and the duration are not part of
+    /// a preset, as in the Python tool.
+    pub fn from_track(
+        name: impl Into<String>,
+        description: Option<String>,
+        tips: Option<String>,
+        track: &TrackConfig,
+    ) -> PresetConfig {
+        PresetConfig {
+            name: name.into(),
+            description,
+            genre: track.genre.clone(),
+            structure: track.structure.clone(),
+            style_references: track.style_references.clone(),
+            temperature: track.temperature,
+            tips,
+            negative_prompt: track.negative_prompt.clone(),
+            seed: track.seed,
+            sample_count: track.sample_count,
+            model: track.model,
+        }
+    }
+}
+
+/// A preset name becomes a file name, so it is held to a safe alphabet:
+/// `../x`, `/etc/x`, `a/b` and the empty name never reach the file system.
+pub fn validate_preset_name(name: &str) -> Result<(), FieldError> {
+    let ok = !name.is_empty()
+        && name.len() <= PRESET_NAME_MAX
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            "name",
+            format!(
+                "{name:?} is not allowed; use 1 to {PRESET_NAME_MAX} letters, digits, '_' or '-'"
+            ),
+        ))
+    }
+}

@@ -1,0 +1,152 @@
+//! Writes presets as YAML that both serde_yaml and PyYAML's `safe_load` read
+//! back to the same values. serde_yaml's own emitter follows YAML 1.2 and
+//! leaves `yes`, `on` or `1:20` unquoted, which PyYAML (YAML 1.1) reads as a
+//! bool or a number, so presets get this small, conservative emitter.
+
+use crate::core::model::{PresetConfig, StyleReference};
+use crate::core::pyfloat;
+
+/// Words YAML 1.1 resolves to a bool or null when unquoted.
+const RESERVED: [&str; 26] = [
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false",
+    "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~",
+];
+
+/// The preset in the Python tool's key order; optional keys only when set.
+pub fn to_yaml(p: &PresetConfig) -> String {
+    let mut out = String::with_capacity(512);
+    line(&mut out, "name", &string(&p.name));
+    if let Some(d) = &p.description {
+        line(&mut out, "description", &string(d));
+    }
+    line(&mut out, "genre", &string(&p.genre));
+    out.push_str("structure:\n");
+    let s = &p.structure;
+    line(&mut out, "  intro", bool_str(s.intro));
+    line(&mut out, "  verse_count", &s.verse_count.to_string());
+    line(&mut out, "  chorus_count", &s.chorus_count.to_string());
+    line(&mut out, "  bridge", bool_str(s.bridge));
+    line(&mut out, "  outro", bool_str(s.outro));
+    styles(&mut out, &p.style_references);
+    line(&mut out, "temperature", &float(p.temperature));
+    if let Some(t) = &p.tips {
+        line(&mut out, "tips", &string(t));
+    }
+    if let Some(n) = &p.negative_prompt {
+        line(&mut out, "negative_prompt", &string(n));
+    }
+    if let Some(seed) = p.seed {
+        line(&mut out, "seed", &seed.to_string());
+    }
+    if let Some(n) = p.sample_count {
+        line(&mut out, "sample_count", &n.to_string());
+    }
+    if let Some(m) = p.model {
+        line(&mut out, "model", &string(m.id()));
+    }
+    out
+}
+
+fn line(out: &mut String, key: &str, value: &str) {
+    out.push_str(key);
+    out.push_str(": ");
+    out.push_str(value);
+    out.push('\n');
+}
+
+fn styles(out: &mut String, styles: &[StyleReference]) {
+    if styles.is_empty() {
+        out.push_str("style_references: []\n");
+        return;
+    }
+    out.push_str("style_references:\n");
+    for s in styles {
+        line(out, "- type", &string(&s.kind));
+        line(out, "  value", &string(&s.value));
+    }
+}
+
+fn bool_str(b: bool) -> &'static str {
+    if b { "true" } else { "false" }
+}
+
+/// PyYAML only reads a float with a dot in it, so `1e-05` becomes `1.0e-05`,
+/// as PyYAML's own representer writes it.
+fn float(x: f64) -> String {
+    let r = pyfloat::repr(x);
+    match r.find('e') {
+        Some(i) if !r.contains('.') => format!("{}.0{}", &r[..i], &r[i..]),
+        _ => r,
+    }
+}
+
+/// Plain when unambiguous in both YAML 1.1 and 1.2, double-quoted otherwise.
+fn string(s: &str) -> String {
+    if is_plain_safe(s) {
+        s.to_string()
+    } else {
+        quoted(s)
+    }
+}
+
+fn is_plain_safe(s: &str) -> bool {
+    let first_ok = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    first_ok
+        && !s.ends_with(' ')
+        && !RESERVED.contains(&s)
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, ' ' | '_' | '-' | '.' | ',' | '(' | ')' | '/')
+        })
+}
+
+/// A double-quoted scalar: UTF-8 as is, escapes only for what PyYAML's
+/// reader refuses to see raw (controls, DEL, C1 controls, non-characters).
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if printable_for_pyyaml(c) => out.push(c),
+            c if (c as u32) <= 0xFF => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c if (c as u32) <= 0xFFFF => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push_str(&format!("\\U{:08X}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// PyYAML's reader accepts only these characters unescaped.
+fn printable_for_pyyaml(c: char) -> bool {
+    matches!(c as u32,
+        0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+        && c != '\u{FEFF}'
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_what_yaml_1_1_would_misread() {
+        for s in ["yes", "on", "No", "1:20", "0.7", "", " lead", "a: b", "#x", "x #y", "~"] {
+            assert!(string(s).starts_with('"'), "{s:?} must be quoted");
+        }
+        assert_eq!(string("arena rock"), "arena rock");
+        assert_eq!(string("héllo"), "\"héllo\"");
+        assert_eq!(string("a\"b\\c\nd\u{7f}\u{feff}"), "\"a\\\"b\\\\c\\nd\\x7F\\uFEFF\"");
+    }
+
+    #[test]
+    fn floats_always_have_a_dot() {
+        assert_eq!(float(0.8), "0.8");
+        assert_eq!(float(1.0), "1.0");
+        assert_eq!(float(1e-5), "1.0e-05");
+        assert_eq!(float(1.5e-7), "1.5e-07");
+    }
+}

@@ -1,0 +1,321 @@
+//! The preset store: one YAML file per preset in one directory, the built-ins
+//! ensured with a single directory scan, and a metadata cache so that a
+//! listing re-reads only the files that changed since the last one.
+
+use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::core::atomic;
+use crate::core::preset_yaml::to_yaml;
+use crate::core::model::{PresetConfig, validate_preset_name};
+use crate::core::validate::{FieldError, ValidationErrors};
+
+const EXTENSION: &str = "yaml";
+
+/// The five presets that ship with music-gen, compiled in.
+pub const BUILTINS: [(&str, &str); 5] = [
+    ("rock_anthem", include_str!("../../presets/rock_anthem.yaml")),
+    ("jazz_smooth", include_str!("../../presets/jazz_smooth.yaml")),
+    (
+        "electronic_dance",
+        include_str!("../../presets/electronic_dance.yaml"),
+    ),
+    (
+        "classical_orchestral",
+        include_str!("../../presets/classical_orchestral.yaml"),
+    ),
+    ("pop_catchy", include_str!("../../presets/pop_catchy.yaml")),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    InvalidName(FieldError),
+    #[error("preset {name:?} not found in {dir}")]
+    NotFound { name: String, dir: PathBuf },
+    #[error("preset {name:?} already exists; save it with overwrite to replace it")]
+    Exists { name: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+}
+
+impl StoreError {
+    fn io(path: &Path, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// Usage errors (exit code 2) as opposed to everything else.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(
+            self,
+            StoreError::InvalidName(_)
+                | StoreError::Exists { .. }
+                | StoreError::Parse { .. }
+                | StoreError::Invalid(_)
+        )
+    }
+}
+
+/// What a listing shows of one preset file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PresetSummary {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub genre: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Why the file cannot be used; the other presets stay usable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl PresetSummary {
+    pub fn is_broken(&self) -> bool {
+        self.error.is_some()
+    }
+}
+
+/// A preset read from disk, with the keys it did not know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedPreset {
+    pub preset: PresetConfig,
+    pub warnings: Vec<String>,
+}
+
+/// Identifies one version of a file without reading it. Saves rename a new
+/// file into place, so the inode changes even when size and mtime collide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    ino: u64,
+    len: u64,
+    mtime: Option<SystemTime>,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            ino: meta.ino(),
+            len: meta.len(),
+            mtime: meta.modified().ok(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct PresetStore {
+    dir: PathBuf,
+    cache: HashMap<String, (Stamp, PresetSummary)>,
+    /// How many files listings have parsed; lets tests and benchmarks see
+    /// that unchanged files are not read again.
+    parsed: u64,
+}
+
+impl PresetStore {
+    /// Opens the store, creating the directory and writing any missing
+    /// built-in. Returns the names of the built-ins it wrote.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<(PresetStore, Vec<String>), StoreError> {
+        let dir = dir.into();
+        std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        let present: Vec<String> = std::fs::read_dir(&dir)
+            .map_err(|e| StoreError::io(&dir, e))?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        let mut written = Vec::new();
+        for (name, text) in BUILTINS {
+            let file = format!("{name}.{EXTENSION}");
+            if !present.iter().any(|p| *p == file) {
+                let path = dir.join(&file);
+                atomic::write(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
+                written.push(name.to_string());
+            }
+        }
+        let store = PresetStore {
+            dir,
+            cache: HashMap::new(),
+            parsed: 0,
+        };
+        Ok((store, written))
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn files_parsed(&self) -> u64 {
+        self.parsed
+    }
+
+    /// The file a preset lives in; refuses names that could leave the folder.
+    pub fn path_for(&self, name: &str) -> Result<PathBuf, StoreError> {
+        validate_preset_name(name).map_err(StoreError::InvalidName)?;
+        Ok(self.dir.join(format!("{name}.{EXTENSION}")))
+    }
+
+    /// Every preset file, sorted by name. Costs one directory scan and one
+    /// stat per file; only new or changed files are read.
+    pub fn list(&mut self) -> Result<Vec<PresetSummary>, StoreError> {
+        let entries = std::fs::read_dir(&self.dir).map_err(|e| StoreError::io(&self.dir, e))?;
+        let mut seen: HashMap<String, (Stamp, PresetSummary)> =
+            HashMap::with_capacity(self.cache.len());
+        for entry in entries {
+            let entry = entry.map_err(|e| StoreError::io(&self.dir, e))?;
+            let path = entry.path();
+            if path.extension().and_then(|e| e.to_str()) != Some(EXTENSION) {
+                continue;
+            }
+            let Some(name) = path.file_stem().and_then(|s| s.to_str()).map(str::to_string)
+            else {
+                continue;
+            };
+            if name.starts_with('.') {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else {
+                continue; // removed between the scan and the stat
+            };
+            if !meta.is_file() {
+                continue;
+            }
+            let stamp = Stamp::of(&meta);
+            let summary = match self.cache.remove(&name) {
+                Some((old, summary)) if old == stamp => summary,
+                _ => {
+                    self.parsed += 1;
+                    summarize(&name, &path)
+                }
+            };
+            seen.insert(name, (stamp, summary));
+        }
+        self.cache = seen;
+        let mut list: Vec<PresetSummary> = self.cache.values().map(|(_, s)| s.clone()).collect();
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(list)
+    }
+
+    pub fn exists(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.path_for(name)?.is_file())
+    }
+
+    pub fn load(&self, name: &str) -> Result<LoadedPreset, StoreError> {
+        let path = self.path_for(name)?;
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NotFound {
+                    name: name.to_string(),
+                    dir: self.dir.clone(),
+                });
+            }
+            Err(e) => return Err(StoreError::io(&path, e)),
+        };
+        parse_preset_bytes(&path, &bytes)
+    }
+
+    /// Writes a preset atomically. Without `overwrite`, an existing preset of
+    /// the same name is left alone and `Exists` comes back.
+    pub fn save(&mut self, preset: &PresetConfig, overwrite: bool) -> Result<PathBuf, StoreError> {
+        preset.validate().map_err(StoreError::Invalid)?;
+        let path = self.path_for(&preset.name)?;
+        if !overwrite && path.exists() {
+            return Err(StoreError::Exists {
+                name: preset.name.clone(),
+            });
+        }
+        let text = to_yaml(preset);
+        atomic::write(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
+        self.cache.remove(&preset.name);
+        Ok(path)
+    }
+
+    pub fn delete(&mut self, name: &str) -> Result<PathBuf, StoreError> {
+        let path = self.path_for(name)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => {
+                self.cache.remove(name);
+                Ok(path)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound {
+                name: name.to_string(),
+                dir: self.dir.clone(),
+            }),
+            Err(e) => Err(StoreError::io(&path, e)),
+        }
+    }
+}
+
+fn summarize(name: &str, path: &Path) -> PresetSummary {
+    let broken = |error: String| PresetSummary {
+        name: name.to_string(),
+        genre: None,
+        description: None,
+        error: Some(error),
+        warnings: Vec::new(),
+    };
+    if let Err(e) = validate_preset_name(name) {
+        return broken(format!("file name: {}", e.message));
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return broken(e.to_string()),
+    };
+    match parse_preset_bytes(path, &bytes) {
+        Ok(loaded) => PresetSummary {
+            name: name.to_string(),
+            genre: Some(loaded.preset.genre),
+            description: loaded.preset.description,
+            error: None,
+            warnings: loaded.warnings,
+        },
+        Err(StoreError::Parse { message, .. }) => broken(message),
+        Err(StoreError::Invalid(errors)) => broken(errors.to_string()),
+        Err(e) => broken(e.to_string()),
+    }
+}
+
+/// Parses and validates one preset file (YAML, which also reads JSON).
+pub fn parse_preset_bytes(path: &Path, bytes: &[u8]) -> Result<LoadedPreset, StoreError> {
+    let parse_err = |message: String| StoreError::Parse {
+        path: path.to_path_buf(),
+        message,
+    };
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| parse_err(format!("not UTF-8 text ({e})")))?;
+    if text.trim().is_empty() {
+        return Err(parse_err("the file is empty".to_string()));
+    }
+    let (preset, warnings) = parse_with_warnings::<PresetConfig>(text).map_err(parse_err)?;
+    preset.validate().map_err(StoreError::Invalid)?;
+    Ok(LoadedPreset { preset, warnings })
+}
+
+/// Deserializes YAML (or JSON), turning keys the model does not know into
+/// warnings rather than failures.
+pub fn parse_with_warnings<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Result<(T, Vec<String>), String> {
+    let mut warnings = Vec::new();
+    let de = serde_yaml::Deserializer::from_str(text);
+    let value = serde_ignored::deserialize(de, |path| {
+        warnings.push(format!("{path}: unknown key, ignored"));
+    })
+    .map_err(|e| e.to_string())?;
+    Ok((value, warnings))
+}

@@ -1,0 +1,61 @@
+//! Why a generation did not produce a result, in words a user can act on.
+
+use std::path::PathBuf;
+
+use crate::core::validate::{FieldError, ValidationErrors};
+
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error("{0}")]
+    Invalid(ValidationErrors),
+    #[error(transparent)]
+    Unsupported(FieldError),
+    /// Set-up that is missing before any request: project, credentials.
+    #[error("{0}")]
+    Config(String),
+    #[error("authentication failed: {0}")]
+    Auth(String),
+    /// An answer from Vertex AI, already turned into advice.
+    #[error("{message}")]
+    Api {
+        status: Option<u16>,
+        message: String,
+    },
+    #[error("the request was blocked by the safety filters: {0}")]
+    Filtered(String),
+    #[error("could not reach Vertex AI: {0}")]
+    Network(String),
+    #[error("no answer within {0} seconds; raise the timeout with --timeout")]
+    Timeout(u64),
+    #[error("cancelled")]
+    Cancelled,
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl GenerateError {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> GenerateError {
+        GenerateError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Usage errors (exit code 2) as opposed to failures along the way.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(
+            self,
+            GenerateError::Invalid(_) | GenerateError::Unsupported(_)
+        )
+    }
+}
+
+impl From<ValidationErrors> for GenerateError {
+    fn from(e: ValidationErrors) -> Self {
+        GenerateError::Invalid(e)
+    }
+}

@@ -1,0 +1,108 @@
+//! What a generation needs besides the track: mode, where to send it, where
+//! to write the result.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::core::model::{Model, TrackConfig};
+
+pub const DEFAULT_LOCATION: &str = "us-central1";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Mode {
+    #[default]
+    Simulate,
+    Gcp,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Simulate => "simulate",
+            Mode::Gcp => "gcp",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Mode, String> {
+        match s {
+            "simulate" => Ok(Mode::Simulate),
+            "gcp" => Ok(Mode::Gcp),
+            other => Err(format!("{other:?} is not a mode; use simulate or gcp")),
+        }
+    }
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything that picks a generator instance. Two jobs with equal keys share
+/// one generator, and with it one HTTP client and one token.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GeneratorKey {
+    pub mode: Mode,
+    pub project: Option<String>,
+    pub location: String,
+    /// A service-account file; `None` uses gcp_auth's standard chain.
+    pub credentials: Option<PathBuf>,
+    /// Replaces `https://{location}-aiplatform.googleapis.com`.
+    pub endpoint: Option<String>,
+}
+
+/// Where results go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputTarget {
+    /// Nothing is written (simulate without `--output`).
+    None,
+    /// `--output PATH`: audio at PATH (or `name-1.wav`, … for several
+    /// samples), metadata at PATH with its extension replaced by `.json`.
+    File(PathBuf),
+    /// A directory; file names are made of the time and the genre.
+    Dir(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenerationSettings {
+    pub key: GeneratorKey,
+    /// Used when the track names no model.
+    pub model: Model,
+    pub timeout: Duration,
+    pub max_attempts: u32,
+    pub output: OutputTarget,
+}
+
+impl Default for GenerationSettings {
+    fn default() -> Self {
+        GenerationSettings {
+            key: GeneratorKey {
+                mode: Mode::Simulate,
+                project: None,
+                location: DEFAULT_LOCATION.to_string(),
+                credentials: None,
+                endpoint: None,
+            },
+            model: Model::default(),
+            timeout: DEFAULT_TIMEOUT,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            output: OutputTarget::None,
+        }
+    }
+}
+
+/// One generation request: a validated track and its settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    pub track: TrackConfig,
+    pub settings: GenerationSettings,
+}
+
+impl Job {
+    /// The model this job runs on: the track's own, else the settings'.
+    pub fn model(&self) -> Model {
+        self.track.model.unwrap_or(self.settings.model)
+    }
+}

@@ -1,0 +1,51 @@
+//! Generators: simulate mode and Vertex AI, chosen by mode, project and
+//! location, and cached by the worker so clients and tokens are reused.
+
+pub mod cache;
+pub mod error;
+pub mod job;
+pub mod output;
+pub mod result;
+pub mod simulate;
+pub mod vertex;
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+pub use error::GenerateError;
+pub use job::{GenerationSettings, GeneratorKey, Job, Mode, OutputTarget};
+pub use result::GenerationResult;
+
+/// Where a running generation reports what it is doing ("requesting token",
+/// "attempt 2 of 4 after 503", …); the worker turns these into events.
+pub type Progress = Arc<dyn Fn(String) + Send + Sync>;
+
+/// One generator per cache key; the variants own their clients and tokens.
+pub enum Generator {
+    Simulate(simulate::SimulateGenerator),
+    Vertex(vertex::VertexGenerator),
+}
+
+impl Generator {
+    /// Builds the generator for a key. Cheap and synchronous: anything slow
+    /// (finding credentials, fetching a token) happens on first use.
+    pub fn new(key: &GeneratorKey) -> Result<Generator, GenerateError> {
+        match key.mode {
+            Mode::Simulate => Ok(Generator::Simulate(simulate::SimulateGenerator)),
+            Mode::Gcp => Ok(Generator::Vertex(vertex::VertexGenerator::new(key)?)),
+        }
+    }
+
+    pub async fn generate(
+        &self,
+        job: &Job,
+        progress: Progress,
+        cancel: CancellationToken,
+    ) -> Result<GenerationResult, GenerateError> {
+        match self {
+            Generator::Simulate(g) => g.generate(job, cancel).await,
+            Generator::Vertex(g) => g.generate(job, progress, cancel).await,
+        }
+    }
+}

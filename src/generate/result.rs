@@ -1,0 +1,91 @@
+//! The result of a generation: the Python tool's keys, plus what a real
+//! generation adds (model, request, files, text, timings).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::cost::CostEstimate;
+use crate::core::model::{Model, SongStructure, StyleReference, TrackConfig};
+use crate::generate::job::Mode;
+
+pub const STATUS_SIMULATED: &str = "simulated";
+pub const STATUS_COMPLETED: &str = "completed";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultMetadata {
+    pub structure: SongStructure,
+    pub style_references: Vec<StyleReference>,
+    pub temperature: f64,
+}
+
+impl ResultMetadata {
+    pub fn of(track: &TrackConfig) -> ResultMetadata {
+        ResultMetadata {
+            structure: track.structure.clone(),
+            style_references: track.style_references.clone(),
+            temperature: track.temperature,
+        }
+    }
+}
+
+/// One file a generation wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputFile {
+    pub path: PathBuf,
+    pub mime_type: String,
+    pub size_bytes: u64,
+    pub sha256: String,
+}
+
+/// How long the parts of a real generation took, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    pub started_at: String,
+    pub auth_ms: u64,
+    pub request_ms: u64,
+    pub total_ms: u64,
+    pub attempts: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenerationResult {
+    pub status: String,
+    #[serde(with = "mode_str")]
+    pub mode: Mode,
+    pub genre: String,
+    pub duration_seconds: i64,
+    pub prompt: String,
+    pub metadata: ResultMetadata,
+    pub message: String,
+    pub cost_estimate: CostEstimate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
+    /// The request parameters sent, never a secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<OutputFile>,
+    /// Text the model returned with the audio (Lyria 3: lyrics, structure).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timings: Option<Timings>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata_path: Option<PathBuf>,
+}
+
+mod mode_str {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::generate::job::Mode;
+
+    pub fn serialize<S: Serializer>(mode: &Mode, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(mode.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Mode, D::Error> {
+        let s = String::deserialize(d)?;
+        Mode::parse(&s).map_err(serde::de::Error::custom)
+    }
+}

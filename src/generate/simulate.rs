@@ -1,0 +1,54 @@
+//! Simulate mode: everything but the network call, no credentials needed.
+
+use tokio_util::sync::CancellationToken;
+
+use crate::core::cost;
+use crate::core::prompt::build_prompt;
+use crate::generate::error::GenerateError;
+use crate::generate::job::{Job, Mode};
+use crate::generate::output;
+use crate::generate::result::{GenerationResult, ResultMetadata, STATUS_SIMULATED};
+
+pub const MESSAGE: &str = "Track generation simulated (no GCP credentials required).";
+
+pub struct SimulateGenerator;
+
+impl SimulateGenerator {
+    pub async fn generate(
+        &self,
+        job: &Job,
+        cancel: CancellationToken,
+    ) -> Result<GenerationResult, GenerateError> {
+        let track = &job.track;
+        track.validate()?;
+        if cancel.is_cancelled() {
+            return Err(GenerateError::Cancelled);
+        }
+        let mut result = GenerationResult {
+            status: STATUS_SIMULATED.to_string(),
+            mode: Mode::Simulate,
+            genre: track.genre.clone(),
+            duration_seconds: track.duration_seconds,
+            prompt: build_prompt(track),
+            metadata: ResultMetadata::of(track),
+            message: MESSAGE.to_string(),
+            cost_estimate: cost::simulate(track.duration_seconds),
+            model: None,
+            request: None,
+            files: Vec::new(),
+            text: None,
+            timings: None,
+            metadata_path: None,
+        };
+        if let Some(plan) = output::plan(&job.settings.output, &track.genre, "json", 0) {
+            let path = plan.metadata;
+            tokio::task::spawn_blocking(move || {
+                output::write_metadata(&mut result, &path).map(|()| result)
+            })
+            .await
+            .map_err(|e| GenerateError::Config(format!("writing the metadata failed: {e}")))?
+        } else {
+            Ok(result)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Where music-gen keeps its files: an explicit flag or environment
+//! variable first (clap reads those), then the XDG directories, then the
+//! home-directory defaults. Never the current directory by accident.
+
+use std::path::PathBuf;
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "music-gen")
+}
+
+/// `$XDG_DATA_HOME/music-gen`, i.e. `~/.local/share/music-gen` on Linux.
+fn data_dir() -> PathBuf {
+    project_dirs()
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| home().join(".local/share/music-gen"))
+}
+
+fn home() -> PathBuf {
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+pub fn default_presets_dir() -> PathBuf {
+    data_dir().join("presets")
+}
+
+pub fn default_output_dir() -> PathBuf {
+    data_dir().join("tracks")
+}
+
+/// The log file: `$XDG_STATE_HOME/music-gen/music-gen.log`, since stdout is
+/// the screen.
+pub fn log_file() -> PathBuf {
+    let dir = project_dirs()
+        .and_then(|d| d.state_dir().map(|p| p.to_path_buf()))
+        .unwrap_or_else(|| home().join(".local/state/music-gen"));
+    dir.join("music-gen.log")
+}

@@ -1,0 +1,9 @@
+//! The worker task: owns the preset store and the generator cache. The TUI
+//! and the CLI talk to it only through [`Request`] and [`Event`].
+
+mod handle;
+mod protocol;
+mod task;
+
+pub use handle::{WorkerHandle, spawn};
+pub use protocol::{Event, Request, RequestId, WorkerError};

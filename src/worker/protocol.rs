@@ -1,0 +1,93 @@
+//! The contract between the UI (or CLI) and the worker: requests in, events
+//! out. Every event names the request it answers, so a caller can drop a
+//! result it no longer waits for.
+
+use std::path::PathBuf;
+
+use crate::core::model::PresetConfig;
+use crate::core::presets::{LoadedPreset, PresetSummary, StoreError};
+use crate::generate::{GenerateError, GenerationResult, Job};
+
+pub type RequestId = u64;
+
+#[derive(Debug, Clone)]
+pub enum Request {
+    ListPresets,
+    LoadPreset { name: String },
+    /// Without `overwrite`, an existing preset answers `Failed` with
+    /// `StoreError::Exists` so the caller can ask before replacing it.
+    SavePreset { preset: PresetConfig, overwrite: bool },
+    DeletePreset { name: String },
+    Generate(Box<Job>),
+    /// Cancels the generation started by request `target`.
+    Cancel { target: RequestId },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+}
+
+impl WorkerError {
+    pub fn is_invalid_input(&self) -> bool {
+        match self {
+            WorkerError::Store(e) => e.is_invalid_input(),
+            WorkerError::Generate(e) => e.is_invalid_input(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Event {
+    Presets {
+        id: RequestId,
+        presets: Vec<PresetSummary>,
+    },
+    Preset {
+        id: RequestId,
+        preset: LoadedPreset,
+    },
+    Saved {
+        id: RequestId,
+        name: String,
+        path: PathBuf,
+    },
+    Deleted {
+        id: RequestId,
+        name: String,
+        path: PathBuf,
+    },
+    /// A generation left the queue and is running.
+    Started { id: RequestId },
+    Progress { id: RequestId, message: String },
+    Generated {
+        id: RequestId,
+        result: Box<GenerationResult>,
+    },
+    Cancelled { id: RequestId },
+    Failed { id: RequestId, error: WorkerError },
+}
+
+impl Event {
+    pub fn id(&self) -> RequestId {
+        match self {
+            Event::Presets { id, .. }
+            | Event::Preset { id, .. }
+            | Event::Saved { id, .. }
+            | Event::Deleted { id, .. }
+            | Event::Started { id }
+            | Event::Progress { id, .. }
+            | Event::Generated { id, .. }
+            | Event::Cancelled { id }
+            | Event::Failed { id, .. } => *id,
+        }
+    }
+
+    /// Whether this is the last event for its request.
+    pub fn is_final(&self) -> bool {
+        !matches!(self, Event::Started { .. } | Event::Progress { .. })
+    }
+}

@@ -1,0 +1,162 @@
+//! The worker loop. Store operations are quick and run in order; each
+//! generation runs in a task of its own so several can be in flight and any
+//! of them can be cancelled.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::core::presets::PresetStore;
+use crate::generate::cache::GeneratorCache;
+use crate::generate::{GenerateError, Job, Progress};
+use crate::worker::protocol::{Event, Request, RequestId, WorkerError};
+
+pub(crate) struct Worker {
+    store: PresetStore,
+    cache: GeneratorCache,
+    events: mpsc::UnboundedSender<Event>,
+    running: HashMap<RequestId, CancellationToken>,
+    finished_tx: mpsc::UnboundedSender<RequestId>,
+    finished_rx: mpsc::UnboundedReceiver<RequestId>,
+}
+
+impl Worker {
+    pub(crate) fn new(store: PresetStore, events: mpsc::UnboundedSender<Event>) -> Worker {
+        let (finished_tx, finished_rx) = mpsc::unbounded_channel();
+        Worker {
+            store,
+            cache: GeneratorCache::default(),
+            events,
+            running: HashMap::new(),
+            finished_tx,
+            finished_rx,
+        }
+    }
+
+    pub(crate) async fn run(mut self, mut requests: mpsc::UnboundedReceiver<(RequestId, Request)>) {
+        loop {
+            tokio::select! {
+                req = requests.recv() => match req {
+                    Some((id, req)) => self.handle(id, req),
+                    None => break,
+                },
+                Some(id) = self.finished_rx.recv() => {
+                    self.running.remove(&id);
+                }
+            }
+        }
+        // The caller is gone: stop what still runs; generators drop with us.
+        for token in self.running.values() {
+            token.cancel();
+        }
+    }
+
+    fn emit(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    fn handle(&mut self, id: RequestId, req: Request) {
+        tracing::debug!(id, request = ?RequestKind::of(&req), "worker request");
+        let event = match req {
+            Request::ListPresets => match self.store.list() {
+                Ok(presets) => Event::Presets { id, presets },
+                Err(e) => failed(id, e),
+            },
+            Request::LoadPreset { name } => match self.store.load(&name) {
+                Ok(preset) => Event::Preset { id, preset },
+                Err(e) => failed(id, e),
+            },
+            Request::SavePreset { preset, overwrite } => match self.store.save(&preset, overwrite) {
+                Ok(path) => Event::Saved {
+                    id,
+                    name: preset.name,
+                    path,
+                },
+                Err(e) => failed(id, e),
+            },
+            Request::DeletePreset { name } => match self.store.delete(&name) {
+                Ok(path) => Event::Deleted { id, name, path },
+                Err(e) => failed(id, e),
+            },
+            Request::Generate(job) => return self.start_generation(id, *job),
+            Request::Cancel { target } => {
+                if let Some(token) = self.running.get(&target) {
+                    token.cancel();
+                }
+                return;
+            }
+        };
+        self.emit(event);
+    }
+
+    fn start_generation(&mut self, id: RequestId, job: Job) {
+        if let Err(e) = job.track.validate() {
+            return self.emit(failed(id, GenerateError::Invalid(e)));
+        }
+        let generator = match self.cache.get_or_create(&job.settings.key) {
+            Ok(g) => g,
+            Err(e) => return self.emit(failed(id, e)),
+        };
+        let cancel = CancellationToken::new();
+        self.running.insert(id, cancel.clone());
+        let events = self.events.clone();
+        let finished = self.finished_tx.clone();
+        let progress_events = events.clone();
+        let progress: Progress = Arc::new(move |message| {
+            let _ = progress_events.send(Event::Progress { id, message });
+        });
+        tokio::spawn(async move {
+            let _ = events.send(Event::Started { id });
+            let outcome = tokio::select! {
+                r = generator.generate(&job, progress, cancel.clone()) => r,
+                () = cancel.cancelled() => Err(GenerateError::Cancelled),
+            };
+            let event = match outcome {
+                Ok(result) => Event::Generated {
+                    id,
+                    result: Box::new(result),
+                },
+                Err(GenerateError::Cancelled) => Event::Cancelled { id },
+                Err(e) => failed(id, e),
+            };
+            if let Event::Failed { error, .. } = &event {
+                tracing::warn!(id, %error, "generation failed");
+            }
+            let _ = events.send(event);
+            let _ = finished.send(id);
+        });
+    }
+}
+
+fn failed(id: RequestId, e: impl Into<WorkerError>) -> Event {
+    Event::Failed {
+        id,
+        error: e.into(),
+    }
+}
+
+/// What the log records of a request: its kind, never its contents.
+#[derive(Debug)]
+enum RequestKind {
+    ListPresets,
+    LoadPreset,
+    SavePreset,
+    DeletePreset,
+    Generate,
+    Cancel,
+}
+
+impl RequestKind {
+    fn of(req: &Request) -> RequestKind {
+        match req {
+            Request::ListPresets => RequestKind::ListPresets,
+            Request::LoadPreset { .. } => RequestKind::LoadPreset,
+            Request::SavePreset { .. } => RequestKind::SavePreset,
+            Request::DeletePreset { .. } => RequestKind::DeletePreset,
+            Request::Generate(_) => RequestKind::Generate,
+            Request::Cancel { .. } => RequestKind::Cancel,
+        }
+    }
+}
