@@ -1,7 +1,9 @@
 //! music-gen: compose music-generation requests and run them on Google's
 //! Lyria models on Vertex AI.
 
+pub mod cli;
 pub mod core;
 pub mod generate;
+pub mod logging;
 pub mod paths;
 pub mod worker;

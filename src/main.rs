@@ -1,1 +1,53 @@
-fn main(){}
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use music_gen::cli::{self, Cli, CliError};
+use music_gen::{logging, paths, worker};
+
+fn main() -> ExitCode {
+    let mut cli = Cli::parse();
+    let log_file = paths::log_file();
+    let _log_guard = logging::init(&log_file);
+    if let Err(e) = color_eyre::install() {
+        eprintln!("music-gen: {e}");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("music-gen: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let command = cli.command.take();
+    let result = runtime.block_on(async {
+        let presets_dir = cli
+            .presets_dir
+            .clone()
+            .unwrap_or_else(paths::default_presets_dir);
+        let mut worker = worker::spawn(presets_dir.clone())
+            .map_err(|e| CliError::Failure(format!("presets: {e}")))?;
+        match command {
+            Some(command) => cli::run(command, &cli, &mut worker, &presets_dir, &log_file).await,
+            None => {
+                let _ = Cli::command().print_help();
+                Ok(())
+            }
+        }
+    });
+    tracing::info!(ok = result.is_ok(), "exit");
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if !matches!(e, CliError::Cancelled) {
+                eprintln!("music-gen: {e}");
+            } else {
+                eprintln!("music-gen: cancelled");
+            }
+            e.exit_code()
+        }
+    }
+}

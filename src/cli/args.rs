@@ -1,0 +1,224 @@
+//! The command line, as clap sees it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "music-gen",
+    version,
+    about = "Compose music-generation requests and run them on Google's Lyria models on Vertex AI.",
+    long_about = "Compose music-generation requests and run them on Google's Lyria models on Vertex AI.\n\n\
+        With no subcommand, music-gen opens its terminal UI. Without credentials it runs in simulate \
+        mode, where everything but the network call works."
+)]
+pub struct Cli {
+    /// Directory of preset YAML files [default: ~/.local/share/music-gen/presets]
+    #[arg(long, global = true, env = "MUSIC_GEN_PRESETS_DIR", value_name = "DIR")]
+    pub presets_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub generation: GenerationArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Where and how generations run; shared by `generate` and the TUI.
+#[derive(Debug, Args, Clone)]
+pub struct GenerationArgs {
+    /// simulate (no credentials, nothing sent) or gcp (Vertex AI)
+    #[arg(long, global = true, env = "MUSIC_GEN_MODE", default_value = "simulate", value_parser = ["simulate", "gcp"])]
+    pub mode: String,
+
+    /// Google Cloud project that runs and pays for generations
+    #[arg(long, global = true, env = "GOOGLE_CLOUD_PROJECT", value_name = "P")]
+    pub project_id: Option<String>,
+
+    /// Vertex AI location; Lyria 3 models need `global`
+    #[arg(long, global = true, env = "GOOGLE_CLOUD_REGION", default_value = "us-central1", value_name = "L")]
+    pub location: String,
+
+    /// lyria-002, lyria-3-clip-preview or lyria-3-pro-preview [env: MUSIC_GEN_MODEL] [default: lyria-002, or the preset's]
+    #[arg(long, global = true, value_name = "MODEL")]
+    pub model: Option<String>,
+
+    /// Service-account key file [default: gcp_auth's chain: GOOGLE_APPLICATION_CREDENTIALS, gcloud ADC, metadata server]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
+
+    /// Replaces https://{location}-aiplatform.googleapis.com (private endpoints, proxies, tests)
+    #[arg(long, global = true, env = "MUSIC_GEN_VERTEX_ENDPOINT", value_name = "URL")]
+    pub endpoint: Option<String>,
+
+    /// Where generated tracks go [default: ~/.local/share/music-gen/tracks]
+    #[arg(long, global = true, env = "MUSIC_GEN_OUTPUT_DIR", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Seconds to wait for Vertex AI before giving up
+    #[arg(long, global = true, default_value_t = 300, value_name = "SECS")]
+    pub timeout: u64,
+
+    /// Attempts for a request that fails with 429, 500, 503, 504 or a connection error
+    #[arg(long, global = true, default_value_t = 4, value_name = "N")]
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List, show, save and delete presets
+    #[command(subcommand)]
+    Presets(PresetsCommand),
+    /// Print the exact prompt a track sends, nothing else
+    Prompt(TrackArgs),
+    /// Generate a track (simulate mode unless --mode gcp)
+    Generate(GenerateArgs),
+    /// Show the tips of every preset that has some, or of one
+    Tips {
+        #[arg(long, short = 'p', value_name = "NAME")]
+        preset: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the mode, project, location, directories and presets in use
+    Config {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PresetsCommand {
+    /// List presets: name, genre, description (broken files with the reason)
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show everything in one preset
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create or replace a preset, from a file or from flags
+    Save(SaveArgs),
+    /// Delete a preset (asks first unless --yes)
+    Delete {
+        name: String,
+        /// Do not ask; required when stdin is not a terminal
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SaveArgs {
+    /// A preset in YAML or JSON; `-` reads stdin
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["name", "genre", "description", "tips"])]
+    pub file: Option<PathBuf>,
+    /// Preset name: 1 to 64 letters, digits, '_' or '-'
+    #[arg(long, required_unless_present = "file")]
+    pub name: Option<String>,
+    #[arg(long, short = 'g', required_unless_present = "file")]
+    pub genre: Option<String>,
+    #[arg(long)]
+    pub description: Option<String>,
+    #[arg(long)]
+    pub tips: Option<String>,
+    #[command(flatten)]
+    pub shape: ShapeArgs,
+}
+
+/// Structure, style and sound settings: everything a preset holds.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ShapeArgs {
+    #[arg(long, overrides_with = "no_intro")]
+    pub intro: bool,
+    #[arg(long)]
+    pub no_intro: bool,
+    /// Number of verses, 1 to 5
+    #[arg(long, value_name = "N")]
+    pub verses: Option<i64>,
+    /// Number of choruses, 1 to 4
+    #[arg(long, value_name = "N")]
+    pub choruses: Option<i64>,
+    #[arg(long, overrides_with = "no_bridge")]
+    pub bridge: bool,
+    #[arg(long)]
+    pub no_bridge: bool,
+    #[arg(long, overrides_with = "no_outro")]
+    pub outro: bool,
+    #[arg(long)]
+    pub no_outro: bool,
+    /// A style reference TYPE:VALUE (style, sound, artist, similar_to, …); repeatable
+    #[arg(long = "style", short = 's', value_name = "TYPE:VALUE")]
+    pub styles: Vec<String>,
+    /// 0.0 to 1.0
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
+    pub temperature: Option<f64>,
+    /// What the music should not contain (lyria-002 only)
+    #[arg(long, value_name = "TEXT")]
+    pub negative_prompt: Option<String>,
+    /// Seed for repeatable results (lyria-002 only; not with --samples above 1)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Number of samples, 1 to 4 (lyria-002 only)
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub samples: Option<i64>,
+}
+
+impl ShapeArgs {
+    pub fn intro(&self) -> Option<bool> {
+        pair(self.intro, self.no_intro)
+    }
+    pub fn bridge(&self) -> Option<bool> {
+        pair(self.bridge, self.no_bridge)
+    }
+    pub fn outro(&self) -> Option<bool> {
+        pair(self.outro, self.no_outro)
+    }
+}
+
+fn pair(yes: bool, no: bool) -> Option<bool> {
+    match (yes, no) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct TrackArgs {
+    /// Lyrics or a description of the track
+    #[arg(long, short = 't', value_name = "TEXT")]
+    pub text: Option<String>,
+    #[arg(long, short = 'g')]
+    pub genre: Option<String>,
+    /// Duration in seconds, 60 to 240
+    #[arg(long, short = 'd', value_name = "SECS", allow_negative_numbers = true)]
+    pub duration: Option<i64>,
+    /// Start from this preset; every flag given overrides it
+    #[arg(long, short = 'p', value_name = "NAME")]
+    pub preset: Option<String>,
+    /// A TrackConfig in JSON or YAML (`-` reads stdin); flags override it
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub shape: ShapeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub track: TrackArgs,
+    /// Write here: audio at PATH, the metadata beside it as .json
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Print the result object as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Do not ask before a paid generation; required when stdin is not a terminal
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}

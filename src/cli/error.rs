@@ -1,0 +1,38 @@
+//! How the CLI fails: one clear line and an exit code.
+
+use std::process::ExitCode;
+
+use crate::worker::WorkerError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Invalid usage or input: exit code 2.
+    #[error("{0}")]
+    Usage(String),
+    /// Anything else (not found, I/O, generation failure): exit code 1.
+    #[error("{0}")]
+    Failure(String),
+    /// Stopped by the user: exit code 130, like a shell.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            CliError::Usage(_) => ExitCode::from(2),
+            CliError::Failure(_) => ExitCode::from(1),
+            CliError::Cancelled => ExitCode::from(130),
+        }
+    }
+}
+
+impl From<WorkerError> for CliError {
+    fn from(e: WorkerError) -> Self {
+        if e.is_invalid_input() {
+            CliError::Usage(e.to_string())
+        } else {
+            CliError::Failure(e.to_string())
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! `music-gen tips` and `music-gen config`.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::cli::error::CliError;
+use crate::cli::presets::{list, load, print_json};
+use crate::generate::GenerationSettings;
+use crate::worker::WorkerHandle;
+
+#[derive(Serialize)]
+struct Tip {
+    name: String,
+    tips: String,
+}
+
+pub async fn tips(
+    worker: &mut WorkerHandle,
+    preset: Option<String>,
+    json: bool,
+) -> Result<(), CliError> {
+    let names = match preset {
+        Some(name) => vec![name],
+        None => list(worker)
+            .await?
+            .into_iter()
+            .filter(|p| !p.is_broken())
+            .map(|p| p.name)
+            .collect(),
+    };
+    let single = names.len() == 1;
+    let mut tips = Vec::new();
+    for name in names {
+        let loaded = load(worker, &name).await?;
+        if let Some(t) = loaded.preset.tips.filter(|t| !t.trim().is_empty()) {
+            tips.push(Tip { name, tips: t });
+        } else if single {
+            return Err(CliError::Failure(format!("preset {name:?} has no tips")));
+        }
+    }
+    if json && single {
+        print_json(&tips.first());
+    } else if json {
+        print_json(&tips);
+    } else {
+        for t in &tips {
+            println!("{}: {}", t.name, t.tips);
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ConfigReport<'a> {
+    mode: &'a str,
+    project: Option<&'a str>,
+    location: &'a str,
+    model: &'a str,
+    credentials: String,
+    endpoint: Option<&'a str>,
+    presets_dir: &'a Path,
+    output_dir: &'a Path,
+    log_file: &'a Path,
+    presets_available: Vec<String>,
+}
+
+pub async fn config(
+    worker: &mut WorkerHandle,
+    settings: &GenerationSettings,
+    dirs: (&Path, &Path, &Path),
+    json: bool,
+) -> Result<(), CliError> {
+    let (presets_dir, output_dir, log_file) = dirs;
+    let presets_available = list(worker)
+        .await?
+        .into_iter()
+        .filter(|p| !p.is_broken())
+        .map(|p| p.name)
+        .collect();
+    let key = &settings.key;
+    let report = ConfigReport {
+        mode: key.mode.as_str(),
+        project: key.project.as_deref(),
+        location: &key.location,
+        model: settings.model.id(),
+        credentials: match &key.credentials {
+            Some(p) => p.display().to_string(),
+            None => "gcp_auth default chain (GOOGLE_APPLICATION_CREDENTIALS, gcloud ADC, metadata server)".to_string(),
+        },
+        endpoint: key.endpoint.as_deref(),
+        presets_dir,
+        output_dir,
+        log_file,
+        presets_available,
+    };
+    if json {
+        print_json(&report);
+        return Ok(());
+    }
+    println!("mode:          {}", report.mode);
+    println!("project:       {}", report.project.unwrap_or("(not set)"));
+    println!("location:      {}", report.location);
+    println!("model:         {}", report.model);
+    println!("credentials:   {}", report.credentials);
+    if let Some(e) = report.endpoint {
+        println!("endpoint:      {e}");
+    }
+    println!("presets dir:   {}", report.presets_dir.display());
+    println!("output dir:    {}", report.output_dir.display());
+    println!("log file:      {}", report.log_file.display());
+    println!(
+        "presets ({}):   {}",
+        report.presets_available.len(),
+        report.presets_available.join(", ")
+    );
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! The headless command line. Every subcommand goes through the same worker
+//! the TUI uses.
+
+pub mod args;
+pub mod error;
+mod generate;
+mod info;
+mod presets;
+mod settings;
+mod summary;
+mod table;
+mod track;
+mod worker_call;
+
+use std::path::Path;
+
+pub use args::Cli;
+pub use error::CliError;
+pub use settings::{output_dir, settings};
+
+use args::Command;
+
+use crate::worker::WorkerHandle;
+
+/// Runs one subcommand. `log_file` is shown by `config`.
+pub async fn run(
+    command: Command,
+    cli: &Cli,
+    worker: &mut WorkerHandle,
+    presets_dir: &Path,
+    log_file: &Path,
+) -> Result<(), CliError> {
+    for name in worker.restored_builtins() {
+        tracing::info!(%name, "wrote missing built-in preset");
+    }
+    let model_flag = settings::model_flag(&cli.generation)?;
+    match command {
+        Command::Presets(cmd) => presets::run(cmd, worker).await,
+        Command::Prompt(args) => generate::prompt(worker, &args, model_flag).await,
+        Command::Generate(args) => {
+            let s = settings(&cli.generation)?;
+            generate::generate(worker, args, s, model_flag).await
+        }
+        Command::Tips { preset, json } => info::tips(worker, preset, json).await,
+        Command::Config { json } => {
+            let s = settings(&cli.generation)?;
+            let out = output_dir(&cli.generation);
+            info::config(worker, &s, (presets_dir, &out, log_file), json).await
+        }
+    }
+}

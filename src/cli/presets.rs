@@ -1,0 +1,135 @@
+//! `music-gen presets …`
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::cli::args::{PresetsCommand, SaveArgs};
+use crate::cli::error::CliError;
+use crate::cli::table;
+use crate::cli::track::parse_file;
+use crate::cli::worker_call::call;
+use crate::core::model::PresetConfig;
+use crate::core::preset_yaml::to_yaml;
+use crate::core::presets::{LoadedPreset, PresetSummary};
+use crate::worker::{Event, Request, WorkerHandle};
+
+pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), CliError> {
+    match cmd {
+        PresetsCommand::List { json } => {
+            let presets = list(worker).await?;
+            if json {
+                print_json(&presets);
+            } else {
+                print!("{}", table::presets(&presets));
+            }
+        }
+        PresetsCommand::Show { name, json } => {
+            let loaded = load(worker, &name).await?;
+            for w in &loaded.warnings {
+                eprintln!("warning: {name}: {w}");
+            }
+            if json {
+                print_json(&loaded.preset);
+            } else {
+                print!("{}", to_yaml(&loaded.preset));
+            }
+        }
+        PresetsCommand::Save(args) => {
+            let preset = preset_from_args(args)?;
+            let req = Request::SavePreset {
+                preset,
+                overwrite: true,
+            };
+            if let Event::Saved { name, path, .. } = call(worker, req).await? {
+                println!("Saved preset {name} to {}", path.display());
+            }
+        }
+        PresetsCommand::Delete { name, yes } => {
+            if !yes {
+                confirm_delete(&name)?;
+            }
+            let req = Request::DeletePreset { name };
+            if let Event::Deleted { name, path, .. } = call(worker, req).await? {
+                println!("Deleted preset {name} ({})", path.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn list(worker: &mut WorkerHandle) -> Result<Vec<PresetSummary>, CliError> {
+    match call(worker, Request::ListPresets).await? {
+        Event::Presets { presets, .. } => Ok(presets),
+        other => Err(unexpected(&other)),
+    }
+}
+
+pub async fn load(worker: &mut WorkerHandle, name: &str) -> Result<LoadedPreset, CliError> {
+    let req = Request::LoadPreset {
+        name: name.to_string(),
+    };
+    match call(worker, req).await? {
+        Event::Preset { preset, .. } => Ok(preset),
+        other => Err(unexpected(&other)),
+    }
+}
+
+fn unexpected(ev: &Event) -> CliError {
+    CliError::Failure(format!("unexpected answer from the worker: {ev:?}"))
+}
+
+pub fn print_json<T: serde::Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("values always serialize")
+    );
+}
+
+fn preset_from_args(args: SaveArgs) -> Result<PresetConfig, CliError> {
+    if let Some(file) = &args.file {
+        return parse_file::<PresetConfig>(file);
+    }
+    let (Some(name), Some(genre)) = (args.name, args.genre) else {
+        return Err(CliError::Usage(
+            "presets save needs --file, or --name and --genre".to_string(),
+        ));
+    };
+    let mut patch = crate::cli::track::TrackPatch {
+        genre: Some(genre),
+        text_input: Some(String::new()),
+        ..Default::default()
+    };
+    patch.apply_shape(&args.shape)?;
+    let track = patch.into_track()?;
+    Ok(PresetConfig::from_track(
+        name,
+        args.description,
+        args.tips,
+        &track,
+    ))
+}
+
+fn confirm_delete(name: &str) -> Result<(), CliError> {
+    if !std::io::stdin().is_terminal() {
+        return Err(CliError::Usage(format!(
+            "refusing to delete {name:?} without --yes: stdin is not a terminal"
+        )));
+    }
+    if ask(&format!("Delete preset {name}? [y/N] "))? {
+        Ok(())
+    } else {
+        Err(CliError::Cancelled)
+    }
+}
+
+/// Asks a yes/no question on the terminal; anything but y or yes is no.
+pub fn ask(question: &str) -> Result<bool, CliError> {
+    let mut err = std::io::stderr();
+    let _ = write!(err, "{question}");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| CliError::Failure(format!("stdin: {e}")))?;
+    Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}

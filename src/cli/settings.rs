@@ -1,0 +1,58 @@
+//! Turns the global flags and environment into generation settings.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::args::GenerationArgs;
+use crate::cli::error::CliError;
+use crate::core::model::Model;
+use crate::generate::{GenerationSettings, GeneratorKey, Mode, OutputTarget};
+use crate::paths;
+
+pub const MODEL_ENV: &str = "MUSIC_GEN_MODEL";
+
+/// `--model` given on the command line; it overrides a preset's model,
+/// whereas MUSIC_GEN_MODEL only fills in when the track names none.
+pub fn model_flag(args: &GenerationArgs) -> Result<Option<Model>, CliError> {
+    args.model
+        .as_deref()
+        .map(|m| Model::parse(m).map_err(|e| CliError::Usage(format!("--model: {e}"))))
+        .transpose()
+}
+
+pub fn output_dir(args: &GenerationArgs) -> PathBuf {
+    args.output_dir
+        .clone()
+        .unwrap_or_else(paths::default_output_dir)
+}
+
+pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
+    let mode = Mode::parse(&args.mode).map_err(|e| CliError::Usage(format!("--mode: {e}")))?;
+    let env_model = match std::env::var(MODEL_ENV) {
+        Ok(m) if !m.is_empty() => {
+            Some(Model::parse(&m).map_err(|e| CliError::Usage(format!("{MODEL_ENV}: {e}")))?)
+        }
+        _ => None,
+    };
+    if args.max_attempts == 0 {
+        return Err(CliError::Usage(
+            "--max-attempts: must be at least 1".to_string(),
+        ));
+    }
+    if args.timeout == 0 {
+        return Err(CliError::Usage("--timeout: must be at least 1 second".to_string()));
+    }
+    Ok(GenerationSettings {
+        key: GeneratorKey {
+            mode,
+            project: args.project_id.clone().filter(|p| !p.is_empty()),
+            location: args.location.clone(),
+            credentials: args.credentials.clone(),
+            endpoint: args.endpoint.clone().filter(|e| !e.is_empty()),
+        },
+        model: model_flag(args)?.or(env_model).unwrap_or_default(),
+        timeout: Duration::from_secs(args.timeout),
+        max_attempts: args.max_attempts,
+        output: OutputTarget::Dir(output_dir(args)),
+    })
+}

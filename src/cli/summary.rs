@@ -1,0 +1,67 @@
+//! The readable summary `generate` prints without `--json`.
+
+use std::fmt::Write;
+
+use crate::core::prompt::structure_parts;
+use crate::core::pyfloat;
+use crate::generate::{GenerationResult, Job};
+
+pub fn render(job: &Job, r: &GenerationResult) -> String {
+    let t = &job.track;
+    let mut out = String::new();
+    let _ = writeln!(out, "Status:       {} ({} mode)", r.status, r.mode);
+    if let Some(model) = r.model {
+        let _ = writeln!(out, "Model:        {model}");
+    }
+    let _ = writeln!(out, "Configuration:");
+    let _ = writeln!(out, "  genre:       {}", t.genre);
+    let _ = writeln!(
+        out,
+        "  duration:    {} s ({} minutes {} seconds)",
+        t.duration_seconds,
+        t.duration_seconds / 60,
+        t.duration_seconds % 60
+    );
+    let _ = writeln!(
+        out,
+        "  structure:   {}",
+        structure_parts(&t.structure).join(" -> ")
+    );
+    for s in &t.style_references {
+        let _ = writeln!(out, "  {}: {}", s.kind, s.value);
+    }
+    let _ = writeln!(out, "  temperature: {}", pyfloat::repr(t.temperature));
+    let c = &r.cost_estimate;
+    let _ = writeln!(out, "Cost estimate: {} — {}", c.total_display(), c.note);
+    let _ = writeln!(out, "Prompt:");
+    indented(&mut out, &r.prompt);
+    let _ = writeln!(out, "Message:      {}", r.message);
+    if let Some(text) = &r.text {
+        let _ = writeln!(out, "Returned text:");
+        indented(&mut out, text);
+    }
+    for f in &r.files {
+        let _ = writeln!(
+            out,
+            "Audio:        {} ({}, {} bytes)",
+            f.path.display(),
+            f.mime_type,
+            f.size_bytes
+        );
+    }
+    if let Some(p) = &r.metadata_path {
+        let _ = writeln!(out, "Metadata:     {}", p.display());
+    }
+    out
+}
+
+/// Indents each line by two spaces, leaving blank lines blank.
+fn indented(out: &mut String, text: &str) {
+    for line in text.lines() {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Plain-text tables for the terminal.
+
+use crate::core::presets::PresetSummary;
+
+/// NAME, GENRE, DESCRIPTION columns; a broken file shows its reason.
+pub fn presets(list: &[PresetSummary]) -> String {
+    if list.is_empty() {
+        return "No presets.\n".to_string();
+    }
+    let name_w = list.iter().map(|p| p.name.chars().count()).max().unwrap_or(0).max(4);
+    let genre_w = list
+        .iter()
+        .map(|p| p.genre.as_deref().map_or(8, |g| g.chars().count()))
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let mut out = format!("{:name_w$}  {:genre_w$}  DESCRIPTION\n", "NAME", "GENRE");
+    for p in list {
+        let (genre, desc) = match &p.error {
+            Some(err) => ("(broken)", format!("error: {err}")),
+            None => (
+                p.genre.as_deref().unwrap_or(""),
+                p.description.clone().unwrap_or_default(),
+            ),
+        };
+        out.push_str(&format!("{:name_w$}  {genre:genre_w$}  {desc}", p.name));
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        for w in &p.warnings {
+            out.push_str(&format!("{:name_w$}  {:genre_w$}  warning: {w}\n", "", ""));
+        }
+    }
+    out
+}
