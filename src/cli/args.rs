@@ -102,7 +102,7 @@ pub enum PresetsCommand {
         json: bool,
     },
     /// Create or replace a preset, from a file or from flags
-    Save(SaveArgs),
+    Save(Box<SaveArgs>),
     /// Delete a preset (asks first unless --yes)
     Delete {
         name: String,

@@ -34,7 +34,7 @@ pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), C
             }
         }
         PresetsCommand::Save(args) => {
-            let preset = preset_from_args(args)?;
+            let preset = preset_from_args(*args)?;
             let req = Request::SavePreset {
                 preset,
                 overwrite: true,

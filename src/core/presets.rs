@@ -141,7 +141,7 @@ impl PresetStore {
         let mut written = Vec::new();
         for (name, text) in BUILTINS {
             let file = format!("{name}.{EXTENSION}");
-            if !present.iter().any(|p| *p == file) {
+            if !present.contains(&file) {
                 let path = dir.join(&file);
                 atomic::write(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
                 written.push(name.to_string());
