@@ -46,14 +46,26 @@ fn assert_one_line_error(o: &Output, code: i32, needle: &str) {
 #[test]
 fn lists_builtins_as_table_and_json() {
     let dir = tempfile::tempdir().unwrap();
-    let o = music_gen(dir.path()).args(["presets", "list"]).output().unwrap();
+    let o = music_gen(dir.path())
+        .args(["presets", "list"])
+        .output()
+        .unwrap();
     assert!(o.status.success());
     let out = stdout(&o);
     assert!(out.starts_with("NAME"));
-    for name in ["rock_anthem", "jazz_smooth", "electronic_dance", "classical_orchestral", "pop_catchy"] {
+    for name in [
+        "rock_anthem",
+        "jazz_smooth",
+        "electronic_dance",
+        "classical_orchestral",
+        "pop_catchy",
+    ] {
         assert!(out.contains(name), "{name} missing from {out}");
     }
-    let o = music_gen(dir.path()).args(["presets", "list", "--json"]).output().unwrap();
+    let o = music_gen(dir.path())
+        .args(["presets", "list", "--json"])
+        .output()
+        .unwrap();
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let first = &v.as_array().unwrap()[0];
     assert_eq!(first["name"], "classical_orchestral");
@@ -64,36 +76,83 @@ fn lists_builtins_as_table_and_json() {
 #[test]
 fn broken_preset_is_listed_with_its_reason_and_others_still_work() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("broken.yaml"), "name: broken\ngenre: [unclosed\n").unwrap();
-    std::fs::write(dir.path().join("hot.yaml"), "name: hot\ngenre: rock\ntemperature: 3\n").unwrap();
-    let o = music_gen(dir.path()).args(["presets", "list", "--json"]).output().unwrap();
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        "name: broken\ngenre: [unclosed\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("hot.yaml"),
+        "name: hot\ngenre: rock\ntemperature: 3\n",
+    )
+    .unwrap();
+    let o = music_gen(dir.path())
+        .args(["presets", "list", "--json"])
+        .output()
+        .unwrap();
     assert!(o.status.success());
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let find = |n: &str| v.as_array().unwrap().iter().find(|p| p["name"] == n).unwrap().clone();
+    let find = |n: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == n)
+            .unwrap()
+            .clone()
+    };
     assert!(find("broken")["error"].as_str().unwrap().contains("line"));
-    assert!(find("hot")["error"].as_str().unwrap().contains("temperature: 3.0 is outside 0.0 to 1.0"));
+    assert!(
+        find("hot")["error"]
+            .as_str()
+            .unwrap()
+            .contains("temperature: 3.0 is outside 0.0 to 1.0")
+    );
     assert!(find("rock_anthem").get("error").is_none());
-    let table = stdout(&music_gen(dir.path()).args(["presets", "list"]).output().unwrap());
-    assert!(table.lines().any(|l| l.starts_with("broken") && l.contains("(broken)")));
-    let o = music_gen(dir.path()).args(["prompt", "-p", "rock_anthem", "-t", "x"]).output().unwrap();
+    let table = stdout(
+        &music_gen(dir.path())
+            .args(["presets", "list"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("broken") && l.contains("(broken)"))
+    );
+    let o = music_gen(dir.path())
+        .args(["prompt", "-p", "rock_anthem", "-t", "x"])
+        .output()
+        .unwrap();
     assert!(o.status.success());
 }
 
 #[test]
 fn show_prints_yaml_or_json_and_refuses_hostile_names() {
     let dir = tempfile::tempdir().unwrap();
-    let o = music_gen(dir.path()).args(["presets", "show", "pop_catchy"]).output().unwrap();
+    let o = music_gen(dir.path())
+        .args(["presets", "show", "pop_catchy"])
+        .output()
+        .unwrap();
     let builtin = include_str!("../presets/pop_catchy.yaml");
     assert_eq!(stdout(&o), builtin);
-    let o = music_gen(dir.path()).args(["presets", "show", "pop_catchy", "--json"]).output().unwrap();
+    let o = music_gen(dir.path())
+        .args(["presets", "show", "pop_catchy", "--json"])
+        .output()
+        .unwrap();
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["structure"]["outro"], false);
     assert_eq!(v["style_references"][1]["type"], "sound");
     for name in ["../x", "/etc/passwd", "a/b", ""] {
-        let o = music_gen(dir.path()).args(["presets", "show", name]).output().unwrap();
+        let o = music_gen(dir.path())
+            .args(["presets", "show", name])
+            .output()
+            .unwrap();
         assert_one_line_error(&o, 2, "name:");
     }
-    let o = music_gen(dir.path()).args(["presets", "show", "missing"]).output().unwrap();
+    let o = music_gen(dir.path())
+        .args(["presets", "show", "missing"])
+        .output()
+        .unwrap();
     assert_one_line_error(&o, 1, "not found");
 }
 
@@ -101,8 +160,25 @@ fn show_prints_yaml_or_json_and_refuses_hostile_names() {
 fn save_from_flags_and_files_then_delete() {
     let dir = tempfile::tempdir().unwrap();
     let o = music_gen(dir.path())
-        .args(["presets", "save", "--name", "lofi", "--genre", "lo-fi hip hop", "--description", "Chill"])
-        .args(["--verses", "3", "--no-bridge", "-s", "sound:vinyl crackle", "--temperature", "0.4"])
+        .args([
+            "presets",
+            "save",
+            "--name",
+            "lofi",
+            "--genre",
+            "lo-fi hip hop",
+            "--description",
+            "Chill",
+        ])
+        .args([
+            "--verses",
+            "3",
+            "--no-bridge",
+            "-s",
+            "sound:vinyl crackle",
+            "--temperature",
+            "0.4",
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
@@ -112,11 +188,22 @@ fn save_from_flags_and_files_then_delete() {
     assert!(text.contains("value: vinyl crackle"));
 
     let json = dir.path().join("in.json");
-    std::fs::write(&json, r#"{"name":"fromjson","genre":"folk","temperature":0.3,"extra":1}"#).unwrap();
-    let o = music_gen(dir.path()).args(["presets", "save", "--file"]).arg(&json).output().unwrap();
+    std::fs::write(
+        &json,
+        r#"{"name":"fromjson","genre":"folk","temperature":0.3,"extra":1}"#,
+    )
+    .unwrap();
+    let o = music_gen(dir.path())
+        .args(["presets", "save", "--file"])
+        .arg(&json)
+        .output()
+        .unwrap();
     assert!(o.status.success());
     assert!(stderr(&o).contains("extra: unknown key"), "{}", stderr(&o));
-    let o = music_gen(dir.path()).args(["presets", "show", "fromjson", "--json"]).output().unwrap();
+    let o = music_gen(dir.path())
+        .args(["presets", "show", "fromjson", "--json"])
+        .output()
+        .unwrap();
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["temperature"], 0.3);
     assert_eq!(v["structure"]["verse_count"], 2);
@@ -124,19 +211,37 @@ fn save_from_flags_and_files_then_delete() {
     // A refused save leaves the old file as it was.
     let before = std::fs::read(dir.path().join("lofi.yaml")).unwrap();
     let o = music_gen(dir.path())
-        .args(["presets", "save", "--name", "lofi", "--genre", "x", "--choruses", "7"])
+        .args([
+            "presets",
+            "save",
+            "--name",
+            "lofi",
+            "--genre",
+            "x",
+            "--choruses",
+            "7",
+        ])
         .output()
         .unwrap();
     assert_one_line_error(&o, 2, "structure.chorus_count: 7 is above the maximum 4");
     assert_eq!(std::fs::read(dir.path().join("lofi.yaml")).unwrap(), before);
 
-    let o = music_gen(dir.path()).args(["presets", "delete", "lofi"]).output().unwrap();
+    let o = music_gen(dir.path())
+        .args(["presets", "delete", "lofi"])
+        .output()
+        .unwrap();
     assert_one_line_error(&o, 2, "--yes");
     assert!(dir.path().join("lofi.yaml").exists());
-    let o = music_gen(dir.path()).args(["presets", "delete", "lofi", "--yes"]).output().unwrap();
+    let o = music_gen(dir.path())
+        .args(["presets", "delete", "lofi", "--yes"])
+        .output()
+        .unwrap();
     assert!(o.status.success());
     assert!(!dir.path().join("lofi.yaml").exists());
-    let o = music_gen(dir.path()).args(["presets", "delete", "lofi", "--yes"]).output().unwrap();
+    let o = music_gen(dir.path())
+        .args(["presets", "delete", "lofi", "--yes"])
+        .output()
+        .unwrap();
     assert_one_line_error(&o, 1, "not found");
 }
 
@@ -144,7 +249,18 @@ fn save_from_flags_and_files_then_delete() {
 fn prompt_layers_preset_config_and_flags() {
     let dir = tempfile::tempdir().unwrap();
     let o = music_gen(dir.path())
-        .args(["prompt", "-p", "rock_anthem", "-t", "We rise", "--genre", "punk", "--no-outro", "-d", "60"])
+        .args([
+            "prompt",
+            "-p",
+            "rock_anthem",
+            "-t",
+            "We rise",
+            "--genre",
+            "punk",
+            "--no-outro",
+            "-d",
+            "60",
+        ])
         .output()
         .unwrap();
     assert!(o.status.success());
@@ -176,7 +292,17 @@ fn generate_simulated_writes_metadata_beside_output() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("nested/deeper/track.mp3");
     let o = music_gen(dir.path())
-        .args(["generate", "-p", "jazz_smooth", "-t", "Blue night", "-d", "120", "--json", "--output"])
+        .args([
+            "generate",
+            "-p",
+            "jazz_smooth",
+            "-t",
+            "Blue night",
+            "-d",
+            "120",
+            "--json",
+            "--output",
+        ])
         .arg(&out)
         .output()
         .unwrap();
@@ -189,19 +315,38 @@ fn generate_simulated_writes_metadata_beside_output() {
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         keys,
-        ["status", "mode", "genre", "duration_seconds", "prompt", "metadata", "message", "cost_estimate", "metadata_path"]
+        [
+            "status",
+            "mode",
+            "genre",
+            "duration_seconds",
+            "prompt",
+            "metadata",
+            "message",
+            "cost_estimate",
+            "metadata_path"
+        ]
     );
     assert_eq!(v["status"], "simulated");
     assert_eq!(v["mode"], "simulate");
-    assert_eq!(v["message"], "Track generation simulated (no GCP credentials required).");
+    assert_eq!(
+        v["message"],
+        "Track generation simulated (no GCP credentials required)."
+    );
     assert_eq!(v["metadata"]["temperature"], 0.6);
     assert_eq!(v["cost_estimate"]["base_cost_usd"], 0.01);
     assert_eq!(v["cost_estimate"]["duration_cost_usd"], 0.0001 * 120.0);
-    assert_eq!(v["cost_estimate"]["estimated_total_usd"], 0.01 + 0.0001 * 120.0);
+    assert_eq!(
+        v["cost_estimate"]["estimated_total_usd"],
+        0.01 + 0.0001 * 120.0
+    );
     assert!(!out.exists(), "simulate mode writes no audio");
 
     // Without --output nothing is written; the summary is readable text.
-    let o = music_gen(dir.path()).args(["generate", "-g", "rock", "-t", "x"]).output().unwrap();
+    let o = music_gen(dir.path())
+        .args(["generate", "-g", "rock", "-t", "x"])
+        .output()
+        .unwrap();
     assert!(o.status.success());
     let s = stdout(&o);
     assert!(s.contains("Status:       simulated"));
@@ -214,12 +359,35 @@ fn generate_simulated_writes_metadata_beside_output() {
 fn paid_generation_needs_yes_without_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let o = music_gen(dir.path())
-        .args(["generate", "-g", "rock", "-t", "x", "--mode", "gcp", "--project-id", "p"])
+        .args([
+            "generate",
+            "-g",
+            "rock",
+            "-t",
+            "x",
+            "--mode",
+            "gcp",
+            "--project-id",
+            "p",
+        ])
         .output()
         .unwrap();
     assert_one_line_error(&o, 2, "--yes");
     let o = music_gen(dir.path())
-        .args(["generate", "-g", "rock", "-t", "x", "--mode", "gcp", "--model", "lyria-3-clip-preview", "--seed", "4", "--yes"])
+        .args([
+            "generate",
+            "-g",
+            "rock",
+            "-t",
+            "x",
+            "--mode",
+            "gcp",
+            "--model",
+            "lyria-3-clip-preview",
+            "--seed",
+            "4",
+            "--yes",
+        ])
         .output()
         .unwrap();
     assert_one_line_error(&o, 2, "seed: lyria-3-clip-preview does not support it");
@@ -231,20 +399,55 @@ fn usage_errors_exit_2_with_one_line() {
     let cases: &[(&[&str], &str)] = &[
         (&["prompt", "-g", "rock"], "text_input: is required"),
         (&["prompt", "-t", "x"], "genre: is required"),
-        (&["prompt", "-t", "x", "-g", "rock", "-d", "59"], "duration_seconds: 59 is below the minimum 60"),
-        (&["prompt", "-t", "x", "-g", "rock", "-d", "241"], "duration_seconds: 241 is above the maximum 240"),
-        (&["prompt", "-t", "x", "-g", "rock", "-s", "novalue"], "must be TYPE:VALUE"),
-        (&["prompt", "-t", "x", "-g", "rock", "--temperature", "-0.1"], "temperature: -0.1 is outside 0.0 to 1.0"),
-        (&["prompt", "-t", "x", "-g", "rock", "--samples", "2", "--seed", "1"], "seed: cannot be combined"),
-        (&["generate", "-t", "x", "-g", "rock", "--model", "lyria-9"], "--model:"),
+        (
+            &["prompt", "-t", "x", "-g", "rock", "-d", "59"],
+            "duration_seconds: 59 is below the minimum 60",
+        ),
+        (
+            &["prompt", "-t", "x", "-g", "rock", "-d", "241"],
+            "duration_seconds: 241 is above the maximum 240",
+        ),
+        (
+            &["prompt", "-t", "x", "-g", "rock", "-s", "novalue"],
+            "must be TYPE:VALUE",
+        ),
+        (
+            &["prompt", "-t", "x", "-g", "rock", "--temperature", "-0.1"],
+            "temperature: -0.1 is outside 0.0 to 1.0",
+        ),
+        (
+            &[
+                "prompt",
+                "-t",
+                "x",
+                "-g",
+                "rock",
+                "--samples",
+                "2",
+                "--seed",
+                "1",
+            ],
+            "seed: cannot be combined",
+        ),
+        (
+            &["generate", "-t", "x", "-g", "rock", "--model", "lyria-9"],
+            "--model:",
+        ),
     ];
     for (args, needle) in cases {
         let o = music_gen(dir.path()).args(*args).output().unwrap();
         assert_one_line_error(&o, 2, needle);
     }
     let long = "é".repeat(10_001);
-    let o = music_gen(dir.path()).args(["prompt", "-g", "rock", "-t", &long]).output().unwrap();
-    assert_one_line_error(&o, 2, "text_input: 10001 characters is above the maximum 10000");
+    let o = music_gen(dir.path())
+        .args(["prompt", "-g", "rock", "-t", &long])
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &o,
+        2,
+        "text_input: 10001 characters is above the maximum 10000",
+    );
 }
 
 #[test]
@@ -252,11 +455,26 @@ fn tips_and_config() {
     let dir = tempfile::tempdir().unwrap();
     let o = music_gen(dir.path()).args(["tips"]).output().unwrap();
     assert_eq!(stdout(&o).lines().count(), 5);
-    let o = music_gen(dir.path()).args(["tips", "--preset", "jazz_smooth", "--json"]).output().unwrap();
-    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["tips"], "Focus on sophisticated, laid-back lyrics. Perfect for evening moods.");
     let o = music_gen(dir.path())
-        .args(["config", "--json", "--mode", "gcp", "--project-id", "demo", "--location", "global"])
+        .args(["tips", "--preset", "jazz_smooth", "--json"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        v["tips"],
+        "Focus on sophisticated, laid-back lyrics. Perfect for evening moods."
+    );
+    let o = music_gen(dir.path())
+        .args([
+            "config",
+            "--json",
+            "--mode",
+            "gcp",
+            "--project-id",
+            "demo",
+            "--location",
+            "global",
+        ])
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -266,5 +484,10 @@ fn tips_and_config() {
     assert_eq!(v["model"], "lyria-002");
     assert_eq!(v["presets_dir"], dir.path().to_str().unwrap());
     assert_eq!(v["presets_available"].as_array().unwrap().len(), 5);
-    assert!(v["log_file"].as_str().unwrap().ends_with("music-gen/music-gen.log"));
+    assert!(
+        v["log_file"]
+            .as_str()
+            .unwrap()
+            .ends_with("music-gen/music-gen.log")
+    );
 }

@@ -37,7 +37,13 @@ pub struct GenerationArgs {
     pub project_id: Option<String>,
 
     /// Vertex AI location; Lyria 3 models need `global`
-    #[arg(long, global = true, env = "GOOGLE_CLOUD_REGION", default_value = "us-central1", value_name = "L")]
+    #[arg(
+        long,
+        global = true,
+        env = "GOOGLE_CLOUD_REGION",
+        default_value = "us-central1",
+        value_name = "L"
+    )]
     pub location: String,
 
     /// lyria-002, lyria-3-clip-preview or lyria-3-pro-preview [env: MUSIC_GEN_MODEL] [default: lyria-002, or the preset's]
@@ -49,7 +55,12 @@ pub struct GenerationArgs {
     pub credentials: Option<PathBuf>,
 
     /// Replaces https://{location}-aiplatform.googleapis.com (private endpoints, proxies, tests)
-    #[arg(long, global = true, env = "MUSIC_GEN_VERTEX_ENDPOINT", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "MUSIC_GEN_VERTEX_ENDPOINT",
+        value_name = "URL"
+    )]
     pub endpoint: Option<String>,
 
     /// Where generated tracks go [default: ~/.local/share/music-gen/tracks]

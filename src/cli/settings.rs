@@ -40,7 +40,9 @@ pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
         ));
     }
     if args.timeout == 0 {
-        return Err(CliError::Usage("--timeout: must be at least 1 second".to_string()));
+        return Err(CliError::Usage(
+            "--timeout: must be at least 1 second".to_string(),
+        ));
     }
     Ok(GenerationSettings {
         key: GeneratorKey {

@@ -7,7 +7,12 @@ pub fn presets(list: &[PresetSummary]) -> String {
     if list.is_empty() {
         return "No presets.\n".to_string();
     }
-    let name_w = list.iter().map(|p| p.name.chars().count()).max().unwrap_or(0).max(4);
+    let name_w = list
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
     let genre_w = list
         .iter()
         .map(|p| p.genre.as_deref().map_or(8, |g| g.chars().count()))

@@ -8,6 +8,8 @@ pub async fn call(worker: &mut WorkerHandle, request: Request) -> Result<Event, 
     match worker.call(request, |_| {}).await {
         Some(Event::Failed { error, .. }) => Err(error.into()),
         Some(ev) => Ok(ev),
-        None => Err(CliError::Failure("the worker stopped unexpectedly".to_string())),
+        None => Err(CliError::Failure(
+            "the worker stopped unexpectedly".to_string(),
+        )),
     }
 }

@@ -69,7 +69,9 @@ impl Model {
         match self {
             Model::Lyria2 => "instrumental, ~30 s WAV at 48 kHz per sample, up to 4 samples",
             Model::Lyria3Clip => "30 s clip (MP3), prompt only, location global",
-            Model::Lyria3Pro => "full song with vocals and lyrics up to ~3 min (MP3), location global",
+            Model::Lyria3Pro => {
+                "full song with vocals and lyrics up to ~3 min (MP3), location global"
+            }
         }
     }
 }
@@ -124,8 +126,18 @@ impl Default for SongStructure {
 
 impl SongStructure {
     pub fn validate(&self, v: &mut Validation) {
-        v.range("structure.verse_count", self.verse_count, VERSES_MIN, VERSES_MAX);
-        v.range("structure.chorus_count", self.chorus_count, CHORUSES_MIN, CHORUSES_MAX);
+        v.range(
+            "structure.verse_count",
+            self.verse_count,
+            VERSES_MIN,
+            VERSES_MAX,
+        );
+        v.range(
+            "structure.chorus_count",
+            self.chorus_count,
+            CHORUSES_MIN,
+            CHORUSES_MAX,
+        );
     }
 }
 
@@ -267,7 +279,12 @@ impl TrackConfig {
             );
         }
         validate_genre(&self.genre, v);
-        v.range("duration_seconds", self.duration_seconds, DURATION_MIN, DURATION_MAX);
+        v.range(
+            "duration_seconds",
+            self.duration_seconds,
+            DURATION_MIN,
+            DURATION_MAX,
+        );
         self.structure.validate(v);
         validate_styles(&self.style_references, v);
         validate_temperature(self.temperature, v);

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use crate::generate::Generator;
 use crate::generate::error::GenerateError;
 use crate::generate::job::GeneratorKey;
-use crate::generate::Generator;
 
 #[derive(Default)]
 pub struct GeneratorCache {

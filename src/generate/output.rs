@@ -65,7 +65,11 @@ pub fn slug(genre: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "track".to_string() } else { out }
+    if out.is_empty() {
+        "track".to_string()
+    } else {
+        out
+    }
 }
 
 /// Two generations in the same second with the same genre get `-2`, `-3`.
@@ -85,7 +89,11 @@ fn unique_base(dir: &Path, name: &str) -> PathBuf {
 }
 
 /// Writes audio atomically and describes it for the metadata.
-pub fn write_audio(path: &Path, bytes: &[u8], mime_type: &str) -> Result<OutputFile, GenerateError> {
+pub fn write_audio(
+    path: &Path,
+    bytes: &[u8],
+    mime_type: &str,
+) -> Result<OutputFile, GenerateError> {
     atomic::write(path, bytes).map_err(|e| GenerateError::io(path, e))?;
     Ok(OutputFile {
         path: path.to_path_buf(),
@@ -132,7 +140,10 @@ mod tests {
         let p = plan(&t, "rock", "wav", 2).unwrap();
         assert_eq!(
             p.audio,
-            vec![PathBuf::from("out/track-1.wav"), PathBuf::from("out/track-2.wav")]
+            vec![
+                PathBuf::from("out/track-1.wav"),
+                PathBuf::from("out/track-2.wav")
+            ]
         );
         assert!(plan(&OutputTarget::None, "rock", "wav", 1).is_none());
     }

@@ -52,7 +52,11 @@ impl WorkerHandle {
 
     /// Sends a request and waits for its final event, passing every other
     /// event (progress, answers to earlier requests) to `on_other`.
-    pub async fn call(&mut self, request: Request, mut on_other: impl FnMut(&Event)) -> Option<Event> {
+    pub async fn call(
+        &mut self,
+        request: Request,
+        mut on_other: impl FnMut(&Event),
+    ) -> Option<Event> {
         let id = self.send(request);
         while let Some(ev) = self.recv().await {
             if ev.id() == id && ev.is_final() {

@@ -13,14 +13,23 @@ pub type RequestId = u64;
 #[derive(Debug, Clone)]
 pub enum Request {
     ListPresets,
-    LoadPreset { name: String },
+    LoadPreset {
+        name: String,
+    },
     /// Without `overwrite`, an existing preset answers `Failed` with
     /// `StoreError::Exists` so the caller can ask before replacing it.
-    SavePreset { preset: PresetConfig, overwrite: bool },
-    DeletePreset { name: String },
+    SavePreset {
+        preset: PresetConfig,
+        overwrite: bool,
+    },
+    DeletePreset {
+        name: String,
+    },
     Generate(Box<Job>),
     /// Cancels the generation started by request `target`.
-    Cancel { target: RequestId },
+    Cancel {
+        target: RequestId,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,14 +70,24 @@ pub enum Event {
         path: PathBuf,
     },
     /// A generation left the queue and is running.
-    Started { id: RequestId },
-    Progress { id: RequestId, message: String },
+    Started {
+        id: RequestId,
+    },
+    Progress {
+        id: RequestId,
+        message: String,
+    },
     Generated {
         id: RequestId,
         result: Box<GenerationResult>,
     },
-    Cancelled { id: RequestId },
-    Failed { id: RequestId, error: WorkerError },
+    Cancelled {
+        id: RequestId,
+    },
+    Failed {
+        id: RequestId,
+        error: WorkerError,
+    },
 }
 
 impl Event {

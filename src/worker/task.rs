@@ -68,14 +68,16 @@ impl Worker {
                 Ok(preset) => Event::Preset { id, preset },
                 Err(e) => failed(id, e),
             },
-            Request::SavePreset { preset, overwrite } => match self.store.save(&preset, overwrite) {
-                Ok(path) => Event::Saved {
-                    id,
-                    name: preset.name,
-                    path,
-                },
-                Err(e) => failed(id, e),
-            },
+            Request::SavePreset { preset, overwrite } => {
+                match self.store.save(&preset, overwrite) {
+                    Ok(path) => Event::Saved {
+                        id,
+                        name: preset.name,
+                        path,
+                    },
+                    Err(e) => failed(id, e),
+                }
+            }
             Request::DeletePreset { name } => match self.store.delete(&name) {
                 Ok(path) => Event::Deleted { id, name, path },
                 Err(e) => failed(id, e),

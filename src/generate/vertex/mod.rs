@@ -1,28 +1,360 @@
-//! Vertex AI generation (Lyria 2 and Lyria 3). Until it is built, gcp mode
-//! fails with a clear message rather than pretending.
+//! Real generation with Google's Lyria models on Vertex AI: Lyria 2
+//! (`lyria-002`, `:predict`) and the Lyria 3 previews (`interactions`).
+//!
+//! A generator lives as long as its cache key, so the HTTP client (and its
+//! open connections) and the token provider (and its cached token) are
+//! built on first use and reused by every later generation.
 
+mod auth;
+mod errors;
+mod request;
+mod response;
+mod retry;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use gcp_auth::TokenProvider;
+use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 
-use crate::generate::error::GenerateError;
-use crate::generate::job::{GeneratorKey, Job};
-use crate::generate::result::GenerationResult;
+use crate::core::cost;
+use crate::core::model::Model;
+use crate::core::prompt::build_prompt;
 use crate::generate::Progress;
+use crate::generate::error::GenerateError;
+use crate::generate::job::{GeneratorKey, Job, Mode, OutputTarget};
+use crate::generate::output;
+use crate::generate::result::{GenerationResult, ResultMetadata, STATUS_COMPLETED, Timings};
 
-pub struct VertexGenerator;
+use request::VertexRequest;
+use response::Answer;
+use retry::RetryPolicy;
+
+/// Time to open a connection before the attempt counts as a connection
+/// error (and is retried); generation itself may take minutes.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct VertexGenerator {
+    key: GeneratorKey,
+    retry_base: Duration,
+    connection: OnceCell<Connection>,
+}
+
+/// What the first generation sets up and every later one reuses. A failed
+/// set-up is not kept, so credentials fixed after a failure are picked up.
+struct Connection {
+    client: reqwest::Client,
+    tokens: Arc<dyn TokenProvider>,
+}
+
+/// What a successful exchange with Vertex AI produced.
+struct Exchange {
+    answer: Answer,
+    auth_ms: u64,
+    request_ms: u64,
+    attempts: u32,
+}
 
 impl VertexGenerator {
-    pub fn new(_key: &GeneratorKey) -> Result<VertexGenerator, GenerateError> {
-        Ok(VertexGenerator)
+    pub fn new(key: &GeneratorKey) -> Result<VertexGenerator, GenerateError> {
+        Ok(VertexGenerator {
+            key: key.clone(),
+            retry_base: retry::DEFAULT_BASE_DELAY,
+            connection: OnceCell::new(),
+        })
+    }
+
+    /// The first wait between attempts, doubled after each further failure.
+    /// Tests shorten it; a `Retry-After` from the server always wins.
+    pub fn with_retry_base(mut self, base: Duration) -> VertexGenerator {
+        self.retry_base = base;
+        self
     }
 
     pub async fn generate(
         &self,
-        _job: &Job,
-        _progress: Progress,
-        _cancel: CancellationToken,
+        job: &Job,
+        progress: Progress,
+        cancel: CancellationToken,
     ) -> Result<GenerationResult, GenerateError> {
-        Err(GenerateError::Config(
-            "gcp mode is not available in this build; use --mode simulate".to_string(),
-        ))
+        let started = Instant::now();
+        let started_at = started_at();
+        let track = &job.track;
+        track.validate()?;
+        let model = job.model();
+        track
+            .options()
+            .check_model(model)
+            .map_err(GenerateError::Unsupported)?;
+        let project = self.project()?;
+        request::check_location(&self.key.location)?;
+        request::check_model_location(model, &self.key.location)?;
+        let prompt = build_prompt(track);
+        let req = request::build(&self.key, project, model, track, &prompt)?;
+
+        let timeout = job.settings.timeout;
+        let deadline = Instant::now() + timeout;
+        let exchange = tokio::select! {
+            r = tokio::time::timeout_at(deadline.into(), self.exchange(job, model, project, &req, &progress, deadline)) => {
+                r.map_err(|_| GenerateError::Timeout(timeout.as_secs()))??
+            }
+            () = cancel.cancelled() => return Err(GenerateError::Cancelled),
+        };
+
+        let mut result = GenerationResult {
+            status: STATUS_COMPLETED.to_string(),
+            mode: Mode::Gcp,
+            genre: track.genre.clone(),
+            duration_seconds: track.duration_seconds,
+            prompt,
+            metadata: ResultMetadata::of(track),
+            message: String::new(),
+            cost_estimate: cost::vertex(model, track.sample_count.unwrap_or(1)),
+            model: Some(model),
+            request: Some(req.describe(model, project, &self.key.location)),
+            files: Vec::new(),
+            text: exchange.answer.text.clone(),
+            timings: Some(Timings {
+                started_at,
+                auth_ms: exchange.auth_ms,
+                request_ms: exchange.request_ms,
+                total_ms: 0,
+                attempts: exchange.attempts,
+            }),
+            metadata_path: None,
+        };
+        let n = exchange.answer.audio.len();
+        progress(format!(
+            "saving {}",
+            if n == 1 {
+                "the audio file".to_string()
+            } else {
+                format!("{n} audio files")
+            }
+        ));
+        // Written without an await in between: a cancelled generation is
+        // dropped at an await, so it either stops before the first file or
+        // completes with every file and the metadata in place.
+        if cancel.is_cancelled() {
+            return Err(GenerateError::Cancelled);
+        }
+        write_files(&job.settings.output, &exchange.answer, &mut result, started)?;
+        tracing::info!(
+            model = model.id(),
+            files = result.files.len(),
+            attempts = exchange.attempts,
+            total_ms = result.timings.as_ref().map_or(0, |t| t.total_ms),
+            "generation completed"
+        );
+        Ok(result)
     }
+
+    fn project(&self) -> Result<&str, GenerateError> {
+        match self.key.project.as_deref().map(str::trim) {
+            Some(p) if !p.is_empty() => Ok(p),
+            _ => Err(GenerateError::Config(
+                "no Google Cloud project set; pass --project-id or set GOOGLE_CLOUD_PROJECT \
+                 (gcp mode runs in and bills that project)"
+                    .to_string(),
+            )),
+        }
+    }
+
+    async fn connection(&self) -> Result<&Connection, GenerateError> {
+        self.connection
+            .get_or_try_init(|| async {
+                let tokens = auth::provider(self.key.credentials.as_deref()).await?;
+                let client = reqwest::Client::builder()
+                    .user_agent(concat!("music-gen/", env!("CARGO_PKG_VERSION")))
+                    .connect_timeout(CONNECT_TIMEOUT)
+                    .build()
+                    .map_err(|e| GenerateError::Config(format!("could not set up HTTPS: {e}")))?;
+                Ok(Connection { client, tokens })
+            })
+            .await
+    }
+
+    /// Authenticates and sends the request, retrying what is worth retrying.
+    async fn exchange(
+        &self,
+        job: &Job,
+        model: Model,
+        project: &str,
+        req: &VertexRequest,
+        progress: &Progress,
+        deadline: Instant,
+    ) -> Result<Exchange, GenerateError> {
+        let policy = RetryPolicy {
+            max_attempts: job.settings.max_attempts.max(1),
+            base_delay: self.retry_base,
+        };
+        let max = policy.max_attempts;
+        let ctx = |attempts| errors::Context {
+            model,
+            project,
+            location: &self.key.location,
+            attempts,
+        };
+        let mut auth_ms = 0;
+        let mut request_ms = 0;
+        for attempt in 1..=max {
+            if attempt == 1 {
+                progress("getting an access token".to_string());
+            }
+            let t = Instant::now();
+            let Connection { client, tokens } = self.connection().await?;
+            // Asked every attempt: free while the cached token is valid, and
+            // a long wait between attempts cannot leave an expired one.
+            let token = auth::token(tokens.as_ref(), self.key.credentials.as_deref()).await?;
+            auth_ms += millis(t.elapsed());
+
+            progress(format!(
+                "sending the request to {model} at {} (attempt {attempt} of {max})",
+                self.key.location
+            ));
+            let t = Instant::now();
+            let sent = client
+                .post(req.url.clone())
+                .bearer_auth(token.as_str())
+                .header("x-goog-user-project", project)
+                .json(&req.body)
+                .send()
+                .await;
+            let failure = match sent {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let wait = retry::retry_after(response.headers());
+                    let body = response.bytes().await;
+                    request_ms += millis(t.elapsed());
+                    tracing::debug!(status, attempt, path = req.url.path(), "vertex answered");
+                    match body {
+                        Ok(body) if (200..300).contains(&status) => {
+                            let answer = match model {
+                                Model::Lyria2 => response::parse_predict(&body)?,
+                                Model::Lyria3Clip | Model::Lyria3Pro => {
+                                    response::parse_interaction(&body, model)?
+                                }
+                            };
+                            return Ok(Exchange {
+                                answer,
+                                auth_ms,
+                                request_ms,
+                                attempts: attempt,
+                            });
+                        }
+                        Ok(body) if retry::is_retryable_status(status) => Failure {
+                            error: errors::from_response(status, &body, &ctx(attempt)),
+                            what: format!("HTTP {status}"),
+                            wait,
+                        },
+                        Ok(body) => {
+                            return Err(errors::from_response(status, &body, &ctx(attempt)));
+                        }
+                        Err(e) if retry::is_retryable_error(&e) => Failure {
+                            error: errors::network(&e, attempt),
+                            what: "a dropped connection".to_string(),
+                            wait: None,
+                        },
+                        Err(e) => return Err(errors::network(&e, attempt)),
+                    }
+                }
+                Err(e) => {
+                    request_ms += millis(t.elapsed());
+                    tracing::debug!(attempt, error = %e, "vertex request failed");
+                    if !retry::is_retryable_error(&e) {
+                        return Err(errors::network(&e, attempt));
+                    }
+                    Failure {
+                        error: errors::network(&e, attempt),
+                        what: "a connection error".to_string(),
+                        wait: None,
+                    }
+                }
+            };
+            let delay = failure
+                .wait
+                .unwrap_or_else(|| policy.backoff(attempt, &mut rand::rng()));
+            // Waiting past the deadline would only trade this error for a
+            // less helpful timeout.
+            if attempt == max || Instant::now() + delay >= deadline {
+                return Err(failure.error);
+            }
+            progress(format!(
+                "attempt {attempt} of {max} failed with {}, retrying in {}",
+                failure.what,
+                retry::seconds(delay)
+            ));
+            tokio::time::sleep(delay).await;
+        }
+        unreachable!("the last attempt returns")
+    }
+}
+
+/// A failed attempt that may be retried.
+struct Failure {
+    /// Reported if no attempt is left.
+    error: GenerateError,
+    what: String,
+    /// What the server asked for with `Retry-After`.
+    wait: Option<Duration>,
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn started_at() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Writes the audio, then the metadata beside it; removes what it wrote if
+/// any write fails, so a failed generation leaves nothing behind.
+fn write_files(
+    target: &OutputTarget,
+    answer: &Answer,
+    result: &mut GenerationResult,
+    started: Instant,
+) -> Result<(), GenerateError> {
+    let target = match target {
+        // gcp mode always writes: audio is the point of paying for it.
+        OutputTarget::None => OutputTarget::Dir(crate::paths::default_output_dir()),
+        t => t.clone(),
+    };
+    let first_ext = response::extension(&answer.audio[0].mime_type);
+    let plan = output::plan(&target, &result.genre, first_ext, answer.audio.len())
+        .expect("a file or directory target always has a plan");
+    let mut written: Vec<PathBuf> = Vec::new();
+    let outcome = (|| {
+        for (audio, planned) in answer.audio.iter().zip(&plan.audio) {
+            let path = planned.with_extension(response::extension(&audio.mime_type));
+            let file = output::write_audio(&path, &audio.bytes, &audio.mime_type)?;
+            written.push(path);
+            result.files.push(file);
+        }
+        result.message = match result.files.as_slice() {
+            [one] => format!(
+                "Track generated with {}: {}",
+                model_id(result),
+                one.path.display()
+            ),
+            files => format!("{} tracks generated with {}", files.len(), model_id(result)),
+        };
+        if let Some(t) = result.timings.as_mut() {
+            t.total_ms = millis(started.elapsed());
+        }
+        output::write_metadata(result, &plan.metadata)
+    })();
+    if outcome.is_err() {
+        output::remove_all(&written);
+        result.files.clear();
+    }
+    outcome
+}
+
+fn model_id(result: &GenerationResult) -> &'static str {
+    result.model.map_or("Vertex AI", Model::id)
 }

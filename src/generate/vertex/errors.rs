@@ -1,0 +1,224 @@
+//! Turns Vertex AI's error answers (`{"error":{code,message,status,details}}`)
+//! into advice a user can act on. Google's own message is always kept, since
+//! it often names the exact permission, quota or filter.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::core::model::Model;
+use crate::generate::error::GenerateError;
+
+/// What the advice needs to name.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub model: Model,
+    pub project: &'a str,
+    pub location: &'a str,
+    pub attempts: u32,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    error: GoogleError,
+}
+
+#[derive(Deserialize, Default)]
+struct GoogleError {
+    message: Option<String>,
+    status: Option<String>,
+    #[serde(default)]
+    details: Vec<Value>,
+}
+
+impl GoogleError {
+    fn parse(body: &[u8]) -> GoogleError {
+        if let Ok(e) = serde_json::from_slice::<Envelope>(body) {
+            return e.error;
+        }
+        // A proxy or load balancer may answer in plain text or HTML.
+        let text = String::from_utf8_lossy(body);
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let message = (!text.is_empty()).then(|| truncate(&text, 300));
+        GoogleError {
+            message,
+            ..GoogleError::default()
+        }
+    }
+
+    fn reason_is(&self, reason: &str) -> bool {
+        self.details
+            .iter()
+            .any(|d| d.get("reason").and_then(Value::as_str) == Some(reason))
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+/// Words Vertex AI uses when a safety filter refused a prompt.
+fn mentions_safety(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    ["safety", "blocked", "flagged", "filtered", "responsible ai"]
+        .iter()
+        .any(|w| m.contains(w))
+}
+
+pub fn from_response(http_status: u16, body: &[u8], ctx: &Context<'_>) -> GenerateError {
+    let e = GoogleError::parse(body);
+    let status = e.status.clone().unwrap_or_default();
+    let said = match (&e.message, status.is_empty()) {
+        (Some(m), false) => format!("{status}: {m}"),
+        (Some(m), true) => m.clone(),
+        (None, false) => status.clone(),
+        (None, true) => format!("HTTP {http_status}"),
+    };
+    let message = e.message.clone().unwrap_or_default();
+    let Context {
+        model,
+        project,
+        location,
+        attempts,
+    } = *ctx;
+    let api = |message: String| GenerateError::Api {
+        status: Some(http_status),
+        message,
+    };
+    match http_status {
+        400 if mentions_safety(&message) => GenerateError::Filtered(message),
+        400 => api(format!("Vertex AI refused the request ({said})")),
+        401 => GenerateError::Auth(format!(
+            "Vertex AI did not accept the credentials ({said}); check the service-account file \
+             (--credentials or GOOGLE_APPLICATION_CREDENTIALS) or run \
+             `gcloud auth application-default login` again"
+        )),
+        403 if e.reason_is("SERVICE_DISABLED")
+            || message.contains("has not been used in project")
+            || message.contains("is disabled") =>
+        {
+            api(format!(
+                "the Vertex AI API is not enabled for project {project}: enable it with \
+                 `gcloud services enable aiplatform.googleapis.com --project {project}` \
+                 (or in the Cloud console), wait a few minutes and try again ({said})"
+            ))
+        }
+        403 if e.reason_is("BILLING_DISABLED") => api(format!(
+            "billing is not enabled for project {project}; link a billing account to it \
+             and try again ({said})"
+        )),
+        403 => api(format!(
+            "permission denied on project {project}: the account needs the \
+             aiplatform.endpoints.predict permission, which the Vertex AI User role \
+             (roles/aiplatform.user) grants ({said})"
+        )),
+        404 => api(format!(
+            "model {model} was not found at location {location} in project {project}; \
+             check --model and --location (lyria-002 runs in regions such as us-central1, \
+             the Lyria 3 previews only at global) ({said})"
+        )),
+        429 => api(format!(
+            "Vertex AI quota exceeded for {model} in project {project}, still after {} \
+             ({said}); wait a minute and try again, or ask for a higher quota in the Cloud \
+             console under IAM & Admin > Quotas",
+            plural_attempts(attempts)
+        )),
+        500..=599 => api(format!(
+            "Vertex AI failed with a server error after {} ({said}); try again later",
+            plural_attempts(attempts)
+        )),
+        _ => api(format!("Vertex AI answered HTTP {http_status} ({said})")),
+    }
+}
+
+pub fn plural_attempts(n: u32) -> String {
+    if n == 1 {
+        "1 attempt".to_string()
+    } else {
+        format!("{n} attempts")
+    }
+}
+
+/// A transport failure, with its causes: reqwest's top-level message alone
+/// ("error sending request") does not say what went wrong.
+pub fn network(e: &reqwest::Error, attempts: u32) -> GenerateError {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let s_text = s.to_string();
+        if !text.contains(&s_text) {
+            text.push_str(": ");
+            text.push_str(&s_text);
+        }
+        source = s.source();
+    }
+    GenerateError::Network(format!("{text} (after {})", plural_attempts(attempts)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const CTX: Context<'static> = Context {
+        model: Model::Lyria2,
+        project: "proj",
+        location: "us-central1",
+        attempts: 4,
+    };
+
+    fn error(code: u16, status: &str, message: &str, details: Value) -> Vec<u8> {
+        json!({"error": {"code": code, "message": message, "status": status, "details": details}})
+            .to_string()
+            .into_bytes()
+    }
+
+    #[test]
+    fn service_disabled_is_told_apart_from_permission_denied() {
+        let body = error(
+            403,
+            "PERMISSION_DENIED",
+            "Vertex AI API has not been used in project proj before or it is disabled.",
+            json!([{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "SERVICE_DISABLED"}]),
+        );
+        let e = from_response(403, &body, &CTX).to_string();
+        assert!(
+            e.contains("gcloud services enable aiplatform.googleapis.com --project proj"),
+            "{e}"
+        );
+        let body = error(403, "PERMISSION_DENIED", "Permission denied", json!([]));
+        let e = from_response(403, &body, &CTX).to_string();
+        assert!(e.contains("aiplatform.endpoints.predict"), "{e}");
+        assert!(e.contains("roles/aiplatform.user"), "{e}");
+    }
+
+    #[test]
+    fn safety_400_is_filtered_with_googles_words() {
+        let msg =
+            "Audio generation failed: Music generation failed. Prompt flagged by safety filters.";
+        let e = from_response(400, &error(400, "INVALID_ARGUMENT", msg, json!([])), &CTX);
+        assert!(matches!(&e, GenerateError::Filtered(m) if m == msg), "{e}");
+        let e = from_response(
+            400,
+            &error(400, "INVALID_ARGUMENT", "bad field", json!([])),
+            &CTX,
+        );
+        assert!(matches!(
+            e,
+            GenerateError::Api {
+                status: Some(400),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn plain_text_bodies_are_kept_short() {
+        let body = format!("<html>{}</html>", "x".repeat(1000));
+        let e = from_response(502, body.as_bytes(), &CTX).to_string();
+        assert!(e.contains("server error after 4 attempts"), "{e}");
+        assert!(e.len() < 500, "{e}");
+    }
+}

@@ -1,0 +1,183 @@
+//! Fakes for the Vertex AI tests: an OAuth token endpoint and a Vertex
+//! endpoint on 127.0.0.1, and a service-account file (with a throwaway key)
+//! whose token_uri points at the fake. Nothing here can reach Google: every
+//! key sets both the endpoint override and the credentials file.
+
+// Each test binary uses its own subset of these helpers.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use music_gen::core::model::{Model, TrackConfig};
+use music_gen::generate::vertex::VertexGenerator;
+use music_gen::generate::{
+    GenerateError, GenerationResult, GenerationSettings, GeneratorKey, Job, Mode, OutputTarget,
+    Progress,
+};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio_util::sync::CancellationToken;
+use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+pub const TOKEN: &str = "ya29.fake-access-token-for-tests";
+pub const PROJECT: &str = "test-project";
+pub const LYRIA2_PATH: &str =
+    "/v1/projects/test-project/locations/us-central1/publishers/google/models/lyria-002:predict";
+pub const LYRIA3_PATH: &str = "/v1beta1/projects/test-project/locations/global/interactions";
+
+pub struct Fakes {
+    pub oauth: MockServer,
+    pub vertex: MockServer,
+    pub dir: TempDir,
+    pub credentials: PathBuf,
+}
+
+impl Fakes {
+    /// Both servers, with no mock mounted yet.
+    pub async fn start() -> Fakes {
+        let oauth = MockServer::start().await;
+        let vertex = MockServer::start().await;
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/throwaway-test-service-account.json");
+        let mut sa: Value = serde_json::from_slice(&std::fs::read(fixture).unwrap()).unwrap();
+        sa["token_uri"] = json!(format!("{}/token", oauth.uri()));
+        let credentials = dir.path().join("service-account.json");
+        std::fs::write(&credentials, sa.to_string()).unwrap();
+        Fakes {
+            oauth,
+            vertex,
+            dir,
+            credentials,
+        }
+    }
+
+    /// The token endpoint, expected to be asked `times` times.
+    pub async fn expect_token_requests(&self, times: u64) {
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .and(body_string_contains(
+                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer",
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": TOKEN,
+                "expires_in": 3600,
+                "token_type": "Bearer",
+            })))
+            .expect(times)
+            .mount(&self.oauth)
+            .await;
+    }
+
+    pub fn key(&self, location: &str) -> GeneratorKey {
+        GeneratorKey {
+            mode: Mode::Gcp,
+            project: Some(PROJECT.to_string()),
+            location: location.to_string(),
+            credentials: Some(self.credentials.clone()),
+            endpoint: Some(self.vertex.uri()),
+        }
+    }
+
+    pub fn out_dir(&self) -> PathBuf {
+        self.dir.path().join("tracks")
+    }
+
+    /// A job for `model` at the location it needs, writing into `out_dir`.
+    pub fn job(&self, track: TrackConfig, model: Model) -> Job {
+        let location = if model.requires_global() {
+            "global"
+        } else {
+            "us-central1"
+        };
+        Job {
+            track,
+            settings: GenerationSettings {
+                key: self.key(location),
+                model,
+                timeout: Duration::from_secs(30),
+                max_attempts: 4,
+                output: OutputTarget::Dir(self.out_dir()),
+            },
+        }
+    }
+
+    pub fn presets_dir(&self) -> PathBuf {
+        self.dir.path().join("presets")
+    }
+}
+
+pub fn track() -> TrackConfig {
+    TrackConfig::new("city lights and rain", "synthwave")
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
+/// A made-up WAV: the bytes only have to come back unchanged.
+pub fn fake_audio(tag: &str, len: usize) -> Vec<u8> {
+    let mut v = b"RIFF".to_vec();
+    v.extend(tag.bytes().cycle().take(len));
+    v.extend((0..=255u8).cycle().take(len));
+    v
+}
+
+pub fn predictions(audio: &[&[u8]]) -> ResponseTemplate {
+    let predictions: Vec<Value> = audio
+        .iter()
+        .map(|a| json!({"bytesBase64Encoded": b64(a), "mimeType": "audio/wav"}))
+        .collect();
+    ResponseTemplate::new(200).set_body_json(json!({ "predictions": predictions }))
+}
+
+pub fn google_error(code: u16, status: &str, message: &str, details: Value) -> ResponseTemplate {
+    ResponseTemplate::new(code).set_body_json(json!({
+        "error": {"code": code, "message": message, "status": status, "details": details}
+    }))
+}
+
+/// Collects progress messages.
+pub fn progress() -> (Progress, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let progress: Progress = Arc::new(move |m: String| sink.lock().unwrap().push(m));
+    (progress, seen)
+}
+
+/// Runs a job on a generator of its own whose retries wait 1 ms.
+pub async fn generate(job: &Job) -> (Result<GenerationResult, GenerateError>, Vec<String>) {
+    let generator = VertexGenerator::new(&job.settings.key)
+        .unwrap()
+        .with_retry_base(Duration::from_millis(1));
+    let (progress, seen) = progress();
+    let result = generator
+        .generate(job, progress, CancellationToken::new())
+        .await;
+    let seen = seen.lock().unwrap().clone();
+    (result, seen)
+}
+
+/// Every file under `dir`, sorted; a missing directory has none.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
+}
+
+/// Fails if a secret shows up in `text`.
+pub fn assert_no_secret(text: &str) {
+    assert!(!text.contains(TOKEN), "the access token leaked: {text}");
+    assert!(
+        !text.contains("PRIVATE KEY"),
+        "the private key leaked: {text}"
+    );
+}
