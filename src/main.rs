@@ -1,8 +1,8 @@
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 use music_gen::cli::{self, Cli, CliError};
-use music_gen::{logging, paths, worker};
+use music_gen::{logging, paths, tui, worker};
 
 fn main() -> ExitCode {
     let mut cli = Cli::parse();
@@ -33,8 +33,17 @@ fn main() -> ExitCode {
         match command {
             Some(command) => cli::run(command, &cli, &mut worker, &presets_dir, &log_file).await,
             None => {
-                let _ = Cli::command().print_help();
-                Ok(())
+                let launch = tui::Launch {
+                    worker,
+                    settings: cli::settings(&cli.generation)?,
+                    presets_dir,
+                    output_dir: cli::output_dir(&cli.generation),
+                    log_path: log_file.clone(),
+                };
+                tui::run(launch).await.map_err(|e| match e {
+                    tui::TuiError::NotATerminal => CliError::Usage(e.to_string()),
+                    e => CliError::Failure(e.to_string()),
+                })
             }
         }
     });
