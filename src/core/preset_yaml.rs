@@ -121,11 +121,14 @@ fn quoted(s: &str) -> String {
     out
 }
 
-/// PyYAML's reader accepts only these characters unescaped.
+/// PyYAML's reader accepts only these characters unescaped. NEL, LS and PS
+/// are printable to it but are line breaks inside a quoted scalar: PyYAML
+/// folds NEL to a space, serde_yaml (libyaml) folds NEL and trims the spaces
+/// around LS and PS, so all three are escaped too.
 fn printable_for_pyyaml(c: char) -> bool {
     matches!(c as u32,
-        0x20..=0x7E | 0x85 | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
-        && c != '\u{FEFF}'
+        0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+        && !matches!(c, '\u{FEFF}' | '\u{2028}' | '\u{2029}')
 }
 
 #[cfg(test)]
@@ -134,12 +137,17 @@ mod tests {
 
     #[test]
     fn quotes_what_yaml_1_1_would_misread() {
-        for s in ["yes", "on", "No", "1:20", "0.7", "", " lead", "a: b", "#x", "x #y", "~"] {
+        for s in [
+            "yes", "on", "No", "1:20", "0.7", "", " lead", "a: b", "#x", "x #y", "~",
+        ] {
             assert!(string(s).starts_with('"'), "{s:?} must be quoted");
         }
         assert_eq!(string("arena rock"), "arena rock");
         assert_eq!(string("héllo"), "\"héllo\"");
-        assert_eq!(string("a\"b\\c\nd\u{7f}\u{feff}"), "\"a\\\"b\\\\c\\nd\\x7F\\uFEFF\"");
+        assert_eq!(
+            string("a\"b\\c\nd\u{7f}\u{feff}"),
+            "\"a\\\"b\\\\c\\nd\\x7F\\uFEFF\""
+        );
     }
 
     #[test]

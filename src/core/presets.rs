@@ -10,16 +10,22 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use crate::core::atomic;
-use crate::core::preset_yaml::to_yaml;
 use crate::core::model::{PresetConfig, validate_preset_name};
+use crate::core::preset_yaml::to_yaml;
 use crate::core::validate::{FieldError, ValidationErrors};
 
 const EXTENSION: &str = "yaml";
 
 /// The five presets that ship with music-gen, compiled in.
 pub const BUILTINS: [(&str, &str); 5] = [
-    ("rock_anthem", include_str!("../../presets/rock_anthem.yaml")),
-    ("jazz_smooth", include_str!("../../presets/jazz_smooth.yaml")),
+    (
+        "rock_anthem",
+        include_str!("../../presets/rock_anthem.yaml"),
+    ),
+    (
+        "jazz_smooth",
+        include_str!("../../presets/jazz_smooth.yaml"),
+    ),
     (
         "electronic_dance",
         include_str!("../../presets/electronic_dance.yaml"),
@@ -181,15 +187,23 @@ impl PresetStore {
             if path.extension().and_then(|e| e.to_str()) != Some(EXTENSION) {
                 continue;
             }
-            let Some(name) = path.file_stem().and_then(|s| s.to_str()).map(str::to_string)
+            let Some(name) = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .map(str::to_string)
             else {
                 continue;
             };
             if name.starts_with('.') {
                 continue;
             }
-            let Ok(meta) = entry.metadata() else {
-                continue; // removed between the scan and the stat
+            // A linked preset is listed by what it points at, as load reads it.
+            let meta = match entry.file_type() {
+                Ok(t) if t.is_symlink() => std::fs::metadata(&path),
+                _ => entry.metadata(),
+            };
+            let Ok(meta) = meta else {
+                continue; // removed between the scan and the stat, or a dangling link
             };
             if !meta.is_file() {
                 continue;
@@ -296,8 +310,8 @@ pub fn parse_preset_bytes(path: &Path, bytes: &[u8]) -> Result<LoadedPreset, Sto
         path: path.to_path_buf(),
         message,
     };
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| parse_err(format!("not UTF-8 text ({e})")))?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| parse_err(format!("not UTF-8 text ({e})")))?;
     if text.trim().is_empty() {
         return Err(parse_err("the file is empty".to_string()));
     }

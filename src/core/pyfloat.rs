@@ -13,7 +13,14 @@ pub fn repr(x: f64) -> String {
     }
     // Rust's `{:e}` yields the same shortest round-trip digits as Python's
     // repr; only the layout differs.
-    let sci = format!("{:e}", x.abs());
+    let shortest = format!("{:e}", x.abs());
+    // `{:e}` finds how many digits are needed, but breaks an exact tie between
+    // two candidates of that length upwards; Python takes the correctly
+    // rounded one (ties to even), which `{:.N$e}` gives.
+    let n = shortest
+        .split_once('e')
+        .map_or(0, |(m, _)| m.len().saturating_sub(2));
+    let sci = format!("{:.n$e}", x.abs());
     let (mantissa, exp) = sci.split_once('e').expect("{:e} always has an exponent");
     let exp: i32 = exp.parse().expect("{:e} exponent is an integer");
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
@@ -65,6 +72,8 @@ mod tests {
             (f64::INFINITY, "inf"),
             (f64::NEG_INFINITY, "-inf"),
             (f64::MAX, "1.7976931348623157e+308"),
+            (f64::from_bits(0xc313_bbd6_eb6e_6fd1), "-1388639076195316.2"), // a tie: to even
+            (f64::from_bits(0x4330_0000_0000_0001), "4503599627370497.0"),
         ];
         for (x, want) in cases {
             assert_eq!(repr(*x), *want, "repr({x:?})");
