@@ -1,0 +1,741 @@
+//! The preset store: built-ins, hostile names, broken files, atomic saves,
+//! the metadata cache and changes made by another process.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use music_gen::core::model::{PresetConfig, SongStructure, StyleReference, TrackConfig};
+use music_gen::core::preset_yaml::to_yaml;
+use music_gen::core::presets::{BUILTINS, PresetStore, PresetSummary, StoreError};
+
+const BUILTIN_NAMES: [&str; 5] = [
+    "classical_orchestral",
+    "electronic_dance",
+    "jazz_smooth",
+    "pop_catchy",
+    "rock_anthem",
+];
+
+fn open(dir: &Path) -> PresetStore {
+    PresetStore::open(dir).expect("open store").0
+}
+
+fn preset(name: &str, genre: &str) -> PresetConfig {
+    let mut p = PresetConfig::from_track(
+        name,
+        Some(format!("{name} description")),
+        Some("a tip".into()),
+        &TrackConfig::new("", genre),
+    );
+    p.style_references.push(StyleReference {
+        kind: "style".into(),
+        value: "something".into(),
+    });
+    p
+}
+
+fn names(list: &[PresetSummary]) -> Vec<&str> {
+    list.iter().map(|s| s.name.as_str()).collect()
+}
+
+fn find<'a>(list: &'a [PresetSummary], name: &str) -> &'a PresetSummary {
+    list.iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("{name} not listed in {:?}", names(list)))
+}
+
+/// Every entry under `root`: relative path → (is_dir, contents, mtime).
+type Snapshot = BTreeMap<PathBuf, (bool, Vec<u8>, Option<std::time::SystemTime>)>;
+
+fn snapshot(root: &Path) -> Snapshot {
+    fn walk(root: &Path, dir: &Path, out: &mut Snapshot) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            let rel = path.strip_prefix(root).unwrap().to_path_buf();
+            if meta.is_dir() {
+                out.insert(rel, (true, Vec::new(), meta.modified().ok()));
+                walk(root, &path, out);
+            } else {
+                out.insert(rel, (false, fs::read(&path).unwrap(), meta.modified().ok()));
+            }
+        }
+    }
+    let mut out = Snapshot::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn temp_files(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".music-gen-") || n.ends_with(".tmp"))
+        .collect()
+}
+
+// ---------------------------------------------------------------- built-ins
+
+#[test]
+fn builtins_are_written_on_open_and_restored_when_deleted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("nested/presets");
+    let (mut store, written) = PresetStore::open(&dir).unwrap();
+    let mut written_sorted = written.clone();
+    written_sorted.sort();
+    assert_eq!(written_sorted, BUILTIN_NAMES);
+    for (name, text) in BUILTINS {
+        assert_eq!(
+            fs::read_to_string(dir.join(format!("{name}.yaml"))).unwrap(),
+            text
+        );
+    }
+    let list = store.list().unwrap();
+    assert_eq!(names(&list), BUILTIN_NAMES);
+    assert!(list.iter().all(|s| !s.is_broken() && s.warnings.is_empty()));
+
+    // Opening again writes nothing and touches nothing.
+    let before = snapshot(&dir);
+    let (_, written) = PresetStore::open(&dir).unwrap();
+    assert!(written.is_empty(), "{written:?}");
+    assert_eq!(snapshot(&dir), before);
+
+    // A deleted built-in comes back on the next open; only that one is written.
+    store.delete("rock_anthem").unwrap();
+    assert!(!dir.join("rock_anthem.yaml").exists());
+    let (_, written) = PresetStore::open(&dir).unwrap();
+    assert_eq!(written, ["rock_anthem"]);
+    assert_eq!(
+        fs::read_to_string(dir.join("rock_anthem.yaml")).unwrap(),
+        BUILTINS[0].1
+    );
+}
+
+#[test]
+fn a_customised_or_broken_builtin_is_not_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut mine = preset("jazz_smooth", "bebop");
+    mine.temperature = 0.1;
+    fs::write(dir.join("jazz_smooth.yaml"), to_yaml(&mine)).unwrap();
+    fs::write(dir.join("pop_catchy.yaml"), "not: [valid").unwrap();
+    // Many unrelated entries: the scan finds what exists among them.
+    for i in 0..200 {
+        fs::write(dir.join(format!("other{i}.txt")), "x").unwrap();
+    }
+    let (mut store, written) = PresetStore::open(dir).unwrap();
+    let mut written = written;
+    written.sort();
+    assert_eq!(
+        written,
+        ["classical_orchestral", "electronic_dance", "rock_anthem"]
+    );
+    assert_eq!(store.load("jazz_smooth").unwrap().preset, mine);
+    assert_eq!(
+        fs::read_to_string(dir.join("pop_catchy.yaml")).unwrap(),
+        "not: [valid"
+    );
+    assert!(find(&store.list().unwrap(), "pop_catchy").is_broken());
+}
+
+#[test]
+fn builtins_have_the_python_tools_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = open(tmp.path());
+    let s = |intro, verse_count, chorus_count, bridge, outro| SongStructure {
+        intro,
+        verse_count,
+        chorus_count,
+        bridge,
+        outro,
+    };
+    let expected = [
+        (
+            "rock_anthem",
+            "High-energy rock anthem with powerful vocals",
+            "rock",
+            s(true, 2, 3, true, true),
+            (
+                "arena rock",
+                "distorted electric guitars with powerful drums",
+            ),
+            0.8,
+            "Use energetic and empowering lyrics. Great for anthems and motivational songs.",
+        ),
+        (
+            "jazz_smooth",
+            "Smooth jazz with relaxed tempo",
+            "jazz",
+            s(true, 2, 2, true, true),
+            ("smooth jazz", "saxophone and piano with brushed drums"),
+            0.6,
+            "Focus on sophisticated, laid-back lyrics. Perfect for evening moods.",
+        ),
+        (
+            "electronic_dance",
+            "Upbeat electronic dance music",
+            "electronic",
+            s(true, 2, 3, true, true),
+            ("EDM", "synthesizers with heavy bass and electronic beats"),
+            0.9,
+            "Keep lyrics simple and repetitive. Build energy through structure.",
+        ),
+        (
+            "classical_orchestral",
+            "Classical orchestral composition",
+            "classical",
+            s(true, 3, 2, true, true),
+            (
+                "romantic era classical",
+                "full orchestra with strings and brass",
+            ),
+            0.5,
+            "Use poetic and dramatic text. Focus on emotional depth and dynamics.",
+        ),
+        (
+            "pop_catchy",
+            "Catchy pop song with radio-friendly structure",
+            "pop",
+            s(true, 2, 3, true, false),
+            ("contemporary pop", "bright synths with acoustic elements"),
+            0.7,
+            "Focus on memorable hooks and relatable themes. Keep it upbeat and accessible.",
+        ),
+    ];
+    for (name, description, genre, structure, (style, sound), temperature, tips) in expected {
+        let loaded = store.load(name).unwrap();
+        assert!(loaded.warnings.is_empty());
+        let want = PresetConfig {
+            name: name.into(),
+            description: Some(description.into()),
+            genre: genre.into(),
+            structure,
+            style_references: vec![
+                StyleReference {
+                    kind: "style".into(),
+                    value: style.into(),
+                },
+                StyleReference {
+                    kind: "sound".into(),
+                    value: sound.into(),
+                },
+            ],
+            temperature,
+            tips: Some(tips.into()),
+            negative_prompt: None,
+            seed: None,
+            sample_count: None,
+            model: None,
+        };
+        assert_eq!(loaded.preset, want);
+        // Our writer produces the built-in files byte for byte, keys in the
+        // Python tool's order.
+        let text = BUILTINS.iter().find(|(n, _)| *n == name).unwrap().1;
+        assert_eq!(to_yaml(&want).trim_end(), text.trim_end(), "{name}");
+    }
+}
+
+// ---------------------------------------------------------------- hostile names
+
+#[test]
+fn hostile_names_are_refused_before_any_file_is_touched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    let dir = root.join("presets");
+    let mut store = open(&dir);
+    fs::write(root.join("x.yaml"), "sentinel").unwrap();
+    assert!(!Path::new("/etc/x.yaml").exists());
+    let before = snapshot(tmp.path());
+
+    let long = "a".repeat(65);
+    let hostile = [
+        "../x", "/etc/x", "a/b", "", &long, "..", ".", "../../x", "a\\b", "x\0y", "a b", ".hidden",
+        "名前",
+    ];
+    for name in hostile {
+        let is_name_error = |e: &StoreError| match e {
+            StoreError::InvalidName(f) => f.field == "name",
+            StoreError::Invalid(v) => v.for_field("name").is_some(),
+            _ => false,
+        };
+        let e = store.path_for(name).unwrap_err();
+        assert!(is_name_error(&e), "path_for({name:?}): {e}");
+        assert!(e.is_invalid_input());
+        let e = store.load(name).unwrap_err();
+        assert!(is_name_error(&e), "load({name:?}): {e}");
+        let e = store.delete(name).unwrap_err();
+        assert!(is_name_error(&e), "delete({name:?}): {e}");
+        assert!(store.exists(name).is_err(), "exists({name:?})");
+        for overwrite in [false, true] {
+            let e = store.save(&preset(name, "rock"), overwrite).unwrap_err();
+            assert!(is_name_error(&e), "save({name:?}): {e}");
+        }
+    }
+    assert_eq!(snapshot(tmp.path()), before, "the tree changed");
+    assert_eq!(fs::read_to_string(root.join("x.yaml")).unwrap(), "sentinel");
+    assert!(!Path::new("/etc/x.yaml").exists());
+    assert_eq!(store.list().unwrap().len(), 5);
+
+    // A fine name next to them works.
+    store.save(&preset("ok_name-1", "rock"), false).unwrap();
+    assert!(dir.join("ok_name-1.yaml").is_file());
+}
+
+// ---------------------------------------------------------------- broken files
+
+#[test]
+fn broken_files_are_listed_with_a_reason_and_the_rest_stays_usable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut store = open(dir);
+    store.save(&preset("good", "funk"), false).unwrap();
+    let files: [(&str, &[u8]); 10] = [
+        ("corrupt", b"name: corrupt\ngenre: [unclosed\n"),
+        ("empty", b""),
+        ("blank", b"  \n\n\t\n"),
+        ("binary", b"\xff\xfe\x00name: binary\ngenre: \xc3\x28\n"),
+        (
+            "invalid",
+            b"name: invalid\ngenre: rock\ntemperature: 5\nstructure:\n  verse_count: 0\n",
+        ),
+        ("list", b"- a\n- b\n"),
+        ("scalar", b"hello"),
+        ("nogenre", b"name: nogenre\n"),
+        (
+            "badtype",
+            b"name: badtype\ngenre: rock\ntemperature: warm\n",
+        ),
+        ("bad name", b"name: fine\ngenre: rock\n"),
+    ];
+    for (name, bytes) in files {
+        fs::write(dir.join(format!("{name}.yaml")), bytes).unwrap();
+    }
+    // Entries that are not presets are not listed at all.
+    fs::write(dir.join("notes.txt"), "hello").unwrap();
+    fs::write(dir.join(".hidden.yaml"), "name: hidden\ngenre: x\n").unwrap();
+    fs::write(dir.join(".music-gen-left.tmp"), "half").unwrap();
+    fs::create_dir(dir.join("folder.yaml")).unwrap();
+
+    let list = store.list().unwrap();
+    let mut want: Vec<&str> = BUILTIN_NAMES.to_vec();
+    want.push("good");
+    want.extend(files.iter().map(|(n, _)| *n));
+    want.sort();
+    assert_eq!(names(&list), want);
+
+    let reason = |name: &str| {
+        let s = find(&list, name);
+        assert!(s.genre.is_none(), "{name} has a genre");
+        let e = s
+            .error
+            .clone()
+            .unwrap_or_else(|| panic!("{name} not broken"));
+        assert!(!e.trim().is_empty());
+        e
+    };
+    assert!(reason("empty").contains("empty"), "{}", reason("empty"));
+    assert!(reason("blank").contains("empty"));
+    assert!(reason("binary").contains("UTF-8"), "{}", reason("binary"));
+    let invalid = reason("invalid");
+    assert!(
+        invalid.contains("temperature: 5.0 is outside 0.0 to 1.0"),
+        "{invalid}"
+    );
+    assert!(
+        invalid.contains("structure.verse_count: 0 is below the minimum 1"),
+        "{invalid}"
+    );
+    assert!(reason("nogenre").contains("genre"));
+    assert!(
+        reason("badtype").contains("temperature"),
+        "{}",
+        reason("badtype")
+    );
+    reason("corrupt");
+    reason("list");
+    reason("scalar");
+    assert!(reason("bad name").contains("file name"));
+
+    // The good ones are whole, and loading a broken one is an error, not a panic.
+    for name in BUILTIN_NAMES.iter().chain(&["good"]) {
+        let s = find(&list, name);
+        assert!(!s.is_broken(), "{name}: {:?}", s.error);
+        assert!(s.genre.is_some() && s.description.is_some());
+        store.load(name).unwrap();
+    }
+    assert_eq!(find(&list, "good").genre.as_deref(), Some("funk"));
+    for (name, _) in &files[..9] {
+        let e = store.load(name).unwrap_err();
+        assert!(e.is_invalid_input(), "{name}: {e}");
+        assert!(!e.to_string().contains('\n') || *name == "corrupt" || *name == "badtype");
+    }
+    // Saving and deleting still work, and a broken file can be replaced.
+    store.save(&preset("corrupt", "punk"), true).unwrap();
+    store.delete("empty").unwrap();
+    let list = store.list().unwrap();
+    assert_eq!(find(&list, "corrupt").genre.as_deref(), Some("punk"));
+    assert!(!names(&list).contains(&"empty"));
+}
+
+#[test]
+fn unknown_keys_in_a_file_are_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = open(tmp.path());
+    fs::write(
+        tmp.path().join("extra.yaml"),
+        "name: extra\ngenre: rock\nbpm: 120\nstructure:\n  intro: false\n  key: C\n",
+    )
+    .unwrap();
+    let list = store.list().unwrap();
+    let s = find(&list, "extra");
+    assert!(!s.is_broken());
+    assert_eq!(s.warnings.len(), 2, "{:?}", s.warnings);
+    let loaded = store.load("extra").unwrap();
+    assert!(!loaded.preset.structure.intro);
+    assert_eq!(loaded.warnings.len(), 2);
+    assert!(loaded.warnings.iter().any(|w| w.contains("bpm")));
+}
+
+// ---------------------------------------------------------------- save, load, delete
+
+#[test]
+fn save_load_delete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = open(tmp.path());
+    let p = preset("mine", "rock");
+    let path = store.save(&p, false).unwrap();
+    assert_eq!(path, tmp.path().join("mine.yaml"));
+    assert_eq!(store.load("mine").unwrap().preset, p);
+    assert!(store.exists("mine").unwrap());
+
+    // Without overwrite an existing preset is left alone.
+    let before = fs::read(&path).unwrap();
+    let e = store.save(&preset("mine", "jazz"), false).unwrap_err();
+    assert!(matches!(e, StoreError::Exists { .. }), "{e}");
+    assert_eq!(fs::read(&path).unwrap(), before);
+    // With overwrite it is replaced.
+    store.save(&preset("mine", "jazz"), true).unwrap();
+    assert_eq!(store.load("mine").unwrap().preset.genre, "jazz");
+
+    store.delete("mine").unwrap();
+    assert!(!path.exists());
+    assert!(!store.exists("mine").unwrap());
+    assert!(matches!(
+        store.load("mine"),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.delete("mine"),
+        Err(StoreError::NotFound { .. })
+    ));
+    let e = store.load("mine").unwrap_err();
+    assert!(!e.is_invalid_input());
+    assert!(temp_files(tmp.path()).is_empty());
+}
+
+#[test]
+fn unicode_round_trips_and_is_written_as_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = open(tmp.path());
+    let mut p = preset("unicode", "J-Pop 🎤 日本");
+    p.description = Some("Ünïcödé — «quotes» 'single' \"double\" \\ back".into());
+    p.tips = Some("line one\nline two\r\n\ttabbed\u{85}NEL\u{2028}LS\u{feff}BOM\u{1}\u{7f}".into());
+    p.style_references = vec![
+        StyleReference {
+            kind: "artist".into(),
+            value: "Björk 🇮🇸".into(),
+        },
+        StyleReference {
+            kind: "mood".into(),
+            value: "עברית and العربية and e\u{301}".into(),
+        },
+        StyleReference {
+            kind: "sound".into(),
+            value: "  padded: yes # not a comment  ".into(),
+        },
+    ];
+    store.save(&p, false).unwrap();
+    assert_eq!(store.load("unicode").unwrap().preset, p);
+    let raw = fs::read_to_string(tmp.path().join("unicode.yaml")).unwrap();
+    for s in ["🎤", "日本", "Björk", "🇮🇸", "العربية"] {
+        assert!(raw.contains(s), "{s} not written as is:\n{raw}");
+    }
+    let list = store.list().unwrap();
+    assert_eq!(
+        find(&list, "unicode").genre.as_deref(),
+        Some("J-Pop 🎤 日本")
+    );
+}
+
+// ---------------------------------------------------------------- atomic writes
+
+#[test]
+fn a_save_refused_by_validation_leaves_the_file_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = open(tmp.path());
+    let path = tmp.path().join("rock_anthem.yaml");
+    let before = fs::read(&path).unwrap();
+    let mut bad = preset("rock_anthem", "rock");
+    bad.temperature = 7.0;
+    let e = store.save(&bad, true).unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(_)), "{e}");
+    assert_eq!(fs::read(&path).unwrap(), before);
+    assert!(temp_files(tmp.path()).is_empty());
+}
+
+#[test]
+fn a_save_that_cannot_rename_leaves_nothing_behind() {
+    // Root ignores permissions, so make the rename itself fail: the target
+    // path is a non-empty directory.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = open(tmp.path());
+    let target = tmp.path().join("blocked.yaml");
+    fs::create_dir(&target).unwrap();
+    fs::write(target.join("keep"), "kept").unwrap();
+    let before = snapshot(tmp.path());
+    let e = store.save(&preset("blocked", "rock"), true).unwrap_err();
+    assert!(matches!(e, StoreError::Io { .. }), "{e}");
+    assert!(!e.is_invalid_input());
+    assert_eq!(snapshot(tmp.path()), before);
+    assert!(
+        temp_files(tmp.path()).is_empty(),
+        "{:?}",
+        temp_files(tmp.path())
+    );
+    // The store keeps working.
+    store.save(&preset("fine", "rock"), false).unwrap();
+    assert!(!find(&store.list().unwrap(), "fine").is_broken());
+}
+
+const CHILD_ENV: &str = "MUSIC_GEN_TEST_FULL_DISK_DIR";
+
+/// Runs only as the child of `a_save_on_a_full_disk_leaves_the_old_file_intact`,
+/// under a file-size limit, where any write past a few hundred bytes fails the
+/// way a full disk does (EFBIG instead of ENOSPC), even for root.
+#[test]
+fn full_disk_child() {
+    let Some(dir) = std::env::var_os(CHILD_ENV) else {
+        return;
+    };
+    let mut store = open(Path::new(&dir));
+    let mut big = preset("victim", "rock");
+    big.description = Some("long ".repeat(2_000));
+    let e = store.save(&big, true).unwrap_err();
+    assert!(matches!(e, StoreError::Io { .. }), "{e}");
+    println!("CHILD-SAVE-FAILED: {e}");
+}
+
+#[test]
+fn a_save_on_a_full_disk_leaves_the_old_file_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut store = open(dir);
+    store.save(&preset("victim", "rock"), false).unwrap();
+    let before = snapshot(dir);
+    assert!(fs::metadata(dir.join("victim.yaml")).unwrap().len() < 500);
+
+    let exe = std::env::current_exe().unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        // An ignored SIGXFSZ survives exec, so the write fails with EFBIG
+        // rather than killing the process.
+        .arg("trap '' XFSZ; ulimit -f 1 || exit 99; exec \"$0\" full_disk_child --exact --nocapture --test-threads=1")
+        .arg(&exe)
+        .env(CHILD_ENV, dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.code() == Some(99) {
+        println!("skipped: the shell cannot set a file-size limit");
+        return;
+    }
+    assert!(
+        out.status.success() && stdout.contains("CHILD-SAVE-FAILED"),
+        "child failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(snapshot(dir), before, "the old file or the folder changed");
+    assert!(temp_files(dir).is_empty());
+    assert_eq!(
+        store.load("victim").unwrap().preset,
+        preset("victim", "rock")
+    );
+}
+
+// ---------------------------------------------------------------- the cache
+
+#[test]
+fn a_second_listing_parses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = open(tmp.path());
+    assert_eq!(store.files_parsed(), 0);
+    let first = store.list().unwrap();
+    assert_eq!(store.files_parsed(), 5);
+    let second = store.list().unwrap();
+    assert_eq!(store.files_parsed(), 5, "unchanged files were read again");
+    assert_eq!(first, second);
+}
+
+#[test]
+fn save_and_delete_show_up_in_the_next_listing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = open(tmp.path());
+    store.list().unwrap();
+    let parsed = store.files_parsed();
+
+    store.save(&preset("new_one", "ska"), false).unwrap();
+    let list = store.list().unwrap();
+    assert_eq!(find(&list, "new_one").genre.as_deref(), Some("ska"));
+    assert_eq!(store.files_parsed(), parsed + 1);
+
+    let mut changed = preset("new_one", "reggae");
+    changed.description = Some("changed".into());
+    store.save(&changed, true).unwrap();
+    let list = store.list().unwrap();
+    let s = find(&list, "new_one");
+    assert_eq!(s.genre.as_deref(), Some("reggae"));
+    assert_eq!(s.description.as_deref(), Some("changed"));
+    assert_eq!(store.files_parsed(), parsed + 2);
+
+    store.delete("new_one").unwrap();
+    let list = store.list().unwrap();
+    assert!(!names(&list).contains(&"new_one"));
+    assert_eq!(store.files_parsed(), parsed + 2);
+    store.list().unwrap();
+    assert_eq!(store.files_parsed(), parsed + 2);
+}
+
+#[test]
+fn a_change_by_another_process_is_seen_and_only_it_is_reparsed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut mine = open(dir);
+    for i in 0..20 {
+        mine.save(&preset(&format!("p{i:02}"), "rock"), false)
+            .unwrap();
+    }
+    mine.list().unwrap();
+    let base = mine.files_parsed();
+
+    // Another music-gen process: a second store on the same folder.
+    let (mut other, written) = PresetStore::open(dir).unwrap();
+    assert!(written.is_empty());
+    other.save(&preset("p07", "polka"), true).unwrap();
+    let list = mine.list().unwrap();
+    assert_eq!(find(&list, "p07").genre.as_deref(), Some("polka"));
+    assert_eq!(
+        mine.files_parsed(),
+        base + 1,
+        "only the changed file is re-read"
+    );
+
+    other.save(&preset("brand_new", "folk"), false).unwrap();
+    other.delete("p03").unwrap();
+    let list = mine.list().unwrap();
+    assert_eq!(find(&list, "brand_new").genre.as_deref(), Some("folk"));
+    assert!(!names(&list).contains(&"p03"));
+    assert_eq!(mine.files_parsed(), base + 2);
+
+    // Same length, replaced by rename (what an atomic writer does): seen.
+    let path = dir.join("p08.yaml");
+    let text = fs::read_to_string(&path).unwrap();
+    let swapped = text.replace("genre: rock", "genre: jazz");
+    assert_eq!(swapped.len(), text.len());
+    let tmp_path = dir.join("p08.swap");
+    fs::write(&tmp_path, &swapped).unwrap();
+    fs::rename(&tmp_path, &path).unwrap();
+    let list = mine.list().unwrap();
+    assert_eq!(find(&list, "p08").genre.as_deref(), Some("jazz"));
+    assert_eq!(mine.files_parsed(), base + 3);
+
+    // Rewritten in place with a different length (an editor): seen.
+    fs::write(dir.join("p09.yaml"), "name: p09\ngenre: blues rock\n").unwrap();
+    // Broken by hand: seen as broken.
+    fs::write(dir.join("p10.yaml"), "genre: [").unwrap();
+    // Removed by hand.
+    fs::remove_file(dir.join("p11.yaml")).unwrap();
+    let list = mine.list().unwrap();
+    assert_eq!(find(&list, "p09").genre.as_deref(), Some("blues rock"));
+    assert!(find(&list, "p10").is_broken());
+    assert!(!names(&list).contains(&"p11"));
+    assert_eq!(mine.files_parsed(), base + 5);
+
+    // Fixed again.
+    other.save(&preset("p10", "soul"), true).unwrap();
+    let list = mine.list().unwrap();
+    assert!(!find(&list, "p10").is_broken());
+    assert_eq!(mine.files_parsed(), base + 6);
+
+    // And nothing more once things are quiet.
+    mine.list().unwrap();
+    assert_eq!(mine.files_parsed(), base + 6);
+    // The other store sees everything the same way.
+    let theirs = other.list().unwrap();
+    assert_eq!(theirs, mine.list().unwrap());
+}
+
+#[test]
+fn listing_is_sorted_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = open(tmp.path());
+    for name in ["zeta", "Alpha", "mid_1", "mid-2", "0first"] {
+        store.save(&preset(name, "rock"), false).unwrap();
+    }
+    let list = store.list().unwrap();
+    let got = names(&list);
+    let mut sorted = got.clone();
+    sorted.sort();
+    assert_eq!(got, sorted);
+    assert_eq!(got.len(), 10);
+}
+
+/// Not a test of behaviour: lists 10,000 presets once, so the peak memory of a
+/// listing can be measured with `/usr/bin/time -v` (see docs/benchmarks.md).
+/// Uses `MUSIC_GEN_MEMORY_DIR` if set (filled on first use).
+#[test]
+#[ignore]
+fn list_10000_presets_for_memory_measurement() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("MUSIC_GEN_MEMORY_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| tmp.path().to_path_buf());
+    open(&dir);
+    if fs::read_dir(&dir).unwrap().count() < 10_005 {
+        for i in 0..10_000 {
+            let p = preset(&format!("preset_{i:05}"), "rock");
+            fs::write(dir.join(format!("preset_{i:05}.yaml")), to_yaml(&p)).unwrap();
+        }
+        if std::env::var_os("MUSIC_GEN_MEMORY_DIR").is_some() {
+            println!("filled; run again to measure");
+            return;
+        }
+    }
+    let mut fresh = open(&dir);
+    let list = fresh.list().unwrap();
+    assert_eq!(list.len(), 10_005);
+    println!("listed {} presets", list.len());
+}
+
+#[test]
+fn a_symlinked_preset_is_listed_like_a_file() {
+    // A preset kept elsewhere (dotfiles) and linked in: the Python tool's
+    // glob listed it, and load follows the link, so listing must too.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("presets");
+    let mut store = open(&dir);
+    let elsewhere = tmp.path().join("elsewhere.yaml");
+    fs::write(&elsewhere, to_yaml(&preset("linked", "dub"))).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.join("linked.yaml")).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("missing.yaml"), dir.join("dangling.yaml")).unwrap();
+    assert_eq!(store.load("linked").unwrap().preset.genre, "dub");
+    let list = store.list().unwrap();
+    assert_eq!(find(&list, "linked").genre.as_deref(), Some("dub"));
+    assert!(!names(&list).contains(&"dangling"));
+    // A change to the target is seen through the link.
+    fs::write(&elsewhere, to_yaml(&preset("linked", "dubstep"))).unwrap();
+    let list = store.list().unwrap();
+    assert_eq!(find(&list, "linked").genre.as_deref(), Some("dubstep"));
+}
