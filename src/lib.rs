@@ -6,4 +6,5 @@ pub mod core;
 pub mod generate;
 pub mod logging;
 pub mod paths;
+pub mod tui;
 pub mod worker;

@@ -1,0 +1,39 @@
+//! Everything a user can do. Keys map to these per context (see
+//! [`crate::tui::keymap`]); tests drive them directly.
+
+use crossterm::event::KeyEvent;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Quits, asking first while a generation is in flight.
+    Quit,
+    /// Quits at once, whatever runs.
+    ForceQuit,
+    Suspend,
+    FocusNext,
+    FocusPrev,
+    Up,
+    Down,
+    /// Enter: load, edit, toggle or confirm, depending on where the focus is.
+    Activate,
+    /// Esc: close a popup, leave a field, clear a filter.
+    Back,
+    Less,
+    More,
+    Filter,
+    Generate,
+    Save,
+    Delete,
+    NewTrack,
+    AddStyle,
+    RemoveStyle,
+    CancelGeneration,
+    Settings,
+    Help,
+    Yes,
+    No,
+    /// A key for the text field being typed in.
+    Edit(KeyEvent),
+    /// Bracketed paste into the text field being typed in.
+    Paste(String),
+}

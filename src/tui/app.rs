@@ -1,0 +1,99 @@
+//! The event loop: waits on the terminal, the worker, signals and — only
+//! while a generation runs — a spinner tick; updates the state; draws once
+//! when something changed. Idle, it sleeps without waking up.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::time::{Interval, MissedTickBehavior, interval};
+
+use crate::tui::TuiError;
+use crate::tui::action::Action;
+use crate::tui::state::AppState;
+use crate::tui::terminal::TerminalGuard;
+use crate::worker::WorkerHandle;
+
+const SPINNER_TICK: Duration = Duration::from_millis(120);
+
+pub async fn run(
+    terminal: &mut TerminalGuard,
+    state: &mut AppState,
+    worker: &mut WorkerHandle,
+) -> Result<(), TuiError> {
+    let started = Instant::now();
+    let mut terminal_events = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut ticker: Option<Interval> = None;
+    state.start(worker);
+    let mut dirty = true;
+    loop {
+        if state.take_suspend() {
+            terminal.suspend()?;
+            dirty = true;
+        }
+        if state.should_quit() {
+            return Ok(());
+        }
+        if dirty {
+            terminal.draw(state)?;
+            dirty = false;
+        }
+        ticker = match (state.is_animating(), ticker) {
+            (true, None) => Some(spinner_ticker()),
+            (true, t) => t,
+            (false, _) => None,
+        };
+        let tick = async {
+            match ticker.as_mut() {
+                Some(t) => t.tick().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            event = terminal_events.next() => match event {
+                Some(Ok(event)) => {
+                    state.clock = started.elapsed();
+                    dirty |= on_terminal_event(state, worker, event);
+                }
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            event = worker.recv() => match event {
+                Some(event) => {
+                    state.clock = started.elapsed();
+                    dirty |= state.on_event(event, worker);
+                    // Drain what else is ready, so a burst costs one frame.
+                    while let Some(event) = worker.try_recv() {
+                        dirty |= state.on_event(event, worker);
+                    }
+                }
+                None => return Err(TuiError::WorkerStopped),
+            },
+            _ = tick => dirty |= state.tick(started.elapsed()),
+            _ = sigterm.recv() => return Ok(()),
+            _ = sighup.recv() => return Ok(()),
+        }
+    }
+}
+
+fn spinner_ticker() -> Interval {
+    let mut t = interval(SPINNER_TICK);
+    // After a stall, one tick is enough; catching up would only burn frames.
+    t.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    t
+}
+
+/// Returns whether the screen needs a redraw.
+fn on_terminal_event(state: &mut AppState, worker: &mut WorkerHandle, event: TermEvent) -> bool {
+    match event {
+        TermEvent::Key(key) if key.kind != KeyEventKind::Release => state.key(key, worker),
+        TermEvent::Paste(text) if state.context().is_typing() => {
+            state.apply(Action::Paste(text), worker)
+        }
+        TermEvent::Resize(..) => true,
+        _ => false,
+    }
+}

@@ -1,0 +1,61 @@
+//! The terminal UI: `music-gen` with no subcommand. It renders the preset
+//! list, the track form, the prompt and the generation log, and talks to
+//! the worker only through requests and events.
+
+pub mod action;
+mod app;
+pub mod keymap;
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod ui;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::generate::GenerationSettings;
+use crate::worker::WorkerHandle;
+
+/// What the binary hands the UI.
+pub struct Launch {
+    pub worker: WorkerHandle,
+    pub settings: GenerationSettings,
+    pub presets_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub log_path: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error("the terminal UI needs a terminal; run a subcommand instead (see --help)")]
+    NotATerminal,
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+    #[error("the background worker stopped unexpectedly; see the log file")]
+    WorkerStopped,
+}
+
+/// Runs the UI until the user quits, a signal asks it to, or the terminal
+/// fails. The terminal is restored in every case.
+pub async fn run(launch: Launch) -> Result<(), TuiError> {
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Err(TuiError::NotATerminal);
+    }
+    let Launch {
+        mut worker,
+        settings,
+        presets_dir,
+        output_dir,
+        log_path,
+    } = launch;
+    let paths = state::Paths {
+        presets_dir,
+        output_dir,
+        log_path,
+    };
+    let mut state = state::AppState::new(settings, paths, theme::Theme::from_env());
+    let mut terminal = terminal::TerminalGuard::enter()?;
+    let result = app::run(&mut terminal, &mut state, &mut worker).await;
+    drop(terminal);
+    result
+}

@@ -1,0 +1,120 @@
+//! Answers from the worker. An answer to a request nobody waits for any
+//! more changes nothing and asks for no redraw.
+
+use crate::core::presets::StoreError;
+use crate::generate::GenerateError;
+use crate::tui::state::log::EntryState;
+use crate::tui::state::popup::{Confirm, Popup};
+use crate::tui::state::{AppState, Outbox, Pending};
+use crate::worker::{Event, Request, WorkerError};
+
+impl AppState {
+    /// Applies a worker event; returns whether the screen needs a redraw.
+    pub fn on_event(&mut self, event: Event, out: &mut dyn Outbox) -> bool {
+        let id = event.id();
+        if !event.is_final() {
+            return matches!(self.pending.get(&id), Some(Pending::Generate))
+                && self.on_progress(event);
+        }
+        let Some(pending) = self.pending.remove(&id) else {
+            return false;
+        };
+        match (pending, event) {
+            (Pending::List, Event::Presets { presets, .. }) => {
+                let first_listing = !self.presets.is_listed();
+                self.presets.set_items(presets);
+                if let Some(name) = self.select_after_list.take() {
+                    self.presets.select_name(&name);
+                }
+                if first_listing && let Some(first) = self.presets.first_usable() {
+                    let name = first.name.clone();
+                    self.presets.select_name(&name);
+                    let request = Request::LoadPreset { name: name.clone() };
+                    let id = self.request(out, request, Pending::Load { name, apply: true });
+                    self.latest_apply = Some(id);
+                } else {
+                    self.peek_selected(out);
+                }
+            }
+            (Pending::Load { apply, .. }, Event::Preset { preset, .. }) => {
+                let config = preset.preset.clone();
+                let warnings = preset.warnings.clone();
+                self.presets.remember(preset);
+                if apply && self.latest_apply == Some(id) {
+                    self.apply_preset(&config);
+                    if let Some(w) = warnings.first() {
+                        self.info(format!("Loaded {} ({w})", config.name));
+                    }
+                }
+            }
+            (Pending::Save(preset), Event::Saved { name, path, .. }) => {
+                self.form.set_source(*preset);
+                self.info(format!("Saved preset {name} to {}", path.display()));
+                self.select_after_list = Some(name);
+                self.request(out, Request::ListPresets, Pending::List);
+            }
+            (
+                Pending::Save(preset),
+                Event::Failed {
+                    error: WorkerError::Store(StoreError::Exists { .. }),
+                    ..
+                },
+            ) => {
+                self.popups.push(Popup::Confirm(Confirm::Overwrite(preset)));
+            }
+            (Pending::Delete, Event::Deleted { name, .. }) => {
+                self.info(format!("Deleted preset {name}"));
+                self.request(out, Request::ListPresets, Pending::List);
+            }
+            (Pending::Generate, Event::Generated { result, .. }) => {
+                let mut files: Vec<_> = result.files.iter().map(|f| f.path.clone()).collect();
+                files.extend(result.metadata_path.clone());
+                self.log
+                    .finish(id, self.clock, |took| EntryState::Finished {
+                        status: result.status.clone(),
+                        message: result.message.clone(),
+                        files,
+                        took,
+                    });
+            }
+            (Pending::Generate, Event::Cancelled { .. }) => {
+                self.log
+                    .finish(id, self.clock, |took| EntryState::Cancelled { took });
+            }
+            (Pending::Generate, Event::Failed { error, .. }) => {
+                let error = plain_error(&error);
+                self.log
+                    .finish(id, self.clock, |took| EntryState::Failed { error, took });
+            }
+            (_, Event::Failed { error, .. }) => self.error(plain_error(&error)),
+            (pending, event) => {
+                tracing::warn!(?pending, ?event, "unexpected worker answer");
+                return false;
+            }
+        }
+        true
+    }
+
+    /// A running generation's news: it started, or what it is doing.
+    fn on_progress(&mut self, event: Event) -> bool {
+        match event {
+            Event::Started { id } => self.log.start(id, self.clock),
+            Event::Progress { id, message } => match self.log.get_mut(id) {
+                Some(e) => {
+                    e.progress = Some(message);
+                    true
+                }
+                None => false,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// The error as a sentence; validation lists each field.
+fn plain_error(error: &WorkerError) -> String {
+    match error {
+        WorkerError::Generate(GenerateError::Invalid(errors)) => format!("invalid track: {errors}"),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,163 @@
+//! The generation log: one entry per generate request, from queued to its
+//! end. Bounded, so a long session does not grow without limit; entries
+//! still in flight are never dropped.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::worker::RequestId;
+
+pub const MAX_ENTRIES: usize = 100;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntryState {
+    Queued,
+    Running {
+        since: Duration,
+    },
+    /// Cancel was sent; the worker has not confirmed yet.
+    Cancelling {
+        since: Duration,
+    },
+    Finished {
+        status: String,
+        message: String,
+        files: Vec<PathBuf>,
+        took: Duration,
+    },
+    Failed {
+        error: String,
+        took: Duration,
+    },
+    Cancelled {
+        took: Duration,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    pub id: RequestId,
+    pub genre: String,
+    /// `simulate` or the model id.
+    pub target: String,
+    pub queued_at: Duration,
+    pub state: EntryState,
+    /// The latest progress line of a running generation.
+    pub progress: Option<String>,
+}
+
+impl LogEntry {
+    pub fn is_active(&self) -> bool {
+        matches!(
+            self.state,
+            EntryState::Queued | EntryState::Running { .. } | EntryState::Cancelling { .. }
+        )
+    }
+
+    fn started(&self) -> Duration {
+        match self.state {
+            EntryState::Running { since } | EntryState::Cancelling { since } => since,
+            _ => self.queued_at,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct GenerationLog {
+    /// Oldest first.
+    entries: VecDeque<LogEntry>,
+    /// Index in newest-first order, the order the pane shows.
+    selected: usize,
+}
+
+impl GenerationLog {
+    pub fn push(&mut self, id: RequestId, genre: String, target: String, now: Duration) {
+        self.entries.push_back(LogEntry {
+            id,
+            genre,
+            target,
+            queued_at: now,
+            state: EntryState::Queued,
+            progress: None,
+        });
+        if self.entries.len() > MAX_ENTRIES
+            && let Some(i) = self.entries.iter().position(|e| !e.is_active())
+        {
+            self.entries.remove(i);
+        }
+        // The newest entry is the one the user just asked for.
+        self.selected = 0;
+    }
+
+    /// Newest first.
+    pub fn entries(&self) -> impl Iterator<Item = &LogEntry> {
+        self.entries.iter().rev()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn selected_index(&self) -> usize {
+        self.selected
+    }
+
+    pub fn selected(&self) -> Option<&LogEntry> {
+        self.entries().nth(self.selected)
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        let n = self.entries.len();
+        self.selected = self
+            .selected
+            .saturating_add_signed(delta)
+            .min(n.saturating_sub(1));
+    }
+
+    pub fn get_mut(&mut self, id: RequestId) -> Option<&mut LogEntry> {
+        self.entries.iter_mut().find(|e| e.id == id)
+    }
+
+    pub fn any_active(&self) -> bool {
+        self.entries.iter().any(LogEntry::is_active)
+    }
+
+    pub fn active_count(&self) -> usize {
+        self.entries.iter().filter(|e| e.is_active()).count()
+    }
+
+    pub fn start(&mut self, id: RequestId, now: Duration) -> bool {
+        match self.get_mut(id) {
+            Some(e) if e.state == EntryState::Queued => {
+                e.state = EntryState::Running { since: now };
+                true
+            }
+            _ => false,
+        }
+    }
+
+    pub fn cancelling(&mut self, id: RequestId) {
+        if let Some(e) = self.get_mut(id)
+            && e.is_active()
+        {
+            let since = e.started();
+            e.state = EntryState::Cancelling { since };
+        }
+    }
+
+    /// Ends an entry, measuring from when it started running (or was
+    /// queued, if it never did).
+    pub fn finish(
+        &mut self,
+        id: RequestId,
+        now: Duration,
+        end: impl FnOnce(Duration) -> EntryState,
+    ) {
+        if let Some(e) = self.get_mut(id) {
+            let took = now.saturating_sub(e.started());
+            e.state = end(took);
+            e.progress = None;
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! Everything the screen shows, and the update logic that changes it. No
+//! terminal and no I/O here: requests leave through an [`Outbox`], answers
+//! come back as worker events, and tests drive both directly.
+
+mod events;
+pub mod form;
+pub mod input;
+pub mod log;
+pub mod popup;
+pub mod presets;
+mod update;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::KeyEvent;
+
+use crate::core::model::{Model, PresetConfig};
+use crate::generate::{GenerationSettings, OutputTarget};
+use crate::tui::keymap::{self, Context};
+use crate::tui::theme::Theme;
+use crate::worker::{Request, RequestId, WorkerHandle};
+
+use form::TrackForm;
+use log::GenerationLog;
+use popup::Popup;
+use presets::PresetList;
+
+/// Where requests go. The worker in the app, a recorder in tests.
+pub trait Outbox {
+    fn send(&mut self, request: Request) -> RequestId;
+}
+
+impl Outbox for WorkerHandle {
+    fn send(&mut self, request: Request) -> RequestId {
+        WorkerHandle::send(self, request)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Presets,
+    Form,
+    Lyrics,
+    Prompt,
+    Log,
+}
+
+impl Focus {
+    const ORDER: [Focus; 5] = [
+        Focus::Presets,
+        Focus::Form,
+        Focus::Lyrics,
+        Focus::Prompt,
+        Focus::Log,
+    ];
+
+    fn step(self, delta: isize) -> Focus {
+        let i = Focus::ORDER.iter().position(|f| *f == self).unwrap_or(0) as isize;
+        Focus::ORDER[(i + delta).rem_euclid(Focus::ORDER.len() as isize) as usize]
+    }
+}
+
+/// The directories and files the help and settings name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paths {
+    pub presets_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub log_path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Info,
+    Error,
+}
+
+/// One line of feedback in the status bar, until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub text: String,
+}
+
+/// What an answer from the worker is for.
+#[derive(Debug)]
+enum Pending {
+    List,
+    /// `apply`: put it in the form; otherwise only show its details.
+    Load {
+        name: String,
+        apply: bool,
+    },
+    Save(Box<PresetConfig>),
+    Delete,
+    Generate,
+}
+
+pub struct AppState {
+    pub settings: GenerationSettings,
+    pub paths: Paths,
+    pub theme: Theme,
+    pub focus: Focus,
+    pub presets: PresetList,
+    pub form: TrackForm,
+    pub log: GenerationLog,
+    /// Topmost last.
+    pub popups: Vec<popup::Popup>,
+    pub notice: Option<Notice>,
+    pub prompt_scroll: u16,
+    /// Time since the app started; the log measures from it, and tests set
+    /// it so snapshots do not depend on the clock.
+    pub clock: Duration,
+    pub spinner: usize,
+    pending: HashMap<RequestId, Pending>,
+    /// The one preset load whose answer goes into the form; an older one
+    /// that arrives late is dropped.
+    latest_apply: Option<RequestId>,
+    /// Select this preset when the next listing arrives (after a save).
+    select_after_list: Option<String>,
+    quit: bool,
+    suspend: bool,
+}
+
+impl AppState {
+    pub fn new(settings: GenerationSettings, paths: Paths, theme: Theme) -> AppState {
+        AppState {
+            settings,
+            paths,
+            theme,
+            focus: Focus::Presets,
+            presets: PresetList::default(),
+            form: TrackForm::new(theme),
+            log: GenerationLog::default(),
+            popups: Vec::new(),
+            notice: None,
+            prompt_scroll: 0,
+            clock: Duration::ZERO,
+            spinner: 0,
+            pending: HashMap::new(),
+            latest_apply: None,
+            select_after_list: None,
+            quit: false,
+            suspend: false,
+        }
+    }
+
+    /// Asks for the preset list; the first usable preset is loaded into the
+    /// form when it arrives.
+    pub fn start(&mut self, out: &mut dyn Outbox) {
+        self.request(out, Request::ListPresets, Pending::List);
+    }
+
+    fn request(&mut self, out: &mut dyn Outbox, request: Request, pending: Pending) -> RequestId {
+        let id = out.send(request);
+        self.pending.insert(id, pending);
+        id
+    }
+
+    /// Maps a key through the keymap and applies it; returns whether the
+    /// screen needs a redraw.
+    pub fn key(&mut self, key: KeyEvent, out: &mut dyn Outbox) -> bool {
+        match keymap::action_for(self.context(), key) {
+            Some(action) => self.apply(action, out),
+            None => false,
+        }
+    }
+
+    pub fn context(&self) -> Context {
+        match self.popups.last() {
+            Some(Popup::Help { .. }) => return Context::Help,
+            Some(Popup::Confirm(_)) => return Context::Confirm,
+            Some(Popup::Input(_)) => return Context::Input,
+            Some(Popup::Settings { .. }) => return Context::Settings,
+            None => {}
+        }
+        match self.focus {
+            Focus::Presets if self.presets.filtering => Context::Filter,
+            Focus::Presets => Context::Presets,
+            Focus::Form if self.form.edit.is_some() => Context::FieldEdit,
+            Focus::Form => Context::Form,
+            Focus::Lyrics if self.form.is_editing_lyrics() => Context::LyricsEdit,
+            Focus::Lyrics => Context::Lyrics,
+            Focus::Prompt => Context::Prompt,
+            Focus::Log => Context::Log,
+        }
+    }
+
+    /// The model a generation from the form would use.
+    pub fn model(&self) -> Model {
+        self.form.track().model.unwrap_or(self.settings.model)
+    }
+
+    pub fn output(&self) -> OutputTarget {
+        OutputTarget::Dir(self.paths.output_dir.clone())
+    }
+
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// True once per Ctrl-Z; the app then suspends the process.
+    pub fn take_suspend(&mut self) -> bool {
+        std::mem::take(&mut self.suspend)
+    }
+
+    /// Whether a spinner turns, so the app should tick.
+    pub fn is_animating(&self) -> bool {
+        self.log.any_active()
+    }
+
+    /// Whether any request still waits for its answer.
+    pub fn is_waiting(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Advances the spinner and the elapsed times.
+    pub fn tick(&mut self, clock: Duration) -> bool {
+        self.clock = clock;
+        if !self.is_animating() {
+            return false;
+        }
+        self.spinner = self.spinner.wrapping_add(1);
+        true
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            kind: NoticeKind::Info,
+            text: text.into(),
+        });
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            kind: NoticeKind::Error,
+            text: text.into(),
+        });
+    }
+}

@@ -1,0 +1,105 @@
+//! Popups stack over the panes; the topmost one gets the keys.
+
+use crate::core::cost::CostEstimate;
+use crate::core::model::PresetConfig;
+use crate::generate::Job;
+use crate::tui::state::input::LineInput;
+
+#[derive(Debug)]
+pub enum Popup {
+    Help { scroll: u16 },
+    Confirm(Confirm),
+    Input(InputBox),
+    Settings { row: usize },
+}
+
+/// A yes/no question and what "yes" does.
+#[derive(Debug)]
+pub enum Confirm {
+    Overwrite(Box<PresetConfig>),
+    Delete(String),
+    Quit {
+        running: usize,
+    },
+    /// gcp mode: a generation costs money, so it is sent only after this.
+    Spend {
+        job: Box<Job>,
+        cost: CostEstimate,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputPurpose {
+    SavePreset,
+    AddStyle,
+    EditStyle(usize),
+    Project,
+    Location,
+}
+
+impl InputPurpose {
+    pub fn title(self) -> &'static str {
+        match self {
+            InputPurpose::SavePreset => "Save as preset",
+            InputPurpose::AddStyle => "Add style reference",
+            InputPurpose::EditStyle(_) => "Edit style reference",
+            InputPurpose::Project => "Google Cloud project",
+            InputPurpose::Location => "Vertex AI location",
+        }
+    }
+
+    pub fn hint(self) -> &'static str {
+        match self {
+            InputPurpose::SavePreset => "name: letters, digits, '_' or '-' (up to 64)",
+            InputPurpose::AddStyle | InputPurpose::EditStyle(_) => {
+                "TYPE: VALUE, type one of style, sound, artist, similar_to"
+            }
+            InputPurpose::Project => "project id; empty to use the credentials' default",
+            InputPurpose::Location => "e.g. us-central1; Lyria 3 needs global",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct InputBox {
+    pub purpose: InputPurpose,
+    pub input: LineInput,
+    pub error: Option<String>,
+}
+
+impl InputBox {
+    pub fn new(purpose: InputPurpose, text: impl Into<String>) -> InputBox {
+        InputBox {
+            purpose,
+            input: LineInput::new(text),
+            error: None,
+        }
+    }
+}
+
+/// The rows of the settings view, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    Mode,
+    Project,
+    Location,
+    Model,
+}
+
+impl Setting {
+    pub const ALL: [Setting; 4] = [
+        Setting::Mode,
+        Setting::Project,
+        Setting::Location,
+        Setting::Model,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Setting::Mode => "Mode",
+            Setting::Project => "Project",
+            Setting::Location => "Location",
+            Setting::Model => "Default model",
+        }
+    }
+}

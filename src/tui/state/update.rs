@@ -1,0 +1,471 @@
+//! What each action does, by context.
+
+use crate::core::cost;
+use crate::core::model::{Model, PresetConfig, StyleReference, validate_preset_name};
+use crate::generate::{GenerationSettings, Job, Mode};
+use crate::tui::action::Action;
+use crate::tui::keymap::Context;
+use crate::tui::state::form::Activated;
+use crate::tui::state::popup::{Confirm, InputBox, InputPurpose, Popup, Setting};
+use crate::tui::state::{AppState, Focus, Outbox, Pending};
+use crate::worker::Request;
+
+impl AppState {
+    /// Applies one user action; returns whether the screen needs a redraw.
+    pub fn apply(&mut self, action: Action, out: &mut dyn Outbox) -> bool {
+        self.notice = None;
+        match action {
+            Action::ForceQuit => {
+                self.quit = true;
+                return true;
+            }
+            Action::Suspend => {
+                self.suspend = true;
+                return true;
+            }
+            _ => {}
+        }
+        let ctx = self.context();
+        let handled = match ctx {
+            Context::Presets => self.on_presets(action, out),
+            Context::Filter => self.on_filter(action),
+            Context::Form => self.on_form(action),
+            Context::FieldEdit => self.on_field_edit(action),
+            Context::Lyrics => self.on_lyrics(action),
+            Context::LyricsEdit => self.on_lyrics_edit(action),
+            Context::Prompt => self.on_prompt(action),
+            Context::Log => self.on_log(action, out),
+            Context::Help => self.on_help(action),
+            Context::Confirm => self.on_confirm(action, out),
+            Context::Input => self.on_input(action, out),
+            Context::Settings => self.on_settings(action),
+        };
+        handled.unwrap_or_else(|action| ctx.has_globals() && self.on_global(action, out))
+    }
+
+    /// Actions every pane shares.
+    fn on_global(&mut self, action: Action, out: &mut dyn Outbox) -> bool {
+        match action {
+            Action::FocusNext => self.focus = self.focus.step(1),
+            Action::FocusPrev => self.focus = self.focus.step(-1),
+            Action::Generate => self.generate(out),
+            Action::Save => {
+                let name = self
+                    .form
+                    .source()
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                self.popups
+                    .push(Popup::Input(InputBox::new(InputPurpose::SavePreset, name)));
+            }
+            Action::NewTrack => {
+                self.form.clear();
+                self.focus = Focus::Form;
+                self.info("New empty track; fill in the genre");
+            }
+            Action::Settings => self.popups.push(Popup::Settings { row: 0 }),
+            Action::Help => self.popups.push(Popup::Help { scroll: 0 }),
+            Action::Quit => match self.log.active_count() {
+                0 => self.quit = true,
+                running => self.popups.push(Popup::Confirm(Confirm::Quit { running })),
+            },
+            _ => return false,
+        }
+        true
+    }
+
+    fn on_presets(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
+        match action {
+            Action::Up => self.move_preset(-1, out),
+            Action::Down => self.move_preset(1, out),
+            Action::Activate => self.load_selected(out),
+            Action::Filter => self.presets.filtering = true,
+            Action::Back if !self.presets.filter().text().is_empty() => self.presets.clear_filter(),
+            Action::Delete => match self.presets.selected() {
+                Some(p) => {
+                    let name = p.name.clone();
+                    self.popups.push(Popup::Confirm(Confirm::Delete(name)));
+                }
+                None => return Ok(false),
+            },
+            _ => return Err(action),
+        }
+        Ok(true)
+    }
+
+    fn move_preset(&mut self, delta: isize, out: &mut dyn Outbox) {
+        self.presets.move_by(delta);
+        self.peek_selected(out);
+    }
+
+    /// Reads the selected preset for its details (tips, warnings) unless it
+    /// was read already.
+    pub(super) fn peek_selected(&mut self, out: &mut dyn Outbox) {
+        let Some(p) = self.presets.selected() else {
+            return;
+        };
+        if p.is_broken() || self.presets.details(&p.name).is_some() {
+            return;
+        }
+        let name = p.name.clone();
+        let already = self
+            .pending
+            .values()
+            .any(|w| matches!(w, Pending::Load { name: n, .. } if *n == name));
+        if !already {
+            let request = Request::LoadPreset { name: name.clone() };
+            self.request(out, request, Pending::Load { name, apply: false });
+        }
+    }
+
+    fn load_selected(&mut self, out: &mut dyn Outbox) {
+        let Some(p) = self.presets.selected() else {
+            return;
+        };
+        if let Some(error) = &p.error {
+            let text = format!("{} cannot be loaded: {error}", p.name);
+            self.error(text);
+            return;
+        }
+        let name = p.name.clone();
+        if let Some(loaded) = self.presets.details(&name) {
+            let preset = loaded.preset.clone();
+            self.apply_preset(&preset);
+            return;
+        }
+        let request = Request::LoadPreset { name: name.clone() };
+        let id = self.request(out, request, Pending::Load { name, apply: true });
+        self.latest_apply = Some(id);
+    }
+
+    pub(super) fn apply_preset(&mut self, preset: &PresetConfig) {
+        self.form.load_preset(preset);
+        self.latest_apply = None;
+        self.info(format!("Loaded preset {}", preset.name));
+    }
+
+    fn on_filter(&mut self, action: Action) -> Result<bool, Action> {
+        match action {
+            Action::Edit(key) => return Ok(self.presets.filter_mut().handle(key)),
+            Action::Paste(text) => self.presets.filter_mut().insert_str(&text),
+            Action::Up => self.presets.move_by(-1),
+            Action::Down => self.presets.move_by(1),
+            Action::Activate => self.presets.filtering = false,
+            Action::Back => self.presets.clear_filter(),
+            other => return Err(other),
+        }
+        Ok(true)
+    }
+
+    fn on_form(&mut self, action: Action) -> Result<bool, Action> {
+        match action {
+            Action::Up => self.form.move_by(-1),
+            Action::Down => self.form.move_by(1),
+            Action::Less => self.form.adjust(-1),
+            Action::More => self.form.adjust(1),
+            Action::Activate => match self.form.activate() {
+                Activated::Done => {}
+                Activated::AddStyle => self.open_style(None),
+                Activated::EditStyle(i) => self.open_style(Some(i)),
+            },
+            Action::AddStyle => self.open_style(None),
+            Action::RemoveStyle => return Ok(self.form.remove_current_style()),
+            _ => return Err(action),
+        }
+        Ok(true)
+    }
+
+    fn open_style(&mut self, index: Option<usize>) {
+        let (purpose, text) = match index {
+            Some(i) => (InputPurpose::EditStyle(i), self.form.style_text(i)),
+            None => (InputPurpose::AddStyle, "style: ".to_string()),
+        };
+        self.popups.push(Popup::Input(InputBox::new(purpose, text)));
+    }
+
+    fn on_field_edit(&mut self, action: Action) -> Result<bool, Action> {
+        match action {
+            Action::Edit(key) => self.form.edit_key(key),
+            Action::Paste(text) => self.form.edit_paste(&text),
+            Action::Activate => self.form.commit_edit(),
+            Action::Back => self.form.cancel_edit(),
+            other => return Err(other),
+        }
+        Ok(true)
+    }
+
+    fn on_lyrics(&mut self, action: Action) -> Result<bool, Action> {
+        match action {
+            Action::Activate => self.form.set_lyrics_editing(true),
+            _ => return Err(action),
+        }
+        Ok(true)
+    }
+
+    fn on_lyrics_edit(&mut self, action: Action) -> Result<bool, Action> {
+        match action {
+            Action::Edit(key) => self.form.lyrics_key(key),
+            Action::Paste(text) => self.form.lyrics_paste(&text),
+            Action::Back => self.form.set_lyrics_editing(false),
+            other => return Err(other),
+        }
+        Ok(true)
+    }
+
+    fn on_prompt(&mut self, action: Action) -> Result<bool, Action> {
+        match action {
+            Action::Up => self.prompt_scroll = self.prompt_scroll.saturating_sub(1),
+            Action::Down => self.prompt_scroll = self.prompt_scroll.saturating_add(1),
+            _ => return Err(action),
+        }
+        Ok(true)
+    }
+
+    fn on_log(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
+        match action {
+            Action::Up => self.log.move_by(-1),
+            Action::Down => self.log.move_by(1),
+            Action::CancelGeneration => match self.log.selected() {
+                Some(e) if e.is_active() => {
+                    let target = e.id;
+                    out.send(Request::Cancel { target });
+                    self.log.cancelling(target);
+                    self.info(format!("Cancelling generation #{target}"));
+                }
+                _ => self.error("The selected generation is not running"),
+            },
+            _ => return Err(action),
+        }
+        Ok(true)
+    }
+
+    fn on_help(&mut self, action: Action) -> Result<bool, Action> {
+        let Some(Popup::Help { scroll }) = self.popups.last_mut() else {
+            return Err(action);
+        };
+        match action {
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::Down => *scroll = scroll.saturating_add(1),
+            Action::Back | Action::Help | Action::Quit => {
+                self.popups.pop();
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn on_confirm(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
+        let yes = match action {
+            Action::Yes => true,
+            Action::No | Action::Back => false,
+            _ => return Ok(false),
+        };
+        let Some(Popup::Confirm(question)) = self.popups.pop() else {
+            return Ok(false);
+        };
+        if !yes {
+            return Ok(true);
+        }
+        match question {
+            Confirm::Overwrite(preset) => {
+                let request = Request::SavePreset {
+                    preset: (*preset).clone(),
+                    overwrite: true,
+                };
+                self.request(out, request, Pending::Save(preset));
+            }
+            Confirm::Delete(name) => {
+                self.request(out, Request::DeletePreset { name }, Pending::Delete);
+            }
+            Confirm::Quit { .. } => self.quit = true,
+            Confirm::Spend { job, .. } => self.send_generate(*job, out),
+        }
+        Ok(true)
+    }
+
+    fn on_input(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
+        let Some(Popup::Input(input)) = self.popups.last_mut() else {
+            return Err(action);
+        };
+        match action {
+            Action::Edit(key) => {
+                if input.input.handle(key) {
+                    input.error = None;
+                }
+            }
+            Action::Paste(text) => input.input.insert_str(&text),
+            Action::Back => {
+                self.popups.pop();
+            }
+            Action::Activate => {
+                let purpose = input.purpose;
+                let text = input.input.text().trim().to_string();
+                match self.submit(purpose, text, out) {
+                    Ok(()) => {
+                        self.popups.pop();
+                    }
+                    Err(e) => {
+                        if let Some(Popup::Input(input)) = self.popups.last_mut() {
+                            input.error = Some(e);
+                        }
+                    }
+                }
+            }
+            other => return Err(other),
+        }
+        Ok(true)
+    }
+
+    /// Acts on a text box's value, or says why it cannot.
+    fn submit(
+        &mut self,
+        purpose: InputPurpose,
+        text: String,
+        out: &mut dyn Outbox,
+    ) -> Result<(), String> {
+        match purpose {
+            InputPurpose::SavePreset => self.save(text, out),
+            InputPurpose::AddStyle | InputPurpose::EditStyle(_) => {
+                let style = StyleReference::parse_flag(&text).map_err(|e| e.message)?;
+                let index = match purpose {
+                    InputPurpose::EditStyle(i) => Some(i),
+                    _ => None,
+                };
+                self.form.set_style(index, style);
+                Ok(())
+            }
+            InputPurpose::Project => {
+                self.settings.key.project = (!text.is_empty()).then_some(text);
+                Ok(())
+            }
+            InputPurpose::Location if text.is_empty() => Err("a location is required".to_string()),
+            InputPurpose::Location => {
+                self.settings.key.location = text;
+                Ok(())
+            }
+        }
+    }
+
+    /// Sends the save; an existing preset comes back as `Exists`, and the
+    /// answer to "overwrite?" sends it again.
+    fn save(&mut self, name: String, out: &mut dyn Outbox) -> Result<(), String> {
+        validate_preset_name(&name).map_err(|e| e.message)?;
+        let (description, tips) = match self.form.source() {
+            Some(p) if p.name == name => (p.description.clone(), p.tips.clone()),
+            _ => (None, None),
+        };
+        let preset = PresetConfig::from_track(name, description, tips, self.form.track());
+        if let Err(errors) = preset.validate() {
+            return Err(format!("fix the form first: {errors}"));
+        }
+        let request = Request::SavePreset {
+            preset: preset.clone(),
+            overwrite: false,
+        };
+        self.request(out, request, Pending::Save(Box::new(preset)));
+        Ok(())
+    }
+
+    fn on_settings(&mut self, action: Action) -> Result<bool, Action> {
+        let Some(Popup::Settings { row }) = self.popups.last_mut() else {
+            return Err(action);
+        };
+        let setting = Setting::ALL[*row];
+        match action {
+            Action::Up => *row = row.saturating_sub(1),
+            Action::Down => *row = (*row + 1).min(Setting::ALL.len() - 1),
+            Action::Back => {
+                self.popups.pop();
+            }
+            Action::Less => change_setting(&mut self.settings, setting, -1),
+            Action::More => change_setting(&mut self.settings, setting, 1),
+            Action::Activate => {
+                let text = match setting {
+                    Setting::Project => {
+                        let project = self.settings.key.project.clone().unwrap_or_default();
+                        Some((InputPurpose::Project, project))
+                    }
+                    Setting::Location => {
+                        Some((InputPurpose::Location, self.settings.key.location.clone()))
+                    }
+                    Setting::Mode | Setting::Model => None,
+                };
+                match text {
+                    Some((purpose, text)) => {
+                        self.popups.push(Popup::Input(InputBox::new(purpose, text)))
+                    }
+                    None => change_setting(&mut self.settings, setting, 1),
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn generate(&mut self, out: &mut dyn Outbox) {
+        let problems = self.form.problems(self.settings.model);
+        if let Some(first) = problems.first() {
+            let text = format!(
+                "Not sent: {} field(s) to fix ({}: {})",
+                problems.len(),
+                first.field,
+                first.message
+            );
+            let field = first.field.clone();
+            self.error(text);
+            if self.form.focus_error(&field) {
+                self.focus = Focus::Form;
+            } else if field == "text_input" {
+                self.focus = Focus::Lyrics;
+            }
+            return;
+        }
+        let job = Job {
+            track: self.form.track().clone(),
+            settings: GenerationSettings {
+                output: self.output(),
+                ..self.settings.clone()
+            },
+        };
+        match self.settings.key.mode {
+            Mode::Simulate => self.send_generate(job, out),
+            Mode::Gcp => {
+                let samples = job.track.sample_count.unwrap_or(1);
+                let cost = cost::vertex(job.model(), samples);
+                let job = Box::new(job);
+                self.popups
+                    .push(Popup::Confirm(Confirm::Spend { job, cost }));
+            }
+        }
+    }
+
+    fn send_generate(&mut self, job: Job, out: &mut dyn Outbox) {
+        let genre = job.track.genre.clone();
+        let target = match job.settings.key.mode {
+            Mode::Simulate => Mode::Simulate.to_string(),
+            Mode::Gcp => job.model().to_string(),
+        };
+        let id = self.request(out, Request::Generate(Box::new(job)), Pending::Generate);
+        self.log.push(id, genre, target, self.clock);
+    }
+}
+
+fn change_setting(settings: &mut GenerationSettings, setting: Setting, step: i64) {
+    let cycle = |len: usize, at: usize| (at as i64 + step).rem_euclid(len as i64) as usize;
+    match setting {
+        Setting::Mode => {
+            settings.key.mode = match settings.key.mode {
+                Mode::Simulate => Mode::Gcp,
+                Mode::Gcp => Mode::Simulate,
+            }
+        }
+        Setting::Model => {
+            let at = Model::ALL
+                .iter()
+                .position(|m| *m == settings.model)
+                .unwrap_or(0);
+            settings.model = Model::ALL[cycle(Model::ALL.len(), at)];
+        }
+        Setting::Project | Setting::Location => {}
+    }
+}

@@ -1,0 +1,105 @@
+//! The real terminal: raw mode, the alternate screen and bracketed paste,
+//! restored on every way out — a normal quit, an error (the guard's Drop), a
+//! panic (the hook restores before the message prints) — and around Ctrl-Z.
+
+use std::io::{self, Stdout};
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{execute, queue};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use crate::tui::state::AppState;
+use crate::tui::ui;
+
+/// Whether the terminal is in the app's modes; restoring twice would emit
+/// a second "leave alternate screen", which moves the cursor on some
+/// terminals.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+pub struct TerminalGuard {
+    terminal: Terminal<CrosstermBackend<Stdout>>,
+}
+
+impl TerminalGuard {
+    pub fn enter() -> io::Result<TerminalGuard> {
+        install_panic_hook();
+        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        let guard = TerminalGuard { terminal };
+        enter_modes()?;
+        Ok(guard)
+    }
+
+    /// Draws one frame. ratatui sends only the cells that changed since the
+    /// last frame, and the synchronized update makes the terminal show them
+    /// at once, without tearing.
+    pub fn draw(&mut self, state: &AppState) -> io::Result<()> {
+        queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
+        self.terminal.draw(|frame| ui::render(frame, state))?;
+        execute!(self.terminal.backend_mut(), EndSynchronizedUpdate)
+    }
+
+    /// Ctrl-Z: gives the terminal back to the shell and stops; after `fg`
+    /// takes the terminal again and forgets the last frame so the next draw
+    /// repaints everything the shell drew over.
+    pub fn suspend(&mut self) -> io::Result<()> {
+        restore();
+        // SAFETY: raise only sends a signal to this process. No handler is
+        // installed for SIGTSTP, so the default action stops the process
+        // and raise returns after SIGCONT.
+        unsafe {
+            libc::raise(libc::SIGTSTP);
+        }
+        enter_modes()?;
+        self.terminal.clear()
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+fn enter_modes() -> io::Result<()> {
+    enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        Hide
+    )
+}
+
+/// Leaves the app's modes if it is in them. Errors are ignored: after an
+/// SSH drop there is no terminal left to restore.
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = execute!(
+            io::stdout(),
+            DisableBracketedPaste,
+            LeaveAlternateScreen,
+            Show
+        );
+        let _ = disable_raw_mode();
+    }
+}
+
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}

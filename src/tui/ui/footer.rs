@@ -1,0 +1,74 @@
+//! The footer: the latest notice, or else the keys that work where the
+//! focus is, from the keymap. Only whole items are shown, each by its first
+//! key, and "? help" stays at the right edge; the help lists every key.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::tui::action::Action;
+use crate::tui::keymap::{self, Binding};
+use crate::tui::state::{AppState, NoticeKind};
+use crate::tui::theme::Theme;
+use crate::tui::ui::truncate;
+
+pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
+    let theme = state.theme;
+    if let Some(notice) = &state.notice {
+        let style = match notice.kind {
+            NoticeKind::Info => theme.success(),
+            NoticeKind::Error => theme.error(),
+        };
+        let text = truncate(&format!(" {}", notice.text), area.width as usize);
+        frame.render_widget(Paragraph::new(Line::styled(text, style)), area);
+        return;
+    }
+    let ctx = state.context();
+    let own = keymap::bindings(ctx);
+    let globals: &[Binding] = if ctx.has_globals() {
+        keymap::global_bindings()
+    } else {
+        &[]
+    };
+    let help = globals.iter().find(|b| b.action == Action::Help);
+    let mut items: Vec<(String, &str)> = Vec::new();
+    if own.iter().any(|b| b.action == Action::Up) {
+        items.push(("↑↓".to_string(), "move"));
+    }
+    for b in own.iter().chain(globals) {
+        if !matches!(b.action, Action::Up | Action::Down | Action::Help) {
+            items.push((b.keys[0].label(), b.desc));
+        }
+    }
+    let help_item = help.map(|b| item(&b.keys[0].label(), b.desc, theme));
+    let help_width = help_item.as_ref().map_or(0, |s| spans_width(s)) as u16;
+    let [left, right] =
+        Layout::horizontal([Constraint::Min(0), Constraint::Length(help_width)]).areas(area);
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (keys, desc) in items {
+        let next = item(&keys, desc, theme);
+        let w = spans_width(&next);
+        if used + w > left.width as usize {
+            break;
+        }
+        used += w;
+        spans.extend(next);
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), left);
+    if let Some(help) = help_item {
+        frame.render_widget(Paragraph::new(Line::from(help)), right);
+    }
+}
+
+fn item(keys: &str, desc: &str, theme: Theme) -> Vec<Span<'static>> {
+    vec![
+        Span::styled(format!(" {keys}"), theme.key()),
+        Span::raw(format!(" {desc} ")),
+    ]
+}
+
+fn spans_width(spans: &[Span]) -> usize {
+    spans.iter().map(Span::width).sum()
+}

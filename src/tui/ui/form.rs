@@ -1,0 +1,126 @@
+//! The track form and the lyrics editor.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::core::model::TEXT_MAX_CHARS;
+use crate::core::validate::FieldError;
+use crate::tui::state::form::{Row, row_key};
+use crate::tui::state::{AppState, Focus};
+use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented};
+
+const LABEL_WIDTH: usize = 12;
+
+pub fn render_fields(frame: &mut Frame, area: Rect, state: &AppState) {
+    let theme = state.theme;
+    let is_focused = focused(state, Focus::Form);
+    let form = &state.form;
+    let problems = form.problems(state.settings.model);
+    let mut title = vec![Span::raw(" Track")];
+    if let Some(p) = form.source() {
+        title.push(Span::raw(format!(" · {}", p.name)));
+    }
+    title.push(Span::raw(" "));
+    if !problems.is_empty() {
+        title.push(Span::styled(
+            format!("{} to fix ", problems.len()),
+            theme.error(),
+        ));
+    }
+    let block = pane(Line::from(title), is_focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let width = inner.width as usize;
+    let value_width = width.saturating_sub(LABEL_WIDTH);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut selected_span = (0, 1);
+    for (i, row) in form.rows().into_iter().enumerate() {
+        let start = lines.len();
+        let selected = i == form.row();
+        let error = row_key(row).and_then(|k| problems.iter().find(|e| e.field == k));
+        let (label, value) = match row {
+            Row::Field(f) => (
+                f.label().to_string(),
+                form.value_text(f, state.settings.model),
+            ),
+            Row::Style(s) => (format!("Style {}", s + 1), form.style_text(s)),
+            Row::AddStyle => (String::new(), "+ add style reference".to_string()),
+        };
+        let label_style = if error.is_some() {
+            theme.error()
+        } else {
+            theme.label()
+        };
+        let edit = form.edit.as_ref().filter(|_| selected);
+        let mut spans = vec![Span::styled(format!("{label:<LABEL_WIDTH$}"), label_style)];
+        match edit {
+            Some(edit) => spans.extend(super::popup::input_spans(
+                edit.input.text(),
+                edit.input.cursor(),
+                true,
+                theme,
+            )),
+            None => {
+                let value = Span::raw(truncate(&value, value_width));
+                spans.push(if selected {
+                    value.style(theme.selected(is_focused))
+                } else {
+                    value
+                });
+            }
+        }
+        lines.push(Line::from(spans));
+        if let Some(edit) = edit {
+            let (text, style) = match &edit.error {
+                Some(e) => (e.clone(), theme.error()),
+                None => (edit.field.allowed().to_string(), theme.dim()),
+            };
+            lines.extend(wrap_indented(&text, width, style));
+        } else if let Some(error) = error {
+            lines.extend(wrap_indented(&error_text(error, row), width, theme.error()));
+        }
+        if selected {
+            selected_span = (start, lines.len() - start);
+        }
+    }
+    let first = scroll_to(selected_span.0, selected_span.1, inner.height as usize);
+    frame.render_widget(Paragraph::new(lines).scroll((first as u16, 0)), inner);
+}
+
+/// The core's message, plus what is allowed when it does not say so.
+fn error_text(error: &FieldError, row: Row) -> String {
+    match row {
+        Row::Field(f) if !error.message.contains(f.allowed()) => {
+            format!("✗ {} ({})", error.message, f.allowed())
+        }
+        _ => format!("✗ {}", error.message),
+    }
+}
+
+pub fn render_lyrics(frame: &mut Frame, area: Rect, state: &AppState) {
+    let theme = state.theme;
+    let is_focused = focused(state, Focus::Lyrics);
+    let form = &state.form;
+    let chars = form.track().text_input.chars().count();
+    let count_style = if chars > TEXT_MAX_CHARS {
+        theme.error()
+    } else {
+        theme.dim()
+    };
+    let mode = if form.is_editing_lyrics() {
+        " editing"
+    } else {
+        ""
+    };
+    let title = Line::from(vec![
+        Span::raw(format!(" Lyrics{mode} ")),
+        Span::styled(format!("{chars}/{TEXT_MAX_CHARS} "), count_style),
+    ]);
+    let block = pane(title, is_focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(form.lyrics(), inner);
+}

@@ -1,0 +1,220 @@
+//! Popups: questions, text boxes, settings. The help has its own module.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+
+use crate::tui::keymap::{self, Context};
+use crate::tui::state::AppState;
+use crate::tui::state::popup::{Confirm, InputBox, Popup, Setting};
+use crate::tui::theme::Theme;
+use crate::tui::ui::{help, pane};
+
+pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, state: &AppState) {
+    match popup {
+        Popup::Help { scroll } => help::render(frame, area, *scroll, state),
+        Popup::Confirm(c) => confirm(frame, area, c, state.theme),
+        Popup::Input(i) => input_box(frame, area, i, state.theme),
+        Popup::Settings { row } => settings(frame, area, *row, state),
+    }
+}
+
+/// A box of at most `width`×`height` in the middle of `area`.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// A text field's spans, the cursor drawn as a reversed cell so it shows
+/// the same in every terminal and in snapshots.
+pub fn input_spans(text: &str, cursor: usize, active: bool, theme: Theme) -> Vec<Span<'static>> {
+    if !active {
+        return vec![Span::raw(text.to_string())];
+    }
+    let before: String = text.chars().take(cursor).collect();
+    let at: String = text
+        .chars()
+        .nth(cursor)
+        .map_or(" ".to_string(), String::from);
+    let after: String = text.chars().skip(cursor + 1).collect();
+    vec![
+        Span::raw(before),
+        Span::styled(at, theme.cursor()),
+        Span::raw(after),
+    ]
+}
+
+/// The keys of a popup's context, as its bottom line.
+fn keys_line(ctx: Context, theme: Theme) -> Line<'static> {
+    let spans: Vec<Span> = keymap::bindings(ctx)
+        .iter()
+        .filter(|b| !b.desc.starts_with("scroll"))
+        .flat_map(|b| {
+            [
+                Span::styled(format!(" {}", b.label()), theme.key()),
+                Span::raw(format!(" {} ", b.desc)),
+            ]
+        })
+        .collect();
+    Line::from(spans)
+}
+
+fn show(
+    frame: &mut Frame,
+    area: Rect,
+    title: String,
+    lines: Vec<Line<'static>>,
+    theme: Theme,
+    width: u16,
+) {
+    let rect = centered(area, width, 0);
+    // Long lines wrap; word wrapping can take a line more than the count.
+    let inner = rect.width.saturating_sub(2).max(1) as usize;
+    let wrapped: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let slack = usize::from(wrapped > lines.len());
+    let rect = centered(area, width, (wrapped + slack + 2) as u16);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(pane(title, true, theme))
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
+fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
+    let (title, mut lines): (&str, Vec<Line>) = match question {
+        Confirm::Overwrite(p) => (
+            " Overwrite? ",
+            vec![Line::from(format!(
+                "Preset {} already exists. Replace it?",
+                p.name
+            ))],
+        ),
+        Confirm::Delete(name) => (
+            " Delete? ",
+            vec![Line::from(format!(
+                "Delete preset {name}? Its file is removed."
+            ))],
+        ),
+        Confirm::Quit { running } => (
+            " Quit? ",
+            vec![Line::from(format!(
+                "{running} generation(s) still running. Quit and cancel them?"
+            ))],
+        ),
+        Confirm::Spend { job, cost } => (
+            " Send to Vertex AI? ",
+            vec![
+                Line::from(format!(
+                    "Model {} in {} (project {}).",
+                    job.model(),
+                    job.settings.key.location,
+                    job.settings
+                        .key
+                        .project
+                        .as_deref()
+                        .unwrap_or("from credentials")
+                )),
+                Line::from(vec![
+                    Span::raw("Estimated cost: "),
+                    Span::styled(
+                        cost.total_display(),
+                        theme.success().add_modifier(Modifier::BOLD),
+                    ),
+                ]),
+                Line::styled(cost.note.clone(), theme.dim()),
+            ],
+        ),
+    };
+    lines.push(Line::from(""));
+    lines.push(keys_line(Context::Confirm, theme));
+    let width = (area.width * 6 / 10).max(50);
+    show(frame, area, title.to_string(), lines, theme, width);
+}
+
+fn input_box(frame: &mut Frame, area: Rect, input: &InputBox, theme: Theme) {
+    let mut lines = vec![
+        Line::from(input_spans(
+            input.input.text(),
+            input.input.cursor(),
+            true,
+            theme,
+        )),
+        Line::styled(input.purpose.hint().to_string(), theme.dim()),
+    ];
+    if let Some(e) = &input.error {
+        lines.push(Line::styled(e.clone(), theme.error()));
+    }
+    lines.push(Line::from(""));
+    lines.push(keys_line(Context::Input, theme));
+    let width = (area.width * 6 / 10).max(60);
+    show(
+        frame,
+        area,
+        format!(" {} ", input.purpose.title()),
+        lines,
+        theme,
+        width,
+    );
+}
+
+fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
+    let theme = state.theme;
+    let s = &state.settings;
+    let mut lines = Vec::new();
+    for (i, setting) in Setting::ALL.iter().enumerate() {
+        let value = match setting {
+            Setting::Mode => s.key.mode.to_string(),
+            Setting::Project => s
+                .key
+                .project
+                .clone()
+                .unwrap_or_else(|| "– (from credentials)".to_string()),
+            Setting::Location => s.key.location.clone(),
+            Setting::Model => s.model.to_string(),
+        };
+        let value = Span::raw(value);
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<15}", setting.label()), theme.label()),
+            if i == selected {
+                value.style(theme.selected(true))
+            } else {
+                value
+            },
+        ]));
+    }
+    let hint = match Setting::ALL[selected] {
+        Setting::Mode => {
+            "simulate sends nothing; gcp calls Vertex AI (asks before each request)".to_string()
+        }
+        Setting::Project => "Enter to type the Google Cloud project id".to_string(),
+        Setting::Location => "Enter to type the region; Lyria 3 runs at global".to_string(),
+        Setting::Model => s.model.summary().to_string(),
+    };
+    lines.push(Line::from(""));
+    lines.push(Line::styled(hint, theme.dim()));
+    lines.push(Line::from(""));
+    for (label, path) in [
+        ("Output", &state.paths.output_dir),
+        ("Presets", &state.paths.presets_dir),
+        ("Log file", &state.paths.log_path),
+    ] {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label:<15}"), theme.label()),
+            Span::raw(path.display().to_string()),
+        ]));
+    }
+    lines.push(Line::from(""));
+    lines.push(keys_line(Context::Settings, theme));
+    let width = (area.width * 7 / 10).max(70);
+    show(frame, area, " Settings ".to_string(), lines, theme, width);
+}

@@ -1,0 +1,115 @@
+//! The preset list and the selected preset's details.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::tui::state::{AppState, Focus};
+use crate::tui::ui::{focused, pane, scroll_to, truncate};
+
+pub fn render_list(frame: &mut Frame, area: Rect, state: &AppState) {
+    let theme = state.theme;
+    let is_focused = focused(state, Focus::Presets);
+    let list = &state.presets;
+    let visible = list.visible();
+    let title = if list.filter().text().is_empty() {
+        format!(" Presets ({}) ", list.len())
+    } else {
+        format!(" Presets ({} of {}) ", visible.len(), list.len())
+    };
+    let block = pane(title, is_focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let show_filter = list.filtering || !list.filter().text().is_empty();
+    let rows = inner.height.saturating_sub(u16::from(show_filter)) as usize;
+    let width = inner.width as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    if !list.is_listed() {
+        lines.push(Line::styled("Reading presets…", theme.dim()));
+    } else if visible.is_empty() {
+        lines.push(Line::styled("No preset matches", theme.dim()));
+    }
+    // Genres get at least 8 columns when the pane is wide enough, names
+    // never less than about half.
+    let longest = visible
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let name_width = longest.min(width.saturating_sub(12).max(width * 55 / 100));
+    let first = scroll_to(list.selected_index(), 1, rows);
+    for (i, p) in visible.iter().enumerate().skip(first).take(rows) {
+        let selected = i == list.selected_index();
+        let pointer = if selected { "›" } else { " " };
+        let (mark, genre, style) = match &p.error {
+            Some(_) => ("!", "broken".to_string(), theme.error()),
+            None => (" ", p.genre.clone().unwrap_or_default(), Style::new()),
+        };
+        let name = truncate(&p.name, name_width);
+        let genre_room = width.saturating_sub(3 + name_width + 1);
+        let genre = truncate(&genre, genre_room);
+        let text = format!("{pointer}{mark} {name:<name_width$} {genre}");
+        let mut line = Line::from(vec![Span::styled(text, style)]);
+        if selected {
+            line = line.patch_style(theme.selected(is_focused));
+        }
+        lines.push(line);
+    }
+    let list_area = Rect {
+        height: rows as u16,
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(lines), list_area);
+
+    if show_filter {
+        let filter = list.filter();
+        let y = inner.y + inner.height.saturating_sub(1);
+        let mut spans = vec![Span::styled("/", theme.key())];
+        spans.extend(super::popup::input_spans(
+            filter.text(),
+            filter.cursor(),
+            list.filtering,
+            theme,
+        ));
+        frame.render_widget(
+            Paragraph::new(Line::from(spans)),
+            Rect::new(inner.x, y, inner.width, 1.min(inner.height)),
+        );
+    }
+}
+
+pub fn render_details(frame: &mut Frame, area: Rect, state: &AppState) {
+    let theme = state.theme;
+    let block = pane(" Details ", false, theme);
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(p) = state.presets.selected() {
+        lines.push(Line::styled(p.name.clone(), Modifier::BOLD));
+        if let Some(error) = &p.error {
+            lines.push(Line::styled("Cannot be used:", theme.error()));
+            lines.push(Line::styled(error.clone(), theme.error()));
+        }
+        if let Some(d) = &p.description {
+            lines.push(Line::from(d.clone()));
+        }
+        if let Some(tips) = state
+            .presets
+            .details(&p.name)
+            .and_then(|l| l.preset.tips.clone())
+        {
+            lines.push(Line::from(vec![
+                Span::styled("Tips: ", theme.label()),
+                Span::raw(tips),
+            ]));
+        }
+        for w in &p.warnings {
+            lines.push(Line::styled(w.clone(), theme.warning()));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        area,
+    );
+}
