@@ -1,0 +1,170 @@
+//! Whole-screen snapshots of the terminal UI at 80×24 and 120×40.
+
+mod tui_support;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use music_gen::core::cost;
+use music_gen::generate::Mode;
+use music_gen::generate::result::{GenerationResult, ResultMetadata};
+use music_gen::tui::state::AppState;
+use music_gen::tui::theme::Theme;
+use music_gen::worker::Event;
+use ratatui::style::Color;
+use tui_support::*;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn snapshot(name: &str, state: &AppState) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(state, w, h));
+    }
+}
+
+const BROKEN: &str = "name: broken_one\ngenre: rock\ntemperature: 5\n";
+
+fn lyrics() -> &'static str {
+    "City lights are calling\nWe ride until the dawn"
+}
+
+/// Started, with lyrics typed and the focus back on the preset list.
+fn with_lyrics(worker: &mut FakeWorker) -> AppState {
+    let mut state = started(worker, Theme::COLOR);
+    state.form.set_lyrics(lyrics());
+    state
+}
+
+fn simulated_result(state: &AppState) -> GenerationResult {
+    let track = state.form.track();
+    GenerationResult {
+        status: "simulated".to_string(),
+        mode: Mode::Simulate,
+        genre: track.genre.clone(),
+        duration_seconds: track.duration_seconds,
+        prompt: music_gen::core::prompt::build_prompt(track),
+        metadata: ResultMetadata::of(track),
+        message: "Track generation simulated (no GCP credentials required).".to_string(),
+        cost_estimate: cost::simulate(track.duration_seconds),
+        model: None,
+        request: None,
+        files: Vec::new(),
+        text: None,
+        timings: None,
+        metadata_path: Some(PathBuf::from(
+            "/home/user/.local/share/music-gen/tracks/20260101-120000-rock.json",
+        )),
+    }
+}
+
+#[test]
+fn main_screen() {
+    let mut worker = FakeWorker::new(&[]);
+    let state = with_lyrics(&mut worker);
+    snapshot("main", &state);
+}
+
+#[test]
+fn help_popup() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('?'))]);
+    snapshot("help", &state);
+}
+
+#[test]
+fn validation_error_at_its_field() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = with_lyrics(&mut worker);
+    // Form, down to Duration, type 300.
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Tab), key(KeyCode::Down), key(KeyCode::Enter)],
+    );
+    press(&mut state, &mut worker, &[ctrl('u')]);
+    type_text(&mut state, &mut worker, "300\n");
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    snapshot("validation_error", &state);
+}
+
+#[test]
+fn running_generation() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = with_lyrics(&mut worker);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    let id = worker.generations()[0];
+    state.clock = Duration::from_secs(2);
+    state.on_event(Event::Started { id }, &mut worker);
+    state.tick(Duration::from_secs(7));
+    snapshot("running", &state);
+}
+
+#[test]
+fn finished_generation() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = with_lyrics(&mut worker);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    let id = worker.generations()[0];
+    state.on_event(Event::Started { id }, &mut worker);
+    state.clock = Duration::from_secs(1);
+    let result = Box::new(simulated_result(&state));
+    state.on_event(Event::Generated { id, result }, &mut worker);
+    snapshot("finished", &state);
+}
+
+#[test]
+fn broken_preset_is_marked_with_its_reason() {
+    let mut worker = FakeWorker::new(&[("broken_one", BROKEN)]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    // broken_one sorts first but is skipped for the form; select it.
+    press(&mut state, &mut worker, &[key(KeyCode::Up)]);
+    snapshot("broken_preset", &state);
+}
+
+#[test]
+fn every_small_size_says_too_small_and_never_panics() {
+    let mut worker = FakeWorker::new(&[]);
+    let state = started(&mut worker, Theme::COLOR);
+    for w in 1..=81 {
+        for h in [1, 2, 5, 12, 23, 24] {
+            let text = screen(&state, w, h);
+            let small = w < 80 || h < 24;
+            if small && w >= 40 && h >= 5 {
+                assert!(text.contains("too small"), "{w}x{h}:\n{text}");
+            }
+            if !small {
+                assert!(!text.contains("too small"), "{w}x{h}");
+            }
+        }
+    }
+    insta::assert_snapshot!("too_small_60x20", screen(&state, 60, 20));
+}
+
+#[test]
+fn only_the_16_ansi_colours_and_none_with_no_color() {
+    let mut worker = FakeWorker::new(&[("broken_one", BROKEN)]);
+    for theme in [Theme::COLOR, Theme::PLAIN] {
+        let mut state = started(&mut worker, theme);
+        press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+        let terminal = render(&state, 120, 40);
+        let mut coloured = 0;
+        for cell in terminal.backend().buffer().content() {
+            for c in [cell.fg, cell.bg] {
+                assert!(
+                    !matches!(c, Color::Rgb(..) | Color::Indexed(_)),
+                    "{c:?} is not one of the 16 ANSI colours"
+                );
+                if c != Color::Reset {
+                    coloured += 1;
+                }
+            }
+        }
+        if theme.has_color() {
+            assert!(coloured > 0, "the colour theme uses colour");
+        } else {
+            assert_eq!(coloured, 0, "NO_COLOR means no colour at all");
+        }
+    }
+}

@@ -1,0 +1,503 @@
+//! The update logic driven by keys and worker events, without a terminal.
+
+mod tui_support;
+
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use music_gen::generate::{Mode, OutputTarget};
+use music_gen::tui::action::Action;
+use music_gen::tui::keymap::Context;
+use music_gen::tui::state::log::EntryState;
+use music_gen::tui::state::popup::{Confirm, Popup};
+use music_gen::tui::state::{AppState, Focus};
+use music_gen::tui::theme::Theme;
+use music_gen::worker::{Event, Request};
+use tui_support::*;
+
+fn prompt(state: &AppState) -> String {
+    music_gen::core::prompt::build_prompt(state.form.track())
+}
+
+#[test]
+fn opens_on_the_preset_list_with_the_first_preset_in_the_form() {
+    let mut worker = FakeWorker::new(&[]);
+    let state = started(&mut worker, Theme::COLOR);
+    assert_eq!(state.focus, Focus::Presets);
+    assert_eq!(state.presets.len(), 5);
+    assert_eq!(state.form.source().unwrap().name, "classical_orchestral");
+    assert_eq!(state.form.track().genre, "classical");
+    assert!(!state.is_waiting());
+}
+
+#[test]
+fn load_a_preset_change_verses_and_the_prompt_follows() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    // rock_anthem is the fifth preset.
+    press(&mut state, &mut worker, &[key(KeyCode::Char('j')); 4]);
+    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    assert_eq!(state.form.track().genre, "rock");
+    let before = prompt(&state);
+    assert!(before.contains("verse 2 -> chorus -> chorus"), "{before}");
+
+    // Form pane, down to Verses (Genre, Duration, Intro, Verses), one more.
+    press(&mut state, &mut worker, &[key(KeyCode::Tab)]);
+    press(&mut state, &mut worker, &[key(KeyCode::Down); 3]);
+    press(&mut state, &mut worker, &[key(KeyCode::Right)]);
+    assert_eq!(state.form.track().structure.verse_count, 3);
+    let after = prompt(&state);
+    assert!(after.contains("verse 3"), "{after}");
+    assert!(!before.contains("verse 3"));
+}
+
+#[test]
+fn generate_puts_a_queued_entry_in_the_log_and_follows_it_to_the_end() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    let ids = worker.generations();
+    assert_eq!(ids.len(), 1, "one generate request");
+    let (_, Request::Generate(job)) = worker.sent.iter().find(|(i, _)| *i == ids[0]).unwrap()
+    else {
+        unreachable!()
+    };
+    assert_eq!(job.track, *state.form.track());
+    assert_eq!(
+        job.settings.output,
+        OutputTarget::Dir(paths().output_dir),
+        "simulate writes its metadata into the output dir"
+    );
+    let entry = state.log.selected().unwrap();
+    assert_eq!(entry.state, EntryState::Queued);
+    assert!(state.is_animating(), "the spinner turns while queued");
+
+    let id = ids[0];
+    state.clock = Duration::from_secs(3);
+    assert!(state.on_event(Event::Started { id }, &mut worker));
+    assert!(matches!(
+        state.log.selected().unwrap().state,
+        EntryState::Running { .. }
+    ));
+    state.clock = Duration::from_secs(5);
+    assert!(state.on_event(Event::Cancelled { id }, &mut worker));
+    assert_eq!(
+        state.log.selected().unwrap().state,
+        EntryState::Cancelled {
+            took: Duration::from_secs(2)
+        }
+    );
+    assert!(!state.is_animating(), "idle again: no ticks");
+    // A late answer for a finished request changes nothing.
+    assert!(!state.on_event(Event::Started { id }, &mut worker));
+}
+
+#[test]
+fn several_generations_in_flight_and_one_cancelled() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('g')), key(KeyCode::Char('g'))],
+    );
+    let ids = worker.generations();
+    assert_eq!(ids.len(), 2);
+    assert_eq!(state.log.active_count(), 2);
+    // Focus the log (Presets → Form → Lyrics → Prompt → Log); the newest is
+    // selected; move to the older one and cancel it.
+    press(&mut state, &mut worker, &[key(KeyCode::BackTab)]);
+    assert_eq!(state.focus, Focus::Log);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Down), key(KeyCode::Char('c'))],
+    );
+    let (_, last) = worker.sent.last().unwrap();
+    assert!(
+        matches!(last, Request::Cancel { target } if *target == ids[0]),
+        "{last:?}"
+    );
+    assert_eq!(
+        state.log.active_count(),
+        2,
+        "cancelling until the worker confirms"
+    );
+}
+
+#[test]
+fn invalid_values_are_refused_until_fixed() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[
+            key(KeyCode::Tab),
+            key(KeyCode::Down),
+            key(KeyCode::Enter),
+            ctrl('u'),
+        ],
+    );
+    assert_eq!(state.context(), Context::FieldEdit);
+    type_text(&mut state, &mut worker, "abc\n");
+    // Not a number: the field stays open with the reason.
+    let edit = state.form.edit.as_ref().expect("still editing");
+    assert!(
+        edit.error.as_deref().unwrap().contains("60 to 240"),
+        "{:?}",
+        edit.error
+    );
+    press(&mut state, &mut worker, &[ctrl('u')]);
+    type_text(&mut state, &mut worker, "30\n");
+    assert_eq!(state.form.track().duration_seconds, 30);
+    let problems = state.form.problems(state.settings.model);
+    assert_eq!(problems[0].field, "duration_seconds");
+
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    assert!(
+        worker.generations().is_empty(),
+        "nothing sent while invalid"
+    );
+    assert!(
+        state
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("duration_seconds")
+    );
+
+    press(&mut state, &mut worker, &[key(KeyCode::Right)]);
+    assert_eq!(
+        state.form.track().duration_seconds,
+        60,
+        "stepping clamps into range"
+    );
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    assert_eq!(worker.generations().len(), 1);
+}
+
+#[test]
+fn letters_typed_in_a_field_go_to_the_field() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Tab), key(KeyCode::Enter), ctrl('u')],
+    );
+    // q, g and ? would quit, generate and open help in a pane.
+    type_text(&mut state, &mut worker, "qg? rock\n");
+    assert_eq!(state.form.track().genre, "qg? rock");
+    assert!(!state.should_quit());
+    assert!(worker.generations().is_empty());
+    assert!(state.popups.is_empty());
+}
+
+#[test]
+fn lyrics_editor_takes_typing_and_paste() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Enter)],
+    );
+    assert_eq!(state.context(), Context::LyricsEdit);
+    type_text(&mut state, &mut worker, "Hello\nworld q");
+    state.apply(Action::Paste("\r\npasted line".to_string()), &mut worker);
+    assert_eq!(state.form.track().text_input, "Hello\nworld q\npasted line");
+    assert!(prompt(&state).contains("Hello\nworld q\npasted line"));
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    assert_eq!(state.context(), Context::Lyrics);
+}
+
+#[test]
+fn filter_narrows_the_list_and_esc_clears_it() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('/'))]);
+    type_text(&mut state, &mut worker, "jaz");
+    let names: Vec<_> = state
+        .presets
+        .visible()
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(names, ["jazz_smooth"]);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Enter), key(KeyCode::Enter)],
+    );
+    assert_eq!(state.form.track().genre, "jazz");
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    assert_eq!(state.presets.visible().len(), 5);
+    assert_eq!(
+        state.presets.selected().unwrap().name,
+        "jazz_smooth",
+        "selection kept"
+    );
+}
+
+#[test]
+fn save_asks_before_overwriting_an_existing_preset() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    let file = worker.dir().join("classical_orchestral.yaml");
+    let original = std::fs::read_to_string(&file).unwrap();
+    // Change the temperature, then save under the loaded name.
+    press(&mut state, &mut worker, &[key(KeyCode::Tab)]);
+    press(&mut state, &mut worker, &[key(KeyCode::Down); 7]);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Right), key(KeyCode::Char('s'))],
+    );
+    assert_eq!(state.context(), Context::Input);
+    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    assert!(
+        matches!(state.popups.last(), Some(Popup::Confirm(Confirm::Overwrite(p))) if p.name == "classical_orchestral"),
+        "asks first"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        original,
+        "nothing written yet"
+    );
+    press(&mut state, &mut worker, &[key(KeyCode::Char('y'))]);
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("temperature: 0.6"), "{saved}");
+    assert!(
+        saved.contains("tips:"),
+        "description and tips kept: {saved}"
+    );
+}
+
+#[test]
+fn save_as_a_new_name_adds_it_to_the_list() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('s')), ctrl('u')],
+    );
+    type_text(&mut state, &mut worker, "bad name\n");
+    assert!(matches!(state.popups.last(), Some(Popup::Input(i)) if i.error.is_some()));
+    press(&mut state, &mut worker, &[ctrl('u')]);
+    type_text(&mut state, &mut worker, "my_song\n");
+    assert!(state.popups.is_empty());
+    assert!(worker.dir().join("my_song.yaml").is_file());
+    assert_eq!(state.presets.len(), 6);
+    assert_eq!(state.presets.selected().unwrap().name, "my_song");
+}
+
+#[test]
+fn delete_asks_first() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    let file = worker.dir().join("classical_orchestral.yaml");
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('d')), key(KeyCode::Char('n'))],
+    );
+    assert!(file.is_file(), "n keeps it");
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('d')), key(KeyCode::Char('y'))],
+    );
+    assert!(!file.exists());
+    assert_eq!(state.presets.len(), 4);
+}
+
+#[test]
+fn broken_presets_are_listed_but_not_loaded() {
+    let mut worker = FakeWorker::new(&[("a_broken", "genre: [unclosed\n")]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    assert_eq!(state.form.source().unwrap().name, "classical_orchestral");
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Up), key(KeyCode::Enter)],
+    );
+    let broken = state.presets.selected().unwrap();
+    assert_eq!(broken.name, "a_broken");
+    assert!(broken.error.is_some());
+    assert!(
+        state
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("cannot be loaded")
+    );
+    assert_eq!(state.form.source().unwrap().name, "classical_orchestral");
+}
+
+#[test]
+fn quit_asks_while_a_generation_runs_but_ctrl_c_does_not() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('g')), key(KeyCode::Char('q'))],
+    );
+    assert!(!state.should_quit());
+    assert!(matches!(
+        state.popups.last(),
+        Some(Popup::Confirm(Confirm::Quit { running: 1 }))
+    ));
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    assert!(state.popups.is_empty() && !state.should_quit());
+    // Even in a text field.
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('/')), ctrl('c')],
+    );
+    assert!(state.should_quit());
+}
+
+#[test]
+fn gcp_mode_shows_the_cost_before_sending() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    // Settings: Enter on Mode switches to gcp.
+    press(
+        &mut state,
+        &mut worker,
+        &[
+            key(KeyCode::Char('o')),
+            key(KeyCode::Enter),
+            key(KeyCode::Esc),
+        ],
+    );
+    assert_eq!(state.settings.key.mode, Mode::Gcp);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    let Some(Popup::Confirm(Confirm::Spend { cost, .. })) = state.popups.last() else {
+        panic!("no cost confirmation: {:?}", state.popups);
+    };
+    assert_eq!(cost.total_display(), "$0.0600");
+    assert!(worker.generations().is_empty());
+    press(&mut state, &mut worker, &[key(KeyCode::Char('y'))]);
+    assert_eq!(worker.generations().len(), 1);
+}
+
+#[test]
+fn settings_edit_project_and_location() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[
+            key(KeyCode::Char('o')),
+            key(KeyCode::Down),
+            key(KeyCode::Enter),
+        ],
+    );
+    type_text(&mut state, &mut worker, "my-proj\n");
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Down), key(KeyCode::Enter), ctrl('u')],
+    );
+    type_text(&mut state, &mut worker, "global\n");
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Down), key(KeyCode::Right)],
+    );
+    assert_eq!(state.settings.key.project.as_deref(), Some("my-proj"));
+    assert_eq!(state.settings.key.location, "global");
+    assert_eq!(state.settings.model.id(), "lyria-3-clip-preview");
+    let status = screen(&state, 80, 24);
+    assert!(
+        status
+            .lines()
+            .next()
+            .unwrap()
+            .contains("my-proj · global · lyria-3-clip-preview"),
+        "{status}"
+    );
+}
+
+#[test]
+fn style_references_add_edit_remove() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    let before = state.form.track().style_references.len();
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Tab), key(KeyCode::Char('a')), ctrl('u')],
+    );
+    type_text(&mut state, &mut worker, "artist: Vivaldi\n");
+    let refs = &state.form.track().style_references;
+    assert_eq!(refs.len(), before + 1);
+    assert_eq!(
+        (refs[before].kind.as_str(), refs[before].value.as_str()),
+        ("artist", "Vivaldi")
+    );
+    assert!(prompt(&state).contains("- artist: Vivaldi"));
+    // The new reference is selected: edit it, then remove it.
+    press(&mut state, &mut worker, &[key(KeyCode::Enter), ctrl('u')]);
+    type_text(&mut state, &mut worker, "sound: harpsichord\n");
+    assert_eq!(
+        state.form.track().style_references[before].value,
+        "harpsichord"
+    );
+    press(&mut state, &mut worker, &[key(KeyCode::Char('x'))]);
+    assert_eq!(state.form.track().style_references.len(), before);
+}
+
+#[test]
+fn help_lists_every_binding_of_the_keymap() {
+    use music_gen::tui::keymap;
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('?'))]);
+    // Scroll through the whole help on a tall screen and collect the text.
+    let text = screen(&state, 120, 200);
+    for ctx in Context::ALL {
+        for b in keymap::bindings(ctx) {
+            assert!(text.contains(b.desc), "help misses {:?}: {}", ctx, b.desc);
+        }
+    }
+    assert!(text.contains("music-gen.log"), "help names the log file");
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    assert!(state.popups.is_empty());
+}
+
+/// The real worker: generate in simulate mode writes the metadata file.
+#[tokio::test]
+async fn generate_with_the_real_worker_writes_metadata() {
+    let presets = tempfile::tempdir().unwrap();
+    let output = tempfile::tempdir().unwrap();
+    let mut handle = music_gen::worker::spawn(presets.path().to_path_buf()).unwrap();
+    let mut p = paths();
+    p.output_dir = output.path().to_path_buf();
+    let mut state = AppState::new(Default::default(), p, Theme::PLAIN);
+    state.start(&mut handle);
+    while state.is_waiting() {
+        let event = handle.recv().await.unwrap();
+        state.on_event(event, &mut handle);
+    }
+    state.apply(Action::Generate, &mut handle);
+    while state.is_waiting() {
+        let event = handle.recv().await.unwrap();
+        state.on_event(event, &mut handle);
+    }
+    let entry = state.log.selected().unwrap();
+    let EntryState::Finished { status, files, .. } = &entry.state else {
+        panic!("{entry:?}");
+    };
+    assert_eq!(status, "simulated");
+    assert_eq!(files.len(), 1);
+    assert!(files[0].starts_with(output.path()) && files[0].is_file());
+}

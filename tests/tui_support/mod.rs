@@ -1,0 +1,179 @@
+//! Shared by the TUI tests: a worker stand-in that answers preset requests
+//! at once from a real store, so the update logic runs without a terminal,
+//! a runtime or a clock.
+
+#![allow(dead_code)] // each test file uses its own part of this
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use music_gen::core::presets::{PresetStore, StoreError};
+use music_gen::generate::GenerationSettings;
+use music_gen::tui::state::{AppState, Outbox, Paths};
+use music_gen::tui::theme::Theme;
+use music_gen::worker::{Event, Request, RequestId, WorkerError};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+pub struct FakeWorker {
+    store: PresetStore,
+    next: RequestId,
+    answers: VecDeque<Event>,
+    /// Every request, in order, with its id.
+    pub sent: Vec<(RequestId, Request)>,
+    _dir: tempfile::TempDir,
+}
+
+impl FakeWorker {
+    /// A store holding the built-ins, plus `extra` files (name, contents).
+    pub fn new(extra: &[(&str, &str)]) -> FakeWorker {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in extra {
+            std::fs::write(dir.path().join(format!("{name}.yaml")), text).unwrap();
+        }
+        let (store, _) = PresetStore::open(dir.path()).unwrap();
+        FakeWorker {
+            store,
+            next: 1,
+            answers: VecDeque::new(),
+            sent: Vec::new(),
+            _dir: dir,
+        }
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.store.dir().to_path_buf()
+    }
+
+    /// The generate requests sent so far.
+    pub fn generations(&self) -> Vec<RequestId> {
+        self.sent
+            .iter()
+            .filter(|(_, r)| matches!(r, Request::Generate(_)))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    fn answer(&mut self, id: RequestId, request: &Request) -> Option<Event> {
+        let failed = |e: StoreError| Event::Failed {
+            id,
+            error: WorkerError::Store(e),
+        };
+        Some(match request {
+            Request::ListPresets => Event::Presets {
+                id,
+                presets: self.store.list().unwrap(),
+            },
+            Request::LoadPreset { name } => match self.store.load(name) {
+                Ok(preset) => Event::Preset { id, preset },
+                Err(e) => failed(e),
+            },
+            Request::SavePreset { preset, overwrite } => {
+                match self.store.save(preset, *overwrite) {
+                    Ok(path) => Event::Saved {
+                        id,
+                        name: preset.name.clone(),
+                        path,
+                    },
+                    Err(e) => failed(e),
+                }
+            }
+            Request::DeletePreset { name } => match self.store.delete(name) {
+                Ok(path) => Event::Deleted {
+                    id,
+                    name: name.clone(),
+                    path,
+                },
+                Err(e) => failed(e),
+            },
+            // Generations are answered by each test, step by step.
+            Request::Generate(_) | Request::Cancel { .. } => return None,
+        })
+    }
+}
+
+impl Outbox for FakeWorker {
+    fn send(&mut self, request: Request) -> RequestId {
+        let id = self.next;
+        self.next += 1;
+        if let Some(event) = self.answer(id, &request) {
+            self.answers.push_back(event);
+        }
+        self.sent.push((id, request));
+        id
+    }
+}
+
+/// Delivers every queued answer, including answers to requests the
+/// answers cause.
+pub fn settle(state: &mut AppState, worker: &mut FakeWorker) {
+    while let Some(event) = worker.answers.pop_front() {
+        state.on_event(event, worker);
+    }
+}
+
+pub fn paths() -> Paths {
+    Paths {
+        presets_dir: PathBuf::from("/home/user/.local/share/music-gen/presets"),
+        output_dir: PathBuf::from("/home/user/.local/share/music-gen/tracks"),
+        log_path: PathBuf::from("/home/user/.local/state/music-gen/music-gen.log"),
+    }
+}
+
+/// The app as it opens: presets listed, the first one in the form.
+pub fn started(worker: &mut FakeWorker, theme: Theme) -> AppState {
+    let mut state = AppState::new(GenerationSettings::default(), paths(), theme);
+    state.start(worker);
+    settle(&mut state, worker);
+    state
+}
+
+pub fn key(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+pub fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+/// Presses keys through the keymap, then delivers the answers.
+pub fn press(state: &mut AppState, worker: &mut FakeWorker, keys: &[KeyEvent]) {
+    for k in keys {
+        state.key(*k, worker);
+        settle(state, worker);
+    }
+}
+
+/// Types text one key at a time.
+pub fn type_text(state: &mut AppState, worker: &mut FakeWorker, text: &str) {
+    for c in text.chars() {
+        let k = match c {
+            '\n' => key(KeyCode::Enter),
+            c => key(KeyCode::Char(c)),
+        };
+        press(state, worker, &[k]);
+    }
+}
+
+pub fn render(state: &AppState, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|f| music_gen::tui::ui::render(f, state))
+        .unwrap();
+    terminal
+}
+
+/// The screen as text, one line per row.
+pub fn screen(state: &AppState, width: u16, height: u16) -> String {
+    let terminal = render(state, width, height);
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,216 @@
+//! End to end: the real binary in a real terminal (tmux), driven by keys.
+//! Skipped, with a note, only where tmux is not installed.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+const DEADLINE: Duration = Duration::from_secs(15);
+
+/// One tmux server on its own socket, killed when dropped.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(dir: &Path) -> Tmux {
+        let socket = format!("music-gen-test-{}-{}", std::process::id(), rand_suffix());
+        let tmux = Tmux { socket };
+        let out = tmux.run(&[
+            "new-session",
+            "-d",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "-s",
+            "t",
+            "-c",
+            dir.to_str().unwrap(),
+            "env",
+            "PS1=$ ",
+            "sh",
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend(keys);
+        assert!(self.run(&args).status.success());
+    }
+
+    /// Types text literally (no key-name lookup).
+    fn text(&self, text: &str) {
+        assert!(
+            self.run(&["send-keys", "-t", "t", "-l", text])
+                .status
+                .success()
+        );
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    }
+
+    fn alternate_screen_on(&self) -> bool {
+        let out = self.run(&["display-message", "-p", "-t", "t", "#{alternate_on}"]);
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
+    /// Polls the screen until `ok` holds; fails with the last screen after
+    /// the deadline.
+    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if ok(&screen) {
+                return screen;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!("waited for {what}; the screen is:\n{screen}");
+            }
+            sleep(Duration::from_millis(40));
+        }
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait(needle, |s| s.contains(needle))
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn rand_suffix() -> u32 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(Instant::now()) as u32
+}
+
+fn tmux_installed() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn poll_until(what: &str, ok: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(start.elapsed() < DEADLINE, "waited for {what}");
+        sleep(Duration::from_millis(40));
+    }
+}
+
+#[test]
+fn compose_generate_save_and_quit_in_a_real_terminal() {
+    if !tmux_installed() {
+        println!("tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let presets = dir.path().join("presets");
+    let output = dir.path().join("out");
+    std::fs::create_dir_all(&output).unwrap();
+    let tmux = Tmux::start(dir.path());
+    tmux.wait("a shell prompt", |s| s.contains('$'));
+
+    let command = format!(
+        "XDG_STATE_HOME={state} MUSIC_GEN_OUTPUT_DIR={out} {bin} --presets-dir {presets}",
+        state = dir.path().join("state").display(),
+        out = output.display(),
+        bin = env!("CARGO_BIN_EXE_music-gen"),
+        presets = presets.display(),
+    );
+    tmux.text(&command);
+    tmux.keys(&["Enter"]);
+
+    // Opens on the list with the first preset in the form.
+    tmux.wait_for("Presets (5)");
+    tmux.wait_for("Loaded preset classical_orchestral");
+    assert!(tmux.alternate_screen_on());
+
+    // Filter, then load what is left.
+    tmux.keys(&["/"]);
+    tmux.text("rock");
+    tmux.wait_for("Presets (1 of 5)");
+    tmux.keys(&["Enter"]);
+    tmux.wait("the filter kept", |s| !s.contains("keep filter"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Loaded preset rock_anthem");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Presets (5)");
+
+    // Lyrics: Tab twice, Enter edits, Esc leaves.
+    tmux.keys(&["Tab", "Tab", "Enter"]);
+    tmux.wait_for("Lyrics editing");
+    tmux.text("Neon dreams tonight");
+    tmux.wait_for("Neon dreams tonight");
+    tmux.keys(&["Escape"]);
+    tmux.wait("the editor left", |s| !s.contains("Lyrics editing"));
+
+    // Generate in simulate mode: the log shows the result, the metadata is
+    // on disk.
+    tmux.keys(&["g"]);
+    let screen = tmux.wait_for("✓ #");
+    assert!(screen.contains("simulated"), "{screen}");
+    let json: Vec<_> = std::fs::read_dir(&output)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(json.len(), 1, "{json:?}");
+    let metadata: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json[0]).unwrap()).unwrap();
+    assert_eq!(metadata["status"], "simulated");
+    assert_eq!(metadata["genre"], "rock");
+    assert!(
+        metadata["prompt"]
+            .as_str()
+            .unwrap()
+            .contains("Neon dreams tonight")
+    );
+
+    // Save as a new preset.
+    tmux.keys(&["s"]);
+    tmux.wait_for("Save as preset");
+    tmux.keys(&["C-u"]);
+    tmux.text("tmux_song");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Saved preset tmux_song");
+    let saved = presets.join("tmux_song.yaml");
+    assert!(saved.is_file());
+    assert!(
+        std::fs::read_to_string(&saved)
+            .unwrap()
+            .contains("genre: rock")
+    );
+
+    // Quit: the shell is back, on the normal screen.
+    tmux.keys(&["q"]);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
+    tmux.text("echo back-$((40+2))");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("back-42");
+}
