@@ -1,0 +1,123 @@
+#!/bin/sh
+# Regenerates screenshots/*.png from the real app: tmux runs it at a fixed
+# size, `capture-pane -e` gives the screen with its colours as ANSI, aha
+# turns that into HTML and headless Chromium renders the PNG.
+#
+# Needs (Debian): tmux aha chromium fonts-dejavu-core
+# Run from anywhere: scripts/screenshots.sh
+set -eu
+
+cd "$(dirname "$0")/.."
+COLS=120
+ROWS=36
+OUT=screenshots
+
+for tool in tmux aha chromium; do
+    command -v "$tool" >/dev/null || { echo "screenshots: $tool is not installed" >&2; exit 1; }
+done
+cargo build --quiet --bin music-gen
+BIN=$(pwd)/target/debug/music-gen
+WORK=$(mktemp -d)
+SOCKET="music-gen-shots-$$"
+tmux_() { tmux -L "$SOCKET" "$@"; }
+trap 'tmux_ kill-server 2>/dev/null || true; rm -rf "$WORK"' EXIT INT TERM
+
+# A fresh data directory, so the screenshots show the built-in presets.
+tmux_ new-session -d -x "$COLS" -y "$ROWS" -s shot \
+    "env XDG_STATE_HOME=$WORK/state MUSIC_GEN_OUTPUT_DIR=$WORK/tracks $BIN --presets-dir $WORK/presets"
+
+# Waits until the screen shows TEXT (at most 15 s).
+wait_for() {
+    i=0
+    until tmux_ capture-pane -p -t shot | grep -qF -- "$1"; do
+        i=$((i + 1))
+        if [ "$i" -gt 300 ]; then
+            echo "screenshots: timed out waiting for: $1" >&2
+            tmux_ capture-pane -p -t shot >&2
+            exit 1
+        fi
+        sleep 0.05
+    done
+}
+
+keys() { tmux_ send-keys -t shot "$@"; }
+text() { tmux_ send-keys -t shot -l "$1"; }
+
+# Captures the screen as $OUT/NAME.png.
+shot() {
+    name=$1
+    tmux_ capture-pane -e -p -t shot > "$WORK/$name.ansi"
+    {
+        cat <<'HTML'
+<!DOCTYPE html>
+<html><head><meta charset="utf-8"><style>
+body { margin: 0; background: #1d1f21; }
+pre { margin: 0; padding: 14px 16px; color: #d0d0d0; background: #1d1f21;
+      font-family: "DejaVu Sans Mono", monospace; font-size: 15px; line-height: 1.2; }
+.reset { color: #d0d0d0; } .bg-reset { background: #1d1f21; }
+.inverted { color: #1d1f21; } .bg-inverted { background: #d0d0d0; }
+.dimgray { color: #1d1f21; } .highlighted.dimgray { color: #7c7c7c; filter: none; }
+.red { color: #e06c75; } .green { color: #98c379; } .yellow { color: #e5c07b; }
+.blue { color: #61afef; } .purple { color: #c678dd; } .cyan { color: #56b6c2; }
+.white { color: #ffffff; }
+.bg-black { background: #1d1f21; } .bg-red { background: #e06c75; }
+.bg-green { background: #98c379; } .bg-yellow { background: #e5c07b; }
+.bg-blue { background: #61afef; } .bg-purple { background: #c678dd; }
+.bg-cyan { background: #56b6c2; } .bg-white { background: #ffffff; }
+.bold { font-weight: bold; } .underline { text-decoration: underline; }
+.highlighted { filter: brightness(130%); }
+</style></head><body><pre>
+HTML
+        # tmux writes the 16 colours in their 256-colour form (38;5;N),
+        # follows a reverse with colours, and sets a bright foreground
+        # before the background; aha gets all of these wrong, so they are
+        # put in a form it reads first.
+        perl -pe '
+            s/\e\[([34])8;5;(\d+)m/$2 < 8 ? "\e[$1$2m" : $2 < 16 ? "\e[" . (($1 == 3 ? 82 : 92) + $2) . "m" : $&/ge;
+            s/\e\[((?:\d+;)*7)m\e\[39m\e\[49m/\e[$1m/g;
+            s/\e\[((?:\d+;)*)7m\e\[3([0-7])m\e\[49m/\e[$1m\e[4$2m\e[30m/g;
+            s/(\e\[9[0-7]m)(\e\[(?:4\d|10[0-7])m)/$2$1/g;
+        ' "$WORK/$name.ansi" | aha --no-header --stylesheet
+        echo '</pre></body></html>'
+    } > "$WORK/$name.html"
+    chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --hide-scrollbars --user-data-dir="$(mktemp -d -p "$WORK")" \
+        --screenshot="$(pwd)/$OUT/$name.png" --window-size=1135,700 \
+        "file://$WORK/$name.html" >/dev/null 2>&1
+    echo "screenshots: wrote $OUT/$name.png"
+}
+
+wait_for "Loaded preset classical_orchestral"
+# Select rock_anthem and load it.
+keys j j j j Enter
+wait_for "Loaded preset rock_anthem"
+shot main
+
+# The lyrics editor, mid-typing.
+keys Tab Tab Enter
+wait_for "Lyrics editing"
+text "Streetlights flicker, engines roar"
+keys Enter
+text "We chase the night forevermore"
+keys Enter Enter
+text "[Chorus] Raise your hands, we own the sky"
+wait_for "Raise your hands"
+shot form-lyrics
+
+# Two generations in simulate mode, then the log in focus.
+keys Escape
+wait_for "Lyrics 1"
+keys g
+wait_for "✓ #"
+keys g
+wait_for "Generations"
+keys Tab Tab
+sleep 0.3
+shot generation-log
+
+keys '?'
+wait_for "Help"
+shot help
+
+keys Escape q
