@@ -336,11 +336,7 @@ fn write_files(
             result.files.push(file);
         }
         result.message = match result.files.as_slice() {
-            [one] => format!(
-                "Track generated with {}: {}",
-                model_id(result),
-                one.path.display()
-            ),
+            [_] => format!("Track generated with {}.", model_id(result)),
             files => format!("{} tracks generated with {}", files.len(), model_id(result)),
         };
         if let Some(t) = result.timings.as_mut() {

@@ -107,7 +107,11 @@ fn focused(state: &AppState, focus: Focus) -> bool {
 /// The first line index to show so that `selected` (spanning `len` lines)
 /// is inside a window of `height` lines.
 fn scroll_to(selected_start: usize, selected_len: usize, height: usize) -> usize {
-    (selected_start + selected_len).saturating_sub(height)
+    // Show the whole item when it fits, else its first line: that is where
+    // an item says what it is.
+    (selected_start + selected_len)
+        .saturating_sub(height)
+        .min(selected_start)
 }
 
 /// Cuts `s` to `width` columns, marking the cut with an ellipsis.
