@@ -214,3 +214,103 @@ fn compose_generate_save_and_quit_in_a_real_terminal() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("back-42");
 }
+
+mod vertex_support;
+
+/// gcp mode in the real terminal, against the fake token and Vertex servers:
+/// the cost is confirmed, the audio lands on disk, and a second generation
+/// that hangs can be cancelled without leaving a file.
+#[test]
+fn gcp_generation_confirms_cost_writes_audio_and_cancels() {
+    use vertex_support::{Fakes, LYRIA2_PATH, fake_audio, files_in, predictions};
+    use wiremock::Mock;
+    use wiremock::matchers::{method, path};
+
+    if !tmux_installed() {
+        println!("tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let audio = fake_audio("tui", 4096);
+    let fakes = runtime.block_on(async {
+        let fakes = Fakes::start().await;
+        fakes.expect_token_requests(1).await;
+        Mock::given(method("POST"))
+            .and(path(LYRIA2_PATH))
+            .respond_with(predictions(&[&audio]))
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&fakes.vertex)
+            .await;
+        Mock::given(method("POST"))
+            .and(path(LYRIA2_PATH))
+            .respond_with(predictions(&[&audio]).set_delay(Duration::from_secs(60)))
+            .mount(&fakes.vertex)
+            .await;
+        fakes
+    });
+    let out = fakes.out_dir();
+    let tmux = Tmux::start(fakes.dir.path());
+    tmux.wait("a shell prompt", |s| s.contains('$'));
+    let command = format!(
+        "XDG_STATE_HOME={state} MUSIC_GEN_OUTPUT_DIR={out} {bin} --presets-dir {presets} \
+         --mode gcp --project-id test-project --credentials {creds} --endpoint {endpoint}",
+        state = fakes.dir.path().join("state").display(),
+        out = out.display(),
+        bin = env!("CARGO_BIN_EXE_music-gen"),
+        presets = fakes.presets_dir().display(),
+        creds = fakes.credentials.display(),
+        endpoint = fakes.vertex.uri(),
+    );
+    tmux.text(&command);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("gcp · project test-project · us-central1 · lyria-002");
+    tmux.wait_for("Loaded preset classical_orchestral");
+
+    tmux.keys(&["g"]);
+    let confirm = tmux.wait_for("Send to Vertex AI?");
+    assert!(confirm.contains("$0.0600"), "{confirm}");
+    tmux.keys(&["y"]);
+    tmux.wait_for("✓ #");
+    let files = files_in(&out);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let wav = files
+        .iter()
+        .find(|p| p.extension().unwrap() == "wav")
+        .unwrap();
+    assert_eq!(std::fs::read(wav).unwrap(), audio);
+    let json = files
+        .iter()
+        .find(|p| p.extension().unwrap() == "json")
+        .unwrap();
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(json).unwrap()).unwrap();
+    assert_eq!(metadata["status"], "completed");
+    assert_eq!(metadata["model"], "lyria-002");
+
+    // The second request hangs at the fake; cancel it from the log pane.
+    tmux.keys(&["g"]);
+    tmux.wait_for("Send to Vertex AI?");
+    tmux.keys(&["y"]);
+    tmux.wait_for("1 running");
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    tmux.wait_for("c cancel generation");
+    tmux.keys(&["c"]);
+    tmux.wait_for("cancelled");
+    assert_eq!(
+        files_in(&out).len(),
+        2,
+        "a cancelled generation writes nothing"
+    );
+
+    tmux.keys(&["q"]);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
+    runtime.block_on(fakes.oauth.verify());
+    runtime.block_on(fakes.vertex.verify());
+}
