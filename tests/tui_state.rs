@@ -214,6 +214,22 @@ fn lyrics_editor_takes_typing_and_paste() {
 }
 
 #[test]
+fn pasting_into_the_lyrics_pane_opens_the_editor() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Tab), key(KeyCode::Tab)],
+    );
+    assert_eq!(state.context(), Context::Lyrics);
+    assert!(state.context().accepts_paste());
+    state.apply(Action::Paste("Line one\nLine two".to_string()), &mut worker);
+    assert_eq!(state.context(), Context::LyricsEdit);
+    assert_eq!(state.form.track().text_input, "Line one\nLine two");
+}
+
+#[test]
 fn filter_narrows_the_list_and_esc_clears_it() {
     let mut worker = FakeWorker::new(&[]);
     let mut state = started(&mut worker, Theme::COLOR);

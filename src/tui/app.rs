@@ -90,7 +90,7 @@ fn spinner_ticker() -> Interval {
 fn on_terminal_event(state: &mut AppState, worker: &mut WorkerHandle, event: TermEvent) -> bool {
     match event {
         TermEvent::Key(key) if key.kind != KeyEventKind::Release => state.key(key, worker),
-        TermEvent::Paste(text) if state.context().is_typing() => {
+        TermEvent::Paste(text) if state.context().accepts_paste() => {
             state.apply(Action::Paste(text), worker)
         }
         TermEvent::Resize(..) => true,

@@ -48,6 +48,12 @@ impl Context {
         )
     }
 
+    /// Where a bracketed paste goes: text fields, and the lyrics pane,
+    /// which opens its editor for it.
+    pub fn accepts_paste(self) -> bool {
+        self.is_typing() || self == Context::Lyrics
+    }
+
     /// The panes, where the global keys (generate, save, quit, …) work.
     pub fn has_globals(self) -> bool {
         matches!(

@@ -197,6 +197,11 @@ impl AppState {
     fn on_lyrics(&mut self, action: Action) -> Result<bool, Action> {
         match action {
             Action::Activate => self.form.set_lyrics_editing(true),
+            // Pasting lyrics is the common way in: start the editor for it.
+            Action::Paste(text) => {
+                self.form.set_lyrics_editing(true);
+                self.form.lyrics_paste(&text);
+            }
             _ => return Err(action),
         }
         Ok(true)
