@@ -1,0 +1,233 @@
+//! `music-gen generate --mode gcp` through the real binary, against the fake
+//! token and Vertex servers: the summary, the files, Ctrl-C.
+
+mod vertex_support;
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use vertex_support::{Fakes, LYRIA2_PATH, LYRIA3_PATH, b64, fake_audio, files_in, predictions};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, ResponseTemplate};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn music_gen(fakes: &Fakes) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
+    for var in [
+        "MUSIC_GEN_MODE",
+        "MUSIC_GEN_MODEL",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("XDG_STATE_HOME", fakes.dir.path().join("state"))
+        .env("MUSIC_GEN_OUTPUT_DIR", fakes.out_dir())
+        .arg("--presets-dir")
+        .arg(fakes.presets_dir())
+        .args([
+            "--mode",
+            "gcp",
+            "--project-id",
+            "test-project",
+            "--credentials",
+        ])
+        .arg(&fakes.credentials)
+        .arg("--endpoint")
+        .arg(fakes.vertex.uri())
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn lyria2_summary_names_the_audio_and_metadata() {
+    let rt = runtime();
+    let audio = fake_audio("cli", 2048);
+    let fakes = rt.block_on(async {
+        let fakes = Fakes::start().await;
+        fakes.expect_token_requests(1).await;
+        Mock::given(method("POST"))
+            .and(path(LYRIA2_PATH))
+            .respond_with(predictions(&[&audio]))
+            .expect(1)
+            .mount(&fakes.vertex)
+            .await;
+        fakes
+    });
+    let out = music_gen(&fakes)
+        .args(["generate", "-p", "rock_anthem", "-t", "We rise", "--yes"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let files = files_in(&fakes.out_dir());
+    assert_eq!(files.len(), 2, "{files:?}");
+    let wav = files
+        .iter()
+        .find(|p| p.extension().unwrap() == "wav")
+        .unwrap();
+    let json = files
+        .iter()
+        .find(|p| p.extension().unwrap() == "json")
+        .unwrap();
+    assert_eq!(std::fs::read(wav).unwrap(), audio);
+    assert!(
+        stdout.contains("Status:       completed (gcp mode)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Model:        lyria-002"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("Audio:        {}", wav.display())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("Metadata:     {}", json.display())),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Cost estimate: $0.0600"), "{stdout}");
+    // Progress goes to stderr, never a secret.
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("getting an access token"), "{stderr}");
+    vertex_support::assert_no_secret(&stderr);
+    vertex_support::assert_no_secret(&stdout);
+    rt.block_on(fakes.oauth.verify());
+}
+
+#[test]
+fn lyria3_json_result_carries_text_and_files() {
+    let rt = runtime();
+    let fakes = rt.block_on(async {
+        let fakes = Fakes::start().await;
+        fakes.expect_token_requests(1).await;
+        Mock::given(method("POST"))
+            .and(path(LYRIA3_PATH))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "status": "completed",
+                "outputs": [
+                    {"type": "text", "text": "[Verse 1]\nWe rise"},
+                    {"type": "audio", "mime_type": "audio/mpeg", "data": b64(b"ID3-song")}
+                ]
+            })))
+            .expect(1)
+            .mount(&fakes.vertex)
+            .await;
+        fakes
+    });
+    let target = fakes.dir.path().join("songs/anthem.wav");
+    let out = music_gen(&fakes)
+        .args(["--location", "global", "--model", "lyria-3-pro-preview"])
+        .args([
+            "generate", "-g", "rock", "-t", "We rise", "--yes", "--json", "-o",
+        ])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mp3 = fakes.dir.path().join("songs/anthem.mp3");
+    assert_eq!(v["status"], "completed");
+    assert_eq!(v["model"], "lyria-3-pro-preview");
+    assert_eq!(v["text"], "[Verse 1]\nWe rise");
+    assert_eq!(v["files"][0]["path"], mp3.to_str().unwrap());
+    assert_eq!(v["cost_estimate"]["estimated_total_usd"], 0.08);
+    assert_eq!(std::fs::read(&mp3).unwrap(), b"ID3-song");
+    assert!(fakes.dir.path().join("songs/anthem.json").is_file());
+    assert!(!target.exists(), "the extension follows the mime type");
+}
+
+/// Ctrl-C while Vertex AI is still answering: exit 130, no file anywhere.
+#[test]
+fn ctrl_c_cancels_and_leaves_no_file() {
+    let rt = runtime();
+    let fakes = rt.block_on(async {
+        let fakes = Fakes::start().await;
+        fakes.expect_token_requests(1).await;
+        Mock::given(method("POST"))
+            .and(path(LYRIA2_PATH))
+            .respond_with(predictions(&[b"RIFF-late"]).set_delay(Duration::from_secs(60)))
+            .mount(&fakes.vertex)
+            .await;
+        fakes
+    });
+    let mut child = music_gen(&fakes)
+        .args(["generate", "-g", "rock", "-t", "x", "--yes"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the request is at the fake, then interrupt.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let received = rt
+            .block_on(fakes.vertex.received_requests())
+            .unwrap_or_default();
+        if !received.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the request never reached the fake"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: kill only sends SIGINT to the child we spawned.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+    let out: Output = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("cancelled"));
+    assert!(files_in(&fakes.out_dir()).is_empty());
+}
+
+#[test]
+fn setup_problems_are_reported_before_any_request() {
+    let rt = runtime();
+    let fakes = rt.block_on(async {
+        let fakes = Fakes::start().await;
+        fakes.expect_token_requests(0).await;
+        fakes
+    });
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
+    let out = cmd
+        .env_remove("GOOGLE_CLOUD_PROJECT")
+        .env("XDG_STATE_HOME", fakes.dir.path().join("state"))
+        .arg("--presets-dir")
+        .arg(fakes.presets_dir())
+        .args(["--mode", "gcp", "--credentials"])
+        .arg(&fakes.credentials)
+        .arg("--endpoint")
+        .arg(fakes.vertex.uri())
+        .args(["generate", "-g", "rock", "-t", "x", "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--project-id"), "{err}");
+
+    let out = music_gen(&fakes)
+        .args(["--model", "lyria-3-clip-preview"])
+        .args(["generate", "-g", "rock", "-t", "x", "--yes"])
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--location global"), "{err}");
+    assert!(
+        rt.block_on(fakes.vertex.received_requests())
+            .unwrap_or_default()
+            .is_empty()
+    );
+    rt.block_on(fakes.oauth.verify());
+}
