@@ -159,7 +159,7 @@ fn ctrl_c_cancels_and_leaves_no_file() {
             .await;
         fakes
     });
-    let mut child = music_gen(&fakes)
+    let child = music_gen(&fakes)
         .args(["generate", "-g", "rock", "-t", "x", "--yes"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
