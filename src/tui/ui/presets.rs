@@ -6,8 +6,12 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::core::presets::PresetSummary;
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::{focused, pane, scroll_to, truncate};
+
+/// The narrowest genre column worth showing.
+const GENRE_MIN: usize = 8;
 
 pub fn render_list(frame: &mut Frame, area: Rect, state: &AppState) {
     let theme = state.theme;
@@ -32,26 +36,36 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &AppState) {
     } else if visible.is_empty() {
         lines.push(Line::styled("No preset matches", theme.dim()));
     }
-    // Genres get at least 8 columns when the pane is wide enough, names
-    // never less than about half.
-    let longest = visible
-        .iter()
-        .map(|p| p.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    let name_width = longest.min(width.saturating_sub(12).max(width * 55 / 100));
+    // Each row is `›! name genre`. Genres show only beside whole names and
+    // with room to be read (8 columns, or the longest genre if shorter);
+    // otherwise the names get the row, and the genre is in the details.
+    let longest = |f: fn(&PresetSummary) -> usize| visible.iter().map(|p| f(p)).max();
+    let longest_name = longest(|p| p.name.chars().count()).unwrap_or(0);
+    let genre_wanted = longest(|p| genre(p).chars().count())
+        .unwrap_or(0)
+        .min(GENRE_MIN);
+    let with_genre = genre_wanted > 0 && 3 + longest_name + 1 + genre_wanted <= width;
+    let name_width = if with_genre {
+        longest_name
+    } else {
+        width.saturating_sub(3)
+    };
     let first = scroll_to(list.selected_index(), 1, rows);
     for (i, p) in visible.iter().enumerate().skip(first).take(rows) {
         let selected = i == list.selected_index();
         let pointer = if selected { "›" } else { " " };
-        let (mark, genre, style) = match &p.error {
-            Some(_) => ("!", "broken".to_string(), theme.error()),
-            None => (" ", p.genre.clone().unwrap_or_default(), Style::new()),
+        let (mark, style) = match &p.error {
+            Some(_) => ("!", theme.error()),
+            None => (" ", Style::new()),
         };
         let name = truncate(&p.name, name_width);
-        let genre_room = width.saturating_sub(3 + name_width + 1);
-        let genre = truncate(&genre, genre_room);
-        let text = format!("{pointer}{mark} {name:<name_width$} {genre}");
+        let text = if with_genre {
+            let genre_room = width.saturating_sub(3 + name_width + 1);
+            let genre = truncate(genre(p), genre_room);
+            format!("{pointer}{mark} {name:<name_width$} {genre}")
+        } else {
+            format!("{pointer}{mark} {name:<name_width$}")
+        };
         let mut line = Line::from(vec![Span::styled(text, style)]);
         if selected {
             line = line.patch_style(theme.selected(is_focused));
@@ -78,6 +92,14 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &AppState) {
             Paragraph::new(Line::from(spans)),
             Rect::new(inner.x, y, inner.width, 1.min(inner.height)),
         );
+    }
+}
+
+/// The genre column: the preset's genre, or why it cannot be used.
+fn genre(p: &PresetSummary) -> &str {
+    match &p.error {
+        Some(_) => "broken",
+        None => p.genre.as_deref().unwrap_or_default(),
     }
 }
 
