@@ -2,13 +2,9 @@
 
 mod tui_support;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
-use music_gen::core::cost;
-use music_gen::generate::Mode;
-use music_gen::generate::result::{GenerationResult, ResultMetadata};
 use music_gen::tui::state::AppState;
 use music_gen::tui::theme::Theme;
 use music_gen::worker::Event;
@@ -34,28 +30,6 @@ fn with_lyrics(worker: &mut FakeWorker) -> AppState {
     let mut state = started(worker, Theme::COLOR);
     state.form.set_lyrics(lyrics());
     state
-}
-
-fn simulated_result(state: &AppState) -> GenerationResult {
-    let track = state.form.track();
-    GenerationResult {
-        status: "simulated".to_string(),
-        mode: Mode::Simulate,
-        genre: track.genre.clone(),
-        duration_seconds: track.duration_seconds,
-        prompt: music_gen::core::prompt::build_prompt(track),
-        metadata: ResultMetadata::of(track),
-        message: "Track generation simulated (no GCP credentials required).".to_string(),
-        cost_estimate: cost::simulate(track.duration_seconds),
-        model: None,
-        request: None,
-        files: Vec::new(),
-        text: None,
-        timings: None,
-        metadata_path: Some(PathBuf::from(
-            "/home/user/.local/share/music-gen/tracks/20260101-120000-rock.json",
-        )),
-    }
 }
 
 #[test]
@@ -167,4 +141,13 @@ fn only_the_16_ansi_colours_and_none_with_no_color() {
             assert_eq!(coloured, 0, "NO_COLOR means no colour at all");
         }
     }
+}
+
+#[test]
+fn generation_details_popup() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = with_lyrics(&mut worker);
+    lyria3_generation(&mut state, &mut worker);
+    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    insta::assert_snapshot!("details_80x24", screen(&state, 80, 24));
 }

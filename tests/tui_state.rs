@@ -355,6 +355,117 @@ fn broken_presets_are_listed_but_not_loaded() {
 }
 
 #[test]
+fn enter_on_a_log_entry_shows_everything_about_it() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    state.form.set_lyrics("City lights are calling");
+    // An empty log has nothing to show.
+    press(&mut state, &mut worker, &[key(KeyCode::BackTab)]);
+    assert!(!state.apply(Action::Activate, &mut worker));
+    assert!(state.popups.is_empty());
+    press(&mut state, &mut worker, &[key(KeyCode::Tab)]);
+
+    let id = lyria3_generation(&mut state, &mut worker);
+    let entry = state.log.get(id).unwrap();
+    let EntryState::Finished {
+        files,
+        metadata,
+        text,
+        ..
+    } = &entry.state
+    else {
+        panic!("{entry:?}");
+    };
+    assert_eq!(files[0].size_bytes, 3_254_271);
+    assert_eq!(metadata.as_deref(), Some(std::path::Path::new(LYRIA3_JSON)));
+    assert_eq!(text.as_deref(), Some(LYRIA3_TEXT));
+    assert_eq!(entry.target.location, "global");
+
+    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    assert!(matches!(
+        state.popups.last(),
+        Some(Popup::Details { id: shown, scroll: 0 }) if *shown == id
+    ));
+    assert_eq!(state.context(), Context::Details);
+    let tall = screen(&state, 120, 40);
+    for needed in [
+        "✓ completed",
+        "gcp (Vertex AI)",
+        "lyria-3-pro-preview",
+        "global",
+        "my-project",
+        "Elapsed   42s",
+        "Track generated with lyria-3-pro-preview.",
+        LYRIA3_MP3,
+        "audio/mpeg · 3.1 MiB",
+        LYRIA3_JSON,
+        "[Chorus]",
+        "Until the dawn",
+    ] {
+        assert!(tall.contains(needed), "{needed:?} missing from:\n{tall}");
+    }
+    // Keys other than the popup's own do nothing underneath.
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    assert_eq!(worker.generations().len(), 1);
+
+    // At 80×24 the lyrics' end is below; ↓ scrolls to it, ↑ back.
+    let small = screen(&state, 80, 24);
+    assert!(
+        small.contains("Status") && !small.contains("[Outro]"),
+        "{small}"
+    );
+    press(&mut state, &mut worker, &[key(KeyCode::Down); 30]);
+    let small = screen(&state, 80, 24);
+    assert!(
+        !small.contains("Status") && small.contains("[Outro]"),
+        "{small}"
+    );
+    press(&mut state, &mut worker, &[key(KeyCode::Up); 30]);
+    assert!(screen(&state, 80, 24).contains("Status"));
+
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    assert!(state.popups.is_empty());
+    assert_eq!(state.context(), Context::Log);
+}
+
+#[test]
+fn a_failed_generation_shows_its_whole_error_in_the_details() {
+    use music_gen::generate::GenerateError;
+    use music_gen::worker::WorkerError;
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    let id = worker.generations()[0];
+    let advice = "Vertex AI refused the request (403 PERMISSION_DENIED): the account \
+                  lacks aiplatform.endpoints.predict on project my-project. Grant it the \
+                  Vertex AI User role (roles/aiplatform.user) and try again.";
+    let error = WorkerError::Generate(GenerateError::Api {
+        status: Some(403),
+        message: advice.to_string(),
+    });
+    state.on_event(Event::Failed { id, error }, &mut worker);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::BackTab), key(KeyCode::Enter)],
+    );
+    let text = screen(&state, 80, 24);
+    assert!(
+        text.contains("✗ failed") && text.contains("Error"),
+        "{text}"
+    );
+    // Wrapped, but every word of it is there, in order.
+    let inside: Vec<&str> = text.lines().filter_map(|l| l.split('┃').nth(1)).collect();
+    let error_at = inside.iter().position(|l| l.starts_with("Error")).unwrap();
+    let words: Vec<&str> = inside[error_at + 1..]
+        .iter()
+        .flat_map(|l| l.split_whitespace())
+        .collect();
+    let expected: Vec<&str> = advice.split_whitespace().collect();
+    assert_eq!(words, expected, "{text}");
+}
+
+#[test]
 fn quit_asks_while_a_generation_runs_but_ctrl_c_does_not() {
     let mut worker = FakeWorker::new(&[]);
     let mut state = started(&mut worker, Theme::COLOR);
@@ -510,10 +621,18 @@ async fn generate_with_the_real_worker_writes_metadata() {
         state.on_event(event, &mut handle);
     }
     let entry = state.log.selected().unwrap();
-    let EntryState::Finished { status, files, .. } = &entry.state else {
+    let EntryState::Finished {
+        status,
+        files,
+        metadata,
+        ..
+    } = &entry.state
+    else {
         panic!("{entry:?}");
     };
     assert_eq!(status, "simulated");
-    assert_eq!(files.len(), 1);
-    assert!(files[0].starts_with(output.path()) && files[0].is_file());
+    assert!(files.is_empty(), "simulate writes no audio");
+    let metadata = metadata.as_ref().expect("a metadata file");
+    assert!(metadata.starts_with(output.path()) && metadata.is_file());
+    assert_eq!(entry.written(), vec![metadata.as_path()]);
 }

@@ -18,6 +18,7 @@ pub enum Context {
     LyricsEdit,
     Prompt,
     Log,
+    Details,
     Help,
     Confirm,
     Input,
@@ -25,7 +26,7 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 13] = [
         Context::Presets,
         Context::Filter,
         Context::Form,
@@ -34,6 +35,7 @@ impl Context {
         Context::LyricsEdit,
         Context::Prompt,
         Context::Log,
+        Context::Details,
         Context::Settings,
         Context::Input,
         Context::Confirm,
@@ -72,6 +74,7 @@ impl Context {
             Context::LyricsEdit => "Editing lyrics",
             Context::Prompt => "Prompt preview",
             Context::Log => "Generation log",
+            Context::Details => "Generation details",
             Context::Help => "Help",
             Context::Confirm => "Question",
             Context::Input => "Text box",
@@ -250,7 +253,18 @@ static PROMPT: &[Binding] = &[
 static LOG: &[Binding] = &[
     bind(UP, Action::Up, "newer"),
     bind(DOWN, Action::Down, "older"),
+    bind(ENTER, Action::Activate, "details"),
     bind(&[ch('c')], Action::CancelGeneration, "cancel generation"),
+];
+
+static DETAILS: &[Binding] = &[
+    bind(
+        &[code(KeyCode::Esc), code(KeyCode::Enter), ch('q')],
+        Action::Back,
+        "close",
+    ),
+    bind(UP, Action::Up, "scroll up"),
+    bind(DOWN, Action::Down, "scroll down"),
 ];
 
 static HELP: &[Binding] = &[
@@ -297,6 +311,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::LyricsEdit => LYRICS_EDIT,
         Context::Prompt => PROMPT,
         Context::Log => LOG,
+        Context::Details => DETAILS,
         Context::Help => HELP,
         Context::Confirm => CONFIRM,
         Context::Input => INPUT,

@@ -8,8 +8,10 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use music_gen::core::cost;
 use music_gen::core::presets::{PresetStore, StoreError};
-use music_gen::generate::GenerationSettings;
+use music_gen::generate::result::{GenerationResult, OutputFile, ResultMetadata};
+use music_gen::generate::{GenerationSettings, Mode};
 use music_gen::tui::state::{AppState, Outbox, Paths};
 use music_gen::tui::theme::Theme;
 use music_gen::worker::{Event, Request, RequestId, WorkerError};
@@ -176,4 +178,79 @@ pub fn screen(state: &AppState, width: u16, height: u16) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// What the simulator answers for the form's track.
+pub fn simulated_result(state: &AppState) -> GenerationResult {
+    let track = state.form.track();
+    GenerationResult {
+        status: "simulated".to_string(),
+        mode: Mode::Simulate,
+        genre: track.genre.clone(),
+        duration_seconds: track.duration_seconds,
+        prompt: music_gen::core::prompt::build_prompt(track),
+        metadata: ResultMetadata::of(track),
+        message: "Track generation simulated (no GCP credentials required).".to_string(),
+        cost_estimate: cost::simulate(track.duration_seconds),
+        model: None,
+        request: None,
+        files: Vec::new(),
+        text: None,
+        timings: None,
+        metadata_path: Some(PathBuf::from(
+            "/home/user/.local/share/music-gen/tracks/20260101-120000-rock.json",
+        )),
+    }
+}
+
+pub const LYRIA3_MP3: &str =
+    "/home/user/.local/share/music-gen/tracks/20260101-120000-classical.mp3";
+pub const LYRIA3_JSON: &str =
+    "/home/user/.local/share/music-gen/tracks/20260101-120000-classical.json";
+pub const LYRIA3_TEXT: &str = "[Verse 1]\nCity lights are calling\nWe ride until the dawn\n\n\
+    [Chorus]\nHold on, hold on\nThe night is young and so are we\n\n\
+    [Verse 2]\nStreets of silver, skies of gold\nEvery story left untold\n\n\
+    [Outro]\nUntil the dawn";
+
+/// What Lyria 3 Pro answers: one MP3, its metadata and the lyrics it sang.
+pub fn lyria3_result(state: &AppState) -> GenerationResult {
+    GenerationResult {
+        status: "completed".to_string(),
+        mode: Mode::Gcp,
+        message: "Track generated with lyria-3-pro-preview.".to_string(),
+        model: Some(music_gen::core::model::Model::Lyria3Pro),
+        files: vec![OutputFile {
+            path: PathBuf::from(LYRIA3_MP3),
+            mime_type: "audio/mpeg".to_string(),
+            size_bytes: 3_254_271,
+            sha256: "0".repeat(64),
+        }],
+        text: Some(LYRIA3_TEXT.to_string()),
+        metadata_path: Some(PathBuf::from(LYRIA3_JSON)),
+        ..simulated_result(state)
+    }
+}
+
+/// Generates the form's track with Lyria 3 Pro in gcp mode (cost
+/// confirmed), and the worker answers with [`lyria3_result`] after 42 s.
+/// Returns the request id; the log pane has the focus.
+pub fn lyria3_generation(state: &mut AppState, worker: &mut FakeWorker) -> RequestId {
+    state.settings.key.mode = Mode::Gcp;
+    state.settings.key.project = Some("my-project".to_string());
+    state.settings.key.location = "global".to_string();
+    state.settings.model = music_gen::core::model::Model::Lyria3Pro;
+    press(
+        state,
+        worker,
+        &[key(KeyCode::Char('g')), key(KeyCode::Char('y'))],
+    );
+    let id = *worker.generations().last().expect("a generate request");
+    state.clock = std::time::Duration::from_secs(1);
+    state.on_event(Event::Started { id }, worker);
+    state.clock = std::time::Duration::from_secs(43);
+    let result = Box::new(lyria3_result(state));
+    state.on_event(Event::Generated { id, result }, worker);
+    // Presets → Form → Lyrics → Prompt → Log.
+    press(state, worker, &[key(KeyCode::BackTab)]);
+    id
 }

@@ -67,13 +67,14 @@ impl AppState {
                 self.request(out, Request::ListPresets, Pending::List);
             }
             (Pending::Generate, Event::Generated { result, .. }) => {
-                let mut files: Vec<_> = result.files.iter().map(|f| f.path.clone()).collect();
-                files.extend(result.metadata_path.clone());
+                let result = *result;
                 self.log
                     .finish(id, self.clock, |took| EntryState::Finished {
-                        status: result.status.clone(),
-                        message: result.message.clone(),
-                        files,
+                        status: result.status,
+                        message: result.message,
+                        files: result.files,
+                        metadata: result.metadata_path,
+                        text: result.text,
                         took,
                     });
             }

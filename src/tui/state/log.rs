@@ -3,9 +3,13 @@
 //! still in flight are never dropped.
 
 use std::collections::VecDeque;
-use std::path::PathBuf;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::core::model::Model;
+use crate::generate::result::OutputFile;
+use crate::generate::{Job, Mode};
 use crate::worker::RequestId;
 
 pub const MAX_ENTRIES: usize = 100;
@@ -23,7 +27,12 @@ pub enum EntryState {
     Finished {
         status: String,
         message: String,
-        files: Vec<PathBuf>,
+        /// The audio files, with their type and size.
+        files: Vec<OutputFile>,
+        /// The metadata JSON written next to them.
+        metadata: Option<PathBuf>,
+        /// Text the model returned with the audio (Lyria 3: the lyrics).
+        text: Option<String>,
         took: Duration,
     },
     Failed {
@@ -35,12 +44,41 @@ pub enum EntryState {
     },
 }
 
+/// Where a generation runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub mode: Mode,
+    pub model: Model,
+    pub location: String,
+    pub project: Option<String>,
+}
+
+impl Target {
+    pub fn of(job: &Job) -> Target {
+        Target {
+            mode: job.settings.key.mode,
+            model: job.model(),
+            location: job.settings.key.location.clone(),
+            project: job.settings.key.project.clone(),
+        }
+    }
+}
+
+/// `simulate`, or the model that is called.
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.mode {
+            Mode::Simulate => Mode::Simulate.fmt(f),
+            Mode::Gcp => self.model.fmt(f),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogEntry {
     pub id: RequestId,
     pub genre: String,
-    /// `simulate` or the model id.
-    pub target: String,
+    pub target: Target,
     pub queued_at: Duration,
     pub state: EntryState,
     /// The latest progress line of a running generation.
@@ -53,6 +91,21 @@ impl LogEntry {
             self.state,
             EntryState::Queued | EntryState::Running { .. } | EntryState::Cancelling { .. }
         )
+    }
+
+    /// Every file a finished generation wrote: the audio, then the
+    /// metadata.
+    pub fn written(&self) -> Vec<&Path> {
+        match &self.state {
+            EntryState::Finished {
+                files, metadata, ..
+            } => files
+                .iter()
+                .map(|f| f.path.as_path())
+                .chain(metadata.as_deref())
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     fn started(&self) -> Duration {
@@ -72,7 +125,7 @@ pub struct GenerationLog {
 }
 
 impl GenerationLog {
-    pub fn push(&mut self, id: RequestId, genre: String, target: String, now: Duration) {
+    pub fn push(&mut self, id: RequestId, genre: String, target: Target, now: Duration) {
         self.entries.push_back(LogEntry {
             id,
             genre,
@@ -113,6 +166,10 @@ impl GenerationLog {
             .selected
             .saturating_add_signed(delta)
             .min(n.saturating_sub(1));
+    }
+
+    pub fn get(&self, id: RequestId) -> Option<&LogEntry> {
+        self.entries.iter().find(|e| e.id == id)
     }
 
     pub fn get_mut(&mut self, id: RequestId) -> Option<&mut LogEntry> {

@@ -170,6 +170,7 @@ impl AppState {
     pub fn context(&self) -> Context {
         match self.popups.last() {
             Some(Popup::Help { .. }) => return Context::Help,
+            Some(Popup::Details { .. }) => return Context::Details,
             Some(Popup::Confirm(_)) => return Context::Confirm,
             Some(Popup::Input(_)) => return Context::Input,
             Some(Popup::Settings { .. }) => return Context::Settings,

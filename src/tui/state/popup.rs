@@ -4,13 +4,23 @@ use crate::core::cost::CostEstimate;
 use crate::core::model::PresetConfig;
 use crate::generate::Job;
 use crate::tui::state::input::LineInput;
+use crate::worker::RequestId;
 
 #[derive(Debug)]
 pub enum Popup {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
+    /// Everything about one generation in the log.
+    Details {
+        id: RequestId,
+        scroll: u16,
+    },
     Confirm(Confirm),
     Input(InputBox),
-    Settings { row: usize },
+    Settings {
+        row: usize,
+    },
 }
 
 /// A yes/no question and what "yes" does.

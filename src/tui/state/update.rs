@@ -6,6 +6,7 @@ use crate::generate::{GenerationSettings, Job, Mode};
 use crate::tui::action::Action;
 use crate::tui::keymap::Context;
 use crate::tui::state::form::Activated;
+use crate::tui::state::log::Target;
 use crate::tui::state::popup::{Confirm, InputBox, InputPurpose, Popup, Setting};
 use crate::tui::state::{AppState, Focus, Outbox, Pending};
 use crate::worker::Request;
@@ -35,6 +36,7 @@ impl AppState {
             Context::LyricsEdit => self.on_lyrics_edit(action),
             Context::Prompt => self.on_prompt(action),
             Context::Log => self.on_log(action, out),
+            Context::Details => self.on_details(action),
             Context::Help => self.on_help(action),
             Context::Confirm => self.on_confirm(action, out),
             Context::Input => self.on_input(action, out),
@@ -230,6 +232,13 @@ impl AppState {
         match action {
             Action::Up => self.log.move_by(-1),
             Action::Down => self.log.move_by(1),
+            Action::Activate => match self.log.selected() {
+                Some(e) => {
+                    let id = e.id;
+                    self.popups.push(Popup::Details { id, scroll: 0 });
+                }
+                None => return Ok(false),
+            },
             Action::CancelGeneration => match self.log.selected() {
                 Some(e) if e.is_active() => {
                     let target = e.id;
@@ -240,6 +249,21 @@ impl AppState {
                 _ => self.error("The selected generation is not running"),
             },
             _ => return Err(action),
+        }
+        Ok(true)
+    }
+
+    fn on_details(&mut self, action: Action) -> Result<bool, Action> {
+        let Some(Popup::Details { scroll, .. }) = self.popups.last_mut() else {
+            return Err(action);
+        };
+        match action {
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::Down => *scroll = scroll.saturating_add(1),
+            Action::Back => {
+                self.popups.pop();
+            }
+            _ => return Ok(false),
         }
         Ok(true)
     }
@@ -446,10 +470,7 @@ impl AppState {
 
     fn send_generate(&mut self, job: Job, out: &mut dyn Outbox) {
         let genre = job.track.genre.clone();
-        let target = match job.settings.key.mode {
-            Mode::Simulate => Mode::Simulate.to_string(),
-            Mode::Gcp => job.model().to_string(),
-        };
+        let target = Target::of(&job);
         let id = self.request(out, Request::Generate(Box::new(job)), Pending::Generate);
         self.log.push(id, genre, target, self.clock);
     }

@@ -44,10 +44,14 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     frame.render_widget(Paragraph::new(lines).scroll((first as u16, 0)), inner);
 }
 
-fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'static>> {
+/// An entry's mark, status word, style and time so far (or taken).
+pub(super) fn status(
+    entry: &LogEntry,
+    state: &AppState,
+) -> (&'static str, String, Style, Option<Duration>) {
     let theme = state.theme;
     let spin = SPINNER[state.spinner % SPINNER.len()];
-    let (mark, status, style, took) = match &entry.state {
+    match &entry.state {
         EntryState::Queued => ("…", "queued".to_string(), theme.dim(), None),
         EntryState::Running { since } => (
             spin,
@@ -68,7 +72,12 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
         EntryState::Cancelled { took } => {
             ("⊘", "cancelled".to_string(), theme.warning(), Some(*took))
         }
-    };
+    }
+}
+
+fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'static>> {
+    let theme = state.theme;
+    let (mark, status, style, took) = status(entry, state);
     let head = format!(
         "{mark} #{} {status}{}",
         entry.id,
@@ -88,9 +97,9 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
                 ));
             }
         }
-        EntryState::Finished { message, files, .. } => {
+        EntryState::Finished { message, .. } => {
             lines.extend(wrap_indented(message, width, Style::new()));
-            for f in files {
+            for f in entry.written() {
                 let name = f.file_name().map_or_else(
                     || f.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
@@ -109,7 +118,7 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
 }
 
 /// `4s`, `1m05s`.
-fn elapsed(d: Duration) -> String {
+pub(super) fn elapsed(d: Duration) -> String {
     let s = d.as_secs();
     if s < 60 {
         format!("{s}s")

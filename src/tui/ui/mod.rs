@@ -1,6 +1,7 @@
 //! Rendering: pure functions of the state. Nothing here changes the state
 //! or touches the terminal beyond the frame it is given.
 
+mod details;
 mod footer;
 mod form;
 mod help;
@@ -140,7 +141,16 @@ fn truncate(s: &str, width: usize) -> String {
 /// `text` under a row, indented by two and wrapped at spaces (a word
 /// longer than the line is cut).
 fn wrap_indented(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
-    let room = width.saturating_sub(2).max(1);
+    wrap_words(text, width.saturating_sub(2))
+        .into_iter()
+        .map(|l| Line::styled(format!("  {l}"), style))
+        .collect()
+}
+
+/// `text` wrapped at spaces into lines of at most `width` characters (a
+/// word longer than the line is cut).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let room = width.max(1);
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
@@ -168,7 +178,4 @@ fn wrap_indented(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
         lines.push(current);
     }
     lines
-        .into_iter()
-        .map(|l| Line::styled(format!("  {l}"), style))
-        .collect()
 }

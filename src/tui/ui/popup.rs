@@ -10,11 +10,12 @@ use crate::tui::keymap::{self, Context};
 use crate::tui::state::AppState;
 use crate::tui::state::popup::{Confirm, InputBox, Popup, Setting};
 use crate::tui::theme::Theme;
-use crate::tui::ui::{help, pane};
+use crate::tui::ui::{details, help, pane};
 
 pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, state: &AppState) {
     match popup {
         Popup::Help { scroll } => help::render(frame, area, *scroll, state),
+        Popup::Details { id, scroll } => details::render(frame, area, *id, *scroll, state),
         Popup::Confirm(c) => confirm(frame, area, c, state.theme),
         Popup::Input(i) => input_box(frame, area, i, state.theme),
         Popup::Settings { row } => settings(frame, area, *row, state),

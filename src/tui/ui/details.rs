@@ -1,0 +1,192 @@
+//! Everything about one generation in the log: where it ran, how long it
+//! took, its message, the full path of each file it wrote, the text the
+//! model returned, or the whole error.
+
+use std::path::Path;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::generate::Mode;
+use crate::tui::state::AppState;
+use crate::tui::state::log::{EntryState, LogEntry};
+use crate::tui::theme::Theme;
+use crate::tui::ui::popup::centered;
+use crate::tui::ui::{log, pane, wrap_words};
+use crate::worker::RequestId;
+
+const LABEL_WIDTH: usize = 10;
+
+pub fn render(frame: &mut Frame, area: Rect, id: RequestId, scroll: u16, state: &AppState) {
+    let theme = state.theme;
+    let width = (area.width * 8 / 10).max(76).min(area.width);
+    let inner_width = width.saturating_sub(2) as usize;
+    let lines = match state.log.get(id) {
+        Some(entry) => entry_lines(entry, state, inner_width),
+        None => vec![Line::styled(
+            "This generation is no longer in the log.",
+            theme.dim(),
+        )],
+    };
+    // As tall as the text, at most the screen less a line above and below.
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = centered(area, width, height);
+    let inner_height = rect.height.saturating_sub(2) as usize;
+    let max_scroll = lines.len().saturating_sub(inner_height) as u16;
+    let title = if max_scroll > 0 {
+        format!(" Generation #{id} · ↑↓ scroll · Esc close ")
+    } else {
+        format!(" Generation #{id} · Esc close ")
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(pane(title, true, theme))
+            .scroll((scroll.min(max_scroll), 0)),
+        rect,
+    );
+}
+
+/// The popup's lines, already wrapped to `width`.
+fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'static>> {
+    let theme = state.theme;
+    let target = &entry.target;
+    let (mark, status, style, took) = log::status(entry, state);
+    let mut lines = Vec::new();
+    let mut field = |label: &str, value: String, style: Style| {
+        lines.extend(labelled(label, &value, width, style, theme));
+    };
+    field("Status", format!("{mark} {status}"), style);
+    field("Genre", entry.genre.clone(), Style::new());
+    let mode = match target.mode {
+        Mode::Simulate => "simulate (nothing was sent)".to_string(),
+        Mode::Gcp => "gcp (Vertex AI)".to_string(),
+    };
+    field("Mode", mode, Style::new());
+    field("Model", target.model.to_string(), Style::new());
+    field("Location", target.location.clone(), Style::new());
+    if target.mode == Mode::Gcp {
+        let project = target
+            .project
+            .clone()
+            .unwrap_or_else(|| "– (from credentials)".to_string());
+        field("Project", project, Style::new());
+    }
+    if let Some(t) = took {
+        field("Elapsed", log::elapsed(t), Style::new());
+    }
+    if let Some(p) = &entry.progress {
+        field("Progress", p.clone(), theme.dim());
+    }
+
+    match &entry.state {
+        EntryState::Finished {
+            message,
+            files,
+            metadata,
+            text,
+            ..
+        } => {
+            section(&mut lines, "Message", theme);
+            lines.extend(block(message, width, Style::new()));
+            if !files.is_empty() {
+                section(&mut lines, "Files", theme);
+                for f in files {
+                    lines.extend(path_lines(&f.path, width, theme.label()));
+                    let about = format!("    {} · {}", f.mime_type, size(f.size_bytes));
+                    lines.push(Line::styled(about, theme.dim()));
+                }
+            }
+            if let Some(m) = metadata {
+                section(&mut lines, "Metadata", theme);
+                lines.extend(path_lines(m, width, theme.label()));
+            }
+            if let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) {
+                section(&mut lines, "Text returned by the model", theme);
+                lines.extend(block(text, width, Style::new()));
+            }
+        }
+        EntryState::Failed { error, .. } => {
+            section(&mut lines, "Error", theme);
+            lines.extend(block(error, width, theme.error()));
+        }
+        EntryState::Queued
+        | EntryState::Running { .. }
+        | EntryState::Cancelling { .. }
+        | EntryState::Cancelled { .. } => {}
+    }
+    lines
+}
+
+/// `Label     value`, the value wrapped under itself.
+fn labelled(
+    label: &str,
+    value: &str,
+    width: usize,
+    style: Style,
+    theme: Theme,
+) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(LABEL_WIDTH);
+    wrap_words(value, room)
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            let label = if i == 0 { label } else { "" };
+            Line::from(vec![
+                Span::styled(format!("{label:<LABEL_WIDTH$}"), theme.label()),
+                Span::styled(part, style),
+            ])
+        })
+        .collect()
+}
+
+fn section(lines: &mut Vec<Line<'static>>, title: &str, theme: Theme) {
+    lines.push(Line::from(""));
+    lines.push(Line::styled(
+        title.to_string(),
+        theme.title(false).add_modifier(Modifier::UNDERLINED),
+    ));
+}
+
+/// Text indented by two, its own line breaks kept, long lines wrapped.
+fn block(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    text.lines()
+        .flat_map(|line| {
+            let parts = wrap_words(line, width.saturating_sub(2));
+            if parts.is_empty() {
+                vec![Line::from("")]
+            } else {
+                parts
+                    .into_iter()
+                    .map(|p| Line::styled(format!("  {p}"), style))
+                    .collect()
+            }
+        })
+        .collect()
+}
+
+/// A full path, indented by two and cut into lines at the width, never
+/// shortened: it is there to be read or copied.
+fn path_lines(path: &Path, width: usize, style: Style) -> Vec<Line<'static>> {
+    let chars: Vec<char> = path.display().to_string().chars().collect();
+    chars
+        .chunks(width.saturating_sub(2).max(1))
+        .map(|c| Line::styled(format!("  {}", c.iter().collect::<String>()), style))
+        .collect()
+}
+
+/// `512 bytes`, `4.0 KiB`, `3.1 MiB`.
+fn size(bytes: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} bytes")
+    } else if b < KIB * KIB {
+        format!("{:.1} KiB", b / KIB)
+    } else {
+        format!("{:.1} MiB", b / (KIB * KIB))
+    }
+}
