@@ -92,6 +92,12 @@ impl Tmux {
     fn wait_for(&self, needle: &str) -> String {
         self.wait(needle, |s| s.contains(needle))
     }
+
+    /// A pane variable, such as `pane_pid` or `cursor_flag`.
+    fn var(&self, name: &str) -> String {
+        let out = self.run(&["display-message", "-p", "-t", "t", &format!("#{{{name}}}")]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
 }
 
 impl Drop for Tmux {
@@ -313,4 +319,76 @@ fn gcp_generation_confirms_cost_writes_audio_and_cancels() {
     });
     runtime.block_on(fakes.oauth.verify());
     runtime.block_on(fakes.vertex.verify());
+}
+
+/// The processes whose parent is `pid` (Linux).
+fn children(pid: u32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(|p| p.parse().unwrap())
+        .collect()
+}
+
+/// Starts the app from the shell, sends it `signal` once it is up, and
+/// checks that it leaves and the shell gets back a terminal it can use:
+/// the normal screen, the cursor shown, line editing and echo back on.
+fn signal_restores_the_terminal(signal: libc::c_int) {
+    if !tmux_installed() {
+        println!("tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(dir.path());
+    tmux.wait("a shell prompt", |s| s.contains('$'));
+    let shell: u32 = tmux.var("pane_pid").parse().unwrap();
+    assert!(children(shell).is_empty(), "the shell runs nothing yet");
+    let command = format!(
+        "XDG_STATE_HOME={state} MUSIC_GEN_OUTPUT_DIR={out} {bin} --presets-dir {presets}",
+        state = dir.path().join("state").display(),
+        out = dir.path().join("out").display(),
+        bin = env!("CARGO_BIN_EXE_music-gen"),
+        presets = dir.path().join("presets").display(),
+    );
+    tmux.text(&command);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Loaded preset classical_orchestral");
+    assert!(tmux.alternate_screen_on());
+    assert_eq!(tmux.var("cursor_flag"), "0", "the app hides the cursor");
+
+    let app = match children(shell).as_slice() {
+        [app] => *app,
+        other => panic!("the shell should run the app alone: {other:?}"),
+    };
+    let cmdline = std::fs::read(format!("/proc/{app}/cmdline")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&cmdline).contains("music-gen"),
+        "{app} is not the app"
+    );
+    // SAFETY: kill only sends a signal to the app this test started.
+    assert_eq!(unsafe { libc::kill(app as libc::pid_t, signal) }, 0);
+
+    poll_until("the app to exit", || children(shell).is_empty());
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
+    assert_eq!(tmux.var("cursor_flag"), "1", "the cursor is shown again");
+    // A terminal left raw would not even run this line (Enter would not
+    // end it); a cooked one runs it and stty confirms.
+    tmux.text(
+        "stty -a | grep -q ' icanon ' && stty -a | grep -q ' echo ' && echo cooked-$((40+2))",
+    );
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("cooked-42");
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores_the_terminal(libc::SIGTERM);
+}
+
+/// SIGHUP is what an SSH drop sends.
+#[test]
+fn sighup_restores_the_terminal() {
+    signal_restores_the_terminal(libc::SIGHUP);
 }
