@@ -116,6 +116,12 @@ keys Tab Tab
 sleep 0.3
 shot generation-log
 
+# Enter on the selected entry: everything about it.
+keys Enter
+wait_for "Esc close"
+shot generation-details
+keys Escape
+
 keys '?'
 wait_for "Help"
 shot help
