@@ -31,7 +31,9 @@ fn main() -> ExitCode {
         let mut worker = worker::spawn(presets_dir.clone())
             .map_err(|e| CliError::Failure(format!("presets: {e}")))?;
         match command {
-            Some(command) => cli::run(command, &cli, &mut worker, &presets_dir, &log_file).await,
+            Some(command) => cli::run(command, &cli, &mut worker, &presets_dir, &log_file)
+                .await
+                .map(|()| 0),
             None => {
                 let launch = tui::Launch {
                     worker,
@@ -40,22 +42,19 @@ fn main() -> ExitCode {
                     output_dir: cli::output_dir(&cli.generation),
                     log_path: log_file.clone(),
                 };
-                tui::run(launch).await.map_err(|e| match e {
-                    tui::TuiError::NotATerminal => CliError::Usage(e.to_string()),
-                    e => CliError::Failure(e.to_string()),
-                })
+                match tui::run(launch).await {
+                    Ok(exit) => Ok(exit.code()),
+                    Err(e @ tui::TuiError::NotATerminal) => Err(CliError::Usage(e.to_string())),
+                    Err(e) => Err(CliError::Failure(e.to_string())),
+                }
             }
         }
     });
     tracing::info!(ok = result.is_ok(), "exit");
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(e) => {
-            if !matches!(e, CliError::Cancelled) {
-                eprintln!("music-gen: {e}");
-            } else {
-                eprintln!("music-gen: cancelled");
-            }
+            eprintln!("music-gen: {e}");
             e.exit_code()
         }
     }

@@ -373,6 +373,10 @@ fn signal_restores_the_terminal(signal: libc::c_int) {
         !tmux.alternate_screen_on()
     });
     assert_eq!(tmux.var("cursor_flag"), "1", "the cursor is shown again");
+    // Killed by a signal, a program exits with 128 + its number.
+    tmux.text("echo status-$?");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("status-{}", 128 + signal));
     // A terminal left raw would not even run this line (Enter would not
     // end it); a cooked one runs it and stty confirms.
     tmux.text(

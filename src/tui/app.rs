@@ -9,10 +9,10 @@ use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::time::{Interval, MissedTickBehavior, interval};
 
-use crate::tui::TuiError;
 use crate::tui::action::Action;
 use crate::tui::state::AppState;
 use crate::tui::terminal::TerminalGuard;
+use crate::tui::{Exit, TuiError};
 use crate::worker::WorkerHandle;
 
 const SPINNER_TICK: Duration = Duration::from_millis(120);
@@ -21,7 +21,7 @@ pub async fn run(
     terminal: &mut TerminalGuard,
     state: &mut AppState,
     worker: &mut WorkerHandle,
-) -> Result<(), TuiError> {
+) -> Result<Exit, TuiError> {
     let started = Instant::now();
     let mut terminal_events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -35,7 +35,7 @@ pub async fn run(
             dirty = true;
         }
         if state.should_quit() {
-            return Ok(());
+            return Ok(Exit::Quit);
         }
         if dirty {
             terminal.draw(state)?;
@@ -59,7 +59,7 @@ pub async fn run(
                     dirty |= on_terminal_event(state, worker, event);
                 }
                 Some(Err(e)) => return Err(e.into()),
-                None => return Ok(()),
+                None => return Ok(Exit::Quit),
             },
             event = worker.recv() => match event {
                 Some(event) => {
@@ -73,8 +73,8 @@ pub async fn run(
                 None => return Err(TuiError::WorkerStopped),
             },
             _ = tick => dirty |= state.tick(started.elapsed()),
-            _ = sigterm.recv() => return Ok(()),
-            _ = sighup.recv() => return Ok(()),
+            _ = sigterm.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
+            _ = sighup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
         }
     }
 }

@@ -35,9 +35,27 @@ pub enum TuiError {
     WorkerStopped,
 }
 
+/// How the UI ended, so the process can exit as a shell expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Quit,
+    /// SIGTERM or SIGHUP (an SSH drop): the number of the signal.
+    Signal(i32),
+}
+
+impl Exit {
+    /// 0 for a quit, 128 + the signal number otherwise.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Quit => 0,
+            Exit::Signal(n) => (128 + n).clamp(0, 255) as u8,
+        }
+    }
+}
+
 /// Runs the UI until the user quits, a signal asks it to, or the terminal
 /// fails. The terminal is restored in every case.
-pub async fn run(launch: Launch) -> Result<(), TuiError> {
+pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
