@@ -636,3 +636,37 @@ async fn generate_with_the_real_worker_writes_metadata() {
     assert!(metadata.starts_with(output.path()) && metadata.is_file());
     assert_eq!(entry.written(), vec![metadata.as_path()]);
 }
+
+/// Past the end, ↓ stops counting: the first ↑ scrolls at once.
+#[test]
+fn help_scroll_stops_at_the_end() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('?'))]);
+    let down = vec![key(KeyCode::Down); 500];
+    press(&mut state, &mut worker, &down);
+    let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+    let max = music_gen::tui::ui::popup_scroll_limit(&state, area).unwrap();
+    assert!(max > 0, "the help is longer than 24 lines");
+    state.clamp_popup_scroll(max);
+    let bottom = screen(&state, 80, 24);
+    press(&mut state, &mut worker, &[key(KeyCode::Up)]);
+    assert!(matches!(state.popups.last(), Some(Popup::Help { scroll }) if *scroll == max - 1));
+    assert_ne!(screen(&state, 80, 24), bottom);
+}
+
+#[test]
+fn prompt_scroll_stops_at_the_last_line() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Tab)],
+    );
+    assert_eq!(state.context(), Context::Prompt);
+    let down = vec![key(KeyCode::Down); 200];
+    press(&mut state, &mut worker, &down);
+    let lines = prompt(&state).lines().count() as u16;
+    assert_eq!(state.prompt_scroll, lines - 1);
+}

@@ -12,6 +12,7 @@ use tokio::time::{Interval, MissedTickBehavior, interval};
 use crate::tui::action::Action;
 use crate::tui::state::AppState;
 use crate::tui::terminal::TerminalGuard;
+use crate::tui::ui;
 use crate::tui::{Exit, TuiError};
 use crate::worker::WorkerHandle;
 
@@ -38,7 +39,12 @@ pub async fn run(
             return Ok(Exit::Quit);
         }
         if dirty {
-            terminal.draw(state)?;
+            let area = terminal.draw(state)?;
+            // Only the drawn size tells how far a popup can scroll; keeping
+            // the scroll within it makes ↑ act at once after too many ↓.
+            if let Some(max) = ui::popup_scroll_limit(state, area) {
+                state.clamp_popup_scroll(max);
+            }
             dirty = false;
         }
         ticker = match (state.is_animating(), ticker) {

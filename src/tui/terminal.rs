@@ -15,6 +15,7 @@ use crossterm::terminal::{
 use crossterm::{execute, queue};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
 
 use crate::tui::state::AppState;
 use crate::tui::ui;
@@ -40,10 +41,12 @@ impl TerminalGuard {
     /// Draws one frame. ratatui sends only the cells that changed since the
     /// last frame, and the synchronized update makes the terminal show them
     /// at once, without tearing.
-    pub fn draw(&mut self, state: &AppState) -> io::Result<()> {
+    /// Returns the area drawn, which says how much a popup can scroll.
+    pub fn draw(&mut self, state: &AppState) -> io::Result<Rect> {
         queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
-        self.terminal.draw(|frame| ui::render(frame, state))?;
-        execute!(self.terminal.backend_mut(), EndSynchronizedUpdate)
+        let area = self.terminal.draw(|frame| ui::render(frame, state))?.area;
+        execute!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
+        Ok(area)
     }
 
     /// Ctrl-Z: gives the terminal back to the shell and stops; after `fg`

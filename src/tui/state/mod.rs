@@ -206,6 +206,15 @@ impl AppState {
         std::mem::take(&mut self.suspend)
     }
 
+    /// Keeps the topmost popup's scroll within what the last frame could
+    /// show (the renderer clamps too, so no redraw is needed).
+    pub fn clamp_popup_scroll(&mut self, max: u16) {
+        if let Some(Popup::Help { scroll } | Popup::Details { scroll, .. }) = self.popups.last_mut()
+        {
+            *scroll = (*scroll).min(max);
+        }
+    }
+
     /// Whether a spinner turns, so the app should tick.
     pub fn is_animating(&self) -> bool {
         self.log.any_active()

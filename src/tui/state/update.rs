@@ -2,6 +2,7 @@
 
 use crate::core::cost;
 use crate::core::model::{Model, PresetConfig, StyleReference, validate_preset_name};
+use crate::core::prompt::build_prompt;
 use crate::generate::{GenerationSettings, Job, Mode};
 use crate::tui::action::Action;
 use crate::tui::keymap::Context;
@@ -222,7 +223,13 @@ impl AppState {
     fn on_prompt(&mut self, action: Action) -> Result<bool, Action> {
         match action {
             Action::Up => self.prompt_scroll = self.prompt_scroll.saturating_sub(1),
-            Action::Down => self.prompt_scroll = self.prompt_scroll.saturating_add(1),
+            // Down stops with the last line at the top, where the pane stops.
+            Action::Down => {
+                let lines = build_prompt(self.form.track()).lines().count();
+                if usize::from(self.prompt_scroll) + 1 < lines {
+                    self.prompt_scroll += 1;
+                }
+            }
             _ => return Err(action),
         }
         Ok(true)

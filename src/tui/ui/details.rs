@@ -15,12 +15,32 @@ use crate::tui::state::AppState;
 use crate::tui::state::log::{EntryState, LogEntry};
 use crate::tui::theme::Theme;
 use crate::tui::ui::popup::centered;
-use crate::tui::ui::{log, pane, wrap_words};
+use crate::tui::ui::{ScrollView, log, pane, wrap_words};
 use crate::worker::RequestId;
 
 const LABEL_WIDTH: usize = 10;
 
 pub fn render(frame: &mut Frame, area: Rect, id: RequestId, scroll: u16, state: &AppState) {
+    let ScrollView {
+        rect,
+        lines,
+        max_scroll,
+    } = view(area, id, state);
+    let title = if max_scroll > 0 {
+        format!(" Generation #{id} · ↑↓ scroll · Esc close ")
+    } else {
+        format!(" Generation #{id} · Esc close ")
+    };
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(pane(title, true, state.theme))
+            .scroll((scroll.min(max_scroll), 0)),
+        rect,
+    );
+}
+
+pub(super) fn view(area: Rect, id: RequestId, state: &AppState) -> ScrollView {
     let theme = state.theme;
     let width = (area.width * 8 / 10).max(76).min(area.width);
     let inner_width = width.saturating_sub(2) as usize;
@@ -36,18 +56,11 @@ pub fn render(frame: &mut Frame, area: Rect, id: RequestId, scroll: u16, state: 
     let rect = centered(area, width, height);
     let inner_height = rect.height.saturating_sub(2) as usize;
     let max_scroll = lines.len().saturating_sub(inner_height) as u16;
-    let title = if max_scroll > 0 {
-        format!(" Generation #{id} · ↑↓ scroll · Esc close ")
-    } else {
-        format!(" Generation #{id} · Esc close ")
-    };
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(pane(title, true, theme))
-            .scroll((scroll.min(max_scroll), 0)),
+    ScrollView {
         rect,
-    );
+        lines,
+        max_scroll,
+    }
 }
 
 /// The popup's lines, already wrapped to `width`.

@@ -9,13 +9,27 @@ use ratatui::widgets::{Clear, Paragraph};
 use crate::tui::keymap::{self, Binding, Context};
 use crate::tui::state::AppState;
 use crate::tui::theme::Theme;
-use crate::tui::ui::pane;
 use crate::tui::ui::popup::centered;
+use crate::tui::ui::{ScrollView, pane};
 
 const KEY_WIDTH: usize = 18;
 
 pub fn render(frame: &mut Frame, area: Rect, scroll: u16, state: &AppState) {
-    let theme = state.theme;
+    let ScrollView {
+        rect,
+        lines,
+        max_scroll,
+    } = view(area, state);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(pane(" Help · ↑↓ scroll · Esc close ", true, state.theme))
+            .scroll((scroll.min(max_scroll), 0)),
+        rect,
+    );
+}
+
+pub(super) fn view(area: Rect, state: &AppState) -> ScrollView {
     let lines = help_lines(state);
     let rect = centered(
         area,
@@ -24,13 +38,11 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: u16, state: &AppState) {
     );
     let inner_height = rect.height.saturating_sub(2) as usize;
     let max_scroll = lines.len().saturating_sub(inner_height) as u16;
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(pane(" Help · ↑↓ scroll · Esc close ", true, theme))
-            .scroll((scroll.min(max_scroll), 0)),
+    ScrollView {
         rect,
-    );
+        lines,
+        max_scroll,
+    }
 }
 
 fn help_lines(state: &AppState) -> Vec<Line<'static>> {

@@ -17,6 +17,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
+use crate::tui::state::popup::Popup;
 use crate::tui::state::{AppState, Focus};
 use crate::tui::theme::Theme;
 
@@ -67,6 +68,18 @@ pub fn render(frame: &mut Frame, state: &AppState) {
     }
 }
 
+/// How far the topmost popup can scroll when drawn in `area`, if it scrolls.
+pub fn popup_scroll_limit(state: &AppState, area: Rect) -> Option<u16> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    match state.popups.last()? {
+        Popup::Help { .. } => Some(help::view(area, state).max_scroll),
+        Popup::Details { id, .. } => Some(details::view(area, *id, state).max_scroll),
+        _ => None,
+    }
+}
+
 /// Below 80×24 the panes would be unreadable; this says so at any size,
 /// down to 1×1.
 fn too_small(frame: &mut Frame, area: Rect) {
@@ -86,6 +99,14 @@ fn too_small(frame: &mut Frame, area: Rect) {
         Paragraph::new(lines).centered().wrap(Wrap { trim: true }),
         centered,
     );
+}
+
+/// A scrolling popup laid out in a screen area: where it goes, its lines,
+/// and how far it can scroll.
+struct ScrollView {
+    rect: Rect,
+    lines: Vec<Line<'static>>,
+    max_scroll: u16,
 }
 
 /// A pane's frame: bold and coloured when focused.
