@@ -15,7 +15,13 @@ use clap::{Args, Parser, Subcommand};
 )]
 pub struct Cli {
     /// Directory of preset YAML files [default: ~/.local/share/music-gen/presets]
-    #[arg(long, global = true, env = "MUSIC_GEN_PRESETS_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "MUSIC_GEN_PRESETS_DIR",
+        value_name = "DIR",
+        help_heading = "Settings"
+    )]
     pub presets_dir: Option<PathBuf>,
 
     #[command(flatten)]
@@ -29,16 +35,23 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct GenerationArgs {
     /// simulate (no credentials, nothing sent) or gcp (Vertex AI)
-    #[arg(long, global = true, env = "MUSIC_GEN_MODE", default_value = "simulate", value_parser = ["simulate", "gcp"])]
+    #[arg(long, help_heading = "Settings", global = true, env = "MUSIC_GEN_MODE", default_value = "simulate", value_parser = ["simulate", "gcp"])]
     pub mode: String,
 
     /// Google Cloud project that runs and pays for generations
-    #[arg(long, global = true, env = "GOOGLE_CLOUD_PROJECT", value_name = "P")]
+    #[arg(
+        long,
+        help_heading = "Settings",
+        global = true,
+        env = "GOOGLE_CLOUD_PROJECT",
+        value_name = "P"
+    )]
     pub project_id: Option<String>,
 
     /// Vertex AI location; Lyria 3 models need `global`
     #[arg(
         long,
+        help_heading = "Settings",
         global = true,
         env = "GOOGLE_CLOUD_REGION",
         default_value = "us-central1",
@@ -47,16 +60,17 @@ pub struct GenerationArgs {
     pub location: String,
 
     /// lyria-002, lyria-3-clip-preview or lyria-3-pro-preview [env: MUSIC_GEN_MODEL] [default: lyria-002, or the preset's]
-    #[arg(long, global = true, value_name = "MODEL")]
+    #[arg(long, help_heading = "Settings", global = true, value_name = "MODEL")]
     pub model: Option<String>,
 
     /// Service-account key file [default: gcp_auth's chain: GOOGLE_APPLICATION_CREDENTIALS, gcloud ADC, metadata server]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, help_heading = "Settings", global = true, value_name = "FILE")]
     pub credentials: Option<PathBuf>,
 
     /// Replaces https://{location}-aiplatform.googleapis.com (private endpoints, proxies, tests)
     #[arg(
         long,
+        help_heading = "Settings",
         global = true,
         env = "MUSIC_GEN_VERTEX_ENDPOINT",
         value_name = "URL"
@@ -64,15 +78,33 @@ pub struct GenerationArgs {
     pub endpoint: Option<String>,
 
     /// Where generated tracks go [default: ~/.local/share/music-gen/tracks]
-    #[arg(long, global = true, env = "MUSIC_GEN_OUTPUT_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        help_heading = "Settings",
+        global = true,
+        env = "MUSIC_GEN_OUTPUT_DIR",
+        value_name = "DIR"
+    )]
     pub output_dir: Option<PathBuf>,
 
     /// Seconds to wait for Vertex AI before giving up
-    #[arg(long, global = true, default_value_t = 300, value_name = "SECS")]
+    #[arg(
+        long,
+        help_heading = "Settings",
+        global = true,
+        default_value_t = 300,
+        value_name = "SECS"
+    )]
     pub timeout: u64,
 
     /// Attempts for a request that fails with 429, 500, 503, 504 or a connection error
-    #[arg(long, global = true, default_value_t = 4, value_name = "N")]
+    #[arg(
+        long,
+        help_heading = "Settings",
+        global = true,
+        default_value_t = 4,
+        value_name = "N"
+    )]
     pub max_attempts: u32,
 }
 
@@ -131,10 +163,13 @@ pub struct SaveArgs {
     /// Preset name: 1 to 64 letters, digits, '_' or '-'
     #[arg(long, required_unless_present = "file")]
     pub name: Option<String>,
+    /// Genre, 1 to 100 characters
     #[arg(long, short = 'g', required_unless_present = "file")]
     pub genre: Option<String>,
+    /// One line about the preset, shown in listings
     #[arg(long)]
     pub description: Option<String>,
+    /// Advice for writing lyrics with this preset
     #[arg(long)]
     pub tips: Option<String>,
     #[command(flatten)]
@@ -144,38 +179,59 @@ pub struct SaveArgs {
 /// Structure, style and sound settings: everything a preset holds.
 #[derive(Debug, Args, Default, Clone)]
 pub struct ShapeArgs {
-    #[arg(long, overrides_with = "no_intro")]
+    /// Start with an intro
+    #[arg(long, overrides_with = "no_intro", help_heading = "Track")]
     pub intro: bool,
-    #[arg(long)]
+    /// No intro
+    #[arg(long, help_heading = "Track")]
     pub no_intro: bool,
     /// Number of verses, 1 to 5
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Track")]
     pub verses: Option<i64>,
     /// Number of choruses, 1 to 4
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Track")]
     pub choruses: Option<i64>,
-    #[arg(long, overrides_with = "no_bridge")]
+    /// Include a bridge
+    #[arg(long, overrides_with = "no_bridge", help_heading = "Track")]
     pub bridge: bool,
-    #[arg(long)]
+    /// No bridge
+    #[arg(long, help_heading = "Track")]
     pub no_bridge: bool,
-    #[arg(long, overrides_with = "no_outro")]
+    /// End with an outro
+    #[arg(long, overrides_with = "no_outro", help_heading = "Track")]
     pub outro: bool,
-    #[arg(long)]
+    /// No outro
+    #[arg(long, help_heading = "Track")]
     pub no_outro: bool,
     /// A style reference TYPE:VALUE (style, sound, artist, similar_to, …); repeatable
-    #[arg(long = "style", short = 's', value_name = "TYPE:VALUE")]
+    #[arg(
+        long = "style",
+        short = 's',
+        value_name = "TYPE:VALUE",
+        help_heading = "Track"
+    )]
     pub styles: Vec<String>,
     /// 0.0 to 1.0
-    #[arg(long, value_name = "T", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "T",
+        allow_negative_numbers = true,
+        help_heading = "Track"
+    )]
     pub temperature: Option<f64>,
     /// What the music should not contain (lyria-002 only)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", help_heading = "Track")]
     pub negative_prompt: Option<String>,
     /// Seed for repeatable results (lyria-002 only; not with --samples above 1)
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help_heading = "Track")]
     pub seed: Option<u64>,
     /// Number of samples, 1 to 4 (lyria-002 only)
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        help_heading = "Track"
+    )]
     pub samples: Option<i64>,
 }
 
@@ -202,18 +258,25 @@ fn pair(yes: bool, no: bool) -> Option<bool> {
 #[derive(Debug, Args, Clone)]
 pub struct TrackArgs {
     /// Lyrics or a description of the track
-    #[arg(long, short = 't', value_name = "TEXT")]
+    #[arg(long, short = 't', value_name = "TEXT", help_heading = "Track")]
     pub text: Option<String>,
-    #[arg(long, short = 'g')]
+    /// Genre, 1 to 100 characters (e.g. rock, lo-fi hip hop)
+    #[arg(long, short = 'g', help_heading = "Track")]
     pub genre: Option<String>,
     /// Duration in seconds, 60 to 240
-    #[arg(long, short = 'd', value_name = "SECS", allow_negative_numbers = true)]
+    #[arg(
+        long,
+        short = 'd',
+        value_name = "SECS",
+        allow_negative_numbers = true,
+        help_heading = "Track"
+    )]
     pub duration: Option<i64>,
     /// Start from this preset; every flag given overrides it
-    #[arg(long, short = 'p', value_name = "NAME")]
+    #[arg(long, short = 'p', value_name = "NAME", help_heading = "Track")]
     pub preset: Option<String>,
     /// A TrackConfig in JSON or YAML (`-` reads stdin); flags override it
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Track")]
     pub config: Option<PathBuf>,
     #[command(flatten)]
     pub shape: ShapeArgs,
