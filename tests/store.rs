@@ -565,6 +565,48 @@ fn a_save_on_a_full_disk_leaves_the_old_file_intact() {
     );
 }
 
+const READ_ONLY_CHILD_ENV: &str = "MUSIC_GEN_TEST_NO_WRITE_DIR";
+
+/// Runs only as the child of `built_ins_that_cannot_be_written_do_not_stop_the_store`,
+/// where no file can grow past 0 bytes.
+#[test]
+fn no_write_child() {
+    let Some(dir) = std::env::var_os(READ_ONLY_CHILD_ENV) else {
+        return;
+    };
+    let (mut store, written) = PresetStore::open(Path::new(&dir)).unwrap();
+    assert!(written.is_empty(), "{written:?}");
+    let names: Vec<String> = store.list().unwrap().into_iter().map(|p| p.name).collect();
+    println!("CHILD-LISTED: {}", names.join(","));
+}
+
+#[test]
+fn built_ins_that_cannot_be_written_do_not_stop_the_store() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::write(dir.join("mine.yaml"), "name: mine\ngenre: folk\n").unwrap();
+    let exe = std::env::current_exe().unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 0 || exit 99; exec \"$0\" no_write_child --exact --nocapture --test-threads=1")
+        .arg(&exe)
+        .env(READ_ONLY_CHILD_ENV, dir)
+        .output()
+        .unwrap();
+    if out.status.code() == Some(99) {
+        println!("skipped: the shell cannot set a file-size limit");
+        return;
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("CHILD-LISTED: mine\n"),
+        "child failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(temp_files(dir).is_empty());
+    assert_eq!(fs::read_dir(dir).unwrap().count(), 1, "only mine.yaml");
+}
+
 // ---------------------------------------------------------------- the cache
 
 #[test]

@@ -135,7 +135,9 @@ pub struct PresetStore {
 
 impl PresetStore {
     /// Opens the store, creating the directory and writing any missing
-    /// built-in. Returns the names of the built-ins it wrote.
+    /// built-in. Returns the names of the built-ins it wrote. A built-in that
+    /// cannot be written (a read-only or full disk) is logged and skipped:
+    /// the user's own presets stay usable.
     pub fn open(dir: impl Into<PathBuf>) -> Result<(PresetStore, Vec<String>), StoreError> {
         let dir = dir.into();
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
@@ -149,8 +151,12 @@ impl PresetStore {
             let file = format!("{name}.{EXTENSION}");
             if !present.contains(&file) {
                 let path = dir.join(&file);
-                atomic::write(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
-                written.push(name.to_string());
+                match atomic::write(&path, text.as_bytes()) {
+                    Ok(()) => written.push(name.to_string()),
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), error = %e, "cannot write built-in preset")
+                    }
+                }
             }
         }
         let store = PresetStore {
