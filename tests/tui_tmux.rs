@@ -396,3 +396,50 @@ fn sigterm_restores_the_terminal() {
 fn sighup_restores_the_terminal() {
     signal_restores_the_terminal(libc::SIGHUP);
 }
+
+/// Ctrl-Z gives the shell back with a usable terminal; `fg` brings the app
+/// back, fully redrawn, and it still takes keys.
+#[test]
+fn ctrl_z_suspends_and_fg_redraws() {
+    if !tmux_installed() {
+        println!("tmux is not installed; skipping the terminal test");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(dir.path());
+    tmux.wait("a shell prompt", |s| s.contains('$'));
+    let command = format!(
+        "XDG_STATE_HOME={state} MUSIC_GEN_OUTPUT_DIR={out} {bin} --presets-dir {presets}",
+        state = dir.path().join("state").display(),
+        out = dir.path().join("out").display(),
+        bin = env!("CARGO_BIN_EXE_music-gen"),
+        presets = dir.path().join("presets").display(),
+    );
+    tmux.text(&command);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Loaded preset classical_orchestral");
+
+    tmux.keys(&["C-z"]);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
+    tmux.text("echo suspended-$((40+2))");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("suspended-42");
+
+    tmux.text("fg");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Presets (5)");
+    assert!(tmux.alternate_screen_on());
+    let screen = tmux.wait_for("Classical orchestral");
+    assert!(
+        !screen.contains("suspended-42"),
+        "the shell's lines are painted over:\n{screen}"
+    );
+    tmux.keys(&["j"]);
+    tmux.wait_for("Upbeat electronic");
+    tmux.keys(&["q"]);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
+}
