@@ -104,6 +104,9 @@ fn several_generations_in_flight_and_one_cancelled() {
     let ids = worker.generations();
     assert_eq!(ids.len(), 2);
     assert_eq!(state.log.active_count(), 2);
+    // Numbered for the user from 1, whatever the request ids.
+    let numbers: Vec<u64> = state.log.entries().map(|e| e.number).collect();
+    assert_eq!(numbers, [2, 1]);
     // Focus the log (Presets → Form → Lyrics → Prompt → Log); the newest is
     // selected; move to the older one and cancel it.
     press(&mut state, &mut worker, &[key(KeyCode::BackTab)]);

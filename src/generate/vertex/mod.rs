@@ -155,8 +155,8 @@ impl VertexGenerator {
         match self.key.project.as_deref().map(str::trim) {
             Some(p) if !p.is_empty() => Ok(p),
             _ => Err(GenerateError::Config(
-                "no Google Cloud project set; pass --project-id or set GOOGLE_CLOUD_PROJECT \
-                 (gcp mode runs in and bills that project)"
+                "no Google Cloud project set; gcp mode runs in and bills a project: give it \
+                 with --project-id, GOOGLE_CLOUD_PROJECT or the settings (o) in the TUI"
                     .to_string(),
             )),
         }

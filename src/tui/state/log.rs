@@ -77,6 +77,9 @@ impl fmt::Display for Target {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogEntry {
     pub id: RequestId,
+    /// What the user sees: 1 for the session's first generation, then 2, …
+    /// (request ids also count listings and saves).
+    pub number: u64,
     pub genre: String,
     pub target: Target,
     pub queued_at: Duration,
@@ -122,12 +125,15 @@ pub struct GenerationLog {
     entries: VecDeque<LogEntry>,
     /// Index in newest-first order, the order the pane shows.
     selected: usize,
+    pushed: u64,
 }
 
 impl GenerationLog {
     pub fn push(&mut self, id: RequestId, genre: String, target: Target, now: Duration) {
+        self.pushed += 1;
         self.entries.push_back(LogEntry {
             id,
+            number: self.pushed,
             genre,
             target,
             queued_at: now,

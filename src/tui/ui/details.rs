@@ -26,10 +26,14 @@ pub fn render(frame: &mut Frame, area: Rect, id: RequestId, scroll: u16, state: 
         lines,
         max_scroll,
     } = view(area, id, state);
+    let number = state
+        .log
+        .get(id)
+        .map_or(String::new(), |e| format!(" #{}", e.number));
     let title = if max_scroll > 0 {
-        format!(" Generation #{id} · ↑↓ scroll · Esc close ")
+        format!(" Generation{number} · ↑↓ scroll · Esc close ")
     } else {
-        format!(" Generation #{id} · Esc close ")
+        format!(" Generation{number} · Esc close ")
     };
     frame.render_widget(Clear, rect);
     frame.render_widget(
@@ -85,7 +89,7 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
         let project = target
             .project
             .clone()
-            .unwrap_or_else(|| "– (from credentials)".to_string());
+            .unwrap_or_else(|| "– (not set)".to_string());
         field("Project", project, Style::new());
     }
     if let Some(t) = took {

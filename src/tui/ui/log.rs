@@ -80,7 +80,7 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
     let (mark, status, style, took) = status(entry, state);
     let head = format!(
         "{mark} #{} {status}{}",
-        entry.id,
+        entry.number,
         took.map(|t| format!(" {}", elapsed(t))).unwrap_or_default()
     );
     let about = format!("  {} · {}", entry.genre, entry.target);

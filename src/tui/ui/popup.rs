@@ -119,11 +119,7 @@ fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
                     "Model {} in {} (project {}).",
                     job.model(),
                     job.settings.key.location,
-                    job.settings
-                        .key
-                        .project
-                        .as_deref()
-                        .unwrap_or("from credentials")
+                    job.settings.key.project.as_deref().unwrap_or("not set")
                 )),
                 Line::from(vec![
                     Span::raw("Estimated cost: "),
@@ -179,7 +175,7 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
                 .key
                 .project
                 .clone()
-                .unwrap_or_else(|| "– (from credentials)".to_string()),
+                .unwrap_or_else(|| "– (not set; gcp mode needs one)".to_string()),
             Setting::Location => s.key.location.clone(),
             Setting::Model => s.model.to_string(),
         };
