@@ -110,9 +110,33 @@ pub async fn config(
     println!("output dir:    {}", report.output_dir.display());
     println!("log file:      {}", report.log_file.display());
     println!(
-        "presets ({}):   {}",
-        report.presets_available.len(),
-        report.presets_available.join(", ")
+        "presets:       {}",
+        name_list(&report.presets_available, SHOWN_NAMES)
     );
     Ok(())
+}
+
+/// How many preset names `config` prints before it only counts the rest.
+const SHOWN_NAMES: usize = 12;
+
+/// `5: a, b, c, d, e`, or `10005: a, b, …, l and 9993 more`.
+fn name_list(names: &[String], shown: usize) -> String {
+    let head = names[..names.len().min(shown)].join(", ");
+    match names.len().checked_sub(shown) {
+        Some(rest) if rest > 0 => format!("{}: {head} and {rest} more", names.len()),
+        _ => format!("{}: {head}", names.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_list;
+
+    #[test]
+    fn long_lists_are_counted_not_printed() {
+        let names: Vec<String> = (0..5).map(|i| format!("p{i}")).collect();
+        assert_eq!(name_list(&names, 12), "5: p0, p1, p2, p3, p4");
+        assert_eq!(name_list(&names, 2), "5: p0, p1 and 3 more");
+        assert_eq!(name_list(&[], 2), "0: ");
+    }
 }
