@@ -154,7 +154,7 @@ fn invalid_values_are_refused_until_fixed() {
     press(&mut state, &mut worker, &[ctrl('u')]);
     type_text(&mut state, &mut worker, "30\n");
     assert_eq!(state.form.track().duration_seconds, 30);
-    let problems = state.form.problems(state.settings.model);
+    let problems = state.form.problems(&state.settings);
     assert_eq!(problems[0].field, "duration_seconds");
 
     press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
@@ -672,4 +672,30 @@ fn prompt_scroll_stops_at_the_last_line() {
     press(&mut state, &mut worker, &down);
     let lines = prompt(&state).lines().count() as u16;
     assert_eq!(state.prompt_scroll, lines - 1);
+}
+
+/// Lyria 3 is served only at `global`: in gcp mode the form says so at the
+/// model before anything (even the cost question) happens.
+#[test]
+fn lyria3_outside_global_is_refused_at_the_model() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    state.settings.key.mode = Mode::Gcp;
+    state.settings.key.project = Some("p".to_string());
+    state.settings.model = music_gen::core::model::Model::Lyria3Clip;
+    let problems = state.form.problems(&state.settings);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].field, "model");
+    assert!(problems[0].message.contains("only at location global"));
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    assert!(worker.generations().is_empty());
+    assert!(
+        state.popups.is_empty(),
+        "no cost question for a request that cannot run"
+    );
+
+    state.settings.key.location = "global".to_string();
+    assert!(state.form.problems(&state.settings).is_empty());
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    assert!(matches!(state.popups.last(), Some(Popup::Confirm(_))));
 }

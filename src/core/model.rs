@@ -65,6 +65,21 @@ impl Model {
         self != Model::Lyria2
     }
 
+    /// Refuses a location the model is not served at; sending it there
+    /// would come back as a puzzling 404.
+    pub fn check_location(self, location: &str) -> Result<(), FieldError> {
+        if self.requires_global() && location != "global" {
+            return Err(FieldError::new(
+                "model",
+                format!(
+                    "{self} is served only at location global, not {location}; \
+                     choose location global (--location global)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn summary(self) -> &'static str {
         match self {
             Model::Lyria2 => "instrumental, ~30 s WAV at 48 kHz per sample, up to 4 samples",

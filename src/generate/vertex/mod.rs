@@ -90,7 +90,9 @@ impl VertexGenerator {
             .map_err(GenerateError::Unsupported)?;
         let project = self.project()?;
         request::check_location(&self.key.location)?;
-        request::check_model_location(model, &self.key.location)?;
+        model
+            .check_location(&self.key.location)
+            .map_err(GenerateError::Unsupported)?;
         let prompt = build_prompt(track);
         let req = request::build(&self.key, project, model, track, &prompt)?;
 

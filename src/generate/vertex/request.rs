@@ -4,7 +4,6 @@ use reqwest::Url;
 use serde_json::{Value, json};
 
 use crate::core::model::{Model, TrackConfig};
-use crate::core::validate::FieldError;
 use crate::generate::error::GenerateError;
 use crate::generate::job::GeneratorKey;
 
@@ -49,20 +48,6 @@ pub fn check_location(location: &str) -> Result<(), GenerateError> {
             "{location:?} is not a Google Cloud location; use e.g. us-central1 or global"
         )))
     }
-}
-
-/// Lyria 3 previews exist only at `global`; sending them elsewhere would
-/// come back as a puzzling 404.
-pub fn check_model_location(model: Model, location: &str) -> Result<(), GenerateError> {
-    if model.requires_global() && location != GLOBAL {
-        return Err(GenerateError::Unsupported(FieldError::new(
-            "location",
-            format!(
-                "{model} is served only at location global, not {location}; use --location global"
-            ),
-        )));
-    }
-    Ok(())
 }
 
 fn base_url(key: &GeneratorKey) -> Result<Url, GenerateError> {

@@ -13,6 +13,7 @@ use crate::core::model::{
 };
 use crate::core::pyfloat;
 use crate::core::validate::FieldError;
+use crate::generate::{GenerationSettings, Mode};
 use crate::tui::state::input::LineInput;
 use crate::tui::theme::Theme;
 
@@ -491,15 +492,21 @@ impl TrackForm {
         self.track.text_input = self.lyrics.lines().join("\n");
     }
 
-    /// Every problem that would stop a generation: the core's validation
-    /// and the options the chosen model cannot take.
-    pub fn problems(&self, default_model: Model) -> Vec<FieldError> {
+    /// Every problem that would stop a generation: the core's validation,
+    /// the options the chosen model cannot take and, in gcp mode, a location
+    /// the model is not served at.
+    pub fn problems(&self, settings: &GenerationSettings) -> Vec<FieldError> {
         let mut errors = match self.track.validate() {
             Ok(()) => Vec::new(),
             Err(e) => e.0,
         };
-        let model = self.track.model.unwrap_or(default_model);
+        let model = self.track.model.unwrap_or(settings.model);
         if let Err(e) = self.track.options().check_model(model) {
+            errors.push(e);
+        }
+        if settings.key.mode == Mode::Gcp
+            && let Err(e) = model.check_location(&settings.key.location)
+        {
             errors.push(e);
         }
         errors

@@ -439,7 +439,7 @@ impl AppState {
     }
 
     fn generate(&mut self, out: &mut dyn Outbox) {
-        let problems = self.form.problems(self.settings.model);
+        let problems = self.form.problems(&self.settings);
         if let Some(first) = problems.first() {
             let text = format!(
                 "Not sent: {} field(s) to fix ({}: {})",

@@ -17,7 +17,7 @@ pub fn render_fields(frame: &mut Frame, area: Rect, state: &AppState) {
     let theme = state.theme;
     let is_focused = focused(state, Focus::Form);
     let form = &state.form;
-    let problems = form.problems(state.settings.model);
+    let problems = form.problems(&state.settings);
     let mut title = vec![Span::raw(" Track")];
     if let Some(p) = form.source() {
         title.push(Span::raw(format!(" · {}", p.name)));
