@@ -433,3 +433,17 @@ pub fn validate_preset_name(name: &str) -> Result<(), FieldError> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Model;
+
+    #[test]
+    fn lyria3_is_served_only_at_global() {
+        let e = Model::Lyria3Clip.check_location("us-central1").unwrap_err();
+        assert_eq!(e.field, "model");
+        assert!(e.message.contains("--location global"), "{e}");
+        assert!(Model::Lyria3Pro.check_location("global").is_ok());
+        assert!(Model::Lyria2.check_location("us-central1").is_ok());
+    }
+}

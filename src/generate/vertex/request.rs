@@ -214,8 +214,5 @@ mod tests {
         assert!(check_location("europe-west4").is_ok());
         assert!(check_location("evil.example/x").is_err());
         assert!(check_location("").is_err());
-        let e = check_model_location(Model::Lyria3Clip, "us-central1").unwrap_err();
-        assert!(e.to_string().contains("--location global"), "{e}");
-        assert!(check_model_location(Model::Lyria2, "us-central1").is_ok());
     }
 }
