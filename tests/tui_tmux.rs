@@ -93,6 +93,20 @@ impl Tmux {
         self.wait(needle, |s| s.contains(needle))
     }
 
+    /// Starts the app from the shell with its presets and state under
+    /// `root`, writing generations to `out`; `extra` are more arguments.
+    fn launch(&self, root: &Path, out: &Path, extra: &str) {
+        let command = format!(
+            "XDG_STATE_HOME={state} MUSIC_GEN_OUTPUT_DIR={out} {bin} --presets-dir {presets} {extra}",
+            state = root.join("state").display(),
+            out = out.display(),
+            bin = env!("CARGO_BIN_EXE_music-gen"),
+            presets = root.join("presets").display(),
+        );
+        self.text(&command);
+        self.keys(&["Enter"]);
+    }
+
     /// A pane variable, such as `pane_pid` or `cursor_flag`.
     fn var(&self, name: &str) -> String {
         let out = self.run(&["display-message", "-p", "-t", "t", &format!("#{{{name}}}")]);
@@ -139,15 +153,7 @@ fn compose_generate_save_and_quit_in_a_real_terminal() {
     let tmux = Tmux::start(dir.path());
     tmux.wait("a shell prompt", |s| s.contains('$'));
 
-    let command = format!(
-        "XDG_STATE_HOME={state} MUSIC_GEN_OUTPUT_DIR={out} {bin} --presets-dir {presets}",
-        state = dir.path().join("state").display(),
-        out = output.display(),
-        bin = env!("CARGO_BIN_EXE_music-gen"),
-        presets = presets.display(),
-    );
-    tmux.text(&command);
-    tmux.keys(&["Enter"]);
+    tmux.launch(dir.path(), &output, "");
 
     // Opens on the list with the first preset in the form.
     tmux.wait_for("Presets (5)");
@@ -262,18 +268,12 @@ fn gcp_generation_confirms_cost_writes_audio_and_cancels() {
     let out = fakes.out_dir();
     let tmux = Tmux::start(fakes.dir.path());
     tmux.wait("a shell prompt", |s| s.contains('$'));
-    let command = format!(
-        "XDG_STATE_HOME={state} MUSIC_GEN_OUTPUT_DIR={out} {bin} --presets-dir {presets} \
-         --mode gcp --project-id test-project --credentials {creds} --endpoint {endpoint}",
-        state = fakes.dir.path().join("state").display(),
-        out = out.display(),
-        bin = env!("CARGO_BIN_EXE_music-gen"),
-        presets = fakes.presets_dir().display(),
+    let gcp = format!(
+        "--mode gcp --project-id test-project --credentials {creds} --endpoint {endpoint}",
         creds = fakes.credentials.display(),
         endpoint = fakes.vertex.uri(),
     );
-    tmux.text(&command);
-    tmux.keys(&["Enter"]);
+    tmux.launch(fakes.dir.path(), &out, &gcp);
     tmux.wait_for("gcp · project test-project · us-central1 · lyria-002");
     tmux.wait_for("Loaded preset classical_orchestral");
 
@@ -343,15 +343,7 @@ fn signal_restores_the_terminal(signal: libc::c_int) {
     tmux.wait("a shell prompt", |s| s.contains('$'));
     let shell: u32 = tmux.var("pane_pid").parse().unwrap();
     assert!(children(shell).is_empty(), "the shell runs nothing yet");
-    let command = format!(
-        "XDG_STATE_HOME={state} MUSIC_GEN_OUTPUT_DIR={out} {bin} --presets-dir {presets}",
-        state = dir.path().join("state").display(),
-        out = dir.path().join("out").display(),
-        bin = env!("CARGO_BIN_EXE_music-gen"),
-        presets = dir.path().join("presets").display(),
-    );
-    tmux.text(&command);
-    tmux.keys(&["Enter"]);
+    tmux.launch(dir.path(), &dir.path().join("out"), "");
     tmux.wait_for("Loaded preset classical_orchestral");
     assert!(tmux.alternate_screen_on());
     assert_eq!(tmux.var("cursor_flag"), "0", "the app hides the cursor");
@@ -408,15 +400,7 @@ fn ctrl_z_suspends_and_fg_redraws() {
     let dir = tempfile::tempdir().unwrap();
     let tmux = Tmux::start(dir.path());
     tmux.wait("a shell prompt", |s| s.contains('$'));
-    let command = format!(
-        "XDG_STATE_HOME={state} MUSIC_GEN_OUTPUT_DIR={out} {bin} --presets-dir {presets}",
-        state = dir.path().join("state").display(),
-        out = dir.path().join("out").display(),
-        bin = env!("CARGO_BIN_EXE_music-gen"),
-        presets = dir.path().join("presets").display(),
-    );
-    tmux.text(&command);
-    tmux.keys(&["Enter"]);
+    tmux.launch(dir.path(), &dir.path().join("out"), "");
     tmux.wait_for("Loaded preset classical_orchestral");
 
     tmux.keys(&["C-z"]);
