@@ -125,6 +125,19 @@ fn rand_suffix() -> u32 {
     RandomState::new().hash_one(Instant::now()) as u32
 }
 
+/// A shell in tmux, in a fresh temporary folder; `None` (with a note) where
+/// tmux is not installed.
+fn shell() -> Option<(tempfile::TempDir, Tmux)> {
+    if !tmux_installed() {
+        println!("tmux is not installed; skipping the terminal test");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let tmux = Tmux::start(dir.path());
+    tmux.wait("a shell prompt", |s| s.contains('$'));
+    Some((dir, tmux))
+}
+
 fn tmux_installed() -> bool {
     Command::new("tmux")
         .arg("-V")
@@ -142,16 +155,12 @@ fn poll_until(what: &str, ok: impl Fn() -> bool) {
 
 #[test]
 fn compose_generate_save_and_quit_in_a_real_terminal() {
-    if !tmux_installed() {
-        println!("tmux is not installed; skipping the terminal test");
+    let Some((dir, tmux)) = shell() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    };
     let presets = dir.path().join("presets");
     let output = dir.path().join("out");
     std::fs::create_dir_all(&output).unwrap();
-    let tmux = Tmux::start(dir.path());
-    tmux.wait("a shell prompt", |s| s.contains('$'));
 
     tmux.launch(dir.path(), &output, "");
 
@@ -334,13 +343,9 @@ fn children(pid: u32) -> Vec<u32> {
 /// checks that it leaves and the shell gets back a terminal it can use:
 /// the normal screen, the cursor shown, line editing and echo back on.
 fn signal_restores_the_terminal(signal: libc::c_int) {
-    if !tmux_installed() {
-        println!("tmux is not installed; skipping the terminal test");
+    let Some((dir, tmux)) = shell() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let tmux = Tmux::start(dir.path());
-    tmux.wait("a shell prompt", |s| s.contains('$'));
+    };
     let shell: u32 = tmux.var("pane_pid").parse().unwrap();
     assert!(children(shell).is_empty(), "the shell runs nothing yet");
     tmux.launch(dir.path(), &dir.path().join("out"), "");
@@ -393,13 +398,9 @@ fn sighup_restores_the_terminal() {
 /// back, fully redrawn, and it still takes keys.
 #[test]
 fn ctrl_z_suspends_and_fg_redraws() {
-    if !tmux_installed() {
-        println!("tmux is not installed; skipping the terminal test");
+    let Some((dir, tmux)) = shell() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let tmux = Tmux::start(dir.path());
-    tmux.wait("a shell prompt", |s| s.contains('$'));
+    };
     tmux.launch(dir.path(), &dir.path().join("out"), "");
     tmux.wait_for("Loaded preset classical_orchestral");
 

@@ -403,13 +403,7 @@ async fn refused_token_is_an_auth_error() {
 
 #[tokio::test]
 async fn timeout_leaves_no_file() {
-    let fakes = Fakes::start().await;
-    fakes.expect_token_requests(1).await;
-    Mock::given(method("POST"))
-        .and(path(LYRIA2_PATH))
-        .respond_with(predictions(&[b"RIFF too late"]).set_delay(Duration::from_secs(60)))
-        .mount(&fakes.vertex)
-        .await;
+    let fakes = hanging_lyria2().await;
     let mut job = fakes.job(track(), Model::Lyria2);
     job.settings.timeout = Duration::from_secs(1);
     let (result, _) = generate(&job).await;
@@ -421,13 +415,7 @@ async fn timeout_leaves_no_file() {
 
 #[tokio::test]
 async fn cancel_through_the_worker_leaves_no_file() {
-    let fakes = Fakes::start().await;
-    fakes.expect_token_requests(1).await;
-    Mock::given(method("POST"))
-        .and(path(LYRIA2_PATH))
-        .respond_with(predictions(&[b"RIFF too late"]).set_delay(Duration::from_secs(60)))
-        .mount(&fakes.vertex)
-        .await;
+    let fakes = hanging_lyria2().await;
     let mut worker = worker::spawn(fakes.presets_dir()).unwrap();
     let id = worker.send(Request::Generate(Box::new(
         fakes.job(track(), Model::Lyria2),
@@ -454,13 +442,7 @@ async fn cancel_through_the_worker_leaves_no_file() {
 
 #[tokio::test]
 async fn cancel_token_stops_a_direct_generation() {
-    let fakes = Fakes::start().await;
-    fakes.expect_token_requests(1).await;
-    Mock::given(method("POST"))
-        .and(path(LYRIA2_PATH))
-        .respond_with(predictions(&[b"RIFF too late"]).set_delay(Duration::from_secs(60)))
-        .mount(&fakes.vertex)
-        .await;
+    let fakes = hanging_lyria2().await;
     let job = fakes.job(track(), Model::Lyria2);
     let generator = music_gen::generate::Generator::new(&job.settings.key).unwrap();
     let cancel = tokio_util::sync::CancellationToken::new();
@@ -476,4 +458,17 @@ async fn cancel_token_stops_a_direct_generation() {
         .unwrap_err();
     assert!(matches!(e, GenerateError::Cancelled), "{e:?}");
     assert_eq!(files_in(&fakes.out_dir()), Vec::<std::path::PathBuf>::new());
+}
+
+/// Fakes whose Lyria 2 endpoint takes a minute to answer: long enough for a
+/// timeout or a cancel to act first.
+async fn hanging_lyria2() -> Fakes {
+    let fakes = Fakes::start().await;
+    fakes.expect_token_requests(1).await;
+    Mock::given(method("POST"))
+        .and(path(LYRIA2_PATH))
+        .respond_with(predictions(&[b"RIFF too late"]).set_delay(Duration::from_secs(60)))
+        .mount(&fakes.vertex)
+        .await;
+    fakes
 }
