@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use music_gen::core::model::{PresetConfig, TrackConfig};
-use music_gen::core::presets::{LoadedPreset, PresetSummary};
+use music_gen::domain::model::{PresetConfig, TrackConfig};
+use music_gen::domain::presets::{LoadedPreset, PresetSummary};
 use music_gen::generate::GenerationSettings;
 use music_gen::tui::state::{AppState, Outbox, Paths};
 use music_gen::tui::theme::Theme;

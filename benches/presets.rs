@@ -9,10 +9,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use music_gen::core::model::{PresetConfig, StyleReference, TrackConfig};
-use music_gen::core::preset_yaml::to_yaml;
-use music_gen::core::presets::PresetStore;
-use music_gen::core::prompt::build_prompt;
+use music_gen::domain::model::{PresetConfig, StyleReference, TrackConfig};
+use music_gen::domain::preset_yaml::to_yaml;
+use music_gen::domain::presets::PresetStore;
+use music_gen::domain::prompt::build_prompt;
 
 const PRESETS: usize = 10_000;
 

@@ -2,7 +2,7 @@
 //! Lyria models on Vertex AI.
 
 pub mod cli;
-pub mod core;
+pub mod domain;
 pub mod generate;
 pub mod logging;
 pub mod paths;

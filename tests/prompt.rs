@@ -6,8 +6,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use music_gen::core::model::{SongStructure, StyleReference, TrackConfig};
-use music_gen::core::prompt::{build_prompt, structure_parts};
+use music_gen::domain::model::{SongStructure, StyleReference, TrackConfig};
+use music_gen::domain::prompt::{build_prompt, structure_parts};
 
 /// The Python tool's prompt, as the issue specifies it. Reads a JSON array of
 /// TrackConfigs on stdin and prints, per track, the hex of the UTF-8 prompt.
@@ -293,7 +293,7 @@ fn the_python_reference_sees_every_temperature_exactly() {
         .collect();
     let want: Vec<String> = TEMPERATURES
         .iter()
-        .map(|t| music_gen::core::pyfloat::repr(*t))
+        .map(|t| music_gen::domain::pyfloat::repr(*t))
         .collect();
     assert_eq!(reprs, want);
 }
@@ -348,7 +348,7 @@ fn float_repr_matches_python_for_many_floats() {
     assert_eq!(reprs.len(), xs.len());
     for (x, want) in xs.iter().zip(reprs) {
         assert_eq!(
-            music_gen::core::pyfloat::repr(*x),
+            music_gen::domain::pyfloat::repr(*x),
             want,
             "bits {:#x}",
             x.to_bits()

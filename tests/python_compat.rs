@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use music_gen::core::model::{Model, PresetConfig, StyleReference, TrackConfig};
-use music_gen::core::presets::PresetStore;
+use music_gen::domain::model::{Model, PresetConfig, StyleReference, TrackConfig};
+use music_gen::domain::presets::PresetStore;
 use serde_json::Value;
 
 fn pyyaml_available() -> bool {

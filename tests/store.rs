@@ -6,9 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use music_gen::core::model::{PresetConfig, SongStructure, StyleReference, TrackConfig};
-use music_gen::core::preset_yaml::to_yaml;
-use music_gen::core::presets::{BUILTINS, PresetStore, PresetSummary, StoreError};
+use music_gen::domain::model::{PresetConfig, SongStructure, StyleReference, TrackConfig};
+use music_gen::domain::preset_yaml::to_yaml;
+use music_gen::domain::presets::{BUILTINS, PresetStore, PresetSummary, StoreError};
 
 const BUILTIN_NAMES: [&str; 5] = [
     "classical_orchestral",

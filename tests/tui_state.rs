@@ -16,7 +16,7 @@ use music_gen::worker::{Event, Request};
 use tui_support::*;
 
 fn prompt(state: &AppState) -> String {
-    music_gen::core::prompt::build_prompt(state.form.track())
+    music_gen::domain::prompt::build_prompt(state.form.track())
 }
 
 #[test]
@@ -682,7 +682,7 @@ fn lyria3_outside_global_is_refused_at_the_model() {
     let mut state = started(&mut worker, Theme::COLOR);
     state.settings.key.mode = Mode::Gcp;
     state.settings.key.project = Some("p".to_string());
-    state.settings.model = music_gen::core::model::Model::Lyria3Clip;
+    state.settings.model = music_gen::domain::model::Model::Lyria3Clip;
     let problems = state.form.problems(&state.settings);
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].field, "model");

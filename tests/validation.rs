@@ -1,11 +1,11 @@
 //! Every field's limits and the messages that name the field and what is
 //! allowed; preset names; unknown keys as warnings.
 
-use music_gen::core::model::{
+use music_gen::domain::model::{
     Model, PresetConfig, SongStructure, StyleReference, TrackConfig, validate_preset_name,
 };
-use music_gen::core::presets::parse_with_warnings;
-use music_gen::core::validate::ValidationErrors;
+use music_gen::domain::presets::parse_with_warnings;
+use music_gen::domain::validate::ValidationErrors;
 
 fn track() -> TrackConfig {
     TrackConfig::new("Some words", "rock")

@@ -6,7 +6,7 @@ mod vertex_support;
 
 use std::time::Duration;
 
-use music_gen::core::model::Model;
+use music_gen::domain::model::Model;
 use music_gen::generate::GenerateError;
 use music_gen::worker::{self, Event, Request, WorkerError};
 use serde_json::json;

@@ -3,8 +3,8 @@
 
 mod vertex_support;
 
-use music_gen::core::model::Model;
-use music_gen::core::prompt::build_prompt;
+use music_gen::domain::model::Model;
+use music_gen::domain::prompt::build_prompt;
 use music_gen::generate::output::sha256_hex;
 use music_gen::generate::{GenerationResult, OutputTarget};
 use music_gen::worker::{self, Event, Request};

@@ -4,9 +4,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use music_gen::core::model::{PresetConfig, StyleReference, TrackConfig};
-use music_gen::core::presets::StoreError;
-use music_gen::core::prompt::build_prompt;
+use music_gen::domain::model::{PresetConfig, StyleReference, TrackConfig};
+use music_gen::domain::presets::StoreError;
+use music_gen::domain::prompt::build_prompt;
 use music_gen::generate::{GenerateError, GenerationSettings, Job, Mode, OutputTarget};
 use music_gen::worker::{Event, Request, RequestId, WorkerError, WorkerHandle, spawn};
 use serde_json::{Value, json};

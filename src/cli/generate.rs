@@ -7,9 +7,9 @@ use crate::cli::error::CliError;
 use crate::cli::presets::{ask, load, print_json};
 use crate::cli::summary;
 use crate::cli::track::{TrackPatch, parse_file};
-use crate::core::cost;
-use crate::core::model::{Model, TrackConfig};
-use crate::core::prompt::build_prompt;
+use crate::domain::cost;
+use crate::domain::model::{Model, TrackConfig};
+use crate::domain::prompt::build_prompt;
 use crate::generate::{GenerationSettings, Job, Mode, OutputTarget};
 use crate::worker::{Event, Request, WorkerHandle};
 

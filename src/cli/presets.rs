@@ -7,9 +7,9 @@ use crate::cli::error::CliError;
 use crate::cli::table;
 use crate::cli::track::parse_file;
 use crate::cli::worker_call::call;
-use crate::core::model::PresetConfig;
-use crate::core::preset_yaml::to_yaml;
-use crate::core::presets::{LoadedPreset, PresetSummary};
+use crate::domain::model::PresetConfig;
+use crate::domain::preset_yaml::to_yaml;
+use crate::domain::presets::{LoadedPreset, PresetSummary};
 use crate::worker::{Event, Request, WorkerHandle};
 
 pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), CliError> {

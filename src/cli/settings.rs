@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::cli::args::GenerationArgs;
 use crate::cli::error::CliError;
-use crate::core::model::Model;
+use crate::domain::model::Model;
 use crate::generate::{GenerationSettings, GeneratorKey, Mode, OutputTarget};
 use crate::paths;
 

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::core::prompt::structure_parts;
-use crate::core::pyfloat;
+use crate::domain::prompt::structure_parts;
+use crate::domain::pyfloat;
 use crate::generate::{GenerationResult, Job};
 
 pub fn render(job: &Job, r: &GenerationResult) -> String {

@@ -1,6 +1,6 @@
 //! Plain-text tables for the terminal.
 
-use crate::core::presets::PresetSummary;
+use crate::domain::presets::PresetSummary;
 
 /// NAME, GENRE, DESCRIPTION columns; a broken file shows its reason.
 pub fn presets(list: &[PresetSummary]) -> String {

@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use crate::cli::args::{ShapeArgs, TrackArgs};
 use crate::cli::error::CliError;
-use crate::core::model::{Model, PresetConfig, SongStructure, StyleReference, TrackConfig};
-use crate::core::presets::parse_with_warnings;
-use crate::core::validate::FieldError;
+use crate::domain::model::{Model, PresetConfig, SongStructure, StyleReference, TrackConfig};
+use crate::domain::presets::parse_with_warnings;
+use crate::domain::validate::FieldError;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct StructurePatch {

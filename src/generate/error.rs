@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::core::validate::{FieldError, ValidationErrors};
+use crate::domain::validate::{FieldError, ValidationErrors};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::core::model::{Model, TrackConfig};
+use crate::domain::model::{Model, TrackConfig};
 
 pub const DEFAULT_LOCATION: &str = "us-central1";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);

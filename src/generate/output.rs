@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::core::atomic;
+use crate::domain::atomic;
 use crate::generate::error::GenerateError;
 use crate::generate::job::OutputTarget;
 use crate::generate::result::{GenerationResult, OutputFile};

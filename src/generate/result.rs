@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::cost::CostEstimate;
-use crate::core::model::{Model, SongStructure, StyleReference, TrackConfig};
+use crate::domain::cost::CostEstimate;
+use crate::domain::model::{Model, SongStructure, StyleReference, TrackConfig};
 use crate::generate::job::Mode;
 
 pub const STATUS_SIMULATED: &str = "simulated";

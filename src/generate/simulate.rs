@@ -2,8 +2,8 @@
 
 use tokio_util::sync::CancellationToken;
 
-use crate::core::cost;
-use crate::core::prompt::build_prompt;
+use crate::domain::cost;
+use crate::domain::prompt::build_prompt;
 use crate::generate::error::GenerateError;
 use crate::generate::job::{Job, Mode};
 use crate::generate::output;

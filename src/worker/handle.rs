@@ -2,7 +2,7 @@
 
 use tokio::sync::mpsc;
 
-use crate::core::presets::{PresetStore, StoreError};
+use crate::domain::presets::{PresetStore, StoreError};
 use crate::worker::protocol::{Event, Request, RequestId};
 use crate::worker::task::Worker;
 

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use crate::core::model::PresetConfig;
-use crate::core::presets::{LoadedPreset, PresetSummary, StoreError};
+use crate::domain::model::PresetConfig;
+use crate::domain::presets::{LoadedPreset, PresetSummary, StoreError};
 use crate::generate::{GenerateError, GenerationResult, Job};
 
 pub type RequestId = u64;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::core::presets::PresetStore;
+use crate::domain::presets::PresetStore;
 use crate::generate::cache::GeneratorCache;
 use crate::generate::{GenerateError, Job, Progress};
 use crate::worker::protocol::{Event, Request, RequestId, WorkerError};

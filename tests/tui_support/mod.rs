@@ -8,8 +8,8 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use music_gen::core::cost;
-use music_gen::core::presets::{PresetStore, StoreError};
+use music_gen::domain::cost;
+use music_gen::domain::presets::{PresetStore, StoreError};
 use music_gen::generate::result::{GenerationResult, OutputFile, ResultMetadata};
 use music_gen::generate::{GenerationSettings, Mode};
 use music_gen::tui::state::{AppState, Outbox, Paths};
@@ -188,7 +188,7 @@ pub fn simulated_result(state: &AppState) -> GenerationResult {
         mode: Mode::Simulate,
         genre: track.genre.clone(),
         duration_seconds: track.duration_seconds,
-        prompt: music_gen::core::prompt::build_prompt(track),
+        prompt: music_gen::domain::prompt::build_prompt(track),
         metadata: ResultMetadata::of(track),
         message: "Track generation simulated (no GCP credentials required).".to_string(),
         cost_estimate: cost::simulate(track.duration_seconds),
@@ -218,7 +218,7 @@ pub fn lyria3_result(state: &AppState) -> GenerationResult {
         status: "completed".to_string(),
         mode: Mode::Gcp,
         message: "Track generated with lyria-3-pro-preview.".to_string(),
-        model: Some(music_gen::core::model::Model::Lyria3Pro),
+        model: Some(music_gen::domain::model::Model::Lyria3Pro),
         files: vec![OutputFile {
             path: PathBuf::from(LYRIA3_MP3),
             mime_type: "audio/mpeg".to_string(),
@@ -238,7 +238,7 @@ pub fn lyria3_generation(state: &mut AppState, worker: &mut FakeWorker) -> Reque
     state.settings.key.mode = Mode::Gcp;
     state.settings.key.project = Some("my-project".to_string());
     state.settings.key.location = "global".to_string();
-    state.settings.model = music_gen::core::model::Model::Lyria3Pro;
+    state.settings.model = music_gen::domain::model::Model::Lyria3Pro;
     press(
         state,
         worker,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use music_gen::core::model::{Model, TrackConfig};
+use music_gen::domain::model::{Model, TrackConfig};
 use music_gen::generate::vertex::VertexGenerator;
 use music_gen::generate::{
     GenerateError, GenerationResult, GenerationSettings, GeneratorKey, Job, Mode, OutputTarget,

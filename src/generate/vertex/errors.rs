@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::core::model::Model;
+use crate::domain::model::Model;
 use crate::generate::error::GenerateError;
 
 /// What the advice needs to name.

@@ -19,9 +19,9 @@ use gcp_auth::TokenProvider;
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 
-use crate::core::cost;
-use crate::core::model::Model;
-use crate::core::prompt::build_prompt;
+use crate::domain::cost;
+use crate::domain::model::Model;
+use crate::domain::prompt::build_prompt;
 use crate::generate::Progress;
 use crate::generate::error::GenerateError;
 use crate::generate::job::{GeneratorKey, Job, Mode, OutputTarget};

@@ -3,7 +3,7 @@
 use reqwest::Url;
 use serde_json::{Value, json};
 
-use crate::core::model::{Model, TrackConfig};
+use crate::domain::model::{Model, TrackConfig};
 use crate::generate::error::GenerateError;
 use crate::generate::job::GeneratorKey;
 

@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 
-use crate::core::model::Model;
+use crate::domain::model::Model;
 use crate::generate::error::GenerateError;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Answers from the worker. An answer to a request nobody waits for any
 //! more changes nothing and asks for no redraw.
 
-use crate::core::presets::StoreError;
+use crate::domain::presets::StoreError;
 use crate::generate::GenerateError;
 use crate::tui::state::log::EntryState;
 use crate::tui::state::popup::{Confirm, Popup};

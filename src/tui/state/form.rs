@@ -7,12 +7,12 @@ use crossterm::event::KeyEvent;
 use ratatui::style::Style;
 use ratatui_textarea::{TextArea, WrapMode};
 
-use crate::core::model::{
+use crate::domain::model::{
     CHORUSES_MAX, CHORUSES_MIN, DURATION_MAX, DURATION_MIN, Model, PresetConfig, SAMPLES_MAX,
     SAMPLES_MIN, StyleReference, TrackConfig, VERSES_MAX, VERSES_MIN,
 };
-use crate::core::pyfloat;
-use crate::core::validate::FieldError;
+use crate::domain::pyfloat;
+use crate::domain::validate::FieldError;
 use crate::generate::{GenerationSettings, Mode};
 use crate::tui::state::input::LineInput;
 use crate::tui::theme::Theme;

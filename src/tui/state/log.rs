@@ -7,7 +7,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::core::model::Model;
+use crate::domain::model::Model;
 use crate::generate::result::OutputFile;
 use crate::generate::{Job, Mode};
 use crate::worker::RequestId;

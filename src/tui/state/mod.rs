@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crossterm::event::KeyEvent;
 
-use crate::core::model::{Model, PresetConfig};
+use crate::domain::model::{Model, PresetConfig};
 use crate::generate::{GenerationSettings, OutputTarget};
 use crate::tui::keymap::{self, Context};
 use crate::tui::theme::Theme;

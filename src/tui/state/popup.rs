@@ -1,7 +1,7 @@
 //! Popups stack over the panes; the topmost one gets the keys.
 
-use crate::core::cost::CostEstimate;
-use crate::core::model::PresetConfig;
+use crate::domain::cost::CostEstimate;
+use crate::domain::model::PresetConfig;
 use crate::generate::Job;
 use crate::tui::state::input::LineInput;
 use crate::worker::RequestId;

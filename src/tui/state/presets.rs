@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::core::presets::{LoadedPreset, PresetSummary};
+use crate::domain::presets::{LoadedPreset, PresetSummary};
 use crate::tui::state::input::LineInput;
 
 #[derive(Debug, Default)]

@@ -1,8 +1,8 @@
 //! What each action does, by context.
 
-use crate::core::cost;
-use crate::core::model::{Model, PresetConfig, StyleReference, validate_preset_name};
-use crate::core::prompt::build_prompt;
+use crate::domain::cost;
+use crate::domain::model::{Model, PresetConfig, StyleReference, validate_preset_name};
+use crate::domain::prompt::build_prompt;
 use crate::generate::{GenerationSettings, Job, Mode};
 use crate::tui::action::Action;
 use crate::tui::keymap::Context;

@@ -5,8 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::core::model::TEXT_MAX_CHARS;
-use crate::core::validate::FieldError;
+use crate::domain::model::TEXT_MAX_CHARS;
+use crate::domain::validate::FieldError;
 use crate::tui::state::form::{Row, row_key};
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented};

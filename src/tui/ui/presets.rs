@@ -6,7 +6,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::core::presets::PresetSummary;
+use crate::domain::presets::PresetSummary;
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::{focused, pane, scroll_to, truncate};
 

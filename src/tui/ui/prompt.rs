@@ -5,8 +5,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::core::cost;
-use crate::core::prompt::build_prompt;
+use crate::domain::cost;
+use crate::domain::prompt::build_prompt;
 use crate::generate::Mode;
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::{focused, pane};

@@ -9,10 +9,10 @@ use std::time::SystemTime;
 
 use serde::Serialize;
 
-use crate::core::atomic;
-use crate::core::model::{PresetConfig, validate_preset_name};
-use crate::core::preset_yaml::to_yaml;
-use crate::core::validate::{FieldError, ValidationErrors};
+use crate::domain::atomic;
+use crate::domain::model::{PresetConfig, validate_preset_name};
+use crate::domain::preset_yaml::to_yaml;
+use crate::domain::validate::{FieldError, ValidationErrors};
 
 const EXTENSION: &str = "yaml";
 

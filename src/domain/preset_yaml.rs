@@ -3,8 +3,8 @@
 //! leaves `yes`, `on` or `1:20` unquoted, which PyYAML (YAML 1.1) reads as a
 //! bool or a number, so presets get this small, conservative emitter.
 
-use crate::core::model::{PresetConfig, StyleReference};
-use crate::core::pyfloat;
+use crate::domain::model::{PresetConfig, StyleReference};
+use crate::domain::pyfloat;
 
 /// Words YAML 1.1 resolves to a bool or null when unquoted.
 const RESERVED: [&str; 26] = [

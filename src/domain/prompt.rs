@@ -1,8 +1,8 @@
 //! The prompt sent to the model. It must stay byte-identical to the Python
 //! tool's, since existing users' results depend on it.
 
-use crate::core::model::{SongStructure, TrackConfig};
-use crate::core::pyfloat;
+use crate::domain::model::{SongStructure, TrackConfig};
+use crate::domain::pyfloat;
 
 /// The song parts in order, e.g. `intro -> verse 1 -> chorus -> … -> outro`.
 pub fn structure_parts(s: &SongStructure) -> Vec<String> {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::validate::{FieldError, Validation};
+use crate::domain::validate::{FieldError, Validation};
 
 pub const DURATION_MIN: i64 = 60;
 pub const DURATION_MAX: i64 = 240;
@@ -279,7 +279,7 @@ impl TrackConfig {
         }
     }
 
-    pub fn validate(&self) -> Result<(), crate::core::validate::ValidationErrors> {
+    pub fn validate(&self) -> Result<(), crate::domain::validate::ValidationErrors> {
         let mut v = Validation::default();
         self.collect_errors(&mut v);
         v.finish()
@@ -323,7 +323,7 @@ fn validate_temperature(t: f64, v: &mut Validation) {
     if !(0.0..=1.0).contains(&t) {
         v.push(
             "temperature",
-            format!("{} is outside 0.0 to 1.0", crate::core::pyfloat::repr(t)),
+            format!("{} is outside 0.0 to 1.0", crate::domain::pyfloat::repr(t)),
         );
     }
 }
@@ -361,7 +361,7 @@ impl PresetConfig {
         }
     }
 
-    pub fn validate(&self) -> Result<(), crate::core::validate::ValidationErrors> {
+    pub fn validate(&self) -> Result<(), crate::domain::validate::ValidationErrors> {
         let mut v = Validation::default();
         if let Err(e) = validate_preset_name(&self.name) {
             v.push(e.field, e.message);

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::core::model::Model;
+use crate::domain::model::Model;
 
 pub const SIMULATE_BASE_USD: f64 = 0.01;
 pub const SIMULATE_PER_SECOND_USD: f64 = 0.0001;
