@@ -129,6 +129,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    #[command(flatten)]
+    Python(crate::cli::compat::PythonCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,13 +163,13 @@ pub struct SaveArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["name", "genre", "description", "tips"])]
     pub file: Option<PathBuf>,
     /// Preset name: 1 to 64 letters, digits, '_' or '-'
-    #[arg(long, required_unless_present = "file")]
+    #[arg(long, short = 'n', required_unless_present = "file")]
     pub name: Option<String>,
     /// Genre, 1 to 100 characters
     #[arg(long, short = 'g', required_unless_present = "file")]
     pub genre: Option<String>,
     /// One line about the preset, shown in listings
-    #[arg(long)]
+    #[arg(long, short = 'd')]
     pub description: Option<String>,
     /// Advice for writing lyrics with this preset
     #[arg(long)]

@@ -2,6 +2,7 @@
 //! the TUI uses.
 
 pub mod args;
+mod compat;
 pub mod error;
 mod generate;
 mod info;
@@ -36,6 +37,7 @@ pub async fn run(
     let model_flag = settings::model_flag(&cli.generation)?;
     match command {
         Command::Presets(cmd) => presets::run(cmd, worker).await,
+        Command::Python(alias) => presets::run(alias.into_presets(), worker).await,
         Command::Prompt(args) => generate::prompt(worker, &args, model_flag).await,
         Command::Generate(args) => {
             let s = settings(&cli.generation)?;
