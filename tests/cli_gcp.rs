@@ -148,6 +148,18 @@ fn lyria3_json_result_carries_text_and_files() {
 /// Ctrl-C while Vertex AI is still answering: exit 130, no file anywhere.
 #[test]
 fn ctrl_c_cancels_and_leaves_no_file() {
+    interrupt_mid_request(libc::SIGINT);
+}
+
+/// `kill` and a dropped SSH session cancel like Ctrl-C: exit 128 + n, no
+/// file and no temporary file left.
+#[test]
+fn sigterm_and_sighup_cancel_and_leave_no_file() {
+    interrupt_mid_request(libc::SIGTERM);
+    interrupt_mid_request(libc::SIGHUP);
+}
+
+fn interrupt_mid_request(signal: i32) {
     let rt = runtime();
     let fakes = rt.block_on(async {
         let fakes = Fakes::start().await;
@@ -180,12 +192,17 @@ fn ctrl_c_cancels_and_leaves_no_file() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    // SAFETY: kill only sends SIGINT to the child we spawned.
+    // SAFETY: kill only sends a signal to the child we spawned.
     unsafe {
-        libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+        libc::kill(child.id() as libc::pid_t, signal);
     }
     let out: Output = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(128 + signal),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(text(&out.stderr).contains("cancelled"));
     assert!(files_in(&fakes.out_dir()).is_empty());
 }

@@ -781,3 +781,53 @@ fn a_symlinked_preset_is_listed_like_a_file() {
     let list = store.list().unwrap();
     assert_eq!(find(&list, "linked").genre.as_deref(), Some("dubstep"));
 }
+
+#[test]
+fn opening_the_store_removes_stale_temporary_files_of_ours_only() {
+    // What `kill -9` during a save leaves: a hidden temporary file.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("presets");
+    fs::create_dir(&dir).unwrap();
+    let stale = dir.join(".music-gen-Q1w2E3.tmp");
+    let recent = dir.join(".music-gen-R4t5Y6.tmp");
+    let theirs = dir.join(".notes.tmp");
+    for p in [&stale, &recent, &theirs] {
+        fs::write(p, b"x").unwrap();
+    }
+    let hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    for p in [&stale, &theirs] {
+        fs::File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(hours_ago)
+            .unwrap();
+    }
+    open(&dir);
+    assert!(!stale.exists());
+    assert!(recent.exists() && theirs.exists());
+}
+
+#[test]
+fn two_stores_saving_one_new_name_never_both_succeed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("presets");
+    open(&dir);
+    let outcomes: Vec<_> = (0..8)
+        .map(|i| {
+            let dir = dir.clone();
+            std::thread::spawn(move || open(&dir).save(&preset("race", &format!("g{i}")), false))
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    let saved = outcomes.iter().filter(|o| o.is_ok()).count();
+    assert_eq!(saved, 1, "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .filter_map(|o| o.as_ref().err())
+            .all(|e| matches!(e, StoreError::Exists { .. }))
+    );
+}

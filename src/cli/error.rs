@@ -15,6 +15,9 @@ pub enum CliError {
     /// Stopped by the user: exit code 130, like a shell.
     #[error("cancelled")]
     Cancelled,
+    /// Stopped by a signal: exit code 128 + its number, like a shell.
+    #[error("cancelled by signal {0}")]
+    Signal(i32),
 }
 
 impl CliError {
@@ -23,6 +26,7 @@ impl CliError {
             CliError::Usage(_) => ExitCode::from(2),
             CliError::Failure(_) => ExitCode::from(1),
             CliError::Cancelled => ExitCode::from(130),
+            CliError::Signal(n) => ExitCode::from(u8::try_from(128 + n).unwrap_or(1)),
         }
     }
 }

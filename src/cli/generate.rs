@@ -10,7 +10,7 @@ use crate::cli::track::{TrackPatch, parse_file};
 use crate::domain::cost;
 use crate::domain::model::{Model, TrackConfig};
 use crate::domain::prompt::build_prompt;
-use crate::generate::{GenerationSettings, Job, Mode, OutputTarget};
+use crate::generate::{GenerationSettings, Job, Mode, OutputTarget, output};
 use crate::worker::{Event, Request, WorkerHandle};
 
 /// Defaults, then `--preset`, then `--config`, then the flags.
@@ -50,10 +50,12 @@ pub async fn generate(
 ) -> Result<(), CliError> {
     let track = build_track(worker, &args.track, model_flag).await?;
     settings.output = match (&args.output, settings.key.mode) {
-        (Some(path), _) => OutputTarget::File(path.clone()),
+        (Some(path), _) => output::resolve(path),
         (None, Mode::Simulate) => OutputTarget::None,
         (None, Mode::Gcp) => settings.output.clone(),
     };
+    // A folder that cannot take the files is found before money is spent.
+    output::check_target(&settings.output).map_err(CliError::Usage)?;
     let job = Job { track, settings };
     if job.settings.key.mode == Mode::Gcp {
         let model = job.model();
@@ -66,9 +68,8 @@ pub async fn generate(
         }
     }
     let id = worker.send(Request::Generate(Box::new(job.clone())));
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
-    let mut cancelling = false;
+    let mut signals = Signals::new()?;
+    let mut cancelling = None;
     loop {
         tokio::select! {
             ev = worker.recv() => {
@@ -80,21 +81,25 @@ pub async fn generate(
                 }
                 match ev {
                     Event::Progress { message, .. } => eprintln!("… {message}"),
+                    // A signal that came while the files were being moved
+                    // into place: they are complete, so say where they are.
                     Event::Generated { result, .. } => {
                         if args.json {
                             print_json(&result);
                         } else {
                             print!("{}", summary::render(&job, &result));
                         }
-                        return Ok(());
+                        return cancelling.map_or(Ok(()), |s| Err(CliError::Signal(s)));
                     }
-                    Event::Cancelled { .. } => return Err(CliError::Cancelled),
+                    Event::Cancelled { .. } => {
+                        return Err(cancelling.map_or(CliError::Cancelled, CliError::Signal));
+                    }
                     Event::Failed { error, .. } => return Err(error.into()),
                     _ => {}
                 }
             }
-            _ = &mut ctrl_c, if !cancelling => {
-                cancelling = true;
+            signal = signals.next(), if cancelling.is_none() => {
+                cancelling = Some(signal);
                 eprintln!("Cancelling…");
                 worker.send(Request::Cancel { target: id });
             }
@@ -120,5 +125,36 @@ fn confirm_cost(model: Model, samples: i64) -> Result<(), CliError> {
         Ok(())
     } else {
         Err(CliError::Cancelled)
+    }
+}
+
+/// SIGINT, SIGTERM and SIGHUP all cancel a generation: the worker removes
+/// what it had started writing, then the process exits with 128 + signal.
+struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Signals, CliError> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind| {
+            signal(kind).map_err(|e| CliError::Failure(format!("cannot listen for signals: {e}")))
+        };
+        Ok(Signals {
+            int: listen(SignalKind::interrupt())?,
+            term: listen(SignalKind::terminate())?,
+            hup: listen(SignalKind::hangup())?,
+        })
+    }
+
+    /// The number of the next signal to arrive.
+    async fn next(&mut self) -> i32 {
+        tokio::select! {
+            _ = self.int.recv() => libc::SIGINT,
+            _ = self.term.recv() => libc::SIGTERM,
+            _ = self.hup.recv() => libc::SIGHUP,
+        }
     }
 }

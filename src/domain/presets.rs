@@ -134,13 +134,14 @@ pub struct PresetStore {
 }
 
 impl PresetStore {
-    /// Opens the store, creating the directory and writing any missing
-    /// built-in. Returns the names of the built-ins it wrote. A built-in that
+    /// Opens the store, creating the directory, removing temporary files a
+    /// killed process left and writing any missing built-in. Returns the names of the built-ins it wrote. A built-in that
     /// cannot be written (a read-only or full disk) is logged and skipped:
     /// the user's own presets stay usable.
     pub fn open(dir: impl Into<PathBuf>) -> Result<(PresetStore, Vec<String>), StoreError> {
         let dir = dir.into();
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
+        atomic::sweep_stale(&dir);
         let present: Vec<String> = std::fs::read_dir(&dir)
             .map_err(|e| StoreError::io(&dir, e))?
             .filter_map(|e| e.ok())
@@ -254,13 +255,23 @@ impl PresetStore {
     pub fn save(&mut self, preset: &PresetConfig, overwrite: bool) -> Result<PathBuf, StoreError> {
         preset.validate().map_err(StoreError::Invalid)?;
         let path = self.path_for(&preset.name)?;
-        if !overwrite && path.exists() {
-            return Err(StoreError::Exists {
-                name: preset.name.clone(),
-            });
-        }
         let text = to_yaml(preset);
-        atomic::write(&path, text.as_bytes()).map_err(|e| StoreError::io(&path, e))?;
+        // Without overwrite the name is taken atomically: of two processes
+        // saving the same new name, one is told it exists.
+        let written = if overwrite {
+            atomic::write(&path, text.as_bytes())
+        } else {
+            atomic::write_new(&path, text.as_bytes())
+        };
+        match written {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(StoreError::Exists {
+                    name: preset.name.clone(),
+                });
+            }
+            Err(e) => return Err(StoreError::io(&path, e)),
+        }
         self.cache.remove(&preset.name);
         Ok(path)
     }

@@ -1,7 +1,10 @@
-//! Where a generation's files go and how they are written: atomically, with
-//! sizes and digests for the metadata, and nothing left behind on failure.
+//! Where a generation's files go and how they are written: all or nothing,
+//! under names reserved atomically, with sizes and digests for the metadata;
+//! nothing left behind on failure and nothing of the user's destroyed.
 
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
@@ -15,25 +18,6 @@ use crate::generate::result::{GenerationResult, OutputFile};
 pub struct OutputPlan {
     pub audio: Vec<PathBuf>,
     pub metadata: PathBuf,
-}
-
-/// Plans the file names for `count` audio files of extension `ext` (no audio
-/// when `count` is 0). `None` when the target says nothing is written.
-pub fn plan(target: &OutputTarget, genre: &str, ext: &str, count: usize) -> Option<OutputPlan> {
-    let base = match target {
-        OutputTarget::None => return None,
-        OutputTarget::File(p) => p.clone(),
-        OutputTarget::Dir(d) => unique_base(d, &format!("{}-{}", timestamp(), slug(genre))),
-    };
-    let audio = match count {
-        0 => Vec::new(),
-        1 => vec![base.with_extension(ext)],
-        n => (1..=n).map(|i| numbered(&base, i, ext)).collect(),
-    };
-    Some(OutputPlan {
-        audio,
-        metadata: base.with_extension("json"),
-    })
 }
 
 /// `track.mp3` → `track-2.wav`.
@@ -72,35 +56,317 @@ pub fn slug(genre: &str) -> String {
     }
 }
 
-/// Two generations in the same second with the same genre get `-2`, `-3`.
-fn unique_base(dir: &Path, name: &str) -> PathBuf {
-    let taken = |b: &Path| {
-        b.with_extension("json").exists()
-            || ["wav", "mp3"].iter().any(|e| b.with_extension(e).exists())
-    };
-    let first = dir.join(name);
-    if !taken(&first) {
-        return first;
-    }
-    (2..)
-        .map(|i| dir.join(format!("{name}-{i}")))
-        .find(|b| !taken(b))
-        .expect("an unused name exists")
+/// Audio a generation produced, not yet on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAudio {
+    pub bytes: Vec<u8>,
+    pub mime_type: String,
+    /// The file extension for this kind of audio, without the dot.
+    pub ext: &'static str,
 }
 
-/// Writes audio atomically and describes it for the metadata.
-pub fn write_audio(
-    path: &Path,
-    bytes: &[u8],
-    mime_type: &str,
-) -> Result<OutputFile, GenerateError> {
-    atomic::write(path, bytes).map_err(|e| GenerateError::io(path, e))?;
-    Ok(OutputFile {
-        path: path.to_path_buf(),
-        mime_type: mime_type.to_string(),
-        size_bytes: bytes.len() as u64,
-        sha256: sha256_hex(bytes),
-    })
+/// The directory output goes to and the base name of its files (`None`:
+/// made of the time and the genre, and never replacing a file).
+fn place(target: &OutputTarget) -> Option<(PathBuf, Option<PathBuf>)> {
+    match target {
+        OutputTarget::None => None,
+        OutputTarget::Dir(d) => Some((d.clone(), None)),
+        OutputTarget::File(p) => Some((atomic::parent(p).to_path_buf(), Some(p.clone()))),
+    }
+}
+
+/// Resolves what a user typed after `--output`: an existing directory (or a
+/// path ending in `/`) means "inside it, with the usual generated name".
+pub fn resolve(path: &Path) -> OutputTarget {
+    let trailing_slash = path.as_os_str().as_encoded_bytes().ends_with(b"/");
+    if trailing_slash || path.is_dir() {
+        OutputTarget::Dir(path.to_path_buf())
+    } else {
+        OutputTarget::File(path.to_path_buf())
+    }
+}
+
+/// Directories nobody means to fill with tracks; writing there as root
+/// creates junk like `/dev/null.wav` or worse.
+const SYSTEM_DIRS: [&str; 3] = ["/dev", "/proc", "/sys"];
+
+/// Refuses a target whose directory is a system one, exists but is not a
+/// directory, or cannot be written. A directory that does not exist yet is
+/// fine: it is created when the files are written. Checked before any money
+/// is spent, and again when writing.
+pub fn check_target(target: &OutputTarget) -> Result<(), String> {
+    let Some((dir, _)) = place(target) else {
+        return Ok(());
+    };
+    let absolute = std::path::absolute(&dir).unwrap_or(dir.clone());
+    // The nearest existing ancestor, with links resolved, says where it is.
+    let existing = absolute
+        .ancestors()
+        .find(|a| a.symlink_metadata().is_ok())
+        .unwrap_or(Path::new("/"));
+    let real = existing.canonicalize().unwrap_or(existing.to_path_buf());
+    if SYSTEM_DIRS
+        .iter()
+        .any(|s| real.starts_with(s) || absolute.starts_with(s))
+    {
+        return Err(format!(
+            "{}: output cannot go under /dev, /proc or /sys; give a file or folder of your own",
+            dir.display()
+        ));
+    }
+    match std::fs::metadata(existing) {
+        Ok(m) if !m.is_dir() => {
+            return Err(format!(
+                "{}: {} is not a directory",
+                dir.display(),
+                existing.display()
+            ));
+        }
+        Ok(_) => {}
+        Err(e) => return Err(format!("{}: {e}", existing.display())),
+    }
+    if !writable(existing) {
+        return Err(format!(
+            "{}: cannot write in {}",
+            dir.display(),
+            existing.display()
+        ));
+    }
+    Ok(())
+}
+
+fn writable(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: a valid NUL-terminated path that outlives the call.
+    unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
+}
+
+/// Writes a generation's audio and its metadata, all or nothing. Blocking:
+/// the async side calls it through `spawn_blocking`.
+///
+/// Every file is first written and flushed under a temporary name; only
+/// when all are complete are they moved into place, under a lock on the
+/// directory that other music-gen processes respect. A generated name is
+/// reserved atomically (a file that appears meanwhile is never replaced: the
+/// next free name is taken). A named `--output` replaces what is there, and
+/// if any move fails, every file that was replaced is put back as it was.
+/// `cancel` is checked once the files are complete, before the first move.
+pub fn save(
+    target: &OutputTarget,
+    audio: &[NewAudio],
+    result: &mut GenerationResult,
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(), GenerateError> {
+    let Some((dir, named)) = place(target) else {
+        return Ok(());
+    };
+    check_target(target).map_err(GenerateError::Config)?;
+    std::fs::create_dir_all(&dir).map_err(|e| GenerateError::io(&dir, e))?;
+    sweep_once(&dir);
+    let mut temps = Vec::with_capacity(audio.len());
+    let mut files = Vec::with_capacity(audio.len());
+    for a in audio {
+        temps.push(atomic::temp_with(&dir, &a.bytes).map_err(|e| GenerateError::io(&dir, e))?);
+        files.push(OutputFile {
+            path: PathBuf::new(),
+            mime_type: a.mime_type.clone(),
+            size_bytes: a.bytes.len() as u64,
+            sha256: sha256_hex(&a.bytes),
+        });
+    }
+    let _lock = DirLock::take(&dir).map_err(|e| GenerateError::io(&dir, e))?;
+    if cancelled() {
+        return Err(GenerateError::Cancelled);
+    }
+    let exts: Vec<&str> = audio.iter().map(|a| a.ext).collect();
+    let stem = format!("{}-{}", timestamp(), slug(&result.genre));
+    for attempt in 1.. {
+        let base = match &named {
+            Some(p) => p.clone(),
+            None if attempt == 1 => dir.join(&stem),
+            None => dir.join(format!("{stem}-{attempt}")),
+        };
+        let paths = names(&base, &exts);
+        for (f, p) in files.iter_mut().zip(&paths.audio) {
+            f.path = p.clone();
+        }
+        result.files = files.clone();
+        result.metadata_path = Some(paths.metadata.clone());
+        let mut json = serde_json::to_string_pretty(result).expect("a result always serializes");
+        json.push('\n');
+        let meta_tmp =
+            atomic::temp_with(&dir, json.as_bytes()).map_err(|e| GenerateError::io(&dir, e))?;
+        let mut moves: Vec<(&Path, &Path)> = temps
+            .iter()
+            .map(|t| t.as_ref())
+            .zip(paths.audio.iter().map(PathBuf::as_path))
+            .collect();
+        // The metadata last: a reader that sees it sees the audio too.
+        moves.push((meta_tmp.as_ref(), &paths.metadata));
+        let outcome = if named.is_some() {
+            commit_replacing(&dir, &moves)
+        } else {
+            commit_new(&moves)
+        };
+        match outcome {
+            Ok(()) => {
+                atomic::sync_dir(&dir).map_err(|e| GenerateError::io(&dir, e))?;
+                return Ok(());
+            }
+            Err((path, e)) if named.is_none() && e.kind() == ErrorKind::AlreadyExists => {
+                tracing::debug!(path = %path.display(), "name taken, trying the next");
+            }
+            Err((path, e)) => {
+                result.files.clear();
+                result.metadata_path = None;
+                return Err(GenerateError::io(path, e));
+            }
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+/// The paths of a generation's files for one base name.
+fn names(base: &Path, exts: &[&str]) -> OutputPlan {
+    let audio = match exts {
+        [ext] => vec![base.with_extension(ext)],
+        exts => exts
+            .iter()
+            .enumerate()
+            .map(|(i, ext)| numbered(base, i + 1, ext))
+            .collect(),
+    };
+    OutputPlan {
+        audio,
+        metadata: base.with_extension("json"),
+    }
+}
+
+/// Links each temporary file to its new name, none of which may exist; on
+/// the first taken name, removes the links it made and says which.
+fn commit_new(moves: &[(&Path, &Path)]) -> Result<(), (PathBuf, std::io::Error)> {
+    let mut done: Vec<(&Path, &Path, atomic::Placed)> = Vec::new();
+    for &(tmp, path) in moves {
+        match atomic::place_new(tmp, path) {
+            Ok(how) => done.push((tmp, path, how)),
+            Err(e) => {
+                for (tmp, path, how) in done.into_iter().rev() {
+                    let _ = match how {
+                        atomic::Placed::Linked => std::fs::remove_file(path),
+                        atomic::Placed::Moved => std::fs::rename(path, tmp),
+                    };
+                }
+                return Err((path.to_path_buf(), e));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Renames each temporary file over its name, keeping a second link to
+/// each file it replaces until all are in place; on failure, renames those
+/// back, so the user's old files are exactly as they were.
+fn commit_replacing(dir: &Path, moves: &[(&Path, &Path)]) -> Result<(), (PathBuf, std::io::Error)> {
+    // What cannot be replaced is found before anything is touched.
+    for &(_, path) in moves {
+        if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+            return Err((
+                path.to_path_buf(),
+                std::io::Error::new(ErrorKind::IsADirectory, "a directory is in the way"),
+            ));
+        }
+    }
+    let mut backups: Vec<(&Path, Option<PathBuf>)> = Vec::new();
+    let mut failure = None;
+    for &(tmp, path) in moves {
+        let backup = match keep_old(dir, path) {
+            Ok(b) => b,
+            Err(e) => {
+                failure = Some((path.to_path_buf(), e));
+                break;
+            }
+        };
+        if let Err(e) = std::fs::rename(tmp, path) {
+            if let Some(b) = backup {
+                let _ = std::fs::remove_file(b);
+            }
+            failure = Some((path.to_path_buf(), e));
+            break;
+        }
+        backups.push((path, backup));
+    }
+    match failure {
+        None => {
+            for b in backups.into_iter().filter_map(|(_, b)| b) {
+                let _ = std::fs::remove_file(b);
+            }
+            Ok(())
+        }
+        Some(err) => {
+            for (path, backup) in backups.into_iter().rev() {
+                let _ = match backup {
+                    Some(b) => std::fs::rename(b, path),
+                    None => std::fs::remove_file(path),
+                };
+            }
+            Err(err)
+        }
+    }
+}
+
+/// A second, hidden link to the file at `path`, if there is one.
+fn keep_old(dir: &Path, path: &Path) -> std::io::Result<Option<PathBuf>> {
+    if path.symlink_metadata().is_err() {
+        return Ok(None);
+    }
+    loop {
+        let backup = atomic::fresh_temp_name(dir);
+        match std::fs::hard_link(path, &backup) {
+            Ok(()) => return Ok(Some(backup)),
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// An exclusive `flock` on a directory, held while files are moved into it:
+/// two music-gen processes never interleave their moves, so a metadata file
+/// always describes the audio beside it.
+struct DirLock {
+    /// Closing it releases the lock.
+    _dir: std::fs::File,
+}
+
+impl DirLock {
+    fn take(dir: &Path) -> std::io::Result<DirLock> {
+        use std::os::fd::AsRawFd;
+        let f = std::fs::File::open(dir)?;
+        loop {
+            // SAFETY: a valid open descriptor owned by `f`.
+            if unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX) } == 0 {
+                return Ok(DirLock { _dir: f });
+            }
+            let e = std::io::Error::last_os_error();
+            if e.kind() != ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// Sweeps each output folder for stale temporary files once per process.
+fn sweep_once(dir: &Path) {
+    static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    let mut swept = SWEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if !swept.iter().any(|d| d == dir) {
+        swept.push(dir.to_path_buf());
+        drop(swept);
+        atomic::sweep_stale(dir);
+    }
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -112,40 +378,24 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Writes the result as indented JSON at `path`, recording the path in it.
-pub fn write_metadata(result: &mut GenerationResult, path: &Path) -> Result<(), GenerateError> {
-    result.metadata_path = Some(path.to_path_buf());
-    let mut json = serde_json::to_string_pretty(result).expect("a result always serializes");
-    json.push('\n');
-    atomic::write(path, json.as_bytes()).map_err(|e| GenerateError::io(path, e))
-}
-
-/// Removes files a generation wrote before it failed or was cancelled.
-pub fn remove_all(paths: &[PathBuf]) {
-    for p in paths {
-        let _ = std::fs::remove_file(p);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn file_target_replaces_extension_and_numbers_samples() {
-        let t = OutputTarget::File(PathBuf::from("out/track.mp3"));
-        let p = plan(&t, "rock", "wav", 1).unwrap();
+    fn names_replace_the_extension_and_number_samples() {
+        let p = names(Path::new("out/track.mp3"), &["wav"]);
         assert_eq!(p.audio, vec![PathBuf::from("out/track.wav")]);
         assert_eq!(p.metadata, PathBuf::from("out/track.json"));
-        let p = plan(&t, "rock", "wav", 2).unwrap();
+        let p = names(Path::new("out/track.mp3"), &["wav", "mp3"]);
         assert_eq!(
             p.audio,
             vec![
                 PathBuf::from("out/track-1.wav"),
-                PathBuf::from("out/track-2.wav")
+                PathBuf::from("out/track-2.mp3")
             ]
         );
-        assert!(plan(&OutputTarget::None, "rock", "wav", 1).is_none());
+        assert!(names(Path::new("t"), &[]).audio.is_empty());
     }
 
     #[test]
@@ -153,5 +403,33 @@ mod tests {
         assert_eq!(slug("Lo-Fi Hip Hop!"), "lo-fi-hip-hop");
         assert_eq!(slug("../../etc"), "etc");
         assert_eq!(slug("日本"), "track");
+    }
+
+    #[test]
+    fn system_directories_and_files_as_folders_are_refused() {
+        for p in ["/dev/null", "/dev/full", "/proc/self/x.wav", "/sys/x.wav"] {
+            let t = OutputTarget::File(PathBuf::from(p));
+            assert!(check_target(&t).is_err(), "{p}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, b"").unwrap();
+        let t = OutputTarget::File(file.join("x.wav"));
+        assert!(check_target(&t).unwrap_err().contains("not a directory"));
+        let t = OutputTarget::File(dir.path().join("new/sub/x.wav"));
+        assert_eq!(check_target(&t), Ok(()));
+        assert_eq!(
+            check_target(&OutputTarget::Dir(PathBuf::from("/tmp"))),
+            Ok(())
+        );
+        assert_eq!(
+            resolve(dir.path()),
+            OutputTarget::Dir(dir.path().to_path_buf())
+        );
+        assert_eq!(
+            resolve(Path::new("nowhere/")),
+            OutputTarget::Dir(PathBuf::from("nowhere/"))
+        );
+        assert_eq!(resolve(&file), OutputTarget::File(file.clone()));
     }
 }

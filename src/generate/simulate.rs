@@ -5,7 +5,7 @@ use tokio_util::sync::CancellationToken;
 use crate::domain::cost;
 use crate::domain::prompt::build_prompt;
 use crate::generate::error::GenerateError;
-use crate::generate::job::{Job, Mode};
+use crate::generate::job::{Job, Mode, OutputTarget};
 use crate::generate::output;
 use crate::generate::result::{GenerationResult, ResultMetadata, STATUS_SIMULATED};
 
@@ -40,15 +40,14 @@ impl SimulateGenerator {
             timings: None,
             metadata_path: None,
         };
-        if let Some(plan) = output::plan(&job.settings.output, &track.genre, "json", 0) {
-            let path = plan.metadata;
-            tokio::task::spawn_blocking(move || {
-                output::write_metadata(&mut result, &path).map(|()| result)
-            })
-            .await
-            .map_err(|e| GenerateError::Config(format!("writing the metadata failed: {e}")))?
-        } else {
-            Ok(result)
+        if job.settings.output == OutputTarget::None {
+            return Ok(result);
         }
+        let target = job.settings.output.clone();
+        tokio::task::spawn_blocking(move || {
+            output::save(&target, &[], &mut result, &|| cancel.is_cancelled()).map(|()| result)
+        })
+        .await
+        .map_err(|e| GenerateError::Config(format!("writing the metadata failed: {e}")))?
     }
 }

@@ -11,7 +11,6 @@ mod request;
 mod response;
 mod retry;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -105,7 +104,7 @@ impl VertexGenerator {
             () = cancel.cancelled() => return Err(GenerateError::Cancelled),
         };
 
-        let mut result = GenerationResult {
+        let result = GenerationResult {
             status: STATUS_COMPLETED.to_string(),
             mode: Mode::Gcp,
             genre: track.genre.clone(),
@@ -136,13 +135,19 @@ impl VertexGenerator {
                 format!("{n} audio files")
             }
         ));
-        // Written without an await in between: a cancelled generation is
-        // dropped at an await, so it either stops before the first file or
-        // completes with every file and the metadata in place.
+        // The files are written completely or not at all: a cancel that
+        // arrives once they are complete is too late to stop the moves.
         if cancel.is_cancelled() {
             return Err(GenerateError::Cancelled);
         }
-        write_files(&job.settings.output, &exchange.answer, &mut result, started)?;
+        let result = write_files(
+            &job.settings.output,
+            exchange.answer,
+            result,
+            started,
+            cancel,
+        )
+        .await?;
         tracing::info!(
             model = model.id(),
             files = result.files.len(),
@@ -313,44 +318,41 @@ fn started_at() -> String {
         .unwrap_or_default()
 }
 
-/// Writes the audio, then the metadata beside it; removes what it wrote if
-/// any write fails, so a failed generation leaves nothing behind.
-fn write_files(
+/// Writes the audio and the metadata beside it, all or nothing, on a
+/// blocking thread: a slow disk never stalls the runtime.
+async fn write_files(
     target: &OutputTarget,
-    answer: &Answer,
-    result: &mut GenerationResult,
+    answer: Answer,
+    mut result: GenerationResult,
     started: Instant,
-) -> Result<(), GenerateError> {
+    cancel: CancellationToken,
+) -> Result<GenerationResult, GenerateError> {
     let target = match target {
         // gcp mode always writes: audio is the point of paying for it.
         OutputTarget::None => OutputTarget::Dir(crate::paths::default_output_dir()),
         t => t.clone(),
     };
-    let first_ext = response::extension(&answer.audio[0].mime_type);
-    let plan = output::plan(&target, &result.genre, first_ext, answer.audio.len())
-        .expect("a file or directory target always has a plan");
-    let mut written: Vec<PathBuf> = Vec::new();
-    let outcome = (|| {
-        for (audio, planned) in answer.audio.iter().zip(&plan.audio) {
-            let path = planned.with_extension(response::extension(&audio.mime_type));
-            let file = output::write_audio(&path, &audio.bytes, &audio.mime_type)?;
-            written.push(path);
-            result.files.push(file);
-        }
-        result.message = match result.files.as_slice() {
-            [_] => format!("Track generated with {}.", model_id(result)),
-            files => format!("{} tracks generated with {}", files.len(), model_id(result)),
-        };
-        if let Some(t) = result.timings.as_mut() {
-            t.total_ms = millis(started.elapsed());
-        }
-        output::write_metadata(result, &plan.metadata)
-    })();
-    if outcome.is_err() {
-        output::remove_all(&written);
-        result.files.clear();
+    let audio: Vec<output::NewAudio> = answer
+        .audio
+        .into_iter()
+        .map(|a| output::NewAudio {
+            ext: response::extension(&a.mime_type),
+            bytes: a.bytes,
+            mime_type: a.mime_type,
+        })
+        .collect();
+    result.message = match audio.len() {
+        1 => format!("Track generated with {}.", model_id(&result)),
+        n => format!("{n} tracks generated with {}", model_id(&result)),
+    };
+    if let Some(t) = result.timings.as_mut() {
+        t.total_ms = millis(started.elapsed());
     }
-    outcome
+    tokio::task::spawn_blocking(move || {
+        output::save(&target, &audio, &mut result, &|| cancel.is_cancelled()).map(|()| result)
+    })
+    .await
+    .map_err(|e| GenerateError::Config(format!("writing the files failed: {e}")))?
 }
 
 fn model_id(result: &GenerationResult) -> &'static str {
