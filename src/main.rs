@@ -30,6 +30,10 @@ fn main() -> ExitCode {
             .unwrap_or_else(paths::default_presets_dir);
         let mut worker = worker::spawn(presets_dir.clone())
             .map_err(|e| CliError::Failure(format!("presets: {e}")))?;
+        let hint = cli::startup_hint(command.as_ref(), &mut worker, &log_file).await;
+        if let (Some(hint), Some(_)) = (&hint, &command) {
+            eprintln!("music-gen: {hint}");
+        }
         match command {
             Some(command) => cli::run(command, &cli, &mut worker, &presets_dir, &log_file)
                 .await
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
                     presets_dir,
                     output_dir: cli::output_dir(&cli.generation),
                     log_path: log_file.clone(),
+                    notice: hint,
                 };
                 match tui::run(launch).await {
                     Ok(exit) => Ok(exit.code()),

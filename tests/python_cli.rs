@@ -405,3 +405,255 @@ fn shell_words_splits_like_bash_for_the_examples() {
         ["a", "--x", "b c", "d"]
     );
 }
+
+// ---- presets import ----
+
+const NIGHT_DRIVE: &str = "name: night_drive
+description: Synthwave for night driving
+genre: synthwave
+structure:
+  intro: true
+  verse_count: 2
+  chorus_count: 2
+  bridge: false
+  outro: true
+style_references:
+- type: style
+  value: retro synthwave
+temperature: 0.6
+tips: null
+";
+
+/// A Python tool's `./presets`: its five built-ins (as it wrote them, equal
+/// to ours), one changed built-in, one of the user's, and broken files.
+fn python_presets(dir: &Path) -> std::path::PathBuf {
+    let p = dir.join("presets");
+    std::fs::create_dir_all(&p).unwrap();
+    for name in [
+        "jazz_smooth",
+        "electronic_dance",
+        "classical_orchestral",
+        "pop_catchy",
+    ] {
+        let text = std::fs::read_to_string(format!("presets/{name}.yaml")).unwrap();
+        std::fs::write(p.join(format!("{name}.yaml")), text).unwrap();
+    }
+    let rock = std::fs::read_to_string("presets/rock_anthem.yaml")
+        .unwrap()
+        .replace("temperature: 0.8", "temperature: 0.95");
+    std::fs::write(p.join("rock_anthem.yaml"), rock).unwrap();
+    std::fs::write(p.join("night_drive.yaml"), NIGHT_DRIVE).unwrap();
+    std::fs::write(
+        p.join("too_hot.yaml"),
+        NIGHT_DRIVE
+            .replace("name: night_drive", "name: too_hot")
+            .replace("0.6", "1.5"),
+    )
+    .unwrap();
+    std::fs::write(p.join("garbled.yaml"), "name: [unclosed\n").unwrap();
+    std::fs::write(p.join("My Song.yaml"), NIGHT_DRIVE).unwrap();
+    std::fs::write(p.join("notes.txt"), "not a preset").unwrap();
+    p
+}
+
+fn list_json(dir: &Path) -> Vec<Value> {
+    let o = music_gen(dir)
+        .args(["presets", "list", "--json"])
+        .output()
+        .unwrap();
+    serde_json::from_str::<Value>(&ok(&o))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn import_brings_new_presets_skips_conflicts_and_reports_broken_files() {
+    let home = tempfile::tempdir().unwrap();
+    let src = python_presets(home.path());
+    // A dry run writes nothing.
+    let o = music_gen(home.path())
+        .args(["presets", "import"])
+        .arg(&src)
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("dry run: nothing written"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(list_json(home.path()).len(), 5);
+
+    let o = music_gen(home.path())
+        .args(["presets", "import"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("3 of 9 files could not be imported"), "{err}");
+    let line = |file: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(file) || l.contains(&format!(" {file} ")))
+            .unwrap_or_else(|| panic!("no line for {file} in\n{out}"))
+            .to_string()
+    };
+    assert!(
+        line("night_drive.yaml")
+            .trim_start()
+            .starts_with("imported")
+    );
+    assert!(
+        line("jazz_smooth.yaml")
+            .trim_start()
+            .starts_with("unchanged")
+    );
+    assert!(line("rock_anthem.yaml").trim_start().starts_with("skipped"));
+    assert!(line("too_hot.yaml").contains("temperature"), "{out}");
+    assert!(line("garbled.yaml").trim_start().starts_with("broken"));
+    assert!(line("My Song.yaml").contains("rename the file"), "{out}");
+    assert!(!out.contains("notes.txt"));
+    assert!(
+        out.contains("1 imported, 0 replaced, 4 unchanged, 1 skipped, 3 broken."),
+        "{out}"
+    );
+    assert!(out.contains("--replace"));
+    let names: Vec<_> = list_json(home.path())
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.contains(&"night_drive".to_string()), "{names:?}");
+    assert_eq!(names.len(), 6);
+    // The conflicting preset kept music-gen's version.
+    let o = music_gen(home.path())
+        .args(["show-preset", "rock_anthem", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&ok(&o)).unwrap()["temperature"],
+        0.8
+    );
+
+    // --replace overwrites it; --json tells each file's outcome.
+    let o = music_gen(home.path())
+        .args(["presets", "import", "--replace", "--json"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let outcome = |file: &str| {
+        report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["file"].as_str().unwrap().ends_with(file))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(outcome("rock_anthem.yaml")["outcome"], "replaced");
+    assert_eq!(outcome("night_drive.yaml")["outcome"], "unchanged");
+    assert_eq!(outcome("too_hot.yaml")["outcome"], "broken");
+    assert!(
+        outcome("too_hot.yaml")["reason"]
+            .as_str()
+            .unwrap()
+            .contains("temperature")
+    );
+    let o = music_gen(home.path())
+        .args(["show-preset", "rock_anthem", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&ok(&o)).unwrap()["temperature"],
+        0.95
+    );
+}
+
+#[test]
+fn import_uses_the_file_name_the_python_tool_used_and_exits_0_when_all_is_well() {
+    let home = tempfile::tempdir().unwrap();
+    let src = home.path().join("old");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::write(src.join("drive.yaml"), NIGHT_DRIVE).unwrap();
+    let o = music_gen(home.path())
+        .args(["presets", "import"])
+        .arg(&src)
+        .output()
+        .unwrap();
+    let out = ok(&o);
+    assert!(out.contains("imported as drive"), "{out}");
+    let o = music_gen(home.path())
+        .args(["generate", "-t", "w", "-p", "drive"])
+        .output()
+        .unwrap();
+    ok(&o);
+}
+
+#[test]
+fn import_refuses_a_missing_dir_an_empty_one_and_the_store_itself() {
+    let home = tempfile::tempdir().unwrap();
+    let empty = home.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let store = home.path().join("data/music-gen/presets");
+    for (dir, needle) in [
+        (home.path().join("nope"), "nope: no such directory"),
+        (empty, "no presets there"),
+        (store, "music-gen's own presets folder"),
+    ] {
+        let o = music_gen(home.path())
+            .args(["presets", "import"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(needle), "{err}");
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn a_python_tools_presets_folder_gets_one_hint_then_silence() {
+    let home = tempfile::tempdir().unwrap();
+    python_presets(home.path());
+    let hint = "music-gen presets import ./presets";
+    let o = music_gen(home.path()).arg("list-presets").output().unwrap();
+    ok(&o);
+    assert!(stderr(&o).contains(hint), "{}", stderr(&o));
+    let o = music_gen(home.path()).arg("list-presets").output().unwrap();
+    ok(&o);
+    assert!(!stderr(&o).contains(hint), "said twice: {}", stderr(&o));
+
+    // No hint once the store has presets of its own, nor for only built-ins.
+    let other = tempfile::tempdir().unwrap();
+    python_presets(other.path());
+    let o = music_gen(other.path())
+        .args(["save-preset", "-n", "mine", "-g", "rock"])
+        .output()
+        .unwrap();
+    assert!(stderr(&o).contains(hint), "the first command hints");
+    let fresh_state = other.path().join("state2");
+    let o = music_gen(other.path())
+        .env("XDG_STATE_HOME", &fresh_state)
+        .arg("list-presets")
+        .output()
+        .unwrap();
+    assert!(!stderr(&o).contains(hint), "{}", stderr(&o));
+
+    let builtins_only = tempfile::tempdir().unwrap();
+    let p = builtins_only.path().join("presets");
+    std::fs::create_dir(&p).unwrap();
+    std::fs::copy("presets/pop_catchy.yaml", p.join("pop_catchy.yaml")).unwrap();
+    let o = music_gen(builtins_only.path())
+        .arg("list-presets")
+        .output()
+        .unwrap();
+    assert!(!stderr(&o).contains(hint), "{}", stderr(&o));
+}

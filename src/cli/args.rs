@@ -155,6 +155,8 @@ pub enum PresetsCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Bring presets over from a folder, such as the Python tool's ./presets
+    Import(crate::cli::import::ImportArgs),
 }
 
 #[derive(Debug, Args)]

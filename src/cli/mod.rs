@@ -5,6 +5,7 @@ pub mod args;
 mod compat;
 pub mod error;
 mod generate;
+mod import;
 mod info;
 mod presets;
 mod settings;
@@ -22,6 +23,21 @@ pub use settings::{output_dir, settings};
 use args::Command;
 
 use crate::worker::WorkerHandle;
+
+/// The one-time hint to import the Python tool's `./presets`, unless the
+/// command is that import already.
+pub async fn startup_hint(
+    command: Option<&Command>,
+    worker: &mut WorkerHandle,
+    log_file: &Path,
+) -> Option<String> {
+    if let Some(Command::Presets(args::PresetsCommand::Import(_))) = command {
+        return None;
+    }
+    let cwd = std::env::current_dir().ok()?;
+    let marker = log_file.with_file_name("python-presets-hinted");
+    import::python_presets_hint(worker, &cwd, &marker).await
+}
 
 /// Runs one subcommand. `log_file` is shown by `config`.
 pub async fn run(

@@ -52,6 +52,7 @@ pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), C
                 println!("Deleted preset {name} ({})", path.display());
             }
         }
+        PresetsCommand::Import(args) => crate::cli::import::run(args, worker).await?,
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod cost;
+pub mod import;
 pub mod model;
 pub mod preset_yaml;
 pub mod presets;

@@ -23,6 +23,8 @@ pub struct Launch {
     pub presets_dir: PathBuf,
     pub output_dir: PathBuf,
     pub log_path: PathBuf,
+    /// A line for the status bar at start, such as the import hint.
+    pub notice: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +67,7 @@ pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
         presets_dir,
         output_dir,
         log_path,
+        notice,
     } = launch;
     let paths = state::Paths {
         presets_dir,
@@ -72,6 +75,10 @@ pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
         log_path,
     };
     let mut state = state::AppState::new(settings, paths, theme::Theme::from_env());
+    state.notice = notice.map(|text| state::Notice {
+        kind: state::NoticeKind::Info,
+        text,
+    });
     let mut terminal = terminal::TerminalGuard::enter()?;
     let result = app::run(&mut terminal, &mut state, &mut worker).await;
     drop(terminal);

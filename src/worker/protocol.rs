@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use crate::domain::import::{ImportError, ImportOptions, ImportReport};
 use crate::domain::model::PresetConfig;
 use crate::domain::presets::{LoadedPreset, PresetSummary, StoreError};
 use crate::generate::{GenerateError, GenerationResult, Job};
@@ -25,6 +26,11 @@ pub enum Request {
     DeletePreset {
         name: String,
     },
+    /// Brings the presets of another folder into the store.
+    ImportPresets {
+        dir: PathBuf,
+        options: ImportOptions,
+    },
     Generate(Box<Job>),
     /// Cancels the generation started by request `target`.
     Cancel {
@@ -38,6 +44,8 @@ pub enum WorkerError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Generate(#[from] GenerateError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
 }
 
 impl WorkerError {
@@ -45,6 +53,7 @@ impl WorkerError {
         match self {
             WorkerError::Store(e) => e.is_invalid_input(),
             WorkerError::Generate(e) => e.is_invalid_input(),
+            WorkerError::Import(e) => e.is_invalid_input(),
         }
     }
 }
@@ -68,6 +77,10 @@ pub enum Event {
         id: RequestId,
         name: String,
         path: PathBuf,
+    },
+    Imported {
+        id: RequestId,
+        report: ImportReport,
     },
     /// A generation left the queue and is running.
     Started {
@@ -97,6 +110,7 @@ impl Event {
             | Event::Preset { id, .. }
             | Event::Saved { id, .. }
             | Event::Deleted { id, .. }
+            | Event::Imported { id, .. }
             | Event::Started { id }
             | Event::Progress { id, .. }
             | Event::Generated { id, .. }

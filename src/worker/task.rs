@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::domain::import;
 use crate::domain::presets::PresetStore;
 use crate::generate::cache::GeneratorCache;
 use crate::generate::{GenerateError, Job, Progress};
@@ -82,6 +83,12 @@ impl Worker {
                 Ok(path) => Event::Deleted { id, name, path },
                 Err(e) => failed(id, e),
             },
+            Request::ImportPresets { dir, options } => {
+                match import::import(&mut self.store, &dir, options) {
+                    Ok(report) => Event::Imported { id, report },
+                    Err(e) => failed(id, e),
+                }
+            }
             Request::Generate(job) => return self.start_generation(id, *job),
             Request::Cancel { target } => {
                 if let Some(token) = self.running.get(&target) {
@@ -146,6 +153,7 @@ enum RequestKind {
     LoadPreset,
     SavePreset,
     DeletePreset,
+    ImportPresets,
     Generate,
     Cancel,
 }
@@ -157,6 +165,7 @@ impl RequestKind {
             Request::LoadPreset { .. } => RequestKind::LoadPreset,
             Request::SavePreset { .. } => RequestKind::SavePreset,
             Request::DeletePreset { .. } => RequestKind::DeletePreset,
+            Request::ImportPresets { .. } => RequestKind::ImportPresets,
             Request::Generate(_) => RequestKind::Generate,
             Request::Cancel { .. } => RequestKind::Cancel,
         }

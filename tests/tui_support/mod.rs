@@ -89,6 +89,15 @@ impl FakeWorker {
                 },
                 Err(e) => failed(e),
             },
+            Request::ImportPresets { dir, options } => {
+                match music_gen::domain::import::import(&mut self.store, dir, *options) {
+                    Ok(report) => Event::Imported { id, report },
+                    Err(e) => Event::Failed {
+                        id,
+                        error: WorkerError::Import(e),
+                    },
+                }
+            }
             // Generations are answered by each test, step by step.
             Request::Generate(_) | Request::Cancel { .. } => return None,
         })
