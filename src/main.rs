@@ -5,7 +5,16 @@ use music_gen::cli::{self, Cli, CliError};
 use music_gen::{logging, paths, tui, worker};
 
 fn main() -> ExitCode {
-    let mut cli = Cli::parse();
+    let mut cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => match cli::error::one_line(&e) {
+            Some(usage) => {
+                eprintln!("music-gen: {usage}");
+                return usage.exit_code();
+            }
+            None => e.exit(),
+        },
+    };
     let log_file = paths::log_file();
     let _log_guard = logging::init(&log_file);
     if let Err(e) = color_eyre::install() {

@@ -8,12 +8,12 @@ use std::time::{Duration, SystemTime};
 use music_gen::domain::model::TrackConfig;
 use music_gen::generate::output::{self, NewAudio, sha256_hex};
 use music_gen::generate::result::{GenerationResult, ResultMetadata};
-use music_gen::generate::{Mode, OutputTarget};
+use music_gen::generate::{Mode, OutputTarget, Status};
 
 fn result() -> GenerationResult {
     let track = TrackConfig::new("x", "rock");
     GenerationResult {
-        status: "completed".into(),
+        status: Status::Completed,
         mode: Mode::Gcp,
         genre: track.genre.clone(),
         duration_seconds: track.duration_seconds,

@@ -5,7 +5,7 @@ mod tui_support;
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
-use music_gen::generate::{Mode, OutputTarget};
+use music_gen::generate::{Mode, OutputTarget, Status};
 use music_gen::tui::action::Action;
 use music_gen::tui::keymap::Context;
 use music_gen::tui::state::log::EntryState;
@@ -633,7 +633,7 @@ async fn generate_with_the_real_worker_writes_metadata() {
     else {
         panic!("{entry:?}");
     };
-    assert_eq!(status, "simulated");
+    assert_eq!(*status, Status::Simulated);
     assert!(files.is_empty(), "simulate writes no audio");
     let metadata = metadata.as_ref().expect("a metadata file");
     assert!(metadata.starts_with(output.path()) && metadata.is_file());

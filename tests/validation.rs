@@ -259,8 +259,12 @@ fn request_options_are_checked_against_the_model() {
     assert!(c.options().check_model(Model::Lyria2).is_ok());
     let e = c.options().check_model(Model::Lyria3Pro).unwrap_err();
     assert_eq!(e.field, "seed");
-    assert!(Model::parse("lyria-002").is_ok());
-    assert!(Model::parse("lyria-9").unwrap_err().contains("lyria-002"));
+    assert_eq!("lyria-002".parse::<Model>(), Ok(Model::Lyria2));
+    let e = "lyria-9".parse::<Model>().unwrap_err().to_string();
+    assert!(
+        e.contains("lyria-002") && e.contains("\"lyria-9\" is not a model"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod vertex_support;
 use std::time::Duration;
 
 use music_gen::domain::model::Model;
-use music_gen::generate::GenerateError;
+use music_gen::generate::{GenerateError, OutputTarget, Stage};
 use music_gen::worker::{self, Event, Request, WorkerError};
 use serde_json::json;
 use vertex_support::*;
@@ -75,8 +75,8 @@ async fn retries_503_honouring_retry_after_through_the_worker() {
         .call(
             Request::Generate(Box::new(fakes.job(track(), Model::Lyria2))),
             |e| {
-                if let Event::Progress { message, .. } = e {
-                    progress.push(message.clone());
+                if let Event::Progress { stage, .. } = e {
+                    progress.push(stage.to_string());
                 }
             },
         )
@@ -203,7 +203,7 @@ async fn unauthenticated_points_at_the_credentials() {
         ],
     )
     .await;
-    assert!(matches!(e, GenerateError::Auth(_)));
+    assert!(matches!(e, GenerateError::Auth { .. }));
 }
 
 #[tokio::test]
@@ -275,7 +275,7 @@ async fn connection_errors_are_retried() {
     job.settings.max_attempts = 3;
     let (result, progress) = generate(&job).await;
     let e = result.unwrap_err();
-    assert!(matches!(e, GenerateError::Network(_)), "{e:?}");
+    assert!(matches!(e, GenerateError::Network { .. }), "{e:?}");
     assert!(e.to_string().contains("after 3 attempts"), "{e}");
     let retries = progress
         .iter()
@@ -317,6 +317,20 @@ async fn missing_project_is_reported_before_any_request() {
             "--project-id",
             "GOOGLE_CLOUD_PROJECT",
         ],
+    )
+    .await;
+    assert!(matches!(e, GenerateError::Config(_)));
+}
+
+#[tokio::test]
+async fn missing_output_target_is_reported_before_any_request() {
+    let e = refused_before_sending(
+        |f| {
+            let mut job = f.job(track(), Model::Lyria2);
+            job.settings.output = OutputTarget::None;
+            job
+        },
+        &["gcp mode writes audio", "--output"],
     )
     .await;
     assert!(matches!(e, GenerateError::Config(_)));
@@ -393,7 +407,7 @@ async fn refused_token_is_an_auth_error() {
         .await;
     let (result, _) = generate(&fakes.job(track(), Model::Lyria2)).await;
     let e = result.unwrap_err();
-    assert!(matches!(e, GenerateError::Auth(_)), "{e:?}");
+    assert!(matches!(e, GenerateError::Auth { .. }), "{e:?}");
     assert!(
         e.to_string().contains("could not get an access token"),
         "{e}"
@@ -422,7 +436,10 @@ async fn cancel_through_the_worker_leaves_no_file() {
     )));
     loop {
         match worker.recv().await.expect("worker running") {
-            Event::Progress { message, .. } if message.starts_with("sending the request") => break,
+            Event::Progress {
+                stage: Stage::Sending { .. },
+                ..
+            } => break,
             Event::Progress { .. } | Event::Started { .. } => {}
             other => panic!("unexpected {other:?}"),
         }
@@ -447,8 +464,8 @@ async fn cancel_token_stops_a_direct_generation() {
     let generator = music_gen::generate::Generator::new(&job.settings.key).unwrap();
     let cancel = tokio_util::sync::CancellationToken::new();
     let trigger = cancel.clone();
-    let progress: music_gen::generate::Progress = std::sync::Arc::new(move |m: String| {
-        if m.starts_with("sending the request") {
+    let progress: music_gen::generate::Progress = std::sync::Arc::new(move |s: Stage| {
+        if matches!(s, Stage::Sending { .. }) {
             trigger.cancel();
         }
     });

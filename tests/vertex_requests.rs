@@ -236,8 +236,8 @@ async fn progress_is_reported() {
         .call(
             Request::Generate(Box::new(fakes.job(track(), Model::Lyria2))),
             |e| {
-                if let Event::Progress { message, .. } = e {
-                    messages.push(message.clone());
+                if let Event::Progress { stage, .. } = e {
+                    messages.push(stage.to_string());
                 }
             },
         )

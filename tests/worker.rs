@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use music_gen::domain::model::{PresetConfig, StyleReference, TrackConfig};
 use music_gen::domain::presets::StoreError;
 use music_gen::domain::prompt::build_prompt;
-use music_gen::generate::{GenerateError, GenerationSettings, Job, Mode, OutputTarget};
+use music_gen::generate::{GenerateError, GenerationSettings, Job, Mode, OutputTarget, Status};
 use music_gen::worker::{Event, Request, RequestId, WorkerError, WorkerHandle, spawn};
 use serde_json::{Value, json};
 
@@ -190,7 +190,7 @@ async fn simulate_writes_python_compatible_metadata() {
     };
     let json_path = out_dir.join("track.json");
     assert_eq!(result.metadata_path.as_deref(), Some(json_path.as_path()));
-    assert_eq!(result.status, "simulated");
+    assert_eq!(result.status, Status::Simulated);
     assert_eq!(result.mode, Mode::Simulate);
     assert_eq!(result.prompt, build_prompt(&t));
     assert!(!target.exists(), "simulate writes no audio");

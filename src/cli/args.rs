@@ -2,7 +2,17 @@
 
 use std::path::PathBuf;
 
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
+
+use crate::domain::model::Model;
+use crate::domain::named::Named;
+use crate::generate::Mode;
+
+/// Parses a named enum as its type, listing its names in `--help`.
+fn named<T: Named + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(T::names()).try_map(|s| T::from_name(&s))
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,8 +45,8 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct GenerationArgs {
     /// simulate (no credentials, nothing sent) or gcp (Vertex AI)
-    #[arg(long, help_heading = "Settings", global = true, env = "MUSIC_GEN_MODE", default_value = "simulate", value_parser = ["simulate", "gcp"])]
-    pub mode: String,
+    #[arg(long, help_heading = "Settings", global = true, env = "MUSIC_GEN_MODE", default_value = "simulate", value_parser = named::<Mode>())]
+    pub mode: Mode,
 
     /// Google Cloud project that runs and pays for generations
     #[arg(
@@ -59,9 +69,9 @@ pub struct GenerationArgs {
     )]
     pub location: String,
 
-    /// lyria-002, lyria-3-clip-preview or lyria-3-pro-preview [env: MUSIC_GEN_MODEL] [default: lyria-002, or the preset's]
-    #[arg(long, help_heading = "Settings", global = true, value_name = "MODEL")]
-    pub model: Option<String>,
+    /// Lyria model [env: MUSIC_GEN_MODEL] [default: lyria-002, or the preset's]
+    #[arg(long, help_heading = "Settings", global = true, value_name = "MODEL", value_parser = named::<Model>())]
+    pub model: Option<Model>,
 
     /// Service-account key file [default: gcp_auth's chain: GOOGLE_APPLICATION_CREDENTIALS, gcloud ADC, metadata server]
     #[arg(long, help_heading = "Settings", global = true, value_name = "FILE")]

@@ -40,3 +40,25 @@ impl From<WorkerError> for CliError {
         }
     }
 }
+
+/// A value clap refused from a fixed set (`--mode`, `--model`) as one line,
+/// like every other usage error: `--model: "x" is not allowed; use one of …`.
+/// Other clap errors keep clap's own report with its usage and tips.
+pub fn one_line(e: &clap::Error) -> Option<CliError> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::InvalidValue {
+        return None;
+    }
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join(", ")),
+        _ => None,
+    };
+    let arg = text(ContextKind::InvalidArg)?;
+    let flag = arg.split(' ').next().unwrap_or(&arg);
+    let value = text(ContextKind::InvalidValue)?;
+    let allowed = text(ContextKind::ValidValue)?;
+    Some(CliError::Usage(format!(
+        "{flag}: {value:?} is not allowed; use one of {allowed}"
+    )))
+}

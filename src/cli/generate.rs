@@ -80,7 +80,7 @@ pub async fn generate(
                     continue;
                 }
                 match ev {
-                    Event::Progress { message, .. } => eprintln!("… {message}"),
+                    Event::Progress { stage, .. } => eprintln!("… {stage}"),
                     // A signal that came while the files were being moved
                     // into place: they are complete, so say where they are.
                     Event::Generated { result, .. } => {

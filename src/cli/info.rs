@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::cli::error::CliError;
 use crate::cli::presets::{list, load, print_json};
+use crate::domain::named::Named;
 use crate::generate::GenerationSettings;
 use crate::worker::WorkerHandle;
 
@@ -80,7 +81,7 @@ pub async fn config(
         .collect();
     let key = &settings.key;
     let report = ConfigReport {
-        mode: key.mode.as_str(),
+        mode: key.mode.name(),
         project: key.project.as_deref(),
         location: &key.location,
         model: settings.model.id(),

@@ -50,7 +50,7 @@ pub async fn run(
     for name in worker.restored_builtins() {
         tracing::info!(%name, "wrote missing built-in preset");
     }
-    let model_flag = settings::model_flag(&cli.generation)?;
+    let model_flag = cli.generation.model;
     match command {
         Command::Presets(cmd) => presets::run(cmd, worker).await,
         Command::Python(alias) => presets::run(alias.into_presets(), worker).await,

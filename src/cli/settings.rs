@@ -6,19 +6,10 @@ use std::time::Duration;
 use crate::cli::args::GenerationArgs;
 use crate::cli::error::CliError;
 use crate::domain::model::Model;
-use crate::generate::{GenerationSettings, GeneratorKey, Mode, OutputTarget};
+use crate::generate::{GenerationSettings, GeneratorKey, OutputTarget};
 use crate::paths;
 
 pub const MODEL_ENV: &str = "MUSIC_GEN_MODEL";
-
-/// `--model` given on the command line; it overrides a preset's model,
-/// whereas MUSIC_GEN_MODEL only fills in when the track names none.
-pub fn model_flag(args: &GenerationArgs) -> Result<Option<Model>, CliError> {
-    args.model
-        .as_deref()
-        .map(|m| Model::parse(m).map_err(|e| CliError::Usage(format!("--model: {e}"))))
-        .transpose()
-}
 
 pub fn output_dir(args: &GenerationArgs) -> PathBuf {
     args.output_dir
@@ -27,11 +18,11 @@ pub fn output_dir(args: &GenerationArgs) -> PathBuf {
 }
 
 pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
-    let mode = Mode::parse(&args.mode).map_err(|e| CliError::Usage(format!("--mode: {e}")))?;
     let env_model = match std::env::var(MODEL_ENV) {
-        Ok(m) if !m.is_empty() => {
-            Some(Model::parse(&m).map_err(|e| CliError::Usage(format!("{MODEL_ENV}: {e}")))?)
-        }
+        Ok(m) if !m.is_empty() => Some(
+            m.parse::<Model>()
+                .map_err(|e| CliError::Usage(format!("{MODEL_ENV}: {e}")))?,
+        ),
         _ => None,
     };
     if args.max_attempts == 0 {
@@ -46,13 +37,13 @@ pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
     }
     Ok(GenerationSettings {
         key: GeneratorKey {
-            mode,
+            mode: args.mode,
             project: args.project_id.clone().filter(|p| !p.is_empty()),
             location: args.location.clone(),
             credentials: args.credentials.clone(),
             endpoint: args.endpoint.clone().filter(|e| !e.is_empty()),
         },
-        model: model_flag(args)?.or(env_model).unwrap_or_default(),
+        model: args.model.or(env_model).unwrap_or_default(),
         timeout: Duration::from_secs(args.timeout),
         max_attempts: args.max_attempts,
         output: OutputTarget::Dir(output_dir(args)),

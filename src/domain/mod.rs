@@ -4,6 +4,7 @@ pub mod atomic;
 pub mod cost;
 pub mod import;
 pub mod model;
+pub mod named;
 pub mod preset_yaml;
 pub mod presets;
 pub mod prompt;

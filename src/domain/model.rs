@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::named::{Named, named_str};
 use crate::domain::validate::{FieldError, Validation};
 
 pub const DURATION_MIN: i64 = 60;
@@ -21,37 +22,38 @@ pub const PRESET_NAME_MAX: usize = 64;
 
 /// The Lyria models music-gen can call. Kept as a closed set so a typo is
 /// refused before anything is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(try_from = "String", into = "&'static str")]
 pub enum Model {
     #[default]
-    #[serde(rename = "lyria-002")]
+    #[strum(serialize = "lyria-002")]
     Lyria2,
-    #[serde(rename = "lyria-3-clip-preview")]
+    #[strum(serialize = "lyria-3-clip-preview")]
     Lyria3Clip,
-    #[serde(rename = "lyria-3-pro-preview")]
+    #[strum(serialize = "lyria-3-pro-preview")]
     Lyria3Pro,
 }
 
+impl Named for Model {
+    const KIND: &'static str = "model";
+}
+named_str!(Model);
+
 impl Model {
-    pub const ALL: [Model; 3] = [Model::Lyria2, Model::Lyria3Clip, Model::Lyria3Pro];
-
     pub fn id(self) -> &'static str {
-        match self {
-            Model::Lyria2 => "lyria-002",
-            Model::Lyria3Clip => "lyria-3-clip-preview",
-            Model::Lyria3Pro => "lyria-3-pro-preview",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Model, String> {
-        Model::ALL
-            .into_iter()
-            .find(|m| m.id() == s)
-            .ok_or_else(|| format!("{s:?} is not a known model; use one of {}", Model::list()))
-    }
-
-    pub fn list() -> String {
-        Model::ALL.map(Model::id).join(", ")
+        self.name()
     }
 
     /// Lyria 2 takes negative prompts, seeds and several samples; Lyria 3
@@ -70,7 +72,7 @@ impl Model {
     pub fn check_location(self, location: &str) -> Result<(), FieldError> {
         if self.requires_global() && location != "global" {
             return Err(FieldError::new(
-                "model",
+                TrackField::Model,
                 format!(
                     "{self} is served only at location global, not {location}; \
                      choose location global (--location global)"
@@ -91,9 +93,49 @@ impl Model {
     }
 }
 
-impl std::fmt::Display for Model {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
+/// A track's fields by the paths validation names them with; the TUI's form
+/// shows them in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
+pub enum TrackField {
+    TextInput,
+    Genre,
+    #[strum(serialize = "duration_seconds")]
+    Duration,
+    #[strum(serialize = "structure.intro")]
+    Intro,
+    #[strum(serialize = "structure.verse_count")]
+    Verses,
+    #[strum(serialize = "structure.chorus_count")]
+    Choruses,
+    #[strum(serialize = "structure.bridge")]
+    Bridge,
+    #[strum(serialize = "structure.outro")]
+    Outro,
+    StyleReferences,
+    Temperature,
+    Model,
+    NegativePrompt,
+    Seed,
+    #[strum(serialize = "sample_count")]
+    Samples,
+}
+
+impl Named for TrackField {
+    const KIND: &'static str = "track field";
+}
+named_str!(TrackField);
+
+impl From<TrackField> for String {
+    fn from(f: TrackField) -> String {
+        f.name().to_string()
+    }
+}
+
+impl TrackField {
+    /// The path of the `type` of the `i`th style reference.
+    pub fn style_type(i: usize) -> String {
+        format!("{}[{i}].type", TrackField::StyleReferences.name())
     }
 }
 
@@ -141,14 +183,9 @@ impl Default for SongStructure {
 
 impl SongStructure {
     pub fn validate(&self, v: &mut Validation) {
+        v.range(TrackField::Verses, self.verse_count, VERSES_MIN, VERSES_MAX);
         v.range(
-            "structure.verse_count",
-            self.verse_count,
-            VERSES_MIN,
-            VERSES_MAX,
-        );
-        v.range(
-            "structure.chorus_count",
+            TrackField::Choruses,
             self.chorus_count,
             CHORUSES_MIN,
             CHORUSES_MAX,
@@ -175,7 +212,7 @@ impl StyleReference {
                 value: value.trim().to_string(),
             }),
             _ => Err(FieldError::new(
-                "style_references",
+                TrackField::StyleReferences,
                 format!("{s:?} must be TYPE:VALUE, e.g. style:arena rock"),
             )),
         }
@@ -185,7 +222,7 @@ impl StyleReference {
 fn validate_styles(styles: &[StyleReference], v: &mut Validation) {
     for (i, s) in styles.iter().enumerate() {
         if s.kind.trim().is_empty() {
-            v.push(format!("style_references[{i}].type"), "must not be empty");
+            v.push(TrackField::style_type(i), "must not be empty");
         }
     }
 }
@@ -203,11 +240,11 @@ pub struct RequestOptions<'a> {
 impl RequestOptions<'_> {
     pub fn validate(&self, v: &mut Validation) {
         if let Some(n) = self.sample_count {
-            v.range("sample_count", n, SAMPLES_MIN, SAMPLES_MAX);
+            v.range(TrackField::Samples, n, SAMPLES_MIN, SAMPLES_MAX);
         }
         if self.seed.is_some() && self.sample_count.is_some_and(|n| n > 1) {
             v.push(
-                "seed",
+                TrackField::Seed,
                 "cannot be combined with sample_count above 1; drop one of them",
             );
         }
@@ -219,9 +256,12 @@ impl RequestOptions<'_> {
             return Ok(());
         }
         let unsupported = [
-            ("negative_prompt", self.negative_prompt.is_some()),
-            ("seed", self.seed.is_some()),
-            ("sample_count", self.sample_count.is_some_and(|n| n != 1)),
+            (TrackField::NegativePrompt, self.negative_prompt.is_some()),
+            (TrackField::Seed, self.seed.is_some()),
+            (
+                TrackField::Samples,
+                self.sample_count.is_some_and(|n| n != 1),
+            ),
         ];
         match unsupported.iter().find(|(_, set)| *set) {
             Some((field, _)) => Err(FieldError::new(
@@ -289,13 +329,13 @@ impl TrackConfig {
         let chars = self.text_input.chars().count();
         if chars > TEXT_MAX_CHARS {
             v.push(
-                "text_input",
+                TrackField::TextInput,
                 format!("{chars} characters is above the maximum {TEXT_MAX_CHARS}"),
             );
         }
         validate_genre(&self.genre, v);
         v.range(
-            "duration_seconds",
+            TrackField::Duration,
             self.duration_seconds,
             DURATION_MIN,
             DURATION_MAX,
@@ -310,10 +350,10 @@ impl TrackConfig {
 fn validate_genre(genre: &str, v: &mut Validation) {
     let chars = genre.chars().count();
     if genre.trim().is_empty() {
-        v.push("genre", "is required (1 to 100 characters)");
+        v.push(TrackField::Genre, "is required (1 to 100 characters)");
     } else if chars > GENRE_MAX_CHARS {
         v.push(
-            "genre",
+            TrackField::Genre,
             format!("{chars} characters is above the maximum {GENRE_MAX_CHARS}"),
         );
     }
@@ -322,7 +362,7 @@ fn validate_genre(genre: &str, v: &mut Validation) {
 fn validate_temperature(t: f64, v: &mut Validation) {
     if !(0.0..=1.0).contains(&t) {
         v.push(
-            "temperature",
+            TrackField::Temperature,
             format!("{} is outside 0.0 to 1.0", crate::domain::pyfloat::repr(t)),
         );
     }
@@ -441,7 +481,7 @@ mod tests {
     #[test]
     fn lyria3_is_served_only_at_global() {
         let e = Model::Lyria3Clip.check_location("us-central1").unwrap_err();
-        assert_eq!(e.field, "model");
+        assert!(e.is(super::TrackField::Model));
         assert!(e.message.contains("--location global"), "{e}");
         assert!(Model::Lyria3Pro.check_location("global").is_ok());
         assert!(Model::Lyria2.check_location("us-central1").is_ok());

@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+use crate::domain::model::TrackField;
+use crate::domain::named::Named;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct FieldError {
@@ -16,6 +19,11 @@ impl FieldError {
             field: field.into(),
             message: message.into(),
         }
+    }
+
+    /// Whether this error is about `field`.
+    pub fn is(&self, field: TrackField) -> bool {
+        self.field == field.name()
     }
 }
 
@@ -58,7 +66,7 @@ impl Validation {
         self.0.push(FieldError::new(field, message));
     }
 
-    pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) {
+    pub fn range(&mut self, field: impl Into<String>, value: i64, min: i64, max: i64) {
         if value < min {
             self.push(field, format!("{value} is below the minimum {min}"));
         } else if value > max {

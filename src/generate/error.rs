@@ -13,8 +13,14 @@ pub enum GenerateError {
     /// Set-up that is missing before any request: project, credentials.
     #[error("{0}")]
     Config(String),
-    #[error("authentication failed: {0}")]
-    Auth(String),
+    #[error("authentication failed: {message}")]
+    Auth {
+        message: String,
+        /// gcp_auth's error, when the token exchange failed; `None` when
+        /// Vertex AI refused a token.
+        #[source]
+        source: Option<gcp_auth::Error>,
+    },
     /// An answer from Vertex AI, already turned into advice.
     #[error("{message}")]
     Api {
@@ -23,10 +29,17 @@ pub enum GenerateError {
     },
     #[error("the request was blocked by the safety filters: {0}")]
     Filtered(String),
-    #[error("could not reach Vertex AI: {0}")]
-    Network(String),
+    /// The message spells out the causes, so one line says what failed.
+    #[error("could not reach Vertex AI: {message}")]
+    Network {
+        message: String,
+        #[source]
+        source: reqwest::Error,
+    },
     #[error("no answer within {0} seconds; raise the timeout with --timeout")]
     Timeout(u64),
+    #[error("writing the result stopped unexpectedly: {0}")]
+    Task(#[from] tokio::task::JoinError),
     #[error("cancelled")]
     Cancelled,
     #[error("{path}: {source}")]

@@ -4,41 +4,41 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::domain::model::{Model, TrackConfig};
+use crate::domain::named::{Named, named_str};
 
 pub const DEFAULT_LOCATION: &str = "us-central1";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// Simulate (everything but the network call) or gcp (Vertex AI).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(try_from = "String", into = "&'static str")]
+#[strum(serialize_all = "lowercase")]
 pub enum Mode {
     #[default]
     Simulate,
     Gcp,
 }
 
-impl Mode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Simulate => "simulate",
-            Mode::Gcp => "gcp",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Mode, String> {
-        match s {
-            "simulate" => Ok(Mode::Simulate),
-            "gcp" => Ok(Mode::Gcp),
-            other => Err(format!("{other:?} is not a mode; use simulate or gcp")),
-        }
-    }
+impl Named for Mode {
+    const KIND: &'static str = "mode";
 }
-
-impl std::fmt::Display for Mode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+named_str!(Mode);
 
 /// Everything that picks a generator instance. Two jobs with equal keys share
 /// one generator, and with it one HTTP client and one token.

@@ -5,21 +5,17 @@ pub mod cache;
 pub mod error;
 pub mod job;
 pub mod output;
+pub mod progress;
 pub mod result;
 pub mod simulate;
 pub mod vertex;
-
-use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
 pub use error::GenerateError;
 pub use job::{GenerationSettings, GeneratorKey, Job, Mode, OutputTarget};
-pub use result::GenerationResult;
-
-/// Where a running generation reports what it is doing ("requesting token",
-/// "attempt 2 of 4 after 503", …); the worker turns these into events.
-pub type Progress = Arc<dyn Fn(String) + Send + Sync>;
+pub use progress::{Progress, Stage};
+pub use result::{GenerationResult, Status};
 
 /// One generator per cache key; the variants own their clients and tokens.
 pub enum Generator {

@@ -7,10 +7,34 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::cost::CostEstimate;
 use crate::domain::model::{Model, SongStructure, StyleReference, TrackConfig};
+use crate::domain::named::{Named, named_str};
 use crate::generate::job::Mode;
 
-pub const STATUS_SIMULATED: &str = "simulated";
-pub const STATUS_COMPLETED: &str = "completed";
+/// How a generation ended, in the Python tool's words.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[serde(try_from = "String", into = "&'static str")]
+#[strum(serialize_all = "lowercase")]
+pub enum Status {
+    /// Simulate mode: the prompt and the cost, nothing sent.
+    Simulated,
+    /// Vertex AI answered with audio, and it was written.
+    Completed,
+}
+
+impl Named for Status {
+    const KIND: &'static str = "status";
+}
+named_str!(Status);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultMetadata {
@@ -50,8 +74,7 @@ pub struct Timings {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerationResult {
-    pub status: String,
-    #[serde(with = "mode_str")]
+    pub status: Status,
     pub mode: Mode,
     pub genre: String,
     pub duration_seconds: i64,
@@ -73,19 +96,4 @@ pub struct GenerationResult {
     pub timings: Option<Timings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_path: Option<PathBuf>,
-}
-
-mod mode_str {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use crate::generate::job::Mode;
-
-    pub fn serialize<S: Serializer>(mode: &Mode, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(mode.as_str())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Mode, D::Error> {
-        let s = String::deserialize(d)?;
-        Mode::parse(&s).map_err(serde::de::Error::custom)
-    }
 }

@@ -7,7 +7,7 @@ use crate::domain::prompt::build_prompt;
 use crate::generate::error::GenerateError;
 use crate::generate::job::{Job, Mode, OutputTarget};
 use crate::generate::output;
-use crate::generate::result::{GenerationResult, ResultMetadata, STATUS_SIMULATED};
+use crate::generate::result::{GenerationResult, ResultMetadata, Status};
 
 pub const MESSAGE: &str = "Track generation simulated (no GCP credentials required).";
 
@@ -25,7 +25,7 @@ impl SimulateGenerator {
             return Err(GenerateError::Cancelled);
         }
         let mut result = GenerationResult {
-            status: STATUS_SIMULATED.to_string(),
+            status: Status::Simulated,
             mode: Mode::Simulate,
             genre: track.genre.clone(),
             duration_seconds: track.duration_seconds,
@@ -47,7 +47,6 @@ impl SimulateGenerator {
         tokio::task::spawn_blocking(move || {
             output::save(&target, &[], &mut result, &|| cancel.is_cancelled()).map(|()| result)
         })
-        .await
-        .map_err(|e| GenerateError::Config(format!("writing the metadata failed: {e}")))?
+        .await?
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::domain::import::{ImportError, ImportOptions, ImportReport};
 use crate::domain::model::PresetConfig;
 use crate::domain::presets::{LoadedPreset, PresetSummary, StoreError};
-use crate::generate::{GenerateError, GenerationResult, Job};
+use crate::generate::{GenerateError, GenerationResult, Job, Stage};
 
 pub type RequestId = u64;
 
@@ -88,7 +88,7 @@ pub enum Event {
     },
     Progress {
         id: RequestId,
-        message: String,
+        stage: Stage,
     },
     Generated {
         id: RequestId,

@@ -113,8 +113,8 @@ impl Worker {
         let events = self.events.clone();
         let finished = self.finished_tx.clone();
         let progress_events = events.clone();
-        let progress: Progress = Arc::new(move |message| {
-            let _ = progress_events.send(Event::Progress { id, message });
+        let progress: Progress = Arc::new(move |stage| {
+            let _ = progress_events.send(Event::Progress { id, stage });
         });
         tokio::spawn(async move {
             let _ = events.send(Event::Started { id });

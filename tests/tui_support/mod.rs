@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use music_gen::domain::cost;
 use music_gen::domain::presets::{PresetStore, StoreError};
-use music_gen::generate::result::{GenerationResult, OutputFile, ResultMetadata};
+use music_gen::generate::result::{GenerationResult, OutputFile, ResultMetadata, Status};
 use music_gen::generate::{GenerationSettings, Mode};
 use music_gen::tui::state::{AppState, Outbox, Paths};
 use music_gen::tui::theme::Theme;
@@ -193,7 +193,7 @@ pub fn screen(state: &AppState, width: u16, height: u16) -> String {
 pub fn simulated_result(state: &AppState) -> GenerationResult {
     let track = state.form.track();
     GenerationResult {
-        status: "simulated".to_string(),
+        status: Status::Simulated,
         mode: Mode::Simulate,
         genre: track.genre.clone(),
         duration_seconds: track.duration_seconds,
@@ -224,7 +224,7 @@ pub const LYRIA3_TEXT: &str = "[Verse 1]\nCity lights are calling\nWe ride until
 /// What Lyria 3 Pro answers: one MP3, its metadata and the lyrics it sang.
 pub fn lyria3_result(state: &AppState) -> GenerationResult {
     GenerationResult {
-        status: "completed".to_string(),
+        status: Status::Completed,
         mode: Mode::Gcp,
         message: "Track generated with lyria-3-pro-preview.".to_string(),
         model: Some(music_gen::domain::model::Model::Lyria3Pro),

@@ -16,7 +16,7 @@ use music_gen::domain::model::{Model, TrackConfig};
 use music_gen::generate::vertex::VertexGenerator;
 use music_gen::generate::{
     GenerateError, GenerationResult, GenerationSettings, GeneratorKey, Job, Mode, OutputTarget,
-    Progress,
+    Progress, Stage,
 };
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -146,7 +146,7 @@ pub fn google_error(code: u16, status: &str, message: &str, details: Value) -> R
 pub fn progress() -> (Progress, Arc<Mutex<Vec<String>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
-    let progress: Progress = Arc::new(move |m: String| sink.lock().unwrap().push(m));
+    let progress: Progress = Arc::new(move |s: Stage| sink.lock().unwrap().push(s.to_string()));
     (progress, seen)
 }
 

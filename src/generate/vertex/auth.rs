@@ -36,11 +36,14 @@ pub async fn token(
 ) -> Result<Arc<gcp_auth::Token>, GenerateError> {
     provider.token(&[SCOPE]).await.map_err(|e| {
         // gcp_auth's errors describe the exchange, never the key or the token.
-        GenerateError::Auth(format!(
-            "could not get an access token ({e}); check that the credentials are valid and not \
-             revoked{}",
-            credentials.map_or(String::new(), |p| format!(" ({})", p.display()))
-        ))
+        GenerateError::Auth {
+            message: format!(
+                "could not get an access token ({e}); check that the credentials are valid and \
+                 not revoked{}",
+                credentials.map_or(String::new(), |p| format!(" ({})", p.display()))
+            ),
+            source: Some(e),
+        }
     })
 }
 

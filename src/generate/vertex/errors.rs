@@ -90,11 +90,14 @@ pub fn from_response(http_status: u16, body: &[u8], ctx: &Context<'_>) -> Genera
     match http_status {
         400 if mentions_safety(&message) => GenerateError::Filtered(message),
         400 => api(format!("Vertex AI refused the request ({said})")),
-        401 => GenerateError::Auth(format!(
-            "Vertex AI did not accept the credentials ({said}); check the service-account file \
-             (--credentials or GOOGLE_APPLICATION_CREDENTIALS) or run \
-             `gcloud auth application-default login` again"
-        )),
+        401 => GenerateError::Auth {
+            message: format!(
+                "Vertex AI did not accept the credentials ({said}); check the service-account \
+                 file (--credentials or GOOGLE_APPLICATION_CREDENTIALS) or run \
+                 `gcloud auth application-default login` again"
+            ),
+            source: None,
+        },
         403 if e.reason_is("SERVICE_DISABLED")
             || message.contains("has not been used in project")
             || message.contains("is disabled") =>
@@ -143,9 +146,9 @@ pub fn plural_attempts(n: u32) -> String {
 
 /// A transport failure, with its causes: reqwest's top-level message alone
 /// ("error sending request") does not say what went wrong.
-pub fn network(e: &reqwest::Error, attempts: u32) -> GenerateError {
+pub fn network(e: reqwest::Error, attempts: u32) -> GenerateError {
     let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
+    let mut source = std::error::Error::source(&e);
     while let Some(s) = source {
         let s_text = s.to_string();
         if !text.contains(&s_text) {
@@ -154,7 +157,10 @@ pub fn network(e: &reqwest::Error, attempts: u32) -> GenerateError {
         }
         source = s.source();
     }
-    GenerateError::Network(format!("{text} (after {})", plural_attempts(attempts)))
+    GenerateError::Network {
+        message: format!("{text} (after {})", plural_attempts(attempts)),
+        source: e,
+    }
 }
 
 #[cfg(test)]

@@ -21,11 +21,11 @@ use tokio_util::sync::CancellationToken;
 use crate::domain::cost;
 use crate::domain::model::Model;
 use crate::domain::prompt::build_prompt;
-use crate::generate::Progress;
 use crate::generate::error::GenerateError;
 use crate::generate::job::{GeneratorKey, Job, Mode, OutputTarget};
 use crate::generate::output;
-use crate::generate::result::{GenerationResult, ResultMetadata, STATUS_COMPLETED, Timings};
+use crate::generate::result::{GenerationResult, ResultMetadata, Status, Timings};
+use crate::generate::{Progress, Stage};
 
 use request::VertexRequest;
 use response::Answer;
@@ -88,6 +88,11 @@ impl VertexGenerator {
             .check_model(model)
             .map_err(GenerateError::Unsupported)?;
         let project = self.project()?;
+        // Checked before anything is sent: audio that was paid for must
+        // have somewhere to go, and only the caller knows where.
+        if job.settings.output == OutputTarget::None {
+            return Err(no_output());
+        }
         request::check_location(&self.key.location)?;
         model
             .check_location(&self.key.location)
@@ -105,7 +110,7 @@ impl VertexGenerator {
         };
 
         let result = GenerationResult {
-            status: STATUS_COMPLETED.to_string(),
+            status: Status::Completed,
             mode: Mode::Gcp,
             genre: track.genre.clone(),
             duration_seconds: track.duration_seconds,
@@ -126,15 +131,9 @@ impl VertexGenerator {
             }),
             metadata_path: None,
         };
-        let n = exchange.answer.audio.len();
-        progress(format!(
-            "saving {}",
-            if n == 1 {
-                "the audio file".to_string()
-            } else {
-                format!("{n} audio files")
-            }
-        ));
+        progress(Stage::Saving {
+            files: exchange.answer.audio.len(),
+        });
         // The files are written completely or not at all: a cancel that
         // arrives once they are complete is too late to stop the moves.
         if cancel.is_cancelled() {
@@ -208,7 +207,7 @@ impl VertexGenerator {
         let mut request_ms = 0;
         for attempt in 1..=max {
             if attempt == 1 {
-                progress("getting an access token".to_string());
+                progress(Stage::Authenticating);
             }
             let t = Instant::now();
             let Connection { client, tokens } = self.connection().await?;
@@ -217,10 +216,12 @@ impl VertexGenerator {
             let token = auth::token(tokens.as_ref(), self.key.credentials.as_deref()).await?;
             auth_ms += millis(t.elapsed());
 
-            progress(format!(
-                "sending the request to {model} at {} (attempt {attempt} of {max})",
-                self.key.location
-            ));
+            progress(Stage::Sending {
+                model,
+                location: self.key.location.clone(),
+                attempt,
+                of: max,
+            });
             let t = Instant::now();
             let sent = client
                 .post(req.url.clone())
@@ -260,21 +261,21 @@ impl VertexGenerator {
                             return Err(errors::from_response(status, &body, &ctx(attempt)));
                         }
                         Err(e) if retry::is_retryable_error(&e) => Failure {
-                            error: errors::network(&e, attempt),
+                            error: errors::network(e, attempt),
                             what: "a dropped connection".to_string(),
                             wait: None,
                         },
-                        Err(e) => return Err(errors::network(&e, attempt)),
+                        Err(e) => return Err(errors::network(e, attempt)),
                     }
                 }
                 Err(e) => {
                     request_ms += millis(t.elapsed());
                     tracing::debug!(attempt, error = %e, "vertex request failed");
                     if !retry::is_retryable_error(&e) {
-                        return Err(errors::network(&e, attempt));
+                        return Err(errors::network(e, attempt));
                     }
                     Failure {
-                        error: errors::network(&e, attempt),
+                        error: errors::network(e, attempt),
                         what: "a connection error".to_string(),
                         wait: None,
                     }
@@ -288,11 +289,12 @@ impl VertexGenerator {
             if attempt == max || Instant::now() + delay >= deadline {
                 return Err(failure.error);
             }
-            progress(format!(
-                "attempt {attempt} of {max} failed with {}, retrying in {}",
-                failure.what,
-                retry::seconds(delay)
-            ));
+            progress(Stage::Retrying {
+                attempt,
+                of: max,
+                failure: failure.what,
+                wait: delay,
+            });
             tokio::time::sleep(delay).await;
         }
         unreachable!("the last attempt returns")
@@ -306,6 +308,13 @@ struct Failure {
     what: String,
     /// What the server asked for with `Retry-After`.
     wait: Option<Duration>,
+}
+
+fn no_output() -> GenerateError {
+    GenerateError::Config(
+        "gcp mode writes audio: give an output file or directory (--output or --output-dir)"
+            .to_string(),
+    )
 }
 
 fn millis(d: Duration) -> u64 {
@@ -327,11 +336,7 @@ async fn write_files(
     started: Instant,
     cancel: CancellationToken,
 ) -> Result<GenerationResult, GenerateError> {
-    let target = match target {
-        // gcp mode always writes: audio is the point of paying for it.
-        OutputTarget::None => OutputTarget::Dir(crate::paths::default_output_dir()),
-        t => t.clone(),
-    };
+    let target = target.clone();
     let audio: Vec<output::NewAudio> = answer
         .audio
         .into_iter()
@@ -351,8 +356,7 @@ async fn write_files(
     tokio::task::spawn_blocking(move || {
         output::save(&target, &audio, &mut result, &|| cancel.is_cancelled()).map(|()| result)
     })
-    .await
-    .map_err(|e| GenerateError::Config(format!("writing the files failed: {e}")))?
+    .await?
 }
 
 fn model_id(result: &GenerationResult) -> &'static str {

@@ -53,11 +53,6 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     )
 }
 
-/// `1.2 s` for progress messages.
-pub fn seconds(d: Duration) -> String {
-    format!("{:.1} s", d.as_secs_f64())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

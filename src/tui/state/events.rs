@@ -100,9 +100,9 @@ impl AppState {
     fn on_progress(&mut self, event: Event) -> bool {
         match event {
             Event::Started { id } => self.log.start(id, self.clock),
-            Event::Progress { id, message } => match self.log.get_mut(id) {
+            Event::Progress { id, stage } => match self.log.get_mut(id) {
                 Some(e) => {
-                    e.progress = Some(message);
+                    e.progress = Some(stage.to_string());
                     true
                 }
                 None => false,

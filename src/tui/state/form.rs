@@ -6,6 +6,7 @@
 use crossterm::event::KeyEvent;
 use ratatui::style::Style;
 use ratatui_textarea::{TextArea, WrapMode};
+use strum::VariantArray;
 
 use crate::domain::model::{
     CHORUSES_MAX, CHORUSES_MIN, DURATION_MAX, DURATION_MIN, Model, PresetConfig, SAMPLES_MAX,
@@ -17,38 +18,21 @@ use crate::generate::{GenerationSettings, Mode};
 use crate::tui::state::input::LineInput;
 use crate::tui::theme::Theme;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Genre,
-    Duration,
-    Intro,
-    Verses,
-    Choruses,
-    Bridge,
-    Outro,
-    Temperature,
-    Model,
-    NegativePrompt,
-    Seed,
-    Samples,
+/// A form row's field: the core's track field, so an error found by the
+/// core's validation lands on its row without a name to keep in step.
+pub use crate::domain::model::TrackField as Field;
+
+/// The fields with a row of their own; the lyrics have their editor and the
+/// style references a row each.
+fn field_rows() -> impl Iterator<Item = Field> {
+    Field::VARIANTS
+        .iter()
+        .copied()
+        .filter(|f| !matches!(f, Field::TextInput | Field::StyleReferences))
 }
 
+// The form's words for each field: how it is labelled and what it takes.
 impl Field {
-    pub const ALL: [Field; 12] = [
-        Field::Genre,
-        Field::Duration,
-        Field::Intro,
-        Field::Verses,
-        Field::Choruses,
-        Field::Bridge,
-        Field::Outro,
-        Field::Temperature,
-        Field::Model,
-        Field::NegativePrompt,
-        Field::Seed,
-        Field::Samples,
-    ];
-
     pub fn label(self) -> &'static str {
         match self {
             Field::Genre => "Genre",
@@ -63,24 +47,8 @@ impl Field {
             Field::NegativePrompt => "Negative",
             Field::Seed => "Seed",
             Field::Samples => "Samples",
-        }
-    }
-
-    /// The name the core's validation uses for this field.
-    pub fn key(self) -> &'static str {
-        match self {
-            Field::Genre => "genre",
-            Field::Duration => "duration_seconds",
-            Field::Intro => "structure.intro",
-            Field::Verses => "structure.verse_count",
-            Field::Choruses => "structure.chorus_count",
-            Field::Bridge => "structure.bridge",
-            Field::Outro => "structure.outro",
-            Field::Temperature => "temperature",
-            Field::Model => "model",
-            Field::NegativePrompt => "negative_prompt",
-            Field::Seed => "seed",
-            Field::Samples => "sample_count",
+            Field::TextInput => "Lyrics",
+            Field::StyleReferences => "Styles",
         }
     }
 
@@ -97,6 +65,8 @@ impl Field {
             Field::Samples => "1 to 4; empty for 1 (lyria-002)",
             Field::Intro | Field::Bridge | Field::Outro => "yes or no",
             Field::Model => "default, lyria-002, lyria-3-clip-preview, lyria-3-pro-preview",
+            Field::TextInput => "up to 10,000 characters",
+            Field::StyleReferences => "TYPE: VALUE",
         }
     }
 
@@ -198,7 +168,7 @@ impl TrackForm {
     }
 
     pub fn rows(&self) -> Vec<Row> {
-        let mut rows: Vec<Row> = Field::ALL.iter().map(|f| Row::Field(*f)).collect();
+        let mut rows: Vec<Row> = field_rows().map(Row::Field).collect();
         rows.extend((0..self.track.style_references.len()).map(Row::Style));
         rows.push(Row::AddStyle);
         rows
@@ -266,6 +236,8 @@ impl TrackForm {
             Field::Samples => t
                 .sample_count
                 .map_or_else(|| "1 (default)".to_string(), |n| n.to_string()),
+            Field::TextInput => t.text_input.clone(),
+            Field::StyleReferences => t.style_references.len().to_string(),
         }
     }
 
@@ -344,7 +316,11 @@ impl TrackForm {
                 let at = choices.iter().position(|m| *m == t.model).unwrap_or(0) as i64;
                 t.model = choices[(at + step).rem_euclid(choices.len() as i64) as usize];
             }
-            Field::Genre | Field::NegativePrompt | Field::Seed => {}
+            Field::Genre
+            | Field::NegativePrompt
+            | Field::Seed
+            | Field::TextInput
+            | Field::StyleReferences => {}
         }
     }
 
@@ -412,7 +388,12 @@ impl TrackForm {
                 .parse::<u64>()
                 .map(|n| t.seed = Some(n))
                 .map_err(|_| format!("type a whole number from 0 ({})", field.allowed())),
-            Field::Intro | Field::Bridge | Field::Outro | Field::Model => Ok(()),
+            Field::Intro
+            | Field::Bridge
+            | Field::Outro
+            | Field::Model
+            | Field::TextInput
+            | Field::StyleReferences => Ok(()),
         };
         match applied {
             Ok(()) => self.edit = None,
@@ -427,7 +408,7 @@ impl TrackForm {
             }
             _ => {
                 self.track.style_references.push(style);
-                self.row = Field::ALL.len() + self.track.style_references.len() - 1;
+                self.row = field_rows().count() + self.track.style_references.len() - 1;
             }
         }
     }
@@ -526,8 +507,8 @@ fn editor(theme: Theme, text: &str) -> TextArea<'static> {
 /// The validation name of the value a row shows.
 pub fn row_key(row: Row) -> Option<String> {
     match row {
-        Row::Field(f) => Some(f.key().to_string()),
-        Row::Style(i) => Some(format!("style_references[{i}].type")),
+        Row::Field(f) => Some(f.to_string()),
+        Row::Style(i) => Some(Field::style_type(i)),
         Row::AddStyle => None,
     }
 }

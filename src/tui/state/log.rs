@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::domain::model::Model;
-use crate::generate::result::OutputFile;
+use crate::generate::result::{OutputFile, Status};
 use crate::generate::{Job, Mode};
 use crate::worker::RequestId;
 
@@ -25,7 +25,7 @@ pub enum EntryState {
         since: Duration,
     },
     Finished {
-        status: String,
+        status: Status,
         message: String,
         /// The audio files, with their type and size.
         files: Vec<OutputFile>,

@@ -1,7 +1,9 @@
 //! What each action does, by context.
 
 use crate::domain::cost;
-use crate::domain::model::{Model, PresetConfig, StyleReference, validate_preset_name};
+use strum::VariantArray;
+
+use crate::domain::model::{Model, PresetConfig, StyleReference, TrackField, validate_preset_name};
 use crate::domain::prompt::build_prompt;
 use crate::generate::{GenerationSettings, Job, Mode};
 use crate::tui::action::Action;
@@ -448,10 +450,11 @@ impl AppState {
                 first.message
             );
             let field = first.field.clone();
+            let lyrics = first.is(TrackField::TextInput);
             self.error(text);
             if self.form.focus_error(&field) {
                 self.focus = Focus::Form;
-            } else if field == "text_input" {
+            } else if lyrics {
                 self.focus = Focus::Lyrics;
             }
             return;
@@ -493,11 +496,11 @@ fn change_setting(settings: &mut GenerationSettings, setting: Setting, step: i64
             }
         }
         Setting::Model => {
-            let at = Model::ALL
+            let at = Model::VARIANTS
                 .iter()
                 .position(|m| *m == settings.model)
                 .unwrap_or(0);
-            settings.model = Model::ALL[cycle(Model::ALL.len(), at)];
+            settings.model = Model::VARIANTS[cycle(Model::VARIANTS.len(), at)];
         }
         Setting::Project | Setting::Location => {}
     }

@@ -66,7 +66,7 @@ pub(super) fn status(
             Some(state.clock.saturating_sub(*since)),
         ),
         EntryState::Finished { status, took, .. } => {
-            ("✓", status.clone(), theme.success(), Some(*took))
+            ("✓", status.to_string(), theme.success(), Some(*took))
         }
         EntryState::Failed { took, .. } => ("✗", "failed".to_string(), theme.error(), Some(*took)),
         EntryState::Cancelled { took } => {
