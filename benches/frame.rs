@@ -35,10 +35,13 @@ fn loaded_state() -> (AppState, Counter) {
         presets_dir: PathBuf::from("/presets"),
         output_dir: PathBuf::from("/tracks"),
         log_path: PathBuf::from("/state/music-gen.log"),
+        drafts_dir: PathBuf::from("/state/drafts"),
     };
     let mut state = AppState::new(GenerationSettings::default(), paths, Theme::COLOR);
     let mut out = Counter::default();
     state.start(&mut out);
+    // No draft to restore (request 1); the listing is request 2.
+    state.on_event(Event::Draft { id: 1, found: None }, &mut out);
     let presets = (0..PRESETS)
         .map(|i| PresetSummary {
             name: format!("preset_{i:05}"),

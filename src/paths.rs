@@ -29,11 +29,20 @@ pub fn default_output_dir() -> PathBuf {
     data_dir().join("tracks")
 }
 
+/// `$XDG_STATE_HOME/music-gen`, i.e. `~/.local/state/music-gen` on Linux.
+fn state_dir() -> PathBuf {
+    project_dirs()
+        .and_then(|d| d.state_dir().map(|p| p.to_path_buf()))
+        .unwrap_or_else(|| home().join(".local/state/music-gen"))
+}
+
 /// The log file: `$XDG_STATE_HOME/music-gen/music-gen.log`, since stdout is
 /// the screen.
 pub fn log_file() -> PathBuf {
-    let dir = project_dirs()
-        .and_then(|d| d.state_dir().map(|p| p.to_path_buf()))
-        .unwrap_or_else(|| home().join(".local/state/music-gen"));
-    dir.join("music-gen.log")
+    state_dir().join("music-gen.log")
+}
+
+/// Where each TUI session keeps its draft of the form and lyrics.
+pub fn drafts_dir() -> PathBuf {
+    state_dir().join("drafts")
 }

@@ -428,3 +428,108 @@ fn ctrl_z_suspends_and_fg_redraws() {
         !tmux.alternate_screen_on()
     });
 }
+
+/// The app's pid, once it runs as the shell's only child.
+fn app_pid(tmux: &Tmux) -> u32 {
+    let shell: u32 = tmux.var("pane_pid").parse().unwrap();
+    poll_until("the app to start", || children(shell).len() == 1);
+    children(shell)[0]
+}
+
+/// Writes lyrics in the editor and leaves it.
+fn write_lyrics(tmux: &Tmux, text: &str) {
+    tmux.keys(&["Tab", "Tab", "Enter"]);
+    tmux.wait_for("Lyrics editing");
+    tmux.text(text);
+    tmux.wait_for(text);
+    tmux.keys(&["Escape"]);
+    tmux.wait("the editor left", |s| !s.contains("Lyrics editing"));
+}
+
+/// Lyrics typed and the app quit at once (before the draft's delay): the
+/// next start has them back, with when they were written.
+#[test]
+fn lyrics_survive_a_quit_and_come_back_at_the_next_start() {
+    let Some((dir, tmux)) = shell() else {
+        return;
+    };
+    let out = dir.path().join("out");
+    tmux.launch(dir.path(), &out, "");
+    tmux.wait_for("Loaded preset classical_orchestral");
+    write_lyrics(&tmux, "Words I must not lose");
+    tmux.keys(&["q"]);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
+
+    tmux.launch(dir.path(), &out, "");
+    let screen = tmux.wait_for("Restored your draft from");
+    assert!(screen.contains("Words I must not lose"), "{screen}");
+    tmux.keys(&["q"]);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
+}
+
+/// An SSH drop (SIGHUP) a moment after typing: the words are on disk.
+#[test]
+fn lyrics_survive_sighup() {
+    let Some((dir, tmux)) = shell() else {
+        return;
+    };
+    let out = dir.path().join("out");
+    tmux.launch(dir.path(), &out, "");
+    tmux.wait_for("Loaded preset classical_orchestral");
+    let app = app_pid(&tmux);
+    // Stay in the editor: the signal arrives mid-typing.
+    tmux.keys(&["Tab", "Tab", "Enter"]);
+    tmux.wait_for("Lyrics editing");
+    tmux.text("Half a verse");
+    tmux.wait_for("Half a verse");
+    // SAFETY: kill only sends a signal to the app this test started.
+    assert_eq!(unsafe { libc::kill(app as libc::pid_t, libc::SIGHUP) }, 0);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
+
+    tmux.launch(dir.path(), &out, "");
+    let screen = tmux.wait_for("Restored your draft from");
+    assert!(screen.contains("Half a verse"), "{screen}");
+    tmux.keys(&["q"]);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
+}
+
+/// Two TUIs at once keep a draft each; the next start offers the newest.
+#[test]
+fn two_sessions_keep_their_own_drafts_and_the_newest_comes_back() {
+    let Some((dir, first)) = shell() else {
+        return;
+    };
+    let second = Tmux::start(dir.path());
+    second.wait("a shell prompt", |s| s.contains('$'));
+    let out = dir.path().join("out");
+    first.launch(dir.path(), &out, "");
+    second.launch(dir.path(), &out, "");
+    first.wait_for("Loaded preset classical_orchestral");
+    second.wait_for("Loaded preset classical_orchestral");
+    write_lyrics(&first, "From the first window");
+    write_lyrics(&second, "From the second window");
+    first.keys(&["q"]);
+    poll_until("the first to quit", || !first.alternate_screen_on());
+    second.keys(&["q"]);
+    poll_until("the second to quit", || !second.alternate_screen_on());
+    let drafts = std::fs::read_dir(dir.path().join("state/music-gen/drafts"))
+        .unwrap()
+        .count();
+    assert_eq!(drafts, 2, "one draft per session");
+
+    first.launch(dir.path(), &out, "");
+    let screen = first.wait_for("Restored your draft from");
+    assert!(screen.contains("From the second window"), "{screen}");
+    first.keys(&["q"]);
+    poll_until("the alternate screen to close", || {
+        !first.alternate_screen_on()
+    });
+}

@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod cost;
+pub mod drafts;
 pub mod import;
 pub mod model;
 pub mod named;

@@ -18,12 +18,48 @@ use crate::worker::WorkerHandle;
 
 const SPINNER_TICK: Duration = Duration::from_millis(120);
 
+/// How long a quit waits for the draft to reach the disk.
+const DRAFT_WAIT: Duration = Duration::from_secs(3);
+
+/// Runs the loop; whichever way it ends (a quit, a signal, a failed
+/// terminal), the draft is written first.
 pub async fn run(
     terminal: &mut TerminalGuard,
     state: &mut AppState,
     worker: &mut WorkerHandle,
 ) -> Result<Exit, TuiError> {
     let started = Instant::now();
+    let result = run_loop(terminal, state, worker, started).await;
+    save_draft_now(state, worker, started).await;
+    result
+}
+
+/// Sends the draft and waits (a bounded time) for the worker to write it.
+async fn save_draft_now(state: &mut AppState, worker: &mut WorkerHandle, started: Instant) {
+    state.clock = started.elapsed();
+    let Some(id) = state.flush_draft(worker, true) else {
+        return;
+    };
+    let wait = async {
+        while let Some(event) = worker.recv().await {
+            let done = event.id() == id;
+            state.on_event(event, worker);
+            if done {
+                return;
+            }
+        }
+    };
+    if tokio::time::timeout(DRAFT_WAIT, wait).await.is_err() {
+        tracing::warn!("the draft was not written in time");
+    }
+}
+
+async fn run_loop(
+    terminal: &mut TerminalGuard,
+    state: &mut AppState,
+    worker: &mut WorkerHandle,
+    started: Instant,
+) -> Result<Exit, TuiError> {
     let mut terminal_events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -58,6 +94,13 @@ pub async fn run(
                 None => std::future::pending().await,
             }
         };
+        let draft_due = state.draft_due();
+        let draft_due = async {
+            match draft_due {
+                Some(due) => tokio::time::sleep_until((started + due).into()).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             event = terminal_events.next() => match event {
                 Some(Ok(event)) => {
@@ -79,6 +122,10 @@ pub async fn run(
                 None => return Err(TuiError::WorkerStopped),
             },
             _ = tick => dirty |= state.tick(started.elapsed()),
+            () = draft_due => {
+                state.clock = started.elapsed();
+                state.flush_draft(worker, false);
+            }
             _ = sigterm.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
             _ = sighup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
         }

@@ -73,6 +73,7 @@ pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
         presets_dir,
         output_dir,
         log_path,
+        drafts_dir: crate::paths::drafts_dir(),
     };
     let mut state = state::AppState::new(settings, paths, theme::Theme::from_env());
     state.notice = notice.map(|text| state::Notice {

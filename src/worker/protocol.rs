@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use crate::domain::drafts::{Draft, DraftError, FoundDraft};
 use crate::domain::import::{ImportError, ImportOptions, ImportReport};
 use crate::domain::model::PresetConfig;
 use crate::domain::presets::{LoadedPreset, PresetSummary, StoreError};
@@ -36,6 +37,15 @@ pub enum Request {
     Cancel {
         target: RequestId,
     },
+    /// The newest draft in `dir`, answered by `Draft`.
+    RestoreDraft {
+        dir: PathBuf,
+    },
+    /// Writes the session's draft to `path`; answered by `DraftSaved`.
+    SaveDraft {
+        path: PathBuf,
+        draft: Box<Draft>,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +56,8 @@ pub enum WorkerError {
     Generate(#[from] GenerateError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    #[error(transparent)]
+    Draft(#[from] DraftError),
 }
 
 impl WorkerError {
@@ -54,6 +66,7 @@ impl WorkerError {
             WorkerError::Store(e) => e.is_invalid_input(),
             WorkerError::Generate(e) => e.is_invalid_input(),
             WorkerError::Import(e) => e.is_invalid_input(),
+            WorkerError::Draft(_) => false,
         }
     }
 }
@@ -101,6 +114,14 @@ pub enum Event {
         id: RequestId,
         error: WorkerError,
     },
+    /// The newest draft, if there is one.
+    Draft {
+        id: RequestId,
+        found: Option<Box<FoundDraft>>,
+    },
+    DraftSaved {
+        id: RequestId,
+    },
 }
 
 impl Event {
@@ -115,7 +136,9 @@ impl Event {
             | Event::Progress { id, .. }
             | Event::Generated { id, .. }
             | Event::Cancelled { id }
-            | Event::Failed { id, .. } => *id,
+            | Event::Failed { id, .. }
+            | Event::Draft { id, .. }
+            | Event::DraftSaved { id } => *id,
         }
     }
 

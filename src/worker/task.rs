@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::domain::drafts;
 use crate::domain::import;
 use crate::domain::presets::PresetStore;
 use crate::generate::cache::GeneratorCache;
@@ -96,8 +97,29 @@ impl Worker {
                 }
                 return;
             }
+            Request::RestoreDraft { dir } => {
+                return self.blocking(move || Event::Draft {
+                    id,
+                    found: drafts::newest(&dir).map(Box::new),
+                });
+            }
+            Request::SaveDraft { path, draft } => {
+                return self.blocking(move || match drafts::save(&path, &draft) {
+                    Ok(()) => Event::DraftSaved { id },
+                    Err(e) => failed(id, e),
+                });
+            }
         };
         self.emit(event);
+    }
+
+    /// Runs file work off the runtime's threads and sends its answer: a
+    /// slow disk must not stall a generation's token refresh.
+    fn blocking(&self, work: impl FnOnce() -> Event + Send + 'static) {
+        let events = self.events.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = events.send(work());
+        });
     }
 
     fn start_generation(&mut self, id: RequestId, job: Job) {
@@ -156,6 +178,8 @@ enum RequestKind {
     ImportPresets,
     Generate,
     Cancel,
+    RestoreDraft,
+    SaveDraft,
 }
 
 impl RequestKind {
@@ -168,6 +192,8 @@ impl RequestKind {
             Request::ImportPresets { .. } => RequestKind::ImportPresets,
             Request::Generate(_) => RequestKind::Generate,
             Request::Cancel { .. } => RequestKind::Cancel,
+            Request::RestoreDraft { .. } => RequestKind::RestoreDraft,
+            Request::SaveDraft { .. } => RequestKind::SaveDraft,
         }
     }
 }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use music_gen::domain::cost;
+use music_gen::domain::drafts::{Draft, FoundDraft};
 use music_gen::domain::presets::{PresetStore, StoreError};
 use music_gen::generate::result::{GenerationResult, OutputFile, ResultMetadata, Status};
 use music_gen::generate::{GenerationSettings, Mode};
@@ -24,6 +25,8 @@ pub struct FakeWorker {
     answers: VecDeque<Event>,
     /// Every request, in order, with its id.
     pub sent: Vec<(RequestId, Request)>,
+    /// What a restore at the start finds.
+    pub draft: Option<FoundDraft>,
     _dir: tempfile::TempDir,
 }
 
@@ -40,6 +43,7 @@ impl FakeWorker {
             next: 1,
             answers: VecDeque::new(),
             sent: Vec::new(),
+            draft: None,
             _dir: dir,
         }
     }
@@ -98,6 +102,11 @@ impl FakeWorker {
                     },
                 }
             }
+            Request::RestoreDraft { .. } => Event::Draft {
+                id,
+                found: self.draft.clone().map(Box::new),
+            },
+            Request::SaveDraft { .. } => Event::DraftSaved { id },
             // Generations are answered by each test, step by step.
             Request::Generate(_) | Request::Cancel { .. } => return None,
         })
@@ -129,7 +138,20 @@ pub fn paths() -> Paths {
         presets_dir: PathBuf::from("/home/user/.local/share/music-gen/presets"),
         output_dir: PathBuf::from("/home/user/.local/share/music-gen/tracks"),
         log_path: PathBuf::from("/home/user/.local/state/music-gen/music-gen.log"),
+        drafts_dir: PathBuf::from("/home/user/.local/state/music-gen/drafts"),
     }
+}
+
+/// The drafts the app asked the worker to write, oldest first.
+pub fn drafts_sent(worker: &FakeWorker) -> Vec<Draft> {
+    worker
+        .sent
+        .iter()
+        .filter_map(|(_, r)| match r {
+            Request::SaveDraft { draft, .. } => Some((**draft).clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The app as it opens: presets listed, the first one in the form.

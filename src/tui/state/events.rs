@@ -11,6 +11,12 @@ use crate::worker::{Event, Request, WorkerError};
 impl AppState {
     /// Applies a worker event; returns whether the screen needs a redraw.
     pub fn on_event(&mut self, event: Event, out: &mut dyn Outbox) -> bool {
+        let redraw = self.on_answer(event, out);
+        self.note_draft();
+        redraw
+    }
+
+    fn on_answer(&mut self, event: Event, out: &mut dyn Outbox) -> bool {
         let id = event.id();
         if !event.is_final() {
             return matches!(self.pending.get(&id), Some(Pending::Generate))
@@ -26,15 +32,13 @@ impl AppState {
                 if let Some(name) = self.select_after_list.take() {
                     self.presets.select_name(&name);
                 }
-                if first_listing && let Some(first) = self.presets.first_usable() {
-                    let name = first.name.clone();
-                    self.presets.select_name(&name);
-                    let request = Request::LoadPreset { name: name.clone() };
-                    let id = self.request(out, request, Pending::Load { name, apply: true });
-                    self.latest_apply = Some(id);
-                } else {
-                    self.peek_selected(out);
+                if first_listing {
+                    if let Some(name) = self.form.source().map(|p| p.name.clone()) {
+                        self.presets.select_name(&name);
+                    }
+                    self.load_first_preset(out);
                 }
+                self.peek_selected(out);
             }
             (Pending::Load { apply, .. }, Event::Preset { preset, .. }) => {
                 let config = preset.preset.clone();
@@ -65,6 +69,16 @@ impl AppState {
             (Pending::Delete, Event::Deleted { name, .. }) => {
                 self.info(format!("Deleted preset {name}"));
                 self.request(out, Request::ListPresets, Pending::List);
+            }
+            (Pending::RestoreDraft, Event::Draft { found, .. }) => self.on_draft(found, out),
+            (Pending::SaveDraft, Event::DraftSaved { .. }) => return false,
+            (Pending::RestoreDraft, Event::Failed { error, .. }) => {
+                self.draft.restore_answered = true;
+                self.error(format!("No draft restored: {error}"));
+                self.load_first_preset(out);
+            }
+            (Pending::SaveDraft, Event::Failed { error, .. }) => {
+                self.error(format!("Draft not saved: {error}"))
             }
             (Pending::Generate, Event::Generated { result, .. }) => {
                 let result = *result;

@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui_textarea::{TextArea, WrapMode};
 use strum::VariantArray;
 
+use crate::domain::drafts::{Draft, differs_from_preset};
 use crate::domain::model::{
     CHORUSES_MAX, CHORUSES_MIN, DURATION_MAX, DURATION_MIN, Model, PresetConfig, SAMPLES_MAX,
     SAMPLES_MIN, StyleReference, TrackConfig, VERSES_MAX, VERSES_MIN,
@@ -160,6 +161,31 @@ impl TrackForm {
         self.source = Some(preset.clone());
         self.edit = None;
         self.clamp_row();
+    }
+
+    /// Puts back a saved draft: the whole track, lyrics included, and the
+    /// preset it came from.
+    pub fn restore(&mut self, track: TrackConfig, source: Option<PresetConfig>) {
+        let text = track.text_input.clone();
+        self.track = track;
+        self.source = source;
+        self.edit = None;
+        self.set_lyrics(&text);
+        self.clamp_row();
+    }
+
+    /// Whether the form differs from the preset it was loaded from (the
+    /// words and the duration are not part of a preset).
+    pub fn is_modified(&self) -> bool {
+        self.source
+            .as_ref()
+            .is_some_and(|p| differs_from_preset(p, &self.track))
+    }
+
+    /// Whether clearing the form would lose something: edits to its
+    /// preset, words, or a form filled in from nothing.
+    pub fn has_work(&self) -> bool {
+        Draft::new(self.track.clone(), self.source.clone()).has_work()
     }
 
     /// Starts over from an empty track.
@@ -495,7 +521,8 @@ impl TrackForm {
 }
 
 fn editor(theme: Theme, text: &str) -> TextArea<'static> {
-    let mut lyrics = TextArea::from(text.lines());
+    // split, not lines: a last empty line is part of the words.
+    let mut lyrics = TextArea::from(text.split('\n'));
     lyrics.set_placeholder_text("Enter to write lyrics");
     lyrics.set_placeholder_style(theme.dim());
     lyrics.set_selection_style(theme.cursor());

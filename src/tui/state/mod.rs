@@ -2,6 +2,7 @@
 //! terminal and no I/O here: requests leave through an [`Outbox`], answers
 //! come back as worker events, and tests drive both directly.
 
+mod draft;
 mod events;
 pub mod form;
 pub mod input;
@@ -68,6 +69,8 @@ pub struct Paths {
     pub presets_dir: PathBuf,
     pub output_dir: PathBuf,
     pub log_path: PathBuf,
+    /// Where each session keeps its draft.
+    pub drafts_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +98,8 @@ enum Pending {
     Save(Box<PresetConfig>),
     Delete,
     Generate,
+    RestoreDraft,
+    SaveDraft,
 }
 
 pub struct AppState {
@@ -119,6 +124,9 @@ pub struct AppState {
     latest_apply: Option<RequestId>,
     /// Select this preset when the next listing arrives (after a save).
     select_after_list: Option<String>,
+    /// The form has had its start: a restored draft or the first preset.
+    first_loaded: bool,
+    pub draft: draft::DraftKeeper,
     quit: bool,
     suspend: bool,
 }
@@ -127,6 +135,7 @@ impl AppState {
     pub fn new(settings: GenerationSettings, paths: Paths, theme: Theme) -> AppState {
         AppState {
             settings,
+            draft: draft::DraftKeeper::new(paths.drafts_dir.clone()),
             paths,
             theme,
             focus: Focus::Presets,
@@ -141,15 +150,33 @@ impl AppState {
             pending: HashMap::new(),
             latest_apply: None,
             select_after_list: None,
+            first_loaded: false,
             quit: false,
             suspend: false,
         }
     }
 
-    /// Asks for the preset list; the first usable preset is loaded into the
-    /// form when it arrives.
+    /// Asks for the newest draft and the preset list; the draft, or else
+    /// the first usable preset, goes into the form.
     pub fn start(&mut self, out: &mut dyn Outbox) {
+        self.ask_for_draft(out);
         self.request(out, Request::ListPresets, Pending::List);
+    }
+
+    /// Once both the draft answer and the listing are in, and no draft came
+    /// back: the first usable preset goes into the form.
+    fn load_first_preset(&mut self, out: &mut dyn Outbox) {
+        if self.first_loaded || !self.presets.is_listed() || !self.draft.restore_answered {
+            return;
+        }
+        self.first_loaded = true;
+        if let Some(first) = self.presets.first_usable() {
+            let name = first.name.clone();
+            self.presets.select_name(&name);
+            let request = Request::LoadPreset { name: name.clone() };
+            let id = self.request(out, request, Pending::Load { name, apply: true });
+            self.latest_apply = Some(id);
+        }
     }
 
     fn request(&mut self, out: &mut dyn Outbox, request: Request, pending: Pending) -> RequestId {

@@ -31,11 +31,21 @@ pub enum Confirm {
     Quit {
         running: usize,
     },
+    /// The form has work that this would replace.
+    Discard(Discard),
     /// gcp mode: a generation costs money, so it is sent only after this.
     Spend {
         job: Box<Job>,
         cost: CostEstimate,
     },
+}
+
+/// What replaces the form once the user agrees to lose its edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Discard {
+    NewTrack,
+    /// Loading this preset over an edited one.
+    Load(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use crate::tui::action::Action;
 use crate::tui::keymap::Context;
 use crate::tui::state::form::Activated;
 use crate::tui::state::log::Target;
-use crate::tui::state::popup::{Confirm, InputBox, InputPurpose, Popup, Setting};
+use crate::tui::state::popup::{Confirm, Discard, InputBox, InputPurpose, Popup, Setting};
 use crate::tui::state::{AppState, Focus, Outbox, Pending};
 use crate::worker::Request;
 
@@ -45,7 +45,10 @@ impl AppState {
             Context::Input => self.on_input(action, out),
             Context::Settings => self.on_settings(action),
         };
-        handled.unwrap_or_else(|action| ctx.has_globals() && self.on_global(action, out))
+        let redraw =
+            handled.unwrap_or_else(|action| ctx.has_globals() && self.on_global(action, out));
+        self.note_draft();
+        redraw
     }
 
     /// Actions every pane shares.
@@ -63,11 +66,10 @@ impl AppState {
                 self.popups
                     .push(Popup::Input(InputBox::new(InputPurpose::SavePreset, name)));
             }
-            Action::NewTrack => {
-                self.form.clear();
-                self.focus = Focus::Form;
-                self.info("New empty track; fill in the genre");
-            }
+            Action::NewTrack if self.form.has_work() => self
+                .popups
+                .push(Popup::Confirm(Confirm::Discard(Discard::NewTrack))),
+            Action::NewTrack => self.new_track(),
             Action::Settings => self.popups.push(Popup::Settings { row: 0 }),
             Action::Help => self.popups.push(Popup::Help { scroll: 0 }),
             Action::Quit => match self.log.active_count() {
@@ -77,6 +79,12 @@ impl AppState {
             _ => return false,
         }
         true
+    }
+
+    fn new_track(&mut self) {
+        self.form.clear();
+        self.focus = Focus::Form;
+        self.info("New empty track; fill in the genre");
     }
 
     fn on_presets(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
@@ -123,6 +131,7 @@ impl AppState {
         }
     }
 
+    /// Loads the selected preset, asking first when it would replace edits.
     fn load_selected(&mut self, out: &mut dyn Outbox) {
         let Some(p) = self.presets.selected() else {
             return;
@@ -133,6 +142,15 @@ impl AppState {
             return;
         }
         let name = p.name.clone();
+        if self.form.is_modified() {
+            let load = Discard::Load(name);
+            self.popups.push(Popup::Confirm(Confirm::Discard(load)));
+            return;
+        }
+        self.load_preset(name, out);
+    }
+
+    fn load_preset(&mut self, name: String, out: &mut dyn Outbox) {
         if let Some(loaded) = self.presets.details(&name) {
             let preset = loaded.preset.clone();
             self.apply_preset(&preset);
@@ -316,6 +334,8 @@ impl AppState {
                 self.request(out, Request::DeletePreset { name }, Pending::Delete);
             }
             Confirm::Quit { .. } => self.quit = true,
+            Confirm::Discard(Discard::NewTrack) => self.new_track(),
+            Confirm::Discard(Discard::Load(name)) => self.load_preset(name, out),
             Confirm::Spend { job, .. } => self.send_generate(*job, out),
         }
         Ok(true)

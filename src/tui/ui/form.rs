@@ -2,6 +2,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -9,6 +10,7 @@ use crate::domain::model::TEXT_MAX_CHARS;
 use crate::domain::validate::FieldError;
 use crate::tui::state::form::{Row, row_key};
 use crate::tui::state::{AppState, Focus};
+use crate::tui::ui::title::Title;
 use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented};
 
 const LABEL_WIDTH: usize = 12;
@@ -18,18 +20,17 @@ pub fn render_fields(frame: &mut Frame, area: Rect, state: &AppState) {
     let is_focused = focused(state, Focus::Form);
     let form = &state.form;
     let problems = form.problems(&state.settings);
-    let mut title = vec![Span::raw(" Track")];
+    let mut title = Title::new().keep("Track", Style::new());
     if let Some(p) = form.source() {
-        title.push(Span::raw(format!(" · {}", p.name)));
+        title = title.cut(format!(" · {}", p.name), Style::new());
+        if form.is_modified() {
+            title = title.shorten(" (modified)", " *", theme.warning());
+        }
     }
-    title.push(Span::raw(" "));
     if !problems.is_empty() {
-        title.push(Span::styled(
-            format!("{} to fix ", problems.len()),
-            theme.error(),
-        ));
+        title = title.keep(format!(" {} to fix", problems.len()), theme.error());
     }
-    let block = pane(Line::from(title), is_focused, theme);
+    let block = pane(title.line(area.width as usize), is_focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -110,15 +111,13 @@ pub fn render_lyrics(frame: &mut Frame, area: Rect, state: &AppState) {
     } else {
         theme.dim()
     };
-    let mode = if form.is_editing_lyrics() {
-        " editing"
-    } else {
-        ""
-    };
-    let title = Line::from(vec![
-        Span::raw(format!(" Lyrics{mode} ")),
-        Span::styled(format!("{chars}/{TEXT_MAX_CHARS} "), count_style),
-    ]);
+    let mut title = Title::new().keep("Lyrics", Style::new());
+    if form.is_editing_lyrics() {
+        title = title.drop(" editing", Style::new());
+    }
+    let title = title
+        .keep(format!(" {chars}/{TEXT_MAX_CHARS}"), count_style)
+        .line(area.width as usize);
     let block = pane(title, is_focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);

@@ -10,6 +10,7 @@ mod popup;
 mod presets;
 mod prompt;
 mod status;
+mod title;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

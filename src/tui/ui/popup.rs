@@ -8,7 +8,7 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 use crate::tui::keymap::{self, Context};
 use crate::tui::state::AppState;
-use crate::tui::state::popup::{Confirm, InputBox, Popup, Setting};
+use crate::tui::state::popup::{Confirm, Discard, InputBox, Popup, Setting};
 use crate::tui::theme::Theme;
 use crate::tui::ui::{details, help, pane};
 
@@ -106,6 +106,18 @@ fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
                 "Delete preset {name}? Its file is removed."
             ))],
         ),
+        Confirm::Discard(discard) => {
+            let text = match discard {
+                Discard::NewTrack => {
+                    "Start a new empty track? The form and the lyrics are cleared.".to_string()
+                }
+                Discard::Load(name) => format!(
+                    "Load {name} over your edits? The form takes the preset's values; \
+                     the lyrics and the duration stay."
+                ),
+            };
+            (" Discard edits? ", vec![Line::from(text)])
+        }
         Confirm::Quit { running } => (
             " Quit? ",
             vec![Line::from(format!(
