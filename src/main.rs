@@ -15,6 +15,15 @@ fn main() -> ExitCode {
             None => e.exit(),
         },
     };
+    if let Some(done) = cli.command.as_ref().and_then(cli::run_standalone) {
+        return match done {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("music-gen: {e}");
+                e.exit_code()
+            }
+        };
+    }
     let log_file = paths::log_file();
     let _log_guard = logging::init(&log_file);
     if let Err(e) = color_eyre::install() {

@@ -139,6 +139,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a completion script: bash, zsh, fish, powershell (or elvish)
+    #[command(
+        after_help = "Install, e.g.: music-gen completions bash > ~/.local/share/bash-completion/completions/music-gen"
+    )]
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page music-gen(1) in roff, or write every page to --dir
+    Man {
+        /// Write music-gen.1 and a page per subcommand here, e.g. ~/.local/share/man/man1
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     #[command(flatten)]
     Python(crate::cli::compat::PythonCommand),
 }

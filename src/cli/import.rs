@@ -24,6 +24,7 @@ pub struct ImportArgs {
     /// Show what would happen; write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Print the report as JSON: each file with its outcome and reason
     #[arg(long)]
     pub json: bool,
 }

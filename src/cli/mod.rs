@@ -9,6 +9,7 @@ mod import;
 mod info;
 mod presets;
 mod settings;
+mod shell;
 mod summary;
 mod table;
 mod track;
@@ -23,6 +24,17 @@ pub use settings::{output_dir, settings};
 use args::Command;
 
 use crate::worker::WorkerHandle;
+
+/// Commands that need neither the worker nor the preset store: they run
+/// before either is opened, so printing completions touches no file.
+pub fn run_standalone(command: &Command) -> Option<Result<(), CliError>> {
+    match command {
+        Command::Completions { shell } => Some(shell::print(&shell::completions(*shell))),
+        Command::Man { dir: None } => Some(shell::print(&shell::man_page())),
+        Command::Man { dir: Some(dir) } => Some(shell::write_man_pages(dir)),
+        _ => None,
+    }
+}
 
 /// The one-time hint to import the Python tool's `./presets`, unless the
 /// command is that import already.
@@ -53,6 +65,9 @@ pub async fn run(
     let model_flag = cli.generation.model;
     match command {
         Command::Presets(cmd) => presets::run(cmd, worker).await,
+        Command::Completions { .. } | Command::Man { .. } => {
+            run_standalone(&command).unwrap_or(Ok(()))
+        }
         Command::Python(alias) => presets::run(alias.into_presets(), worker).await,
         Command::Prompt(args) => generate::prompt(worker, &args, model_flag).await,
         Command::Generate(args) => {
