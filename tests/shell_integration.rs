@@ -109,7 +109,7 @@ fn every_shell_named_in_the_readme_gets_a_script() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("possible values"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bash, elvish, fish, powershell, zsh"));
 }
 
 #[test]
