@@ -29,6 +29,7 @@ fn main() -> ExitCode {
     if let Err(e) = color_eyre::install() {
         eprintln!("music-gen: {e}");
     }
+    music_gen::generate::contain::install_hook();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -145,39 +145,44 @@ fn lyria3_json_result_carries_text_and_files() {
     assert!(!target.exists(), "the extension follows the mime type");
 }
 
-/// Ctrl-C while Vertex AI is still answering: exit 130, no file anywhere.
-#[test]
-fn ctrl_c_cancels_and_leaves_no_file() {
-    interrupt_mid_request(libc::SIGINT);
-}
-
-/// `kill` and a dropped SSH session cancel like Ctrl-C: exit 128 + n, no
-/// file and no temporary file left.
-#[test]
-fn sigterm_and_sighup_cancel_and_leave_no_file() {
-    interrupt_mid_request(libc::SIGTERM);
-    interrupt_mid_request(libc::SIGHUP);
-}
-
-fn interrupt_mid_request(signal: i32) {
+/// Starts a Lyria 2 generation whose answer takes `delay`, and returns once
+/// the request is at the fake, with the child's stderr as a line channel.
+fn start_slow_generation(
+    delay: Duration,
+) -> (
+    tokio::runtime::Runtime,
+    Fakes,
+    std::process::Child,
+    std::sync::mpsc::Receiver<String>,
+) {
     let rt = runtime();
     let fakes = rt.block_on(async {
         let fakes = Fakes::start().await;
         fakes.expect_token_requests(1).await;
         Mock::given(method("POST"))
             .and(path(LYRIA2_PATH))
-            .respond_with(predictions(&[b"RIFF-late"]).set_delay(Duration::from_secs(60)))
+            .respond_with(predictions(&[b"RIFF-late"]).set_delay(delay))
+            .expect(1)
             .mount(&fakes.vertex)
             .await;
         fakes
     });
-    let child = music_gen(&fakes)
+    let mut child = music_gen(&fakes)
         .args(["generate", "-g", "rock", "-t", "x", "--yes"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until the request is at the fake, then interrupt.
+    let stderr = child.stderr.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         let received = rt
@@ -192,19 +197,95 @@ fn interrupt_mid_request(signal: i32) {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+    (rt, fakes, child, lines)
+}
+
+fn interrupt(child: &std::process::Child, signal: i32) {
     // SAFETY: kill only sends a signal to the child we spawned.
     unsafe {
         libc::kill(child.id() as libc::pid_t, signal);
     }
+}
+
+/// Reads stderr lines until one contains `want`; returns all read.
+fn stderr_until(lines: &std::sync::mpsc::Receiver<String>, want: &str) -> String {
+    let mut seen = String::new();
+    while let Ok(line) = lines.recv_timeout(Duration::from_secs(15)) {
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.contains(want) {
+            return seen;
+        }
+    }
+    panic!("{want:?} never came on stderr: {seen}");
+}
+
+/// Ctrl-C while the paid request is in flight: the first press warns and
+/// keeps waiting, the second cancels: exit 130, no file anywhere.
+#[test]
+fn ctrl_c_twice_cancels_a_paid_request_and_leaves_no_file() {
+    let (_rt, fakes, child, lines) = start_slow_generation(Duration::from_secs(60));
+    interrupt(&child, libc::SIGINT);
+    let warned = stderr_until(&lines, "Press Ctrl-C again");
+    assert!(warned.contains("may already be making this generation, and billing it"));
+    interrupt(&child, libc::SIGINT);
+    let rest = stderr_until(&lines, "cancelled");
+    assert!(rest.contains("may have been billed"), "{rest}");
     let out: Output = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(128 + signal),
-        "{}",
-        text(&out.stderr)
-    );
-    assert!(text(&out.stderr).contains("cancelled"));
+    assert_eq!(out.status.code(), Some(130));
     assert!(files_in(&fakes.out_dir()).is_empty());
+}
+
+/// `kill` and a dropped SSH session cancel at once, even with the request
+/// sent: exit 128 + n, no file and no temporary file left.
+#[test]
+fn sigterm_and_sighup_cancel_and_leave_no_file() {
+    for signal in [libc::SIGTERM, libc::SIGHUP] {
+        let (_rt, fakes, child, lines) = start_slow_generation(Duration::from_secs(60));
+        interrupt(&child, signal);
+        let rest = stderr_until(&lines, "cancelled");
+        assert!(rest.contains("may have been billed"), "{rest}");
+        let out: Output = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(128 + signal));
+        assert!(files_in(&fakes.out_dir()).is_empty());
+    }
+}
+
+/// One Ctrl-C, then the audio arrives: it is kept.
+#[test]
+fn audio_arriving_after_one_ctrl_c_is_kept() {
+    let (_rt, fakes, child, lines) = start_slow_generation(Duration::from_secs(2));
+    interrupt(&child, libc::SIGINT);
+    stderr_until(&lines, "Press Ctrl-C again");
+    let out: Output = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let files = files_in(&fakes.out_dir());
+    let wav = files
+        .iter()
+        .find(|p| p.extension().unwrap() == "wav")
+        .expect("the audio was kept");
+    assert_eq!(std::fs::read(wav).unwrap(), b"RIFF-late");
+}
+
+/// A panic inside a generation fails it with a message; the CLI does not
+/// hang and prints no backtrace.
+#[test]
+fn a_panicking_generation_fails_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_music-gen"))
+        .env("MUSIC_GEN_TEST_PANIC_IN_GENERATION", "1")
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .arg("--presets-dir")
+        .arg(dir.path().join("presets"))
+        .args(["--mode", "simulate", "generate", "-g", "rock", "-t", "x"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("internal error"), "{err}");
+    assert!(err.contains("MUSIC_GEN_TEST_PANIC_IN_GENERATION"), "{err}");
+    assert!(!err.contains("panicked at"), "{err}");
 }
 
 #[test]
@@ -247,4 +328,24 @@ fn setup_problems_are_reported_before_any_request() {
             .is_empty()
     );
     rt.block_on(fakes.oauth.verify());
+}
+
+#[test]
+fn a_timeout_past_the_maximum_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_music-gen"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .arg("--presets-dir")
+        .arg(dir.path().join("presets"))
+        .args(["--timeout", "18446744073709551615"])
+        .args(["generate", "-g", "rock", "-t", "x"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--timeout: must be 1 to 3600 seconds"),
+        "{err}"
+    );
 }

@@ -61,7 +61,7 @@ async fn retries_429_with_backoff_then_succeeds() {
 }
 
 /// Through the worker, whose generators use the default backoff: the
-/// server's Retry-After (0 s here) is what is waited for.
+/// server's Retry-After (0 s here) is raised to the 1 s floor.
 #[tokio::test]
 async fn retries_503_honouring_retry_after_through_the_worker() {
     let fakes = Fakes::start().await;
@@ -86,7 +86,7 @@ async fn retries_503_honouring_retry_after_through_the_worker() {
     };
     assert_eq!(result.timings.as_ref().unwrap().attempts, 4);
     assert!(
-        progress.contains(&"attempt 3 of 4 failed with HTTP 503, retrying in 0.0 s".to_string()),
+        progress.contains(&"attempt 3 of 4 failed with HTTP 503, retrying in 1.0 s".to_string()),
         "{progress:?}"
     );
 }
@@ -422,7 +422,17 @@ async fn timeout_leaves_no_file() {
     job.settings.timeout = Duration::from_secs(1);
     let (result, _) = generate(&job).await;
     let e = result.unwrap_err();
-    assert!(matches!(e, GenerateError::Timeout(1)), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            GenerateError::Timeout {
+                seconds: 1,
+                sent: true
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("may have been billed"), "{e}");
     assert!(e.to_string().contains("--timeout"), "{e}");
     assert_eq!(files_in(&fakes.out_dir()), Vec::<std::path::PathBuf>::new());
 }

@@ -148,7 +148,11 @@ async fn lyria3_case(model: Model, answer: Value) {
         .unwrap();
     assert_eq!(
         body,
-        json!({"model": model.id(), "input": [{"type": "text", "text": build_prompt(&track)}]})
+        json!({
+            "model": model.id(),
+            "input": [{"type": "text", "text": build_prompt(&track)}],
+            "store": false,
+        })
     );
     let files = files_in(&fakes.out_dir());
     assert_eq!(files.len(), 2, "{files:?}");

@@ -97,7 +97,7 @@ pub struct GenerationArgs {
     )]
     pub output_dir: Option<PathBuf>,
 
-    /// Seconds to wait for Vertex AI before giving up
+    /// Seconds to wait for Vertex AI before giving up (1 to 3600)
     #[arg(
         long,
         help_heading = "Settings",
@@ -107,7 +107,7 @@ pub struct GenerationArgs {
     )]
     pub timeout: u64,
 
-    /// Attempts for a request that fails with 429, 500, 503, 504 or a connection error
+    /// Attempts for a request Vertex AI cannot have processed: 429, 500, 502, 503 or a failure to connect
     #[arg(
         long,
         help_heading = "Settings",

@@ -10,7 +10,7 @@ use crate::cli::track::{TrackPatch, parse_file};
 use crate::domain::cost;
 use crate::domain::model::{Model, TrackConfig};
 use crate::domain::prompt::build_prompt;
-use crate::generate::{GenerationSettings, Job, Mode, OutputTarget, output};
+use crate::generate::{GenerationSettings, Job, Mode, OutputTarget, Stage, output};
 use crate::worker::{Event, Request, WorkerHandle};
 
 /// Defaults, then `--preset`, then `--config`, then the flags.
@@ -70,6 +70,9 @@ pub async fn generate(
     let id = worker.send(Request::Generate(Box::new(job.clone())));
     let mut signals = Signals::new()?;
     let mut cancelling = None;
+    // After the paid request is sent, the first Ctrl-C only warns.
+    let mut sent = false;
+    let mut warned = false;
     loop {
         tokio::select! {
             ev = worker.recv() => {
@@ -80,7 +83,12 @@ pub async fn generate(
                     continue;
                 }
                 match ev {
-                    Event::Progress { stage, .. } => eprintln!("… {stage}"),
+                    Event::Progress { stage, .. } => {
+                        // From the first send on, Vertex AI may be making
+                        // (and billing) the generation.
+                        sent |= matches!(stage, Stage::Sending { .. });
+                        eprintln!("… {stage}");
+                    }
                     // A signal that came while the files were being moved
                     // into place: they are complete, so say where they are.
                     Event::Generated { result, .. } => {
@@ -92,6 +100,11 @@ pub async fn generate(
                         return cancelling.map_or(Ok(()), |s| Err(CliError::Signal(s)));
                     }
                     Event::Cancelled { .. } => {
+                        if sent {
+                            eprintln!(
+                                "The request had reached Vertex AI: this generation may have been billed."
+                            );
+                        }
                         return Err(cancelling.map_or(CliError::Cancelled, CliError::Signal));
                     }
                     Event::Failed { error, .. } => return Err(error.into()),
@@ -99,6 +112,17 @@ pub async fn generate(
                 }
             }
             signal = signals.next(), if cancelling.is_none() => {
+                // Stopping would not stop the bill, and the audio may still
+                // come: an interrupt warns once and keeps waiting.
+                if signal == libc::SIGINT && sent && !warned {
+                    warned = true;
+                    eprintln!(
+                        "Vertex AI may already be making this generation, and billing it: still \
+                         waiting, so the audio is kept if it arrives. Press Ctrl-C again to stop \
+                         waiting."
+                    );
+                    continue;
+                }
                 cancelling = Some(signal);
                 eprintln!("Cancelling…");
                 worker.send(Request::Cancel { target: id });

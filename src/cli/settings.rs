@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::cli::args::GenerationArgs;
 use crate::cli::error::CliError;
 use crate::domain::model::Model;
+use crate::generate::job::MAX_TIMEOUT;
 use crate::generate::{GenerationSettings, GeneratorKey, OutputTarget};
 use crate::paths;
 
@@ -30,10 +31,11 @@ pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
             "--max-attempts: must be at least 1".to_string(),
         ));
     }
-    if args.timeout == 0 {
-        return Err(CliError::Usage(
-            "--timeout: must be at least 1 second".to_string(),
-        ));
+    if args.timeout == 0 || args.timeout > MAX_TIMEOUT.as_secs() {
+        return Err(CliError::Usage(format!(
+            "--timeout: must be 1 to {} seconds",
+            MAX_TIMEOUT.as_secs()
+        )));
     }
     Ok(GenerationSettings {
         key: GeneratorKey {

@@ -71,6 +71,27 @@ pub fn vertex(model: Model, sample_count: i64) -> CostEstimate {
     }
 }
 
+/// What a finished generation is billed: Lyria 2 each returned sample
+/// (`asked - returned` were filtered: no audio, not counted), Lyria 3 the
+/// request.
+pub fn vertex_billed(model: Model, asked: i64, returned: usize) -> CostEstimate {
+    let returned_count = i64::try_from(returned).unwrap_or(i64::MAX);
+    match model {
+        Model::Lyria2 => {
+            let mut estimate = vertex(model, returned_count);
+            let missing = asked - returned_count;
+            if missing > 0 {
+                estimate.note.push_str(&format!(
+                    " Vertex AI filtered {missing} of the {asked} samples asked for: they are not \
+                     audio you got and are not counted."
+                ));
+            }
+            estimate
+        }
+        Model::Lyria3Clip | Model::Lyria3Pro => vertex(model, 1),
+    }
+}
+
 impl CostEstimate {
     /// `$0.0280`, the form the CLI summary and the TUI show.
     pub fn total_display(&self) -> String {

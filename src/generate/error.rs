@@ -29,6 +29,7 @@ pub enum GenerateError {
     },
     #[error("the request was blocked by the safety filters: {0}")]
     Filtered(String),
+    /// Vertex AI was never reached (nothing was sent, nothing was billed).
     /// The message spells out the causes, so one line says what failed.
     #[error("could not reach Vertex AI: {message}")]
     Network {
@@ -36,10 +37,26 @@ pub enum GenerateError {
         #[source]
         source: reqwest::Error,
     },
-    #[error("no answer within {0} seconds; raise the timeout with --timeout")]
-    Timeout(u64),
     #[error("writing the result stopped unexpectedly: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// The request reached Vertex AI, which may have made (and billed) the
+    /// generation, but its answer never arrived whole. Never retried
+    /// automatically: a second request would be billed again.
+    #[error("{0}; this generation may have been billed — run it again if you need it")]
+    MayHaveBeenBilled(String),
+    /// Vertex AI answered without audio, in a shape that is not a known
+    /// refusal.
+    #[error("{0}")]
+    NoAudio(String),
+    #[error(
+        "no answer within {seconds} seconds; raise the timeout with --timeout{}",
+        if *sent { " (the request had been sent: this generation may have been billed)" } else { "" }
+    )]
+    Timeout { seconds: u64, sent: bool },
+    /// A bug in music-gen: a generation panicked. Caught so the take fails
+    /// instead of hanging.
+    #[error("music-gen hit an internal error during this generation ({0}); please report it")]
+    Internal(String),
     #[error("cancelled")]
     Cancelled,
     #[error("{path}: {source}")]

@@ -11,6 +11,9 @@ use crate::domain::named::{Named, named_str};
 
 pub const DEFAULT_LOCATION: &str = "us-central1";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+/// The longest `--timeout` allowed: an hour, far above the few minutes a
+/// Lyria 3 Pro song takes, and small enough that no deadline overflows.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 4;
 
 /// Simulate (everything but the network call) or gcp (Vertex AI).

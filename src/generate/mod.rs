@@ -2,6 +2,7 @@
 //! location, and cached by the worker so clients and tokens are reused.
 
 pub mod cache;
+pub mod contain;
 pub mod error;
 pub mod job;
 pub mod output;
@@ -39,6 +40,11 @@ impl Generator {
         progress: Progress,
         cancel: CancellationToken,
     ) -> Result<GenerationResult, GenerateError> {
+        // Test builds can inject a panic to check that it is contained.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("MUSIC_GEN_TEST_PANIC_IN_GENERATION").is_some() {
+            panic!("injected by MUSIC_GEN_TEST_PANIC_IN_GENERATION");
+        }
         match self {
             Generator::Simulate(g) => g.generate(job, cancel).await,
             Generator::Vertex(g) => g.generate(job, progress, cancel).await,

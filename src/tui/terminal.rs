@@ -101,7 +101,11 @@ fn install_panic_hook() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore();
+            // A generation's panic is contained and becomes a failed take;
+            // the screen stays as it is.
+            if !crate::generate::contain::inside() {
+                restore();
+            }
             previous(info);
         }));
     });

@@ -12,6 +12,7 @@ use crate::domain::drafts;
 use crate::domain::import;
 use crate::domain::presets::PresetStore;
 use crate::generate::cache::GeneratorCache;
+use crate::generate::contain::contain;
 use crate::generate::{GenerateError, Job, Progress};
 use crate::worker::protocol::{Event, Request, RequestId, WorkerError};
 
@@ -141,7 +142,7 @@ impl Worker {
         tokio::spawn(async move {
             let _ = events.send(Event::Started { id });
             let outcome = tokio::select! {
-                r = generator.generate(&job, progress, cancel.clone()) => r,
+                r = contain(generator.generate(&job, progress, cancel.clone())) => r,
                 () = cancel.cancelled() => Err(GenerateError::Cancelled),
             };
             let event = match outcome {

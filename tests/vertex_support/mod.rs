@@ -181,3 +181,79 @@ pub fn assert_no_secret(text: &str) {
         "the private key leaked: {text}"
     );
 }
+
+/// A Vertex endpoint of our own, for what wiremock cannot do: drop a
+/// connection mid-answer, stream without end. Each connection's request is
+/// read (headers and body) and counted, then `answer` writes to the socket.
+pub struct RawServer {
+    pub uri: String,
+    pub requests: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl RawServer {
+    pub async fn start<F, Fut>(answer: F) -> RawServer
+    where
+        F: Fn(tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let uri = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = Arc::clone(&requests);
+        let answer = Arc::new(answer);
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let count = Arc::clone(&count);
+                let answer = Arc::clone(&answer);
+                tokio::spawn(async move {
+                    if read_request(&mut socket).await {
+                        count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        answer(socket).await;
+                    }
+                });
+            }
+        });
+        RawServer { uri, requests }
+    }
+
+    pub fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Reads one HTTP/1.1 request with a Content-Length body.
+async fn read_request(socket: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let Ok(n) = socket.read(&mut chunk).await else {
+            return false;
+        };
+        if n == 0 {
+            return false;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + length {
+                return true;
+            }
+        }
+    }
+}
+
+/// Writes `bytes` and closes the connection.
+pub async fn write_and_close(mut socket: tokio::net::TcpStream, bytes: Vec<u8>) {
+    use tokio::io::AsyncWriteExt;
+    let _ = socket.write_all(&bytes).await;
+    let _ = socket.shutdown().await;
+}

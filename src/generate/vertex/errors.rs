@@ -2,11 +2,16 @@
 //! into advice a user can act on. Google's own message is always kept, since
 //! it often names the exact permission, quota or filter.
 
+use std::time::Duration;
+
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::domain::model::Model;
 use crate::generate::error::GenerateError;
+
+/// Said when an answer broke off: Vertex AI had made it, so it may be billed.
+pub const DROPPED_MID_ANSWER: &str = "the connection dropped after Vertex AI started answering";
 
 /// What the advice needs to name.
 #[derive(Debug, Clone, Copy)]
@@ -129,11 +134,51 @@ pub fn from_response(http_status: u16, body: &[u8], ctx: &Context<'_>) -> Genera
             plural_attempts(attempts)
         )),
         500..=599 => api(format!(
-            "Vertex AI failed with a server error after {} ({said}); try again later",
+            "Vertex AI failed with HTTP {http_status} after {} ({said}); try again later",
             plural_attempts(attempts)
         )),
         _ => api(format!("Vertex AI answered HTTP {http_status} ({said})")),
     }
+}
+
+/// A 504: Google's deadline passed, but "may be returned even if the
+/// operation has completed", so it is reported, never retried.
+pub fn deadline_exceeded(body: &[u8]) -> GenerateError {
+    let e = GoogleError::parse(body);
+    let said = e.message.map_or(String::new(), |m| format!(": {m}"));
+    GenerateError::MayHaveBeenBilled(format!(
+        "Vertex AI answered HTTP 504, deadline exceeded{said}; Google says the generation may \
+         still have been made"
+    ))
+}
+
+/// The connection broke after the request went out but before an answer
+/// began: Vertex AI may be making the audio.
+pub fn broken_after_sending(e: &reqwest::Error) -> GenerateError {
+    GenerateError::MayHaveBeenBilled(format!(
+        "the connection to Vertex AI broke after the request was sent ({})",
+        causes(e)
+    ))
+}
+
+/// The wait `google.rpc.RetryInfo` asks for, e.g. `"retryDelay": "1.5s"`.
+pub fn retry_delay(body: &[u8]) -> Option<Duration> {
+    let e = GoogleError::parse(body);
+    e.details.iter().find_map(|d| {
+        let kind = d.get("@type").and_then(Value::as_str)?;
+        if !kind.ends_with("google.rpc.RetryInfo") {
+            return None;
+        }
+        let secs: f64 = d
+            .get("retryDelay")?
+            .as_str()?
+            .trim()
+            .strip_suffix('s')?
+            .parse()
+            .ok()?;
+        // A negative, NaN or astronomical value is clamped, never trusted.
+        Some(Duration::try_from_secs_f64(secs.max(0.0)).unwrap_or(Duration::MAX))
+    })
 }
 
 pub fn plural_attempts(n: u32) -> String {
@@ -147,8 +192,16 @@ pub fn plural_attempts(n: u32) -> String {
 /// A transport failure, with its causes: reqwest's top-level message alone
 /// ("error sending request") does not say what went wrong.
 pub fn network(e: reqwest::Error, attempts: u32) -> GenerateError {
+    GenerateError::Network {
+        message: format!("{} (after {})", causes(&e), plural_attempts(attempts)),
+        source: e,
+    }
+}
+
+/// An error and its causes on one line.
+pub fn causes(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
-    let mut source = std::error::Error::source(&e);
+    let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         let s_text = s.to_string();
         if !text.contains(&s_text) {
@@ -157,10 +210,7 @@ pub fn network(e: reqwest::Error, attempts: u32) -> GenerateError {
         }
         source = s.source();
     }
-    GenerateError::Network {
-        message: format!("{text} (after {})", plural_attempts(attempts)),
-        source: e,
-    }
+    text
 }
 
 #[cfg(test)]
@@ -221,10 +271,30 @@ mod tests {
     }
 
     #[test]
+    fn retry_info_is_read_and_clamped() {
+        let info = |delay: &str| {
+            error(
+                429,
+                "RESOURCE_EXHAUSTED",
+                "slow down",
+                json!([{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": delay}]),
+            )
+        };
+        assert_eq!(
+            retry_delay(&info("1.5s")),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(retry_delay(&info("-3s")), Some(Duration::ZERO));
+        assert_eq!(retry_delay(&info("1e300s")), Some(Duration::MAX));
+        assert_eq!(retry_delay(&info("soon")), None);
+        assert_eq!(retry_delay(b"<html>"), None);
+    }
+
+    #[test]
     fn plain_text_bodies_are_kept_short() {
         let body = format!("<html>{}</html>", "x".repeat(1000));
         let e = from_response(502, body.as_bytes(), &CTX).to_string();
-        assert!(e.contains("server error after 4 attempts"), "{e}");
+        assert!(e.contains("HTTP 502 after 4 attempts"), "{e}");
         assert!(e.len() < 500, "{e}");
     }
 }

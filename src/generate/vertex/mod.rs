@@ -6,6 +6,7 @@
 //! built on first use and reused by every later generation.
 
 mod auth;
+mod body;
 mod errors;
 mod request;
 mod response;
@@ -22,7 +23,7 @@ use crate::domain::cost;
 use crate::domain::model::Model;
 use crate::domain::prompt::build_prompt;
 use crate::generate::error::GenerateError;
-use crate::generate::job::{GeneratorKey, Job, Mode, OutputTarget};
+use crate::generate::job::{GeneratorKey, Job, MAX_TIMEOUT, Mode, OutputTarget};
 use crate::generate::output;
 use crate::generate::result::{GenerationResult, ResultMetadata, Status, Timings};
 use crate::generate::{Progress, Stage};
@@ -100,14 +101,21 @@ impl VertexGenerator {
         let prompt = build_prompt(track);
         let req = request::build(&self.key, project, model, track, &prompt)?;
 
-        let timeout = job.settings.timeout;
+        let timeout = job.settings.timeout.min(MAX_TIMEOUT);
         let deadline = Instant::now() + timeout;
         let exchange = tokio::select! {
-            r = tokio::time::timeout_at(deadline.into(), self.exchange(job, model, project, &req, &progress, deadline)) => {
-                r.map_err(|_| GenerateError::Timeout(timeout.as_secs()))??
-            }
+            r = self.exchange(job, model, project, &req, &progress, deadline) => r?,
             () = cancel.cancelled() => return Err(GenerateError::Cancelled),
         };
+        let asked = match model {
+            Model::Lyria2 => track.sample_count.unwrap_or(1),
+            Model::Lyria3Clip | Model::Lyria3Pro => 1,
+        };
+        let mut answer = exchange.answer;
+        let extra = answer.keep_at_most(usize::try_from(asked).unwrap_or(1));
+        if extra > 0 {
+            tracing::warn!(extra, asked, "vertex returned more audio than asked for");
+        }
 
         let result = GenerationResult {
             status: Status::Completed,
@@ -117,11 +125,11 @@ impl VertexGenerator {
             prompt,
             metadata: ResultMetadata::of(track),
             message: String::new(),
-            cost_estimate: cost::vertex(model, track.sample_count.unwrap_or(1)),
+            cost_estimate: cost::vertex_billed(model, asked, answer.audio.len()),
             model: Some(model),
             request: Some(req.describe(model, project, &self.key.location)),
             files: Vec::new(),
-            text: exchange.answer.text.clone(),
+            text: answer.text.clone(),
             timings: Some(Timings {
                 started_at,
                 auth_ms: exchange.auth_ms,
@@ -132,21 +140,14 @@ impl VertexGenerator {
             metadata_path: None,
         };
         progress(Stage::Saving {
-            files: exchange.answer.audio.len(),
+            files: answer.audio.len(),
         });
         // The files are written completely or not at all: a cancel that
         // arrives once they are complete is too late to stop the moves.
         if cancel.is_cancelled() {
             return Err(GenerateError::Cancelled);
         }
-        let result = write_files(
-            &job.settings.output,
-            exchange.answer,
-            result,
-            started,
-            cancel,
-        )
-        .await?;
+        let result = write_files(&job.settings.output, answer, result, started, cancel).await?;
         tracing::info!(
             model = model.id(),
             files = result.files.len(),
@@ -182,7 +183,8 @@ impl VertexGenerator {
             .await
     }
 
-    /// Authenticates and sends the request, retrying what is worth retrying.
+    /// Authenticates and sends the request, retrying only what cannot have
+    /// been billed, until the deadline.
     async fn exchange(
         &self,
         job: &Job,
@@ -197,12 +199,7 @@ impl VertexGenerator {
             base_delay: self.retry_base,
         };
         let max = policy.max_attempts;
-        let ctx = |attempts| errors::Context {
-            model,
-            project,
-            location: &self.key.location,
-            attempts,
-        };
+        let seconds = job.settings.timeout.min(MAX_TIMEOUT).as_secs();
         let mut auth_ms = 0;
         let mut request_ms = 0;
         for attempt in 1..=max {
@@ -210,12 +207,18 @@ impl VertexGenerator {
                 progress(Stage::Authenticating);
             }
             let t = Instant::now();
-            let Connection { client, tokens } = self.connection().await?;
             // Asked every attempt: free while the cached token is valid, and
             // a long wait between attempts cannot leave an expired one.
-            let token = auth::token(tokens.as_ref(), self.key.credentials.as_deref()).await?;
+            let Some(token) = before(deadline, self.token()).await else {
+                return Err(GenerateError::Timeout {
+                    seconds,
+                    sent: attempt > 1,
+                });
+            };
+            let (client, token) = token?;
             auth_ms += millis(t.elapsed());
 
+            // From here the request may reach Vertex AI and be billed.
             progress(Stage::Sending {
                 model,
                 location: self.key.location.clone(),
@@ -223,82 +226,140 @@ impl VertexGenerator {
                 of: max,
             });
             let t = Instant::now();
-            let sent = client
-                .post(req.url.clone())
-                .bearer_auth(token.as_str())
-                .header("x-goog-user-project", project)
-                .json(&req.body)
-                .send()
-                .await;
-            let failure = match sent {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let wait = retry::retry_after(response.headers());
-                    let body = response.bytes().await;
-                    request_ms += millis(t.elapsed());
-                    tracing::debug!(status, attempt, path = req.url.path(), "vertex answered");
-                    match body {
-                        Ok(body) if (200..300).contains(&status) => {
-                            let answer = match model {
-                                Model::Lyria2 => response::parse_predict(&body)?,
-                                Model::Lyria3Clip | Model::Lyria3Pro => {
-                                    response::parse_interaction(&body, model)?
-                                }
-                            };
-                            return Ok(Exchange {
-                                answer,
-                                auth_ms,
-                                request_ms,
-                                attempts: attempt,
-                            });
-                        }
-                        Ok(body) if retry::is_retryable_status(status) => Failure {
-                            error: errors::from_response(status, &body, &ctx(attempt)),
-                            what: format!("HTTP {status}"),
-                            wait,
-                        },
-                        Ok(body) => {
-                            return Err(errors::from_response(status, &body, &ctx(attempt)));
-                        }
-                        Err(e) if retry::is_retryable_error(&e) => Failure {
-                            error: errors::network(e, attempt),
-                            what: "a dropped connection".to_string(),
-                            wait: None,
-                        },
-                        Err(e) => return Err(errors::network(e, attempt)),
-                    }
-                }
-                Err(e) => {
-                    request_ms += millis(t.elapsed());
-                    tracing::debug!(attempt, error = %e, "vertex request failed");
-                    if !retry::is_retryable_error(&e) {
-                        return Err(errors::network(e, attempt));
-                    }
-                    Failure {
-                        error: errors::network(e, attempt),
-                        what: "a connection error".to_string(),
-                        wait: None,
-                    }
-                }
+            let ctx = errors::Context {
+                model,
+                project,
+                location: &self.key.location,
+                attempts: attempt,
             };
-            let delay = failure
-                .wait
-                .unwrap_or_else(|| policy.backoff(attempt, &mut rand::rng()));
-            // Waiting past the deadline would only trade this error for a
-            // less helpful timeout.
-            if attempt == max || Instant::now() + delay >= deadline {
+            let sent = self.attempt(client, &token, project, req, &ctx);
+            let Some(outcome) = before(deadline, sent).await else {
+                return Err(GenerateError::Timeout {
+                    seconds,
+                    sent: true,
+                });
+            };
+            request_ms += millis(t.elapsed());
+            let failure = match outcome {
+                Attempt::Answer(answer) => {
+                    return Ok(Exchange {
+                        answer,
+                        auth_ms,
+                        request_ms,
+                        attempts: attempt,
+                    });
+                }
+                Attempt::Fail(e) => return Err(e),
+                Attempt::Retry(failure) => failure,
+            };
+            let backoff = policy.backoff(attempt, &mut rand::rng());
+            let left = deadline.saturating_duration_since(Instant::now());
+            let wait = retry::next_wait(failure.wait, backoff, policy.base_delay, left);
+            let Some(wait) = wait.filter(|_| attempt < max) else {
                 return Err(failure.error);
-            }
+            };
             progress(Stage::Retrying {
                 attempt,
                 of: max,
                 failure: failure.what,
-                wait: delay,
+                wait,
             });
-            tokio::time::sleep(delay).await;
+            tokio::time::sleep(wait).await;
         }
         unreachable!("the last attempt returns")
     }
+
+    /// The HTTP client and a valid token.
+    async fn token(&self) -> Result<(&reqwest::Client, Arc<gcp_auth::Token>), GenerateError> {
+        let Connection { client, tokens } = self.connection().await?;
+        let token = auth::token(tokens.as_ref(), self.key.credentials.as_deref()).await?;
+        Ok((client, token))
+    }
+
+    /// One request and its answer, and whether trying again is safe.
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        token: &gcp_auth::Token,
+        project: &str,
+        req: &VertexRequest,
+        ctx: &errors::Context<'_>,
+    ) -> Attempt {
+        let sent = client
+            .post(req.url.clone())
+            .bearer_auth(token.as_str())
+            .header("x-goog-user-project", project)
+            .json(&req.body)
+            .send()
+            .await;
+        let mut response = match sent {
+            Ok(response) => response,
+            Err(e) if retry::is_retryable_error(&e) => {
+                tracing::debug!(attempt = ctx.attempts, error = %e, "vertex not reached");
+                return Attempt::Retry(Failure {
+                    error: errors::network(e, ctx.attempts),
+                    what: "a connection error".to_string(),
+                    wait: None,
+                });
+            }
+            Err(e) => return Attempt::Fail(errors::broken_after_sending(&e)),
+        };
+        let status = response.status().as_u16();
+        tracing::debug!(
+            status,
+            attempt = ctx.attempts,
+            path = req.url.path(),
+            "vertex answered"
+        );
+        if response.status().is_success() {
+            let body = match body::read(&mut response, body::MAX_ANSWER_BYTES).await {
+                Ok(body) => body,
+                Err(e) => return Attempt::Fail(e.into_error()),
+            };
+            let parsed = match ctx.model {
+                Model::Lyria2 => response::parse_predict(&body),
+                Model::Lyria3Clip | Model::Lyria3Pro => {
+                    response::parse_interaction(&body, ctx.model)
+                }
+            };
+            return match parsed {
+                Ok(answer) => Attempt::Answer(answer),
+                Err(e) => Attempt::Fail(e),
+            };
+        }
+        let header_wait = retry::retry_after(response.headers());
+        // An error answer is small; one that breaks off still has a status.
+        let body = body::read_prefix(&mut response, body::MAX_ERROR_BYTES).await;
+        if status == 504 {
+            return Attempt::Fail(errors::deadline_exceeded(&body));
+        }
+        let error = errors::from_response(status, &body, ctx);
+        if !retry::is_retryable_status(status) {
+            return Attempt::Fail(error);
+        }
+        let wait = match (header_wait, errors::retry_delay(&body)) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        Attempt::Retry(Failure {
+            error,
+            what: format!("HTTP {status}"),
+            wait,
+        })
+    }
+}
+
+/// How one attempt ended.
+enum Attempt {
+    Answer(Answer),
+    /// Trying again cannot bill twice.
+    Retry(Failure),
+    Fail(GenerateError),
+}
+
+/// `f`, unless the deadline comes first.
+async fn before<F: std::future::Future>(deadline: Instant, f: F) -> Option<F::Output> {
+    tokio::time::timeout_at(deadline.into(), f).await.ok()
 }
 
 /// A failed attempt that may be retried.
@@ -306,7 +367,7 @@ struct Failure {
     /// Reported if no attempt is left.
     error: GenerateError,
     what: String,
-    /// What the server asked for with `Retry-After`.
+    /// What the server asked for, with `Retry-After` or `RetryInfo`.
     wait: Option<Duration>,
 }
 

@@ -127,9 +127,12 @@ pub fn build(
                     "interactions",
                 ],
             );
+            // The Interactions API keeps requests unless told not to;
+            // Google's own client says `store: false`, and so do we.
             let body = json!({
                 "model": model.id(),
                 "input": [{ "type": "text", "text": prompt }],
+                "store": false,
             });
             VertexRequest { url, body }
         }

@@ -20,6 +20,16 @@ pub struct Answer {
     pub text: Option<String>,
 }
 
+impl Answer {
+    /// Drops audio beyond what was asked for (a server that sends fifty
+    /// samples for one does not get fifty files written); returns how many.
+    pub fn keep_at_most(&mut self, asked: usize) -> usize {
+        let extra = self.audio.len().saturating_sub(asked.max(1));
+        self.audio.truncate(asked.max(1));
+        extra
+    }
+}
+
 #[derive(Deserialize)]
 struct PredictResponse {
     #[serde(default)]
@@ -233,6 +243,21 @@ mod tests {
         assert!(parse_predict(b"<html>").is_err());
         let body = json!({"predictions": [{"bytesBase64Encoded": "%%%"}]});
         assert!(parse_predict(body.to_string().as_bytes()).is_err());
+    }
+
+    #[test]
+    fn extra_audio_is_dropped() {
+        let audio = |n: u8| Audio {
+            bytes: vec![n],
+            mime_type: "audio/wav".into(),
+        };
+        let mut a = Answer {
+            audio: (0..50).map(audio).collect(),
+            text: None,
+        };
+        assert_eq!(a.keep_at_most(2), 48);
+        assert_eq!(a.audio, vec![audio(0), audio(1)]);
+        assert_eq!(a.keep_at_most(2), 0);
     }
 
     #[test]

@@ -8,16 +8,22 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 pub const DEFAULT_BASE_DELAY: Duration = Duration::from_secs(1);
 pub const MAX_DELAY: Duration = Duration::from_secs(30);
 
-/// Quota and transient server errors. Anything else (a bad request, missing
-/// permission, unknown model, filtered prompt) fails the same way again.
+/// Answers that say the generation was not made, so a retry cannot bill
+/// twice: quota (429), and the server errors Google's retry guidance names
+/// (500, 502, 503). Not 504: Google says a deadline exceeded "may be returned
+/// even if the operation has completed". Anything else (a bad request,
+/// missing permission, unknown model, filtered prompt) fails the same way
+/// again.
 pub fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 500 | 503 | 504)
+    matches!(status, 429 | 500 | 502 | 503)
 }
 
-/// Connection failures, including a connection dropped mid-answer; not
-/// errors music-gen made building the request or reading the JSON.
+/// Failures before the request could reach Vertex AI: DNS, connection
+/// refused, TLS set-up, a connect timeout. A connection that breaks after
+/// the request was sent is not one of them: Vertex AI may be making the
+/// audio.
 pub fn is_retryable_error(e: &reqwest::Error) -> bool {
-    e.is_connect() || e.is_request() || e.is_body()
+    e.is_connect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +44,21 @@ impl RetryPolicy {
             .min(MAX_DELAY);
         full.mul_f64(rng.random_range(0.5..=1.0))
     }
+}
+
+/// The wait before the next attempt: what the server asked for, else the
+/// backoff; never less than the base delay, so a `Retry-After: 0` cannot
+/// turn retries into a flood. `None` when the wait would not end before the
+/// deadline: reporting the last error then beats a less helpful timeout.
+/// Compared, never added to an instant, so no server value can overflow.
+pub fn next_wait(
+    asked: Option<Duration>,
+    backoff: Duration,
+    floor: Duration,
+    left: Duration,
+) -> Option<Duration> {
+    let wait = asked.unwrap_or(backoff).max(floor);
+    (wait < left).then_some(wait)
 }
 
 /// `Retry-After` in either form HTTP allows: seconds or a date.
@@ -61,10 +82,10 @@ mod tests {
 
     #[test]
     fn only_transient_statuses_are_retried() {
-        for s in [429, 500, 503, 504] {
+        for s in [429, 500, 502, 503] {
             assert!(is_retryable_status(s), "{s}");
         }
-        for s in [400, 401, 403, 404, 409, 501, 502] {
+        for s in [400, 401, 403, 404, 409, 501, 504] {
             assert!(!is_retryable_status(s), "{s}");
         }
     }
@@ -87,6 +108,16 @@ mod tests {
     }
 
     #[test]
+    fn waits_have_a_floor_and_end_before_the_deadline() {
+        let s = Duration::from_secs;
+        assert_eq!(next_wait(Some(s(0)), s(4), s(1), s(60)), Some(s(1)));
+        assert_eq!(next_wait(None, s(4), s(1), s(60)), Some(s(4)));
+        assert_eq!(next_wait(Some(s(9)), s(4), s(1), s(60)), Some(s(9)));
+        assert_eq!(next_wait(Some(s(u64::MAX)), s(4), s(1), s(60)), None);
+        assert_eq!(next_wait(None, s(4), s(1), s(3)), None);
+    }
+
+    #[test]
     fn retry_after_reads_seconds_and_dates() {
         let mut h = HeaderMap::new();
         assert_eq!(retry_after(&h), None);
@@ -97,6 +128,11 @@ mod tests {
             HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
         );
         assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("18446744073709551615"),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(u64::MAX)));
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
     }
