@@ -98,14 +98,14 @@ fn broken_preset_is_marked_with_its_reason() {
 }
 
 #[test]
-fn every_small_size_says_too_small_and_never_panics() {
+fn below_40x12_says_too_small_and_no_size_panics() {
     let mut worker = FakeWorker::new(&[]);
     let state = started(&mut worker, Theme::COLOR);
     for w in 1..=81 {
-        for h in [1, 2, 5, 12, 23, 24] {
+        for h in [1, 2, 5, 11, 12, 23, 24] {
             let text = screen(&state, w, h);
-            let small = w < 80 || h < 24;
-            if small && w >= 40 && h >= 5 {
+            let small = w < 40 || h < 12;
+            if small && w >= 30 && h >= 5 {
                 assert!(text.contains("too small"), "{w}x{h}:\n{text}");
             }
             if !small {
@@ -113,7 +113,38 @@ fn every_small_size_says_too_small_and_never_panics() {
             }
         }
     }
-    insta::assert_snapshot!("too_small_60x20", screen(&state, 60, 20));
+    insta::assert_snapshot!("too_small_39x11", screen(&state, 39, 11));
+}
+
+/// Below 80×24, one pane at a time under a tab bar; the keys switch it.
+#[test]
+fn compact_layout_shows_the_focused_pane_under_tabs() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = with_lyrics(&mut worker);
+    for (w, h) in [(60, 20), (40, 12)] {
+        insta::assert_snapshot!(format!("compact_presets_{w}x{h}"), screen(&state, w, h));
+    }
+    press(&mut state, &mut worker, &[key(KeyCode::Char('3'))]);
+    for (w, h) in [(60, 20), (40, 12)] {
+        insta::assert_snapshot!(format!("compact_lyrics_{w}x{h}"), screen(&state, w, h));
+    }
+    press(&mut state, &mut worker, &[key(KeyCode::Char('l'))]);
+    for (w, h) in [(60, 20), (40, 12)] {
+        insta::assert_snapshot!(format!("compact_prompt_{w}x{h}"), screen(&state, w, h));
+    }
+}
+
+/// `z` shows the lyrics editor full screen at 80×24.
+#[test]
+fn zoomed_lyrics_at_80x24() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = with_lyrics(&mut worker);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('3')), key(KeyCode::Char('z'))],
+    );
+    insta::assert_snapshot!("zoom_lyrics_80x24", screen(&state, 80, 24));
 }
 
 #[test]

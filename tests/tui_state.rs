@@ -658,20 +658,110 @@ fn help_scroll_stops_at_the_end() {
     assert_ne!(screen(&state, 80, 24), bottom);
 }
 
+/// The prompt scrolls in the rows it wraps to: at 80×24 with lyrics, ↓
+/// reaches the last line ("Temperature"), stops there, and a resize to a
+/// larger screen pulls the scroll back so no row is left blank.
 #[test]
-fn prompt_scroll_stops_at_the_last_line() {
+fn prompt_scrolls_in_wrapped_rows_to_its_last_line() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    state
+        .form
+        .set_lyrics("City lights are calling\nWe ride until the dawn\nAnd the night is young");
+    press(&mut state, &mut worker, &[key(KeyCode::Char('4'))]);
+    assert_eq!(state.context(), Context::Prompt);
+    draw(&mut state, 80, 24);
+    let last = prompt(&state).lines().last().unwrap().to_string();
+    assert!(last.starts_with("Temperature"), "{last}");
+    assert!(!screen(&state, 80, 24).contains("Temperature:"));
+    for _ in 0..200 {
+        press(&mut state, &mut worker, &[key(KeyCode::Down)]);
+        draw(&mut state, 80, 24);
+    }
+    let bottom = screen(&state, 80, 24);
+    assert!(bottom.contains("Temperature: 0.5"), "{bottom}");
+    let max = state.prompt_scroll;
+    assert!(max > prompt(&state).lines().count() as u16 / 2);
+    press(&mut state, &mut worker, &[key(KeyCode::Up)]);
+    assert_eq!(state.prompt_scroll, max - 1, "↑ acts at once at the end");
+
+    press(&mut state, &mut worker, &[key(KeyCode::Home)]);
+    assert_eq!(state.prompt_scroll, 0);
+    press(&mut state, &mut worker, &[key(KeyCode::End)]);
+    assert_eq!(state.prompt_scroll, max);
+    press(&mut state, &mut worker, &[key(KeyCode::PageUp)]);
+    assert!(state.prompt_scroll < max - 1, "a page is more than a row");
+
+    press(&mut state, &mut worker, &[key(KeyCode::End)]);
+    draw(&mut state, 120, 40);
+    assert!(state.prompt_scroll < max, "clamped after the resize");
+    let wide = screen(&state, 120, 40);
+    assert!(wide.contains("Temperature: 0.5"), "{wide}");
+}
+
+/// Keys as in lazygit and gitui: h/l and 1–5 move between panes, q closes
+/// every popup, a stray Space in the settings changes nothing, and Esc
+/// typed quickly before a key (read as Alt-key) is both keys.
+#[test]
+fn pane_keys_popups_and_esc_then_a_key() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('l'))]);
+    assert_eq!(state.focus, Focus::Form);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('h'))]);
+    assert_eq!(state.focus, Focus::Presets);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('5'))]);
+    assert_eq!(state.focus, Focus::Log);
+
+    press(&mut state, &mut worker, &[key(KeyCode::Char('o'))]);
+    press(&mut state, &mut worker, &[key(KeyCode::Char(' '))]);
+    assert_eq!(
+        state.settings.key.mode,
+        Mode::Simulate,
+        "Space is not Enter"
+    );
+    press(&mut state, &mut worker, &[key(KeyCode::Char('q'))]);
+    assert!(state.popups.is_empty(), "q closes the settings");
+    assert!(!state.should_quit());
+    press(&mut state, &mut worker, &[key(KeyCode::Char('?'))]);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('q'))]);
+    assert!(state.popups.is_empty(), "q closes the help");
+
+    // In the lyrics editor: Esc then j, arriving as Alt-j, leaves the
+    // editor and moves nothing into the words.
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('3')), key(KeyCode::Enter)],
+    );
+    type_text(&mut state, &mut worker, "la");
+    let alt_l =
+        crossterm::event::KeyEvent::new(KeyCode::Char('l'), crossterm::event::KeyModifiers::ALT);
+    press(&mut state, &mut worker, &[alt_l]);
+    assert!(!state.form.is_editing_lyrics());
+    assert_eq!(state.form.track().text_input, "la");
+    assert_eq!(state.focus, Focus::Prompt, "l moved to the next pane");
+}
+
+/// In the editor Ctrl-Z undoes (it suspends everywhere else) and Ctrl-U
+/// deletes to the line start, as in the one-line fields.
+#[test]
+fn ctrl_z_undoes_in_the_lyrics_editor() {
     let mut worker = FakeWorker::new(&[]);
     let mut state = started(&mut worker, Theme::COLOR);
     press(
         &mut state,
         &mut worker,
-        &[key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Tab)],
+        &[key(KeyCode::Char('3')), key(KeyCode::Enter)],
     );
-    assert_eq!(state.context(), Context::Prompt);
-    let down = vec![key(KeyCode::Down); 200];
-    press(&mut state, &mut worker, &down);
-    let lines = prompt(&state).lines().count() as u16;
-    assert_eq!(state.prompt_scroll, lines - 1);
+    type_text(&mut state, &mut worker, "one two");
+    press(&mut state, &mut worker, &[ctrl('z')]);
+    assert!(!state.take_suspend());
+    assert_eq!(state.form.track().text_input, "one tw");
+    press(&mut state, &mut worker, &[ctrl('u')]);
+    assert_eq!(state.form.track().text_input, "");
+    press(&mut state, &mut worker, &[key(KeyCode::Esc), ctrl('z')]);
+    assert!(state.take_suspend(), "outside the editor Ctrl-Z suspends");
 }
 
 /// Lyria 3 is served only at `global`: in gcp mode the form says so at the

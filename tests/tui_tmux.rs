@@ -166,7 +166,7 @@ fn compose_generate_save_and_quit_in_a_real_terminal() {
 
     // Opens on the list with the first preset in the form.
     tmux.wait_for("Presets (5)");
-    tmux.wait_for("Loaded preset classical_orchestral");
+    tmux.wait_for("Track · classical_orche");
     assert!(tmux.alternate_screen_on());
 
     // Filter, then load what is left.
@@ -284,7 +284,7 @@ fn gcp_generation_confirms_cost_writes_audio_and_cancels() {
     );
     tmux.launch(fakes.dir.path(), &out, &gcp);
     tmux.wait_for("gcp · project test-project · us-central1 · lyria-002");
-    tmux.wait_for("Loaded preset classical_orchestral");
+    tmux.wait_for("Track · classical_orche");
 
     tmux.keys(&["g"]);
     let confirm = tmux.wait_for("Send to Vertex AI?");
@@ -349,7 +349,7 @@ fn signal_restores_the_terminal(signal: libc::c_int) {
     let shell: u32 = tmux.var("pane_pid").parse().unwrap();
     assert!(children(shell).is_empty(), "the shell runs nothing yet");
     tmux.launch(dir.path(), &dir.path().join("out"), "");
-    tmux.wait_for("Loaded preset classical_orchestral");
+    tmux.wait_for("Track · classical_orche");
     assert!(tmux.alternate_screen_on());
     assert_eq!(tmux.var("cursor_flag"), "0", "the app hides the cursor");
 
@@ -402,7 +402,7 @@ fn ctrl_z_suspends_and_fg_redraws() {
         return;
     };
     tmux.launch(dir.path(), &dir.path().join("out"), "");
-    tmux.wait_for("Loaded preset classical_orchestral");
+    tmux.wait_for("Track · classical_orche");
 
     tmux.keys(&["C-z"]);
     poll_until("the alternate screen to close", || {
@@ -455,7 +455,7 @@ fn lyrics_survive_a_quit_and_come_back_at_the_next_start() {
     };
     let out = dir.path().join("out");
     tmux.launch(dir.path(), &out, "");
-    tmux.wait_for("Loaded preset classical_orchestral");
+    tmux.wait_for("Track · classical_orche");
     write_lyrics(&tmux, "Words I must not lose");
     tmux.keys(&["q"]);
     poll_until("the alternate screen to close", || {
@@ -479,7 +479,7 @@ fn lyrics_survive_sighup() {
     };
     let out = dir.path().join("out");
     tmux.launch(dir.path(), &out, "");
-    tmux.wait_for("Loaded preset classical_orchestral");
+    tmux.wait_for("Track · classical_orche");
     let app = app_pid(&tmux);
     // Stay in the editor: the signal arrives mid-typing.
     tmux.keys(&["Tab", "Tab", "Enter"]);
@@ -512,8 +512,8 @@ fn two_sessions_keep_their_own_drafts_and_the_newest_comes_back() {
     let out = dir.path().join("out");
     first.launch(dir.path(), &out, "");
     second.launch(dir.path(), &out, "");
-    first.wait_for("Loaded preset classical_orchestral");
-    second.wait_for("Loaded preset classical_orchestral");
+    first.wait_for("Track · classical_orche");
+    second.wait_for("Track · classical_orche");
     write_lyrics(&first, "From the first window");
     write_lyrics(&second, "From the second window");
     first.keys(&["q"]);

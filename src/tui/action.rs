@@ -14,6 +14,18 @@ pub enum Action {
     FocusPrev,
     Up,
     Down,
+    PageUp,
+    PageDown,
+    /// Home: the first row, or the top.
+    First,
+    /// End: the last row, or the bottom.
+    Last,
+    /// Jumps to the pane of this number, 1 to 5.
+    FocusPane(u8),
+    /// Shows the focused pane alone, full screen, or the layout again.
+    Zoom,
+    /// Ctrl-Z in the lyrics editor.
+    Undo,
     /// Enter: load, edit, toggle or confirm, depending on where the focus is.
     Activate,
     /// Esc: close a popup, leave a field, clear a filter.

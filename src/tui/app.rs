@@ -76,11 +76,10 @@ async fn run_loop(
         }
         if dirty {
             let area = terminal.draw(state)?;
-            // Only the drawn size tells how far a popup can scroll; keeping
-            // the scroll within it makes ↑ act at once after too many ↓.
-            if let Some(max) = ui::popup_scroll_limit(state, area) {
-                state.clamp_popup_scroll(max);
-            }
+            // Only the drawn size tells how far the prompt and a popup can
+            // scroll; keeping within it makes ↑ act at once after too many
+            // ↓, and a resize leaves no blank rows.
+            state.set_view(ui::view_limits(state, area));
             dirty = false;
         }
         ticker = match (state.is_animating(), ticker) {
@@ -91,6 +90,13 @@ async fn run_loop(
         let tick = async {
             match ticker.as_mut() {
                 Some(t) => t.tick().await,
+                None => std::future::pending().await,
+            }
+        };
+        let fades = state.notice_fades();
+        let fade = async {
+            match fades {
+                Some(at) => tokio::time::sleep_until((started + at).into()).await,
                 None => std::future::pending().await,
             }
         };
@@ -122,6 +128,7 @@ async fn run_loop(
                 None => return Err(TuiError::WorkerStopped),
             },
             _ = tick => dirty |= state.tick(started.elapsed()),
+            () = fade => dirty |= state.fade_notice(started.elapsed()),
             () = draft_due => {
                 state.clock = started.elapsed();
                 state.flush_draft(worker, false);

@@ -169,6 +169,10 @@ const fn bind(keys: &'static [Key], action: Action, desc: &'static str) -> Bindi
     Binding { keys, action, desc }
 }
 
+const PAGE_UP: &[Key] = &[code(KeyCode::PageUp)];
+const PAGE_DOWN: &[Key] = &[code(KeyCode::PageDown)];
+const HOME: &[Key] = &[code(KeyCode::Home)];
+const END: &[Key] = &[code(KeyCode::End)];
 const UP: &[Key] = &[code(KeyCode::Up), ch('k')];
 const DOWN: &[Key] = &[code(KeyCode::Down), ch('j')];
 const ARROW_UP: &[Key] = &[code(KeyCode::Up)];
@@ -186,21 +190,35 @@ static ALWAYS: &[Binding] = &[
 static GLOBAL: &[Binding] = &[
     bind(&[ch('g')], Action::Generate, "generate"),
     bind(&[ch('s')], Action::Save, "save"),
-    bind(&[code(KeyCode::Tab)], Action::FocusNext, "next pane"),
+    bind(
+        &[code(KeyCode::Tab), ch('l')],
+        Action::FocusNext,
+        "next pane",
+    ),
+    bind(&[ch('z')], Action::Zoom, "zoom pane"),
     bind(&[ch('?'), code(KeyCode::F(1))], Action::Help, "help"),
     bind(&[ch('q')], Action::Quit, "quit"),
     bind(&[ch('o')], Action::Settings, "settings"),
     bind(&[ch('n')], Action::NewTrack, "new track"),
     bind(
-        &[code(KeyCode::BackTab)],
+        &[code(KeyCode::BackTab), ch('h')],
         Action::FocusPrev,
         "previous pane",
     ),
+    bind(&[ch('1')], Action::FocusPane(1), "presets"),
+    bind(&[ch('2')], Action::FocusPane(2), "track form"),
+    bind(&[ch('3')], Action::FocusPane(3), "lyrics"),
+    bind(&[ch('4')], Action::FocusPane(4), "prompt"),
+    bind(&[ch('5')], Action::FocusPane(5), "log"),
 ];
 
 static PRESETS: &[Binding] = &[
     bind(UP, Action::Up, "up"),
     bind(DOWN, Action::Down, "down"),
+    bind(PAGE_UP, Action::PageUp, "page up"),
+    bind(PAGE_DOWN, Action::PageDown, "page down"),
+    bind(HOME, Action::First, "first"),
+    bind(END, Action::Last, "last"),
     bind(ENTER, Action::Activate, "load"),
     bind(&[ch('/')], Action::Filter, "filter"),
     bind(&[ch('d'), code(KeyCode::Delete)], Action::Delete, "delete"),
@@ -217,6 +235,10 @@ static FILTER: &[Binding] = &[
 static FORM: &[Binding] = &[
     bind(UP, Action::Up, "up"),
     bind(DOWN, Action::Down, "down"),
+    bind(PAGE_UP, Action::PageUp, "page up"),
+    bind(PAGE_DOWN, Action::PageDown, "page down"),
+    bind(HOME, Action::First, "first"),
+    bind(END, Action::Last, "last"),
     bind(
         &[code(KeyCode::Enter), ch(' ')],
         Action::Activate,
@@ -243,16 +265,27 @@ static LYRICS: &[Binding] = &[bind(
     "edit lyrics",
 )];
 
-static LYRICS_EDIT: &[Binding] = &[bind(ESC, Action::Back, "leave editor")];
+static LYRICS_EDIT: &[Binding] = &[
+    bind(ESC, Action::Back, "leave editor"),
+    bind(&[ctrl('z')], Action::Undo, "undo"),
+];
 
 static PROMPT: &[Binding] = &[
     bind(UP, Action::Up, "scroll up"),
     bind(DOWN, Action::Down, "scroll down"),
+    bind(PAGE_UP, Action::PageUp, "page up"),
+    bind(PAGE_DOWN, Action::PageDown, "page down"),
+    bind(HOME, Action::First, "top"),
+    bind(END, Action::Last, "bottom"),
 ];
 
 static LOG: &[Binding] = &[
     bind(UP, Action::Up, "newer"),
     bind(DOWN, Action::Down, "older"),
+    bind(PAGE_UP, Action::PageUp, "page up"),
+    bind(PAGE_DOWN, Action::PageDown, "page down"),
+    bind(HOME, Action::First, "newest"),
+    bind(END, Action::Last, "oldest"),
     bind(ENTER, Action::Activate, "details"),
     bind(&[ch('c')], Action::CancelGeneration, "cancel generation"),
 ];
@@ -265,6 +298,10 @@ static DETAILS: &[Binding] = &[
     ),
     bind(UP, Action::Up, "scroll up"),
     bind(DOWN, Action::Down, "scroll down"),
+    bind(PAGE_UP, Action::PageUp, "scroll a page up"),
+    bind(PAGE_DOWN, Action::PageDown, "scroll a page down"),
+    bind(HOME, Action::First, "scroll to the top"),
+    bind(END, Action::Last, "scroll to the end"),
 ];
 
 static HELP: &[Binding] = &[
@@ -275,11 +312,15 @@ static HELP: &[Binding] = &[
     ),
     bind(UP, Action::Up, "scroll up"),
     bind(DOWN, Action::Down, "scroll down"),
+    bind(PAGE_UP, Action::PageUp, "scroll a page up"),
+    bind(PAGE_DOWN, Action::PageDown, "scroll a page down"),
+    bind(HOME, Action::First, "scroll to the top"),
+    bind(END, Action::Last, "scroll to the end"),
 ];
 
 static CONFIRM: &[Binding] = &[
     bind(&[ch('y'), code(KeyCode::Enter)], Action::Yes, "yes"),
-    bind(&[ch('n'), code(KeyCode::Esc)], Action::No, "no"),
+    bind(&[ch('n'), code(KeyCode::Esc), ch('q')], Action::No, "no"),
 ];
 
 static INPUT: &[Binding] = &[
@@ -290,14 +331,15 @@ static INPUT: &[Binding] = &[
 static SETTINGS: &[Binding] = &[
     bind(UP, Action::Up, "up"),
     bind(DOWN, Action::Down, "down"),
-    bind(
-        &[code(KeyCode::Enter), ch(' ')],
-        Action::Activate,
-        "edit/change",
-    ),
+    // Enter, not Space: a stray Space must not switch to paid requests.
+    bind(ENTER, Action::Activate, "edit/change"),
     bind(&[code(KeyCode::Left)], Action::Less, "previous choice"),
     bind(&[code(KeyCode::Right)], Action::More, "next choice"),
-    bind(&[code(KeyCode::Esc), ch('o')], Action::Back, "close"),
+    bind(
+        &[code(KeyCode::Esc), ch('o'), ch('q')],
+        Action::Back,
+        "close",
+    ),
 ];
 
 /// The context's own bindings, without the global ones.
@@ -337,7 +379,8 @@ pub fn typing_notes(ctx: Context) -> &'static [(&'static str, &'static str)] {
         ],
         Context::LyricsEdit => &[
             ("Enter", "new line"),
-            ("Ctrl-U / Ctrl-R", "undo / redo"),
+            ("Ctrl-R", "redo"),
+            ("Ctrl-U", "delete to the line start"),
             ("Ctrl-K / Ctrl-W", "delete to line end / word"),
             ("Ctrl-A / Ctrl-E", "line start / end"),
             ("paste", "inserts the pasted text"),
@@ -352,10 +395,12 @@ pub fn action_for(ctx: Context, ev: KeyEvent) -> Option<Action> {
     if ev.kind == KeyEventKind::Release {
         return None;
     }
+    // The context's own keys first: Ctrl-Z is undo in the lyrics editor,
+    // suspend elsewhere.
     let tables: &[&[Binding]] = if ctx.has_globals() {
-        &[ALWAYS, bindings(ctx), GLOBAL]
+        &[bindings(ctx), ALWAYS, GLOBAL]
     } else {
-        &[ALWAYS, bindings(ctx)]
+        &[bindings(ctx), ALWAYS]
     };
     let found = tables
         .iter()

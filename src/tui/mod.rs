@@ -79,6 +79,7 @@ pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
     state.notice = notice.map(|text| state::Notice {
         kind: state::NoticeKind::Info,
         text,
+        at: std::time::Duration::ZERO,
     });
     let mut terminal = terminal::TerminalGuard::enter()?;
     let result = app::run(&mut terminal, &mut state, &mut worker).await;

@@ -197,6 +197,15 @@ pub fn render(state: &AppState, width: u16, height: u16) -> Terminal<TestBackend
     terminal
 }
 
+/// Draws as the app does, then lets the state learn what the frame could
+/// show (how far the prompt and popups scroll).
+pub fn draw(state: &mut AppState, width: u16, height: u16) {
+    render(state, width, height);
+    let area = ratatui::layout::Rect::new(0, 0, width, height);
+    let limits = music_gen::tui::ui::view_limits(state, area);
+    state.set_view(limits);
+}
+
 /// The screen as text, one line per row.
 pub fn screen(state: &AppState, width: u16, height: u16) -> String {
     let terminal = render(state, width, height);

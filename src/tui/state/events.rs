@@ -45,7 +45,8 @@ impl AppState {
                 let warnings = preset.warnings.clone();
                 self.presets.remember(preset);
                 if apply && self.latest_apply == Some(id) {
-                    self.apply_preset(&config);
+                    let announce = self.first_load != Some(id);
+                    self.apply_preset(&config, announce);
                     if let Some(w) = warnings.first() {
                         self.info(format!("Loaded {} ({w})", config.name));
                     }

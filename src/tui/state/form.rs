@@ -3,7 +3,7 @@
 //! validation on every render, so an error shows at its field as soon as it
 //! exists and disappears as soon as it is fixed.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Style;
 use ratatui_textarea::{TextArea, WrapMode};
 use strum::VariantArray;
@@ -476,8 +476,23 @@ impl TrackForm {
         self.lyrics.set_cursor_line_style(Style::new());
     }
 
+    /// A key in the editor. Ctrl-U deletes to the line start as in every
+    /// one-line field (the editor's own Ctrl-U would undo); Ctrl-R redoes.
     pub fn lyrics_key(&mut self, key: KeyEvent) {
-        if self.lyrics.input(key) {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let changed = match key.code {
+            KeyCode::Char('u') if ctrl => self.lyrics.delete_line_by_head(),
+            KeyCode::Char('r') if ctrl => self.lyrics.redo(),
+            _ => self.lyrics.input(key),
+        };
+        if changed {
+            self.sync_lyrics();
+        }
+    }
+
+    /// Ctrl-Z in the editor.
+    pub fn lyrics_undo(&mut self) {
+        if self.lyrics.undo() {
             self.sync_lyrics();
         }
     }

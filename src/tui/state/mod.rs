@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::domain::model::{Model, PresetConfig};
 use crate::generate::{GenerationSettings, OutputTarget};
@@ -49,7 +49,7 @@ pub enum Focus {
 }
 
 impl Focus {
-    const ORDER: [Focus; 5] = [
+    pub const ORDER: [Focus; 5] = [
         Focus::Presets,
         Focus::Form,
         Focus::Lyrics,
@@ -57,9 +57,44 @@ impl Focus {
         Focus::Log,
     ];
 
+    pub fn name(self) -> &'static str {
+        match self {
+            Focus::Presets => "Presets",
+            Focus::Form => "Track",
+            Focus::Lyrics => "Lyrics",
+            Focus::Prompt => "Prompt",
+            Focus::Log => "Log",
+        }
+    }
+
     fn step(self, delta: isize) -> Focus {
         let i = Focus::ORDER.iter().position(|f| *f == self).unwrap_or(0) as isize;
         Focus::ORDER[(i + delta).rem_euclid(Focus::ORDER.len() as isize) as usize]
+    }
+}
+
+/// What the last frame could show: how far the prompt and the topmost
+/// popup scroll, and how many rows make a page. The renderer measures; the
+/// state keeps its positions within these after each draw (a resize
+/// included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ViewLimits {
+    pub prompt_max: u16,
+    pub prompt_page: u16,
+    pub popup_max: Option<u16>,
+    pub popup_page: u16,
+    pub list_page: u16,
+}
+
+impl Default for ViewLimits {
+    fn default() -> ViewLimits {
+        ViewLimits {
+            prompt_max: 0,
+            prompt_page: 1,
+            popup_max: None,
+            popup_page: 1,
+            list_page: 1,
+        }
     }
 }
 
@@ -79,12 +114,17 @@ pub enum NoticeKind {
     Error,
 }
 
-/// One line of feedback in the status bar, until the next key.
+/// One line of feedback in the footer, until the next key; news fades
+/// after [`NOTICE_FADES`] so the key hints come back, an error stays.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub kind: NoticeKind,
     pub text: String,
+    /// When it was given, on the app's clock.
+    pub at: Duration,
 }
+
+pub const NOTICE_FADES: Duration = Duration::from_secs(4);
 
 /// What an answer from the worker is for.
 #[derive(Debug)]
@@ -114,6 +154,9 @@ pub struct AppState {
     pub popups: Vec<popup::Popup>,
     pub notice: Option<Notice>,
     pub prompt_scroll: u16,
+    /// The focused pane alone, full screen.
+    pub zoom: bool,
+    pub view: ViewLimits,
     /// Time since the app started; the log measures from it, and tests set
     /// it so snapshots do not depend on the clock.
     pub clock: Duration,
@@ -126,6 +169,8 @@ pub struct AppState {
     select_after_list: Option<String>,
     /// The form has had its start: a restored draft or the first preset.
     first_loaded: bool,
+    /// The start's load of the first preset, which is not announced.
+    first_load: Option<RequestId>,
     pub draft: draft::DraftKeeper,
     quit: bool,
     suspend: bool,
@@ -145,12 +190,15 @@ impl AppState {
             popups: Vec::new(),
             notice: None,
             prompt_scroll: 0,
+            zoom: false,
+            view: ViewLimits::default(),
             clock: Duration::ZERO,
             spinner: 0,
             pending: HashMap::new(),
             latest_apply: None,
             select_after_list: None,
             first_loaded: false,
+            first_load: None,
             quit: false,
             suspend: false,
         }
@@ -176,6 +224,7 @@ impl AppState {
             let request = Request::LoadPreset { name: name.clone() };
             let id = self.request(out, request, Pending::Load { name, apply: true });
             self.latest_apply = Some(id);
+            self.first_load = Some(id);
         }
     }
 
@@ -188,6 +237,17 @@ impl AppState {
     /// Maps a key through the keymap and applies it; returns whether the
     /// screen needs a redraw.
     pub fn key(&mut self, key: KeyEvent, out: &mut dyn Outbox) -> bool {
+        // A quick Esc then a key arrives as Alt-key (no binding uses Alt):
+        // it is both keys, as the user typed them.
+        if key.modifiers.contains(KeyModifiers::ALT) {
+            let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+            let plain = KeyEvent {
+                modifiers: key.modifiers - KeyModifiers::ALT,
+                ..key
+            };
+            let first = self.key(esc, out);
+            return self.key(plain, out) || first;
+        }
         match keymap::action_for(self.context(), key) {
             Some(action) => self.apply(action, out),
             None => false,
@@ -203,6 +263,12 @@ impl AppState {
             Some(Popup::Settings { .. }) => return Context::Settings,
             None => {}
         }
+        self.pane_context()
+    }
+
+    /// Where the keys go under any popup: the focused pane, or the field
+    /// typed in there.
+    pub fn pane_context(&self) -> Context {
         match self.focus {
             Focus::Presets if self.presets.filtering => Context::Filter,
             Focus::Presets => Context::Presets,
@@ -231,6 +297,17 @@ impl AppState {
     /// True once per Ctrl-Z; the app then suspends the process.
     pub fn take_suspend(&mut self) -> bool {
         std::mem::take(&mut self.suspend)
+    }
+
+    /// Takes what the frame just drawn could show and keeps every scroll
+    /// position within it (the renderer clamps too, so no redraw is
+    /// needed).
+    pub fn set_view(&mut self, view: ViewLimits) {
+        self.view = view;
+        self.prompt_scroll = self.prompt_scroll.min(view.prompt_max);
+        if let Some(max) = view.popup_max {
+            self.clamp_popup_scroll(max);
+        }
     }
 
     /// Keeps the topmost popup's scroll within what the last frame could
@@ -266,6 +343,7 @@ impl AppState {
         self.notice = Some(Notice {
             kind: NoticeKind::Info,
             text: text.into(),
+            at: self.clock,
         });
     }
 
@@ -273,6 +351,27 @@ impl AppState {
         self.notice = Some(Notice {
             kind: NoticeKind::Error,
             text: text.into(),
+            at: self.clock,
         });
+    }
+
+    /// When the news in the footer fades, if it does.
+    pub fn notice_fades(&self) -> Option<Duration> {
+        match &self.notice {
+            Some(n) if n.kind == NoticeKind::Info => Some(n.at + NOTICE_FADES),
+            _ => None,
+        }
+    }
+
+    /// Lets faded news go; returns whether the screen changes.
+    pub fn fade_notice(&mut self, clock: Duration) -> bool {
+        self.clock = clock;
+        match self.notice_fades() {
+            Some(at) if at <= clock => {
+                self.notice = None;
+                true
+            }
+            _ => false,
+        }
     }
 }

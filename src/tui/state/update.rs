@@ -4,14 +4,13 @@ use crate::domain::cost;
 use strum::VariantArray;
 
 use crate::domain::model::{Model, PresetConfig, StyleReference, TrackField, validate_preset_name};
-use crate::domain::prompt::build_prompt;
 use crate::generate::{GenerationSettings, Job, Mode};
 use crate::tui::action::Action;
 use crate::tui::keymap::Context;
 use crate::tui::state::form::Activated;
 use crate::tui::state::log::Target;
 use crate::tui::state::popup::{Confirm, Discard, InputBox, InputPurpose, Popup, Setting};
-use crate::tui::state::{AppState, Focus, Outbox, Pending};
+use crate::tui::state::{AppState, Focus, Outbox, Pending, ViewLimits};
 use crate::worker::Request;
 
 impl AppState {
@@ -56,6 +55,11 @@ impl AppState {
         match action {
             Action::FocusNext => self.focus = self.focus.step(1),
             Action::FocusPrev => self.focus = self.focus.step(-1),
+            Action::FocusPane(n) => match Focus::ORDER.get(usize::from(n).wrapping_sub(1)) {
+                Some(f) => self.focus = *f,
+                None => return false,
+            },
+            Action::Zoom => self.zoom = !self.zoom,
             Action::Generate => self.generate(out),
             Action::Save => {
                 let name = self
@@ -91,6 +95,10 @@ impl AppState {
         match action {
             Action::Up => self.move_preset(-1, out),
             Action::Down => self.move_preset(1, out),
+            Action::PageUp => self.move_preset(-self.page(), out),
+            Action::PageDown => self.move_preset(self.page(), out),
+            Action::First => self.move_preset(isize::MIN / 2, out),
+            Action::Last => self.move_preset(isize::MAX / 2, out),
             Action::Activate => self.load_selected(out),
             Action::Filter => self.presets.filtering = true,
             Action::Back if !self.presets.filter().text().is_empty() => self.presets.clear_filter(),
@@ -104,6 +112,11 @@ impl AppState {
             _ => return Err(action),
         }
         Ok(true)
+    }
+
+    /// Rows in a page of the list or log last drawn.
+    fn page(&self) -> isize {
+        self.view.list_page.max(1) as isize
     }
 
     fn move_preset(&mut self, delta: isize, out: &mut dyn Outbox) {
@@ -153,7 +166,7 @@ impl AppState {
     fn load_preset(&mut self, name: String, out: &mut dyn Outbox) {
         if let Some(loaded) = self.presets.details(&name) {
             let preset = loaded.preset.clone();
-            self.apply_preset(&preset);
+            self.apply_preset(&preset, true);
             return;
         }
         let request = Request::LoadPreset { name: name.clone() };
@@ -161,10 +174,14 @@ impl AppState {
         self.latest_apply = Some(id);
     }
 
-    pub(super) fn apply_preset(&mut self, preset: &PresetConfig) {
+    /// Puts a preset in the form; `announce` says so in the footer (the
+    /// start's automatic load does not, so the first screen shows keys).
+    pub(super) fn apply_preset(&mut self, preset: &PresetConfig, announce: bool) {
         self.form.load_preset(preset);
         self.latest_apply = None;
-        self.info(format!("Loaded preset {}", preset.name));
+        if announce {
+            self.info(format!("Loaded preset {}", preset.name));
+        }
     }
 
     fn on_filter(&mut self, action: Action) -> Result<bool, Action> {
@@ -184,6 +201,10 @@ impl AppState {
         match action {
             Action::Up => self.form.move_by(-1),
             Action::Down => self.form.move_by(1),
+            Action::PageUp => self.form.move_by(-self.page()),
+            Action::PageDown => self.form.move_by(self.page()),
+            Action::First => self.form.move_by(isize::MIN / 2),
+            Action::Last => self.form.move_by(isize::MAX / 2),
             Action::Less => self.form.adjust(-1),
             Action::More => self.form.adjust(1),
             Action::Activate => match self.form.activate() {
@@ -233,6 +254,7 @@ impl AppState {
     fn on_lyrics_edit(&mut self, action: Action) -> Result<bool, Action> {
         match action {
             Action::Edit(key) => self.form.lyrics_key(key),
+            Action::Undo => self.form.lyrics_undo(),
             Action::Paste(text) => self.form.lyrics_paste(&text),
             Action::Back => self.form.set_lyrics_editing(false),
             other => return Err(other),
@@ -242,23 +264,32 @@ impl AppState {
 
     fn on_prompt(&mut self, action: Action) -> Result<bool, Action> {
         match action {
-            Action::Up => self.prompt_scroll = self.prompt_scroll.saturating_sub(1),
-            // Down stops with the last line at the top, where the pane stops.
-            Action::Down => {
-                let lines = build_prompt(self.form.track()).lines().count();
-                if usize::from(self.prompt_scroll) + 1 < lines {
-                    self.prompt_scroll += 1;
-                }
-            }
+            Action::Up => self.scroll_prompt(-1),
+            Action::Down => self.scroll_prompt(1),
+            Action::PageUp => self.scroll_prompt(-i32::from(self.view.prompt_page)),
+            Action::PageDown => self.scroll_prompt(i32::from(self.view.prompt_page)),
+            Action::First => self.prompt_scroll = 0,
+            Action::Last => self.prompt_scroll = self.view.prompt_max,
             _ => return Err(action),
         }
         Ok(true)
+    }
+
+    /// Scrolls by wrapped rows, stopping where the last row is at the
+    /// bottom of the pane as last drawn.
+    fn scroll_prompt(&mut self, delta: i32) {
+        let to = (i32::from(self.prompt_scroll) + delta).clamp(0, i32::from(self.view.prompt_max));
+        self.prompt_scroll = to as u16;
     }
 
     fn on_log(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
         match action {
             Action::Up => self.log.move_by(-1),
             Action::Down => self.log.move_by(1),
+            Action::PageUp => self.log.move_by(-self.page()),
+            Action::PageDown => self.log.move_by(self.page()),
+            Action::First => self.log.move_by(isize::MIN / 2),
+            Action::Last => self.log.move_by(isize::MAX / 2),
             Action::Activate => match self.log.selected() {
                 Some(e) => {
                     let id = e.id;
@@ -281,12 +312,17 @@ impl AppState {
     }
 
     fn on_details(&mut self, action: Action) -> Result<bool, Action> {
+        let view = self.view;
         let Some(Popup::Details { scroll, .. }) = self.popups.last_mut() else {
             return Err(action);
         };
         match action {
-            Action::Up => *scroll = scroll.saturating_sub(1),
-            Action::Down => *scroll = scroll.saturating_add(1),
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::First
+            | Action::Last => scroll_popup(scroll, &action, view),
             Action::Back => {
                 self.popups.pop();
             }
@@ -296,12 +332,17 @@ impl AppState {
     }
 
     fn on_help(&mut self, action: Action) -> Result<bool, Action> {
+        let view = self.view;
         let Some(Popup::Help { scroll }) = self.popups.last_mut() else {
             return Err(action);
         };
         match action {
-            Action::Up => *scroll = scroll.saturating_sub(1),
-            Action::Down => *scroll = scroll.saturating_add(1),
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::First
+            | Action::Last => scroll_popup(scroll, &action, view),
             Action::Back | Action::Help | Action::Quit => {
                 self.popups.pop();
             }
@@ -504,6 +545,20 @@ impl AppState {
         let id = self.request(out, Request::Generate(Box::new(job)), Pending::Generate);
         self.log.push(id, genre, target, self.clock);
     }
+}
+
+/// Scrolls a popup; the limit after the next draw is the frame's.
+fn scroll_popup(scroll: &mut u16, action: &Action, view: ViewLimits) {
+    let max = view.popup_max.unwrap_or(u16::MAX);
+    *scroll = match action {
+        Action::Up => scroll.saturating_sub(1),
+        Action::Down => scroll.saturating_add(1),
+        Action::PageUp => scroll.saturating_sub(view.popup_page),
+        Action::PageDown => scroll.saturating_add(view.popup_page),
+        Action::First => 0,
+        _ => max,
+    }
+    .min(max);
 }
 
 fn change_setting(settings: &mut GenerationSettings, setting: Setting, step: i64) {

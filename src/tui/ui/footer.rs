@@ -37,7 +37,19 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
         items.push(("↑↓".to_string(), "move"));
     }
     for b in own.iter().chain(globals) {
-        if !matches!(b.action, Action::Up | Action::Down | Action::Help) {
+        // Paging and pane numbers are in the help; the footer keeps room
+        // for what the pane does.
+        if !matches!(
+            b.action,
+            Action::Up
+                | Action::Down
+                | Action::Help
+                | Action::PageUp
+                | Action::PageDown
+                | Action::First
+                | Action::Last
+                | Action::FocusPane(_)
+        ) {
             items.push((b.keys[0].label(), b.desc));
         }
     }

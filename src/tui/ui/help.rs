@@ -23,7 +23,11 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: u16, state: &AppState) {
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines)
-            .block(pane(" Help · ↑↓ scroll · Esc close ", true, state.theme))
+            .block(pane(
+                " Help · ↑↓ PgUp/PgDn scroll · Esc close ",
+                true,
+                state.theme,
+            ))
             .scroll((scroll.min(max_scroll), 0)),
         rect,
     );
@@ -51,16 +55,12 @@ fn help_lines(state: &AppState) -> Vec<Line<'static>> {
         Line::from("Compose a track in the form, watch the prompt, press g to generate."),
         Line::from(""),
     ];
-    lines.push(Line::styled(
-        "Files",
-        theme.title(false).add_modifier(Modifier::UNDERLINED),
-    ));
-    for (label, path) in [
-        ("log file", &state.paths.log_path),
-        ("presets", &state.paths.presets_dir),
-        ("output", &state.paths.output_dir),
-    ] {
-        lines.push(entry(label, &path.display().to_string(), theme));
+    // The keys of the pane the help was asked from come first.
+    let here = state.pane_context();
+    let title = format!("Here: {}", here.title());
+    section(&mut lines, &title, keymap::bindings(here), theme);
+    for (keys, desc) in keymap::typing_notes(here) {
+        lines.push(entry(keys, desc, theme));
     }
     lines.push(Line::from(""));
     section(&mut lines, "Everywhere", keymap::always_bindings(), theme);
@@ -72,12 +72,24 @@ fn help_lines(state: &AppState) -> Vec<Line<'static>> {
         theme,
     );
     lines.push(Line::from(""));
-    for ctx in Context::ALL {
+    for ctx in Context::ALL.into_iter().filter(|c| *c != here) {
         section(&mut lines, ctx.title(), keymap::bindings(ctx), theme);
         for (keys, desc) in keymap::typing_notes(ctx) {
             lines.push(entry(keys, desc, theme));
         }
         lines.push(Line::from(""));
+    }
+    lines.push(Line::styled(
+        "Files",
+        theme.title(false).add_modifier(Modifier::UNDERLINED),
+    ));
+    for (label, path) in [
+        ("log file", &state.paths.log_path),
+        ("presets", &state.paths.presets_dir),
+        ("output", &state.paths.output_dir),
+        ("drafts", &state.paths.drafts_dir),
+    ] {
+        lines.push(entry(label, &path.display().to_string(), theme));
     }
     lines
 }

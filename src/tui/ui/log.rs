@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::tui::state::log::{EntryState, LogEntry};
 use crate::tui::state::{AppState, Focus};
-use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented};
+use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented, wrap_words};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -28,7 +28,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     let mut lines: Vec<Line> = Vec::new();
     let mut selected_span = (0, 1);
     if state.log.is_empty() {
-        lines.push(Line::styled("Nothing generated yet; press g", theme.dim()));
+        lines.extend(
+            wrap_words("Nothing generated yet; press g", width)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.dim())),
+        );
     }
     for (i, entry) in state.log.entries().enumerate() {
         let start = lines.len();

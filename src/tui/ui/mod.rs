@@ -10,6 +10,7 @@ mod popup;
 mod presets;
 mod prompt;
 mod status;
+mod tabs;
 mod title;
 
 use ratatui::Frame;
@@ -19,28 +20,67 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 use crate::tui::state::popup::Popup;
-use crate::tui::state::{AppState, Focus};
+use crate::tui::state::{AppState, Focus, ViewLimits};
 use crate::tui::theme::Theme;
 
-/// The smallest size the full layout is drawn at.
+/// The smallest size the full layout is drawn at; below it, one pane at a
+/// time with a tab bar.
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
+/// The smallest size anything is drawn at.
+pub const COMPACT_MIN_WIDTH: u16 = 40;
+pub const COMPACT_MIN_HEIGHT: u16 = 12;
 
-pub fn render(frame: &mut Frame, state: &AppState) {
-    let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(frame, area);
-        return;
-    }
-    let [status_area, body, footer_area] = Layout::vertical([
+/// Where each pane goes; `None` for a pane not shown (compact or zoomed,
+/// only the focused pane is).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Panes {
+    pub status: Rect,
+    pub tabs: Option<Rect>,
+    pub footer: Rect,
+    pub presets: Option<Rect>,
+    pub details: Option<Rect>,
+    pub form: Option<Rect>,
+    pub lyrics: Option<Rect>,
+    pub prompt: Option<Rect>,
+    pub log: Option<Rect>,
+}
+
+/// Whether the screen shows one pane at a time.
+pub fn single_pane(state: &AppState, area: Rect) -> bool {
+    state.zoom || area.width < MIN_WIDTH || area.height < MIN_HEIGHT
+}
+
+fn fits(area: Rect) -> bool {
+    area.width >= COMPACT_MIN_WIDTH && area.height >= COMPACT_MIN_HEIGHT
+}
+
+pub fn layout(state: &AppState, area: Rect) -> Panes {
+    let [status, body, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
     .areas(area);
-    status::render(frame, status_area, state);
-    footer::render(frame, footer_area, state);
-
+    let mut panes = Panes {
+        status,
+        footer,
+        ..Panes::default()
+    };
+    if single_pane(state, area) {
+        let [tabs, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(body);
+        panes.tabs = Some(tabs);
+        let slot = match state.focus {
+            Focus::Presets => &mut panes.presets,
+            Focus::Form => &mut panes.form,
+            Focus::Lyrics => &mut panes.lyrics,
+            Focus::Prompt => &mut panes.prompt,
+            Focus::Log => &mut panes.log,
+        };
+        *slot = Some(body);
+        return panes;
+    }
     let left_width = (area.width * 3 / 10).clamp(26, 40);
     let [left, right] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Min(0)]).areas(body);
@@ -53,39 +93,94 @@ pub fn render(frame: &mut Frame, state: &AppState) {
         Layout::vertical([Constraint::Length(list_height), Constraint::Min(0)]).areas(left);
     let [top, bottom] =
         Layout::vertical([Constraint::Percentage(58), Constraint::Min(0)]).areas(right);
+    // The pane being typed in gets the wider half.
+    let form_share = if state.form.is_editing_lyrics() {
+        40
+    } else {
+        52
+    };
     let [form_area, lyrics_area] =
-        Layout::horizontal([Constraint::Percentage(52), Constraint::Min(0)]).areas(top);
+        Layout::horizontal([Constraint::Percentage(form_share), Constraint::Min(0)]).areas(top);
     let [prompt_area, log_area] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Min(0)]).areas(bottom);
+    panes.presets = Some(list_area);
+    panes.details = Some(details_area);
+    panes.form = Some(form_area);
+    panes.lyrics = Some(lyrics_area);
+    panes.prompt = Some(prompt_area);
+    panes.log = Some(log_area);
+    panes
+}
 
-    presets::render_list(frame, list_area, state);
-    presets::render_details(frame, details_area, state);
-    form::render_fields(frame, form_area, state);
-    form::render_lyrics(frame, lyrics_area, state);
-    prompt::render(frame, prompt_area, state);
-    log::render(frame, log_area, state);
+pub fn render(frame: &mut Frame, state: &AppState) {
+    let area = frame.area();
+    if !fits(area) {
+        too_small(frame, area);
+        return;
+    }
+    let panes = layout(state, area);
+    status::render(frame, panes.status, state);
+    footer::render(frame, panes.footer, state);
+    if let Some(r) = panes.tabs {
+        tabs::render(frame, r, state);
+    }
+    if let Some(r) = panes.presets {
+        presets::render_list(frame, r, state);
+    }
+    if let Some(r) = panes.details {
+        presets::render_details(frame, r, state);
+    }
+    if let Some(r) = panes.form {
+        form::render_fields(frame, r, state);
+    }
+    if let Some(r) = panes.lyrics {
+        form::render_lyrics(frame, r, state);
+    }
+    if let Some(r) = panes.prompt {
+        prompt::render(frame, r, state);
+    }
+    if let Some(r) = panes.log {
+        log::render(frame, r, state);
+    }
     for p in &state.popups {
         popup::render(frame, area, p, state);
     }
 }
 
-/// How far the topmost popup can scroll when drawn in `area`, if it scrolls.
-pub fn popup_scroll_limit(state: &AppState, area: Rect) -> Option<u16> {
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        return None;
+/// How far things can scroll in a frame drawn in `area`: what the state
+/// needs to keep its scroll positions within reach and to page.
+pub fn view_limits(state: &AppState, area: Rect) -> ViewLimits {
+    if !fits(area) {
+        return ViewLimits::default();
     }
-    match state.popups.last()? {
-        Popup::Help { .. } => Some(help::view(area, state).max_scroll),
-        Popup::Details { id, .. } => Some(details::view(area, *id, state).max_scroll),
+    let panes = layout(state, area);
+    let (prompt_max, prompt_page) = panes.prompt.map_or((0, 1), |r| prompt::limits(r, state));
+    let popup = match state.popups.last() {
+        Some(Popup::Help { .. }) => Some(help::view(area, state)),
+        Some(Popup::Details { id, .. }) => Some(details::view(area, *id, state)),
         _ => None,
+    };
+    let page = |r: Option<Rect>| r.map_or(1, |r| r.height.saturating_sub(2).max(1));
+    ViewLimits {
+        prompt_max,
+        prompt_page,
+        popup_max: popup.as_ref().map(|v| v.max_scroll),
+        popup_page: page(popup.map(|v| v.rect)),
+        list_page: page(panes.presets.or(panes.log).or(panes.form)),
     }
 }
 
-/// Below 80×24 the panes would be unreadable; this says so at any size,
-/// down to 1×1.
+/// How far the topmost popup can scroll when drawn in `area`, if it scrolls.
+pub fn popup_scroll_limit(state: &AppState, area: Rect) -> Option<u16> {
+    view_limits(state, area).popup_max
+}
+
+/// Below 40×12 even one pane would be unreadable; this says so at any
+/// size, down to 1×1.
 fn too_small(frame: &mut Frame, area: Rect) {
     let text = format!(
-        "Terminal too small: {}×{}. music-gen needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+        "Terminal too small: {}×{}. music-gen needs at least \
+         {COMPACT_MIN_WIDTH}×{COMPACT_MIN_HEIGHT}.",
         area.width, area.height
     );
     let lines = vec![

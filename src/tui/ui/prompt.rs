@@ -1,15 +1,38 @@
-//! The exact prompt the form would send, and what it would cost.
+//! The exact prompt the form would send, and what it would cost. It scrolls
+//! in the rows it wraps to, so every line can be reached at any width.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::layout::{Margin, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap};
 
 use crate::domain::cost;
 use crate::domain::prompt::build_prompt;
 use crate::generate::Mode;
 use crate::tui::state::{AppState, Focus};
+use crate::tui::ui::title::Title;
 use crate::tui::ui::{focused, pane};
+
+fn paragraph(state: &AppState) -> Paragraph<'static> {
+    let prompt = build_prompt(state.form.track());
+    let lines: Vec<Line> = prompt.lines().map(|l| Line::from(l.to_string())).collect();
+    Paragraph::new(lines).wrap(Wrap { trim: false })
+}
+
+/// The wrapped rows, the rows shown and the furthest scroll in `area`.
+fn measure(area: Rect, paragraph: &Paragraph) -> (u16, u16, u16) {
+    let inner = area.inner(Margin::new(1, 1));
+    let rows = paragraph.line_count(inner.width) as u16;
+    let shown = inner.height.max(1);
+    (rows, shown, rows.saturating_sub(shown))
+}
+
+/// How far the prompt scrolls in `area`, and a page of it.
+pub fn limits(area: Rect, state: &AppState) -> (u16, u16) {
+    let (_, shown, max) = measure(area, &paragraph(state));
+    (max, shown)
+}
 
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     let theme = state.theme;
@@ -18,21 +41,32 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
         Mode::Simulate => cost::simulate(track.duration_seconds),
         Mode::Gcp => cost::vertex(state.model(), track.sample_count.unwrap_or(1)),
     };
-    let title = Line::from(vec![
-        Span::raw(" Prompt · est. "),
-        Span::styled(estimate.total_display(), theme.success()),
-        Span::raw(" "),
-    ]);
-    let prompt = build_prompt(track);
-    let lines: Vec<Line> = prompt.lines().map(Line::from).collect();
-    let scroll = state
-        .prompt_scroll
-        .min(lines.len().saturating_sub(1) as u16);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(pane(title, focused(state, Focus::Prompt), theme))
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        area,
+    let text = paragraph(state);
+    let (rows, shown, max) = measure(area, &text);
+    let scroll = state.prompt_scroll.min(max);
+    let mut title = Title::new()
+        .keep("Prompt", Style::new())
+        .drop(" · est.", Style::new())
+        .keep(format!(" {}", estimate.total_display()), theme.success());
+    if max > 0 {
+        let last = (scroll + shown).min(rows);
+        title = title.keep(format!(" {last}/{rows}"), theme.dim());
+    }
+    let block = pane(
+        title.line(area.width as usize),
+        focused(state, Focus::Prompt),
+        theme,
     );
+    frame.render_widget(text.block(block).scroll((scroll, 0)), area);
+    if max > 0 {
+        let mut bar = ScrollbarState::new(max as usize + 1).position(scroll as usize);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None)
+                .style(theme.dim()),
+            area.inner(Margin::new(0, 1)),
+            &mut bar,
+        );
+    }
 }
