@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::domain::model::Model;
 use crate::generate::error::GenerateError;
+use crate::generate::vertex::clean;
 
 /// Said when an answer broke off: Vertex AI had made it, so it may be billed.
 pub const DROPPED_MID_ANSWER: &str = "the connection dropped after Vertex AI started answering";
@@ -38,12 +39,14 @@ struct GoogleError {
 impl GoogleError {
     fn parse(body: &[u8]) -> GoogleError {
         if let Ok(e) = serde_json::from_slice::<Envelope>(body) {
-            return e.error;
+            let mut e = e.error;
+            e.message = e.message.map(|m| clean::line(&m, 1000));
+            e.status = e.status.map(|s| clean::line(&s, 100));
+            return e;
         }
         // A proxy or load balancer may answer in plain text or HTML.
-        let text = String::from_utf8_lossy(body);
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let message = (!text.is_empty()).then(|| truncate(&text, 300));
+        let text = clean::line(&String::from_utf8_lossy(body), 300);
+        let message = (!text.is_empty()).then_some(text);
         GoogleError {
             message,
             ..GoogleError::default()
@@ -55,17 +58,27 @@ impl GoogleError {
             .iter()
             .any(|d| d.get("reason").and_then(Value::as_str) == Some(reason))
     }
+
+    /// `metadata.permission` of the ErrorInfo: the permission IAM refused.
+    fn permission(&self) -> Option<String> {
+        self.details.iter().find_map(|d| {
+            let p = d.get("metadata")?.get("permission")?.as_str()?;
+            Some(clean::line(p, 100))
+        })
+    }
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_string(),
+/// The IAM permission each model's call needs: Lyria 2 is a prediction,
+/// Lyria 3 an interaction.
+fn permission_for(model: Model) -> &'static str {
+    match model {
+        Model::Lyria2 => "aiplatform.endpoints.predict",
+        Model::Lyria3Clip | Model::Lyria3Pro => "aiplatform.interactions.create",
     }
 }
 
 /// Words Vertex AI uses when a safety filter refused a prompt.
-fn mentions_safety(message: &str) -> bool {
+pub fn mentions_safety(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     ["safety", "blocked", "flagged", "filtered", "responsible ai"]
         .iter()
@@ -117,11 +130,38 @@ pub fn from_response(http_status: u16, body: &[u8], ctx: &Context<'_>) -> Genera
             "billing is not enabled for project {project}; link a billing account to it \
              and try again ({said})"
         )),
-        403 => api(format!(
-            "permission denied on project {project}: the account needs the \
-             aiplatform.endpoints.predict permission, which the Vertex AI User role \
-             (roles/aiplatform.user) grants ({said})"
+        403 if e.reason_is("USER_PROJECT_DENIED")
+            || message.contains("serviceusage.services.use") =>
+        {
+            api(format!(
+                "the account may not use project {project} for quota and billing (music-gen \
+                 names it in the x-goog-user-project header): grant the account the Service \
+                 Usage Consumer role (roles/serviceusage.serviceUsageConsumer) on it ({said})"
+            ))
+        }
+        403 if e.reason_is("CONSUMER_INVALID") => api(format!(
+            "Google does not know project {project}, or it is being deleted: check the \
+             project id given with --project-id or GOOGLE_CLOUD_PROJECT (the id, not the \
+             project's name or number) ({said})"
         )),
+        403 if e.reason_is("ACCESS_TOKEN_SCOPE_INSUFFICIENT") => GenerateError::Auth {
+            message: format!(
+                "the access token lacks the cloud-platform scope, as on a VM created with \
+                 narrow access scopes: give the VM the cloud-platform scope (or 'Allow full \
+                 access to all Cloud APIs'), or use a service-account key with --credentials \
+                 ({said})"
+            ),
+            source: None,
+        },
+        403 => {
+            let needed = permission_for(model);
+            let refused = e.permission().unwrap_or_else(|| needed.to_string());
+            api(format!(
+                "permission denied on project {project}: {model} needs {needed}, which the \
+                 Vertex AI User role (roles/aiplatform.user) grants; the account lacks \
+                 {refused} ({said})"
+            ))
+        }
         404 => api(format!(
             "model {model} was not found at location {location} in project {project}; \
              check --model and --location (lyria-002 runs in regions such as us-central1, \
@@ -268,6 +308,69 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn each_403_reason_gets_its_own_advice() {
+        let info = |reason: &str, metadata: Value| {
+            error(
+                403,
+                "PERMISSION_DENIED",
+                "denied",
+                json!([{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "metadata": metadata}]),
+            )
+        };
+        let says = |body: Vec<u8>, ctx: &Context<'_>| from_response(403, &body, ctx).to_string();
+        let e = says(info("BILLING_DISABLED", json!({})), &CTX);
+        assert!(e.contains("billing is not enabled for project proj"), "{e}");
+        let e = says(info("USER_PROJECT_DENIED", json!({})), &CTX);
+        assert!(e.contains("roles/serviceusage.serviceUsageConsumer"), "{e}");
+        assert!(e.contains("x-goog-user-project"), "{e}");
+        let e = says(info("CONSUMER_INVALID", json!({})), &CTX);
+        assert!(e.contains("check the project id"), "{e}");
+        let e = from_response(
+            403,
+            &info("ACCESS_TOKEN_SCOPE_INSUFFICIENT", json!({})),
+            &CTX,
+        );
+        assert!(matches!(e, GenerateError::Auth { .. }), "{e:?}");
+        assert!(e.to_string().contains("cloud-platform scope"), "{e}");
+        let lyria3 = Context {
+            model: Model::Lyria3Pro,
+            ..CTX
+        };
+        let e = says(
+            info(
+                "IAM_PERMISSION_DENIED",
+                json!({"permission": "aiplatform.interactions.create"}),
+            ),
+            &lyria3,
+        );
+        assert!(
+            e.contains("lyria-3-pro-preview needs aiplatform.interactions.create"),
+            "{e}"
+        );
+        assert!(e.contains("roles/aiplatform.user"), "{e}");
+        let e = says(info("IAM_PERMISSION_DENIED", json!({})), &CTX);
+        assert!(
+            e.contains("lyria-002 needs aiplatform.endpoints.predict"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn server_text_loses_its_control_characters() {
+        let body = error(
+            500,
+            "INTERNAL\x1b[2J",
+            "boom\x1b]0;pwned\x07 \u{202e}x",
+            json!([]),
+        );
+        let e = from_response(500, &body, &CTX).to_string();
+        assert!(!e.chars().any(char::is_control), "{e:?}");
+        assert!(!e.contains('\u{202e}'), "{e:?}");
+        let e = from_response(502, b"<h1>\x1b[31mbad gateway</h1>", &CTX).to_string();
+        assert!(!e.chars().any(char::is_control), "{e:?}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod auth;
 mod body;
+mod clean;
 mod errors;
 mod request;
 mod response;

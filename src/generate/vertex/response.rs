@@ -4,9 +4,12 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::domain::model::Model;
 use crate::generate::error::GenerateError;
+use crate::generate::vertex::clean;
+use crate::generate::vertex::errors::mentions_safety;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Audio {
@@ -32,8 +35,9 @@ impl Answer {
 
 #[derive(Deserialize)]
 struct PredictResponse {
+    /// `null` is read as an empty list.
     #[serde(default)]
-    predictions: Vec<Prediction>,
+    predictions: Option<Vec<Prediction>>,
 }
 
 #[derive(Deserialize)]
@@ -49,27 +53,65 @@ struct Prediction {
 #[derive(Deserialize)]
 struct Interaction {
     status: Option<String>,
-    /// The older shape: blocks directly on the interaction.
+    /// The older shape: blocks directly on the interaction. `null` is empty.
     #[serde(default)]
-    outputs: Vec<Block>,
+    outputs: Option<Vec<Block>>,
     /// The newer shape: the same blocks under each step.
     #[serde(default)]
-    steps: Vec<Step>,
+    steps: Option<Vec<Step>>,
+    #[serde(default)]
+    errors: Option<Vec<Value>>,
+    error: Option<Value>,
 }
 
 #[derive(Deserialize)]
 struct Step {
     #[serde(default)]
-    content: Vec<Block>,
+    content: Option<Vec<Block>>,
+    error: Option<Value>,
 }
 
 #[derive(Deserialize)]
 struct Block {
     #[serde(rename = "type")]
-    kind: String,
+    kind: Option<String>,
     text: Option<String>,
     data: Option<String>,
     mime_type: Option<String>,
+}
+
+/// The keys that make a body an answer of each kind; a body with none of
+/// them (`{}` from a proxy, a Lyria 2 answer to a Lyria 3 request) is not
+/// a refusal but an answer music-gen does not know.
+const PREDICT_KEYS: &[&str] = &["predictions"];
+const INTERACTION_KEYS: &[&str] = &["outputs", "steps", "status", "errors", "error"];
+
+/// The body as a JSON object with at least one of `keys`.
+fn known_shape(body: &[u8], keys: &[&str]) -> Result<Value, GenerateError> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| malformed(e, body))?;
+    let known = value
+        .as_object()
+        .is_some_and(|o| keys.iter().any(|k| o.contains_key(*k)));
+    if known {
+        Ok(value)
+    } else {
+        Err(GenerateError::NoAudio(format!(
+            "Vertex AI answered without audio in a form music-gen does not know: {}",
+            clean::excerpt(body)
+        )))
+    }
+}
+
+/// A failure's words: its `message`, else the value itself.
+fn message_of(v: &Value) -> String {
+    let text = match v.get("message").and_then(Value::as_str) {
+        Some(m) => m.to_string(),
+        None => match v.as_str() {
+            Some(s) => s.to_string(),
+            None => v.to_string(),
+        },
+    };
+    clean::line(&text, 300)
 }
 
 fn default_mime(model: Model) -> &'static str {
@@ -93,34 +135,45 @@ pub fn extension(mime_type: &str) -> &'static str {
     }
 }
 
-fn malformed(what: impl std::fmt::Display) -> GenerateError {
+fn malformed(what: impl std::fmt::Display, body: &[u8]) -> GenerateError {
     GenerateError::Api {
         status: Some(200),
-        message: format!("Vertex AI sent an answer music-gen cannot read: {what}"),
+        message: format!(
+            "Vertex AI sent an answer music-gen cannot read ({what}): {}",
+            clean::excerpt(body)
+        ),
     }
 }
 
 fn decode(data: &str, mime_type: Option<String>, model: Model) -> Result<Audio, GenerateError> {
     let bytes = STANDARD
         .decode(data.trim())
-        .map_err(|e| malformed(format!("the audio is not valid base64 ({e})")))?;
+        .map_err(|e| GenerateError::Api {
+            status: Some(200),
+            message: format!("Vertex AI sent audio that is not valid base64 ({e})"),
+        })?;
     Ok(Audio {
         bytes,
-        mime_type: mime_type.unwrap_or_else(|| default_mime(model).to_string()),
+        mime_type: mime_type
+            .map(|m| clean::line(&m, 100))
+            .unwrap_or_else(|| default_mime(model).to_string()),
     })
 }
 
-/// Lyria 2: one audio file per prediction; none means the prompt was filtered.
+/// Lyria 2: one audio file per prediction. No prediction with audio is
+/// Google's documented answer for a prompt the safety filters refused.
 pub fn parse_predict(body: &[u8]) -> Result<Answer, GenerateError> {
-    let response: PredictResponse = serde_json::from_slice(body).map_err(malformed)?;
+    let value = known_shape(body, PREDICT_KEYS)?;
+    let response: PredictResponse =
+        serde_json::from_value(value).map_err(|e| malformed(e, body))?;
     let mut answer = Answer::default();
     let mut reasons = Vec::new();
-    for p in response.predictions {
+    for p in response.predictions.unwrap_or_default() {
         match p.bytes_base64_encoded.or(p.audio_content) {
             Some(data) => answer
                 .audio
                 .push(decode(&data, p.mime_type, Model::Lyria2)?),
-            None => reasons.extend(p.rai_filtered_reason),
+            None => reasons.extend(p.rai_filtered_reason.map(|r| clean::line(&r, 300))),
         }
     }
     if answer.audio.is_empty() {
@@ -130,19 +183,34 @@ pub fn parse_predict(body: &[u8]) -> Result<Answer, GenerateError> {
 }
 
 /// Lyria 3: text blocks (lyrics, structure) and audio blocks, either on
-/// `outputs` or under `steps[].content`.
+/// `outputs` or under `steps[].content`; failures in `status`, `errors[]`
+/// or `steps[].error`.
 pub fn parse_interaction(body: &[u8], model: Model) -> Result<Answer, GenerateError> {
-    let interaction: Interaction = serde_json::from_slice(body).map_err(malformed)?;
-    let blocks = interaction
-        .outputs
-        .into_iter()
-        .chain(interaction.steps.into_iter().flat_map(|s| s.content));
+    let value = known_shape(body, INTERACTION_KEYS)?;
+    let interaction: Interaction = serde_json::from_value(value).map_err(|e| malformed(e, body))?;
+    let mut failures: Vec<String> = interaction
+        .errors
+        .unwrap_or_default()
+        .iter()
+        .chain(interaction.error.as_ref())
+        .map(message_of)
+        .collect();
+    let mut blocks = interaction.outputs.unwrap_or_default();
+    for step in interaction.steps.unwrap_or_default() {
+        failures.extend(step.error.as_ref().map(message_of));
+        blocks.extend(step.content.unwrap_or_default());
+    }
     let mut answer = Answer::default();
     let mut texts = Vec::new();
     for block in blocks {
-        match block.kind.as_str() {
-            "text" => texts.extend(block.text.filter(|t| !t.trim().is_empty())),
-            "audio" => {
+        match block.kind.as_deref() {
+            Some("text") => texts.extend(
+                block
+                    .text
+                    .filter(|t| !t.trim().is_empty())
+                    .map(|t| clean::lines(&t)),
+            ),
+            Some("audio") => {
                 if let Some(data) = block.data {
                     answer.audio.push(decode(&data, block.mime_type, model)?);
                 }
@@ -153,14 +221,27 @@ pub fn parse_interaction(body: &[u8], model: Model) -> Result<Answer, GenerateEr
     if !texts.is_empty() {
         answer.text = Some(texts.join("\n\n"));
     }
-    if answer.audio.is_empty() {
-        let mut reasons = texts;
-        if let Some(s) = interaction.status.filter(|s| s != "completed") {
-            reasons.push(format!("status {s}"));
-        }
-        return Err(filtered(reasons));
+    if !answer.audio.is_empty() {
+        return Ok(answer);
     }
-    Ok(answer)
+    let status = interaction
+        .status
+        .map(|s| clean::line(&s, 50))
+        .filter(|s| s != "completed");
+    if failures.iter().any(|f| mentions_safety(f)) {
+        return Err(filtered(failures));
+    }
+    let mut said = failures;
+    said.extend(texts.iter().map(|t| clean::line(t, 300)));
+    let said = if said.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", said.join("; "))
+    };
+    Err(GenerateError::NoAudio(match status {
+        Some(s) => format!("Vertex AI made no audio (status {s}){said}"),
+        None => format!("Vertex AI answered without audio{said}"),
+    }))
 }
 
 fn filtered(reasons: Vec<String>) -> GenerateError {
@@ -199,7 +280,7 @@ mod tests {
 
     #[test]
     fn empty_predictions_are_filtered() {
-        for body in [json!({"predictions": []}), json!({})] {
+        for body in [json!({"predictions": []}), json!({"predictions": null})] {
             let e = parse_predict(body.to_string().as_bytes()).unwrap_err();
             assert!(matches!(e, GenerateError::Filtered(_)), "{e}");
         }
@@ -231,11 +312,72 @@ mod tests {
     }
 
     #[test]
-    fn interaction_without_audio_is_filtered() {
-        let body = json!({"status": "failed", "outputs": [{"type": "text", "text": "I can't"}]});
-        let e = parse_interaction(body.to_string().as_bytes(), Model::Lyria3Clip).unwrap_err();
-        assert!(matches!(e, GenerateError::Filtered(_)));
-        assert!(e.to_string().contains("I can't; status failed"), "{e}");
+    fn interaction_failures_are_reported_with_their_message() {
+        let parse = |body: Value| {
+            parse_interaction(body.to_string().as_bytes(), Model::Lyria3Clip).unwrap_err()
+        };
+        let e =
+            parse(json!({"status": "failed", "outputs": [{"type": "text", "text": "I can't"}]}));
+        assert!(matches!(e, GenerateError::NoAudio(_)), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "Vertex AI made no audio (status failed): I can't"
+        );
+        let e = parse(
+            json!({"status": "failed", "errors": [{"message": "Prompt blocked by safety filters"}]}),
+        );
+        assert!(matches!(e, GenerateError::Filtered(_)), "{e:?}");
+        assert!(
+            e.to_string().contains("Prompt blocked by safety filters"),
+            "{e}"
+        );
+        let e = parse(
+            json!({"status": "incomplete", "steps": [{"error": {"message": "ran out of time"}}]}),
+        );
+        assert_eq!(
+            e.to_string(),
+            "Vertex AI made no audio (status incomplete): ran out of time"
+        );
+    }
+
+    #[test]
+    fn null_lists_are_empty_not_unreadable() {
+        let e = parse_interaction(
+            json!({"status": "completed", "outputs": null, "steps": null})
+                .to_string()
+                .as_bytes(),
+            Model::Lyria3Pro,
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), "Vertex AI answered without audio");
+    }
+
+    #[test]
+    fn answers_in_an_unknown_shape_are_told_apart() {
+        let lyria2 = json!({"predictions": [{"bytesBase64Encoded": b64(b"RIFF")}]}).to_string();
+        for (body, model) in [
+            (lyria2.as_str(), Model::Lyria3Clip),
+            ("{}", Model::Lyria3Pro),
+            (
+                r#"{"status": "ok-from-proxy", "token": "ya29.abc"}"#,
+                Model::Lyria2,
+            ),
+        ] {
+            let e = match model {
+                Model::Lyria2 => parse_predict(body.as_bytes()),
+                _ => parse_interaction(body.as_bytes(), model),
+            }
+            .unwrap_err();
+            assert!(matches!(e, GenerateError::NoAudio(_)), "{e:?}");
+            let msg = e.to_string();
+            assert!(
+                msg.starts_with(
+                    "Vertex AI answered without audio in a form music-gen does not know"
+                ),
+                "{msg}"
+            );
+            assert!(!msg.contains("ya29"), "{msg}");
+        }
     }
 
     #[test]
