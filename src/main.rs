@@ -1,3 +1,4 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -5,6 +6,8 @@ use music_gen::cli::{self, Cli, CliError};
 use music_gen::{logging, paths, tui, worker};
 
 fn main() -> ExitCode {
+    // SAFETY: nothing else runs yet; the runtime and the log thread start later.
+    unsafe { cli::env::unset_empty() };
     let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => match cli::error::one_line(&e) {
@@ -26,7 +29,16 @@ fn main() -> ExitCode {
     }
     let log_file = paths::log_file();
     let _log_guard = logging::init(&log_file);
-    if let Err(e) = color_eyre::install() {
+    // Colours only for a person at a terminal, never into a log or a pipe.
+    let theme = if std::io::stderr().is_terminal() {
+        color_eyre::config::Theme::dark()
+    } else {
+        color_eyre::config::Theme::new()
+    };
+    if let Err(e) = color_eyre::config::HookBuilder::default()
+        .theme(theme)
+        .install()
+    {
         eprintln!("music-gen: {e}");
     }
     music_gen::generate::contain::install_hook();
@@ -77,8 +89,9 @@ fn main() -> ExitCode {
     tracing::info!(ok = result.is_ok(), "exit");
     match result {
         Ok(code) => ExitCode::from(code),
+        Err(CliError::BrokenPipe) => CliError::BrokenPipe.exit_code(),
         Err(e) => {
-            eprintln!("music-gen: {e}");
+            cli::stdout::eprint_line(&format!("music-gen: {e}"));
             e.exit_code()
         }
     }

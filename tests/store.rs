@@ -762,24 +762,105 @@ fn list_10000_presets_for_memory_measurement() {
 }
 
 #[test]
-fn a_symlinked_preset_is_listed_like_a_file() {
-    // A preset kept elsewhere (dotfiles) and linked in: the Python tool's
-    // glob listed it, and load follows the link, so listing must too.
+fn a_symlinked_preset_is_listed_when_it_stays_inside_the_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("presets");
     let mut store = open(&dir);
-    let elsewhere = tmp.path().join("elsewhere.yaml");
-    fs::write(&elsewhere, to_yaml(&preset("linked", "dub"))).unwrap();
-    std::os::unix::fs::symlink(&elsewhere, dir.join("linked.yaml")).unwrap();
+    fs::write(dir.join("real.yaml"), to_yaml(&preset("real", "dub"))).unwrap();
+    std::os::unix::fs::symlink("real.yaml", dir.join("linked.yaml")).unwrap();
     std::os::unix::fs::symlink(tmp.path().join("missing.yaml"), dir.join("dangling.yaml")).unwrap();
     assert_eq!(store.load("linked").unwrap().preset.genre, "dub");
     let list = store.list().unwrap();
     assert_eq!(find(&list, "linked").genre.as_deref(), Some("dub"));
     assert!(!names(&list).contains(&"dangling"));
     // A change to the target is seen through the link.
-    fs::write(&elsewhere, to_yaml(&preset("linked", "dubstep"))).unwrap();
+    fs::write(dir.join("real.yaml"), to_yaml(&preset("real", "dubstep"))).unwrap();
     let list = store.list().unwrap();
     assert_eq!(find(&list, "linked").genre.as_deref(), Some("dubstep"));
+}
+
+/// `presets/passwd.yaml -> /etc/passwd` must not show /etc/passwd anywhere.
+#[test]
+fn a_link_out_of_the_folder_is_broken_and_never_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("presets");
+    let mut store = open(&dir);
+    let secret = tmp.path().join("secret.yaml");
+    fs::write(&secret, "name: secret\ngenre: root:x:0:0:hunter2\n").unwrap();
+    std::os::unix::fs::symlink(&secret, dir.join("passwd.yaml")).unwrap();
+    let list = store.list().unwrap();
+    let s = find(&list, "passwd");
+    assert!(s.genre.is_none());
+    assert!(
+        s.error
+            .as_deref()
+            .unwrap()
+            .contains("outside the presets folder")
+    );
+    let e = store.load("passwd").unwrap_err().to_string();
+    assert!(e.contains("outside") && !e.contains("hunter2"), "{e}");
+}
+
+/// A FIFO named like a preset would block a reader forever.
+#[test]
+fn a_fifo_is_listed_as_broken_without_blocking() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("presets");
+    let mut store = open(&dir);
+    let c = std::ffi::CString::new(dir.join("x.yaml").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let list = store.list().unwrap();
+    assert!(
+        find(&list, "x")
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("not a regular file")
+    );
+    assert!(
+        store
+            .load("x")
+            .unwrap_err()
+            .to_string()
+            .contains("not a regular file")
+    );
+}
+
+/// 100,000 `[` took 42 s to parse; it is refused before parsing now.
+#[test]
+fn huge_and_deeply_nested_presets_are_broken_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("presets");
+    let mut store = open(&dir);
+    fs::write(
+        dir.join("deep.yaml"),
+        format!("name: deep\ngenre: {}", "[".repeat(100_000)),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("huge.yaml"),
+        format!(
+            "name: huge\ngenre: rock\ndescription: {}\n",
+            "x".repeat(2 << 20)
+        ),
+    )
+    .unwrap();
+    let list = store.list().unwrap();
+    assert!(
+        find(&list, "deep")
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("nested more than 64")
+    );
+    assert!(
+        find(&list, "huge")
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("larger than 1024 KiB")
+    );
 }
 
 #[test]

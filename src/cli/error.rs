@@ -18,6 +18,10 @@ pub enum CliError {
     /// Stopped by a signal: exit code 128 + its number, like a shell.
     #[error("cancelled by signal {0}")]
     Signal(i32),
+    /// Whoever read the output stopped (`| head`): exit quietly with the
+    /// status a process killed by SIGPIPE has, as `ls` does.
+    #[error("")]
+    BrokenPipe,
 }
 
 impl CliError {
@@ -26,6 +30,7 @@ impl CliError {
             CliError::Usage(_) => ExitCode::from(2),
             CliError::Failure(_) => ExitCode::from(1),
             CliError::Cancelled => ExitCode::from(130),
+            CliError::BrokenPipe => ExitCode::from(128 + libc::SIGPIPE as u8),
             CliError::Signal(n) => ExitCode::from(u8::try_from(128 + n).unwrap_or(1)),
         }
     }

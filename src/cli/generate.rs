@@ -4,9 +4,9 @@ use std::io::IsTerminal;
 
 use crate::cli::args::{GenerateArgs, TrackArgs};
 use crate::cli::error::CliError;
-use crate::cli::presets::{ask, load, print_json};
-use crate::cli::summary;
+use crate::cli::presets::{ask, load};
 use crate::cli::track::{TrackPatch, parse_file};
+use crate::cli::{stdout, summary};
 use crate::domain::cost;
 use crate::domain::model::{Model, TrackConfig};
 use crate::domain::prompt::build_prompt;
@@ -38,8 +38,7 @@ pub async fn prompt(
     model_flag: Option<Model>,
 ) -> Result<(), CliError> {
     let track = build_track(worker, args, model_flag).await?;
-    print!("{}", build_prompt(&track));
-    Ok(())
+    stdout::print(&build_prompt(&track))
 }
 
 pub async fn generate(
@@ -87,15 +86,15 @@ pub async fn generate(
                         // From the first send on, Vertex AI may be making
                         // (and billing) the generation.
                         sent |= matches!(stage, Stage::Sending { .. });
-                        eprintln!("… {stage}");
+                        stdout::eprint_line(&format!("… {stage}"));
                     }
                     // A signal that came while the files were being moved
                     // into place: they are complete, so say where they are.
                     Event::Generated { result, .. } => {
                         if args.json {
-                            print_json(&result);
+                            stdout::print_json(&result)?;
                         } else {
-                            print!("{}", summary::render(&job, &result));
+                            stdout::print(&summary::render(&job, &result))?;
                         }
                         return cancelling.map_or(Ok(()), |s| Err(CliError::Signal(s)));
                     }

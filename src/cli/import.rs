@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use crate::cli::error::CliError;
-use crate::cli::presets::{list, print_json};
+use crate::cli::presets::list;
+use crate::cli::stdout;
 use crate::cli::worker_call::call;
 use crate::domain::atomic;
 use crate::domain::import::{ImportItem, ImportOptions, ImportReport, Outcome};
@@ -36,9 +37,9 @@ pub async fn run(args: ImportArgs, worker: &mut WorkerHandle) -> Result<(), CliE
     };
     let report = import(worker, args.dir, options).await?;
     if args.json {
-        print_json(&report);
+        stdout::print_json(&report)?;
     } else {
-        print!("{}", render(&report));
+        stdout::print(&render(&report))?;
     }
     match report.broken() {
         0 => Ok(()),

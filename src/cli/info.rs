@@ -1,11 +1,13 @@
 //! `music-gen tips` and `music-gen config`.
 
+use std::fmt::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
 use crate::cli::error::CliError;
-use crate::cli::presets::{list, load, print_json};
+use crate::cli::presets::{list, load};
+use crate::cli::stdout;
 use crate::domain::named::Named;
 use crate::generate::GenerationSettings;
 use crate::worker::WorkerHandle;
@@ -41,13 +43,15 @@ pub async fn tips(
         }
     }
     if json && single {
-        print_json(&tips.first());
+        stdout::print_json(&tips.first())?;
     } else if json {
-        print_json(&tips);
+        stdout::print_json(&tips)?;
     } else {
-        for t in &tips {
-            println!("{}: {}", t.name, t.tips);
-        }
+        let text: String = tips
+            .iter()
+            .map(|t| format!("{}: {}\n", t.name, t.tips))
+            .collect();
+        stdout::print(&text)?;
     }
     Ok(())
 }
@@ -96,25 +100,30 @@ pub async fn config(
         presets_available,
     };
     if json {
-        print_json(&report);
-        return Ok(());
+        return stdout::print_json(&report);
     }
-    println!("mode:          {}", report.mode);
-    println!("project:       {}", report.project.unwrap_or("(not set)"));
-    println!("location:      {}", report.location);
-    println!("model:         {}", report.model);
-    println!("credentials:   {}", report.credentials);
+    let mut text = String::new();
+    let _ = writeln!(text, "mode:          {}", report.mode);
+    let _ = writeln!(
+        text,
+        "project:       {}",
+        report.project.unwrap_or("(not set)")
+    );
+    let _ = writeln!(text, "location:      {}", report.location);
+    let _ = writeln!(text, "model:         {}", report.model);
+    let _ = writeln!(text, "credentials:   {}", report.credentials);
     if let Some(e) = report.endpoint {
-        println!("endpoint:      {e}");
+        let _ = writeln!(text, "endpoint:      {e}");
     }
-    println!("presets dir:   {}", report.presets_dir.display());
-    println!("output dir:    {}", report.output_dir.display());
-    println!("log file:      {}", report.log_file.display());
-    println!(
+    let _ = writeln!(text, "presets dir:   {}", report.presets_dir.display());
+    let _ = writeln!(text, "output dir:    {}", report.output_dir.display());
+    let _ = writeln!(text, "log file:      {}", report.log_file.display());
+    let _ = writeln!(
+        text,
         "presets:       {}",
         name_list(&report.presets_available, SHOWN_NAMES)
     );
-    Ok(())
+    stdout::print(&text)
 }
 
 /// How many preset names `config` prints before it only counts the rest.

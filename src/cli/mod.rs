@@ -3,6 +3,7 @@
 
 pub mod args;
 mod compat;
+pub mod env;
 pub mod error;
 mod generate;
 mod import;
@@ -10,6 +11,7 @@ mod info;
 mod presets;
 mod settings;
 mod shell;
+pub mod stdout;
 mod summary;
 mod table;
 mod track;

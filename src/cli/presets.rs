@@ -4,9 +4,9 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::cli::args::{PresetsCommand, SaveArgs};
 use crate::cli::error::CliError;
-use crate::cli::table;
 use crate::cli::track::parse_file;
 use crate::cli::worker_call::call;
+use crate::cli::{stdout, table};
 use crate::domain::model::PresetConfig;
 use crate::domain::preset_yaml::to_yaml;
 use crate::domain::presets::{LoadedPreset, PresetSummary};
@@ -17,20 +17,20 @@ pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), C
         PresetsCommand::List { json } => {
             let presets = list(worker).await?;
             if json {
-                print_json(&presets);
+                stdout::print_json(&presets)?;
             } else {
-                print!("{}", table::presets(&presets));
+                stdout::print(&table::presets(&presets))?;
             }
         }
         PresetsCommand::Show { name, json } => {
             let loaded = load(worker, &name).await?;
             for w in &loaded.warnings {
-                eprintln!("warning: {name}: {w}");
+                stdout::eprint_line(&format!("warning: {name}: {w}"));
             }
             if json {
-                print_json(&loaded.preset);
+                stdout::print_json(&loaded.preset)?;
             } else {
-                print!("{}", to_yaml(&loaded.preset));
+                stdout::print(&to_yaml(&loaded.preset))?;
             }
         }
         PresetsCommand::Save(args) => {
@@ -40,7 +40,7 @@ pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), C
                 overwrite: true,
             };
             if let Event::Saved { name, path, .. } = call(worker, req).await? {
-                println!("Saved preset {name} to {}", path.display());
+                stdout::print(&format!("Saved preset {name} to {}\n", path.display()))?;
             }
         }
         PresetsCommand::Delete { name, yes } => {
@@ -49,7 +49,7 @@ pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), C
             }
             let req = Request::DeletePreset { name };
             if let Event::Deleted { name, path, .. } = call(worker, req).await? {
-                println!("Deleted preset {name} ({})", path.display());
+                stdout::print(&format!("Deleted preset {name} ({})\n", path.display()))?;
             }
         }
         PresetsCommand::Import(args) => crate::cli::import::run(args, worker).await?,
@@ -76,13 +76,6 @@ pub async fn load(worker: &mut WorkerHandle, name: &str) -> Result<LoadedPreset,
 
 fn unexpected(ev: &Event) -> CliError {
     CliError::Failure(format!("unexpected answer from the worker: {ev:?}"))
-}
-
-pub fn print_json<T: serde::Serialize>(value: &T) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("values always serialize")
-    );
 }
 
 fn preset_from_args(args: SaveArgs) -> Result<PresetConfig, CliError> {

@@ -37,17 +37,75 @@ pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
             MAX_TIMEOUT.as_secs()
         )));
     }
+    let project = args.project_id.clone().filter(|p| !p.is_empty());
+    if let Some(p) = &project {
+        check_project(p)?;
+    }
+    let endpoint = args.endpoint.clone().filter(|e| !e.is_empty());
+    if let Some(e) = &endpoint {
+        check_endpoint(e)?;
+    }
     Ok(GenerationSettings {
         key: GeneratorKey {
             mode: args.mode,
-            project: args.project_id.clone().filter(|p| !p.is_empty()),
+            project,
             location: args.location.clone(),
             credentials: args.credentials.clone(),
-            endpoint: args.endpoint.clone().filter(|e| !e.is_empty()),
+            endpoint,
         },
         model: args.model.or(env_model).unwrap_or_default(),
         timeout: Duration::from_secs(args.timeout),
         max_attempts: args.max_attempts,
         output: OutputTarget::Dir(output_dir(args)),
     })
+}
+
+/// Project ids are letters, digits and hyphens, with an optional
+/// `domain.com:` prefix; anything else (a pasted newline, a space, a slash)
+/// is a typo, refused before it reaches a URL or a bill.
+fn check_project(p: &str) -> Result<(), CliError> {
+    let ok = p.len() <= 100
+        && p.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(CliError::Usage(
+            "--project-id: may contain only letters, digits, '-', and a 'domain.com:' prefix \
+             (no spaces, newlines or slashes)"
+                .to_string(),
+        ))
+    }
+}
+
+/// The endpoint is not quoted back: it may carry a proxy's password.
+fn check_endpoint(e: &str) -> Result<(), CliError> {
+    let bad = |why: String| CliError::Usage(format!("--endpoint: {why}"));
+    let url = reqwest::Url::parse(e).map_err(|err| bad(format!("not a URL ({err})")))?;
+    if !matches!(url.scheme(), "http" | "https") || !url.has_host() {
+        return Err(bad("must be an http or https URL with a host".to_string()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_endpoint, check_project};
+
+    #[test]
+    fn projects_and_endpoints_are_checked_without_quoting_them() {
+        assert!(check_project("my-project-123").is_ok());
+        assert!(check_project("example.com:my-project").is_ok());
+        for bad in ["my\nproject", "a b", "a/b", ""] {
+            if !bad.is_empty() {
+                assert!(check_project(bad).is_err(), "{bad:?}");
+            }
+        }
+        assert!(check_endpoint("http://127.0.0.1:9/proxy").is_ok());
+        let e = check_endpoint("ftp://user:hunter2@host")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("hunter2"), "{e}");
+        assert!(check_endpoint("not a url").is_err());
+    }
 }

@@ -1,15 +1,14 @@
 //! Builds a track from its layers: defaults, then a preset, then a config
 //! file, then flags; each layer sets only what it names.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde::Deserialize;
 
 use crate::cli::args::{ShapeArgs, TrackArgs};
 use crate::cli::error::CliError;
+use crate::domain::input::{self, Format, ReadError};
 use crate::domain::model::{Model, PresetConfig, SongStructure, StyleReference, TrackConfig};
-use crate::domain::presets::parse_with_warnings;
 use crate::domain::validate::FieldError;
 
 #[derive(Debug, Default, Deserialize)]
@@ -155,33 +154,36 @@ impl TrackPatch {
     }
 }
 
-/// Reads a file, or stdin for `-`.
+/// Reads a file, or stdin for `-`: at most a megabyte, regular files only.
 pub fn read_input(path: &Path) -> Result<String, CliError> {
-    let mut text = String::new();
-    if path == Path::new("-") {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| CliError::Usage(format!("stdin: {e}")))?;
+    let bytes = if path == Path::new("-") {
+        input::read_limited(std::io::stdin().lock())
     } else {
-        text = std::fs::read_to_string(path).map_err(|e| {
-            let msg = format!("{}: {e}", path.display());
-            if e.kind() == std::io::ErrorKind::NotFound {
-                CliError::Usage(msg)
-            } else {
-                CliError::Failure(msg)
-            }
-        })?;
-    }
-    Ok(text)
+        input::read_regular(path)
+    };
+    let bytes = bytes.map_err(|e| {
+        let msg = format!("{}: {e}", path.display());
+        match e {
+            ReadError::Io(_) => CliError::Failure(msg),
+            _ => CliError::Usage(msg),
+        }
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        CliError::Usage(format!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
 }
 
 /// Parses a YAML or JSON file into `T`; unknown keys become warnings on stderr.
 pub fn parse_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, CliError> {
     let text = read_input(path)?;
-    let (value, warnings) = parse_with_warnings::<T>(&text)
+    let (value, warnings) = input::parse::<T>(&text, Format::of(Some(path), &text))
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
     for w in warnings {
-        eprintln!("warning: {}: {w}", path.display());
+        crate::cli::stdout::eprint_line(&format!("warning: {}: {w}", path.display()));
     }
     Ok(value)
 }

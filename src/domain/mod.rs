@@ -4,6 +4,7 @@ pub mod atomic;
 pub mod cost;
 pub mod drafts;
 pub mod import;
+pub mod input;
 pub mod model;
 pub mod named;
 pub mod preset_yaml;

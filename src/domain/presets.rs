@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use crate::domain::atomic;
+use crate::domain::input::{self, Format, ReadError};
 use crate::domain::model::{PresetConfig, validate_preset_name};
 use crate::domain::preset_yaml::to_yaml;
 use crate::domain::validate::{FieldError, ValidationErrors};
@@ -53,6 +54,14 @@ pub enum StoreError {
     },
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
+    #[error("{path}: {reason}")]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        reason: ReadError,
+    },
+    #[error("{path}: {LINK_OUTSIDE}")]
+    LinkOutside { path: PathBuf },
     #[error("{0}")]
     Invalid(ValidationErrors),
 }
@@ -72,6 +81,8 @@ impl StoreError {
             StoreError::InvalidName(_)
                 | StoreError::Exists { .. }
                 | StoreError::Parse { .. }
+                | StoreError::Unreadable { .. }
+                | StoreError::LinkOutside { .. }
                 | StoreError::Invalid(_)
         )
     }
@@ -212,7 +223,10 @@ impl PresetStore {
             let Ok(meta) = meta else {
                 continue; // removed between the scan and the stat, or a dangling link
             };
-            if !meta.is_file() {
+            // A folder is not a preset; anything else named *.yaml (a FIFO,
+            // a device) is listed as broken by summarize, which never blocks
+            // on it.
+            if meta.is_dir() {
                 continue;
             }
             let stamp = Stamp::of(&meta);
@@ -237,15 +251,17 @@ impl PresetStore {
 
     pub fn load(&self, name: &str) -> Result<LoadedPreset, StoreError> {
         let path = self.path_for(name)?;
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        let bytes = match read_preset_file(&self.dir, &path) {
+            Err(StoreError::Unreadable {
+                reason: ReadError::NotFound,
+                ..
+            }) => {
                 return Err(StoreError::NotFound {
                     name: name.to_string(),
                     dir: self.dir.clone(),
                 });
             }
-            Err(e) => return Err(StoreError::io(&path, e)),
+            r => r?,
         };
         parse_preset_bytes(&path, &bytes)
     }
@@ -292,6 +308,35 @@ impl PresetStore {
     }
 }
 
+const LINK_OUTSIDE: &str =
+    "a link to a file outside the presets folder, not read; copy the file in instead";
+
+/// Reads a preset file: a regular file of at most a megabyte, inside the
+/// presets folder. A link pointing out of it is not followed: a preset
+/// named `passwd` must not show `/etc/passwd` in a listing or an error.
+fn read_preset_file(dir: &Path, path: &Path) -> Result<Vec<u8>, StoreError> {
+    if path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        let inside = match (path.canonicalize(), dir.canonicalize()) {
+            (Ok(target), Ok(dir)) => target.starts_with(dir),
+            // A dangling link is reported by the read below.
+            (Err(_), _) => true,
+            (_, Err(_)) => false,
+        };
+        if !inside {
+            return Err(StoreError::LinkOutside {
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    input::read_regular(path).map_err(|reason| StoreError::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    })
+}
+
 fn summarize(name: &str, path: &Path) -> PresetSummary {
     let broken = |error: String| PresetSummary {
         name: name.to_string(),
@@ -303,8 +348,11 @@ fn summarize(name: &str, path: &Path) -> PresetSummary {
     if let Err(e) = validate_preset_name(name) {
         return broken(format!("file name: {}", e.message));
     }
-    let bytes = match std::fs::read(path) {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let bytes = match read_preset_file(dir, path) {
         Ok(b) => b,
+        Err(StoreError::Unreadable { reason, .. }) => return broken(reason.to_string()),
+        Err(StoreError::LinkOutside { .. }) => return broken(LINK_OUTSIDE.to_string()),
         Err(e) => return broken(e.to_string()),
     };
     match parse_preset_bytes(path, &bytes) {
@@ -321,7 +369,7 @@ fn summarize(name: &str, path: &Path) -> PresetSummary {
     }
 }
 
-/// Parses and validates one preset file (YAML, which also reads JSON).
+/// Parses and validates one preset file (YAML, or JSON).
 pub fn parse_preset_bytes(path: &Path, bytes: &[u8]) -> Result<LoadedPreset, StoreError> {
     let parse_err = |message: String| StoreError::Parse {
         path: path.to_path_buf(),
@@ -332,21 +380,16 @@ pub fn parse_preset_bytes(path: &Path, bytes: &[u8]) -> Result<LoadedPreset, Sto
     if text.trim().is_empty() {
         return Err(parse_err("the file is empty".to_string()));
     }
-    let (preset, warnings) = parse_with_warnings::<PresetConfig>(text).map_err(parse_err)?;
+    let (preset, warnings) =
+        input::parse::<PresetConfig>(text, Format::of(Some(path), text)).map_err(parse_err)?;
     preset.validate().map_err(StoreError::Invalid)?;
     Ok(LoadedPreset { preset, warnings })
 }
 
-/// Deserializes YAML (or JSON), turning keys the model does not know into
-/// warnings rather than failures.
+/// Deserializes JSON (by its first character) or YAML, turning keys the
+/// model does not know into warnings rather than failures.
 pub fn parse_with_warnings<T: serde::de::DeserializeOwned>(
     text: &str,
 ) -> Result<(T, Vec<String>), String> {
-    let mut warnings = Vec::new();
-    let de = serde_yaml::Deserializer::from_str(text);
-    let value = serde_ignored::deserialize(de, |path| {
-        warnings.push(format!("{path}: unknown key, ignored"));
-    })
-    .map_err(|e| e.to_string())?;
-    Ok((value, warnings))
+    input::parse(text, Format::of(None, text))
 }

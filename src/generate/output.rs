@@ -95,9 +95,10 @@ const SYSTEM_DIRS: [&str; 3] = ["/dev", "/proc", "/sys"];
 /// fine: it is created when the files are written. Checked before any money
 /// is spent, and again when writing.
 pub fn check_target(target: &OutputTarget) -> Result<(), String> {
-    let Some((dir, _)) = place(target) else {
+    let Some((dir, named)) = place(target) else {
         return Ok(());
     };
+    let shown = named.as_deref().unwrap_or(&dir).display();
     let absolute = std::path::absolute(&dir).unwrap_or(dir.clone());
     // The nearest existing ancestor, with links resolved, says where it is.
     let existing = absolute
@@ -110,15 +111,14 @@ pub fn check_target(target: &OutputTarget) -> Result<(), String> {
         .any(|s| real.starts_with(s) || absolute.starts_with(s))
     {
         return Err(format!(
-            "{}: output cannot go under /dev, /proc or /sys; give a file or folder of your own",
-            dir.display()
+            "{shown}: output cannot go under /dev, /proc or /sys; give a file or folder of your own"
         ));
     }
     match std::fs::metadata(existing) {
         Ok(m) if !m.is_dir() => {
             return Err(format!(
                 "{}: {} is not a directory",
-                dir.display(),
+                shown,
                 existing.display()
             ));
         }
@@ -126,11 +126,7 @@ pub fn check_target(target: &OutputTarget) -> Result<(), String> {
         Err(e) => return Err(format!("{}: {e}", existing.display())),
     }
     if !writable(existing) {
-        return Err(format!(
-            "{}: cannot write in {}",
-            dir.display(),
-            existing.display()
-        ));
+        return Err(format!("{}: cannot write in {}", shown, existing.display()));
     }
     Ok(())
 }

@@ -1,0 +1,355 @@
+//! Reading the files a user hands us (presets, `--config`, `presets save
+//! --file`) as if an attacker wrote them: only regular files, at most
+//! [`MAX_BYTES`], nested at most [`MAX_DEPTH`] deep, JSON read by a JSON
+//! parser and YAML by a YAML parser; and errors that name the line, the
+//! column and the field but never quote more than a short excerpt.
+
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+/// Presets and track configs are a few hundred bytes; a megabyte is far
+/// past any real one, and small enough to parse in milliseconds.
+pub const MAX_BYTES: u64 = 1 << 20;
+
+/// Flow collections (`[`, `{`) nested deeper than this are refused before
+/// parsing: YAML parsers take quadratic time on deep nesting.
+pub const MAX_DEPTH: usize = 64;
+
+/// How much of a value an error message may quote.
+pub const EXCERPT_CHARS: usize = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("not found")]
+    NotFound,
+    #[error("not a regular file; presets and configs are read only from regular files")]
+    NotRegular,
+    #[error("larger than {} KiB; presets and configs are small text files", MAX_BYTES / 1024)]
+    TooLarge,
+    #[error("{0}")]
+    Io(#[source] std::io::Error),
+}
+
+/// Reads a regular file of at most [`MAX_BYTES`]. Opened non-blocking and
+/// checked with `fstat` before the first read, so a FIFO or a device never
+/// blocks; a file growing while it is read is cut off at the limit.
+pub fn read_regular(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ReadError::NotFound,
+            _ => ReadError::Io(e),
+        })?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular);
+    }
+    if meta.len() > MAX_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    read_limited(file)
+}
+
+/// Reads at most [`MAX_BYTES`] from any reader (stdin for `-`).
+pub fn read_limited(reader: impl Read) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(bytes)
+}
+
+/// Which parser reads a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+}
+
+impl Format {
+    /// By extension (`.json`), else by content: a document whose first
+    /// non-space character is `{` or `[` is JSON (a YAML flow mapping that
+    /// is not valid JSON falls back to YAML).
+    pub fn of(path: Option<&Path>, text: &str) -> Format {
+        let ext = path.and_then(|p| p.extension()).and_then(|e| e.to_str());
+        if ext.is_some_and(|e| e.eq_ignore_ascii_case("json")) {
+            return Format::Json;
+        }
+        match text
+            .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+            .chars()
+            .next()
+        {
+            Some('{' | '[') => Format::Json,
+            _ => Format::Yaml,
+        }
+    }
+}
+
+/// The deepest nesting of flow collections, or the line where it passes
+/// [`MAX_DEPTH`]. Brackets inside quoted strings count too: no real preset
+/// has 64 unclosed brackets in a string, and not parsing quotes keeps this
+/// one linear pass that cannot be fooled by YAML's quoting rules.
+pub fn check_depth(text: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    let mut line = 1usize;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(format!(
+                        "line {line}: nested more than {MAX_DEPTH} levels deep"
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Parses a document into `T`, turning keys `T` does not know into warnings.
+/// Errors name the field, line and column and quote at most a short
+/// excerpt; a document that is not a mapping at the top is refused without
+/// quoting anything of it (a private key or `.env` file given by mistake).
+pub fn parse<T: serde::de::DeserializeOwned>(
+    text: &str,
+    format: Format,
+) -> Result<(T, Vec<String>), String> {
+    check_depth(text)?;
+    let result = match format {
+        Format::Json => match parse_json(text) {
+            Err(e) if e.fallback => parse_yaml(text).map_err(|_| e.message),
+            r => r.map_err(|e| e.message),
+        },
+        Format::Yaml => parse_yaml(text),
+    };
+    result.map(|(value, warnings)| {
+        let warnings = warnings.iter().map(|w| excerpted(w)).collect();
+        (value, warnings)
+    })
+}
+
+struct JsonError {
+    message: String,
+    /// A syntax error in what may be a YAML flow mapping: YAML may read it.
+    fallback: bool,
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Vec<String>), JsonError> {
+    let top: serde_json::Value = serde_json::from_str(text).map_err(|e| JsonError {
+        fallback: e.is_syntax() || e.is_eof(),
+        message: excerpted(&e.to_string()),
+    })?;
+    if !top.is_object() {
+        return Err(JsonError {
+            message: not_a_mapping(match top {
+                serde_json::Value::Array(_) => "a list",
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Null => "nothing",
+                _ => "a single value",
+            }),
+            fallback: false,
+        });
+    }
+    let mut warnings = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut note = |path: serde_ignored::Path| {
+        warnings.push(format!("{path}: unknown key, ignored"));
+    };
+    let ignored = serde_ignored::Deserializer::new(&mut de, &mut note);
+    let value = serde_path_to_error::deserialize(ignored).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = excerpted(&e.into_inner().to_string());
+        JsonError {
+            message: if path == "." {
+                inner
+            } else {
+                format!("{path}: {inner}")
+            },
+            fallback: false,
+        }
+    })?;
+    Ok((value, warnings))
+}
+
+fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Vec<String>), String> {
+    let top: serde_yaml::Value =
+        serde_yaml::from_str(text).map_err(|e| excerpted(&e.to_string()))?;
+    let kind = match top {
+        serde_yaml::Value::Mapping(_) => None,
+        serde_yaml::Value::Sequence(_) => Some("a list"),
+        serde_yaml::Value::String(_) => Some("text"),
+        serde_yaml::Value::Null => Some("nothing"),
+        serde_yaml::Value::Tagged(_) => Some("a tagged value"),
+        _ => Some("a single value"),
+    };
+    if let Some(kind) = kind {
+        return Err(not_a_mapping(kind));
+    }
+    let mut warnings = Vec::new();
+    let de = serde_yaml::Deserializer::from_str(text);
+    let value = serde_ignored::deserialize(de, |path| {
+        warnings.push(format!("{path}: unknown key, ignored"));
+    })
+    .map_err(|e| excerpted(&e.to_string()))?;
+    Ok((value, warnings))
+}
+
+fn not_a_mapping(found: &str) -> String {
+    format!("expected a mapping of fields (like `genre: rock`) at the top, found {found}")
+}
+
+/// A parser's message with every quoted value (`"…"` or `` `…` ``) cut to
+/// [`EXCERPT_CHARS`] characters on one line, control characters escaped.
+/// serde quotes the whole offending value; a value can be a secret.
+pub fn excerpted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(400));
+    let mut chars = message.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '"' && c != '`' {
+            push_visible(&mut out, c);
+            continue;
+        }
+        // A quoted value: keep its start, drop the rest up to the close.
+        out.push(c);
+        let mut kept = 0;
+        let mut cut = false;
+        let mut escaped = false;
+        for q in chars.by_ref() {
+            if q == c && !escaped {
+                break;
+            }
+            escaped = q == '\\' && !escaped;
+            if q == '\n' || q == '\r' {
+                cut = true;
+            }
+            if !cut && kept < EXCERPT_CHARS {
+                push_visible(&mut out, q);
+                kept += 1;
+            } else {
+                cut = true;
+            }
+        }
+        if cut {
+            out.push('…');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn push_visible(out: &mut String, c: char) {
+    if c.is_control() {
+        out.push_str(&format!("\\u{{{:X}}}", c as u32));
+    } else {
+        out.push(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct T {
+        #[allow(dead_code)]
+        genre: String,
+        #[allow(dead_code)]
+        n: Option<u8>,
+    }
+
+    #[test]
+    fn the_format_comes_from_the_extension_or_the_first_character() {
+        assert_eq!(
+            Format::of(Some(Path::new("a.JSON")), "genre: x"),
+            Format::Json
+        );
+        assert_eq!(Format::of(None, " \n{\"genre\": 1}"), Format::Json);
+        assert_eq!(
+            Format::of(Some(Path::new("a.yaml")), "genre: x"),
+            Format::Yaml
+        );
+    }
+
+    #[test]
+    fn quoted_values_are_cut_to_an_excerpt() {
+        let secret = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n";
+        let m = excerpted(&format!("invalid type: string {secret:?}, expected u8"));
+        assert!(!m.contains("MIIE"), "{m}");
+        assert!(
+            m.starts_with("invalid type: string \"-----BEGIN PRIVATE"),
+            "{m}"
+        );
+        assert_eq!(excerpted("unknown field `x`"), "unknown field `x`");
+    }
+
+    #[test]
+    fn a_document_that_is_not_a_mapping_is_not_quoted() {
+        let key = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n";
+        for format in [Format::Yaml, Format::Json] {
+            let e = parse::<T>(key, format).unwrap_err();
+            assert!(!e.contains("BEGIN") && !e.contains("MIIE"), "{e}");
+        }
+        let e = parse::<T>("API_KEY=sk-live-123\nOTHER=2\n", Format::Yaml).unwrap_err();
+        assert!(e.contains("mapping") && !e.contains("sk-live"), "{e}");
+    }
+
+    #[test]
+    fn json_errors_name_the_field_and_surrogate_pairs_are_read() {
+        let (t, _) = parse::<T>(r#"{"genre": "\ud83c\udfb5 lo-fi"}"#, Format::Json).unwrap();
+        assert_eq!(t.genre, "🎵 lo-fi");
+        let e = parse::<T>(
+            r#"{"genre": "x", "n": "a very long secret value here"}"#,
+            Format::Json,
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with("n: ") && e.contains("line 1") && !e.contains("value here"),
+            "{e}"
+        );
+        // A YAML flow mapping is not JSON, but still read.
+        let (t, _) = parse::<T>("{genre: rock}", Format::Json).unwrap();
+        assert_eq!(t.genre, "rock");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_parsing() {
+        let deep = format!("genre: {}", "[".repeat(100_000));
+        let e = parse::<T>(&deep, Format::Yaml).unwrap_err();
+        assert!(e.contains("nested more than 64"), "{e}");
+        let ok = format!("genre: x\nn: {}1{}", "[".repeat(10), "]".repeat(10));
+        assert!(parse::<T>(&ok, Format::Yaml).is_err_and(|e| !e.contains("nested")));
+    }
+
+    #[test]
+    fn fifos_and_large_files_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("x.yaml");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid path for mkfifo.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        assert!(matches!(read_regular(&fifo), Err(ReadError::NotRegular)));
+        let big = dir.path().join("big.yaml");
+        std::fs::write(&big, vec![b' '; MAX_BYTES as usize + 1]).unwrap();
+        assert!(matches!(read_regular(&big), Err(ReadError::TooLarge)));
+        assert!(matches!(
+            read_regular(dir.path()),
+            Err(ReadError::NotRegular)
+        ));
+        assert!(matches!(
+            read_regular(&dir.path().join("no")),
+            Err(ReadError::NotFound)
+        ));
+    }
+}
