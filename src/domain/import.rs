@@ -10,10 +10,6 @@ use serde::Serialize;
 use crate::domain::model::{PresetConfig, validate_preset_name};
 use crate::domain::presets::{PresetStore, StoreError, parse_with_warnings};
 
-/// Larger files are not presets (the built-ins are under 1 KiB); refusing
-/// them keeps a stray dump or device file from being read into memory.
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
-
 /// The Python tool named each file after its preset and found presets by
 /// file name, so that is the name they are imported under.
 const EXTENSION: &str = "yaml";
@@ -225,13 +221,8 @@ fn read_preset(
 ) -> Result<PresetConfig, String> {
     validate_preset_name(name)
         .map_err(|e| format!("file name: {}; rename the file to import it", e.message))?;
-    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
-    if len > MAX_FILE_BYTES {
-        return Err(format!(
-            "{len} bytes is too large for a preset (at most {MAX_FILE_BYTES})"
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    // A regular file, never blocking on a FIFO, at most a megabyte.
+    let bytes = crate::domain::input::read_regular(path).map_err(|e| e.to_string())?;
     let text = std::str::from_utf8(&bytes).map_err(|e| format!("not UTF-8 text ({e})"))?;
     if text.trim().is_empty() {
         return Err("the file is empty".to_string());
