@@ -47,8 +47,7 @@ pub fn write_man_pages(dir: &Path) -> Result<(), CliError> {
     let failed = |e: std::io::Error| CliError::Failure(format!("{}: {e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(failed)?;
     clap_mangen::generate_to(Cli::command(), dir).map_err(failed)?;
-    println!("Wrote the manual pages to {}", dir.display());
-    Ok(())
+    crate::cli::stdout::print(&format!("Wrote the manual pages to {}\n", dir.display()))
 }
 
 /// Writes generated text to stdout; a reader that went away (`| head`) is
