@@ -6,5 +6,6 @@ pub mod domain;
 pub mod generate;
 pub mod logging;
 pub mod paths;
+pub mod settings;
 pub mod tui;
 pub mod worker;

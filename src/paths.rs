@@ -15,6 +15,13 @@ fn data_dir() -> PathBuf {
         .unwrap_or_else(|| home().join(".local/share/music-gen"))
 }
 
+/// `$XDG_CONFIG_HOME/music-gen`, i.e. `~/.config/music-gen` on Linux.
+pub fn config_dir() -> PathBuf {
+    project_dirs()
+        .map(|d| d.config_dir().to_path_buf())
+        .unwrap_or_else(|| home().join(".config/music-gen"))
+}
+
 fn home() -> PathBuf {
     std::env::var_os("HOME")
         .map(PathBuf::from)

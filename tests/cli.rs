@@ -18,10 +18,13 @@ fn music_gen(presets: &Path) -> Command {
         "GOOGLE_CLOUD_PROJECT",
         "GOOGLE_CLOUD_REGION",
         "GOOGLE_APPLICATION_CREDENTIALS",
+        "MUSIC_GEN_CONFIG",
+        "MUSIC_GEN_API_KEY",
     ] {
         cmd.env_remove(var);
     }
     cmd.env("XDG_STATE_HOME", presets.join("state"));
+    cmd.env("XDG_CONFIG_HOME", presets.join("config"));
     cmd.env("MUSIC_GEN_OUTPUT_DIR", presets.join("tracks"));
     cmd
 }

@@ -43,44 +43,31 @@ pub struct Cli {
 
 /// Where and how generations run; shared by `generate` and the TUI.
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Settings")]
 pub struct GenerationArgs {
-    /// simulate (no credentials, nothing sent) or gcp (Vertex AI)
-    #[arg(long, help_heading = "Settings", global = true, env = "MUSIC_GEN_MODE", default_value = "simulate", value_parser = named::<Mode>())]
-    pub mode: Mode,
+    /// simulate (no credentials, nothing sent) or gcp (Vertex AI) [env: MUSIC_GEN_MODE] [default: simulate]
+    #[arg(long, global = true, value_parser = named::<Mode>())]
+    pub mode: Option<Mode>,
 
-    /// Google Cloud project that runs and pays for generations
-    #[arg(
-        long,
-        help_heading = "Settings",
-        global = true,
-        env = "GOOGLE_CLOUD_PROJECT",
-        value_name = "P"
-    )]
+    /// Google Cloud project that runs and pays for generations [env: GOOGLE_CLOUD_PROJECT]
+    #[arg(long, global = true, value_name = "P")]
     pub project_id: Option<String>,
 
-    /// Vertex AI location; Lyria 3 models need `global`
-    #[arg(
-        long,
-        help_heading = "Settings",
-        global = true,
-        env = "GOOGLE_CLOUD_REGION",
-        default_value = "us-central1",
-        value_name = "L"
-    )]
-    pub location: String,
+    /// Vertex AI location; Lyria 3 models need `global` [env: GOOGLE_CLOUD_REGION] [default: us-central1]
+    #[arg(long, global = true, value_name = "L")]
+    pub location: Option<String>,
 
     /// Lyria model [env: MUSIC_GEN_MODEL] [default: lyria-002, or the preset's]
-    #[arg(long, help_heading = "Settings", global = true, value_name = "MODEL", value_parser = named::<Model>())]
+    #[arg(long, global = true, value_name = "MODEL", value_parser = named::<Model>())]
     pub model: Option<Model>,
 
-    /// Service-account key file [default: gcp_auth's chain: GOOGLE_APPLICATION_CREDENTIALS, gcloud ADC, metadata server]
-    #[arg(long, help_heading = "Settings", global = true, value_name = "FILE")]
+    /// Service-account key file [env: GOOGLE_APPLICATION_CREDENTIALS] [default: gcp_auth's chain: gcloud ADC, metadata server]
+    #[arg(long, global = true, value_name = "FILE")]
     pub credentials: Option<PathBuf>,
 
     /// Replaces https://{location}-aiplatform.googleapis.com (private endpoints, proxies, tests)
     #[arg(
         long,
-        help_heading = "Settings",
         global = true,
         env = "MUSIC_GEN_VERTEX_ENDPOINT",
         value_name = "URL"
@@ -88,33 +75,15 @@ pub struct GenerationArgs {
     pub endpoint: Option<String>,
 
     /// Where generated tracks go [default: ~/.local/share/music-gen/tracks]
-    #[arg(
-        long,
-        help_heading = "Settings",
-        global = true,
-        env = "MUSIC_GEN_OUTPUT_DIR",
-        value_name = "DIR"
-    )]
+    #[arg(long, global = true, env = "MUSIC_GEN_OUTPUT_DIR", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 
     /// Seconds to wait for Vertex AI before giving up (1 to 3600)
-    #[arg(
-        long,
-        help_heading = "Settings",
-        global = true,
-        default_value_t = 300,
-        value_name = "SECS"
-    )]
+    #[arg(long, global = true, default_value_t = 300, value_name = "SECS")]
     pub timeout: u64,
 
     /// Attempts for a request Vertex AI cannot have processed: 429, 500, 502, 503 or a failure to connect
-    #[arg(
-        long,
-        help_heading = "Settings",
-        global = true,
-        default_value_t = 4,
-        value_name = "N"
-    )]
+    #[arg(long, global = true, default_value_t = 4, value_name = "N")]
     pub max_attempts: u32,
 }
 
@@ -203,60 +172,46 @@ pub struct SaveArgs {
 
 /// Structure, style and sound settings: everything a preset holds.
 #[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Track")]
 pub struct ShapeArgs {
     /// Start with an intro
-    #[arg(long, overrides_with = "no_intro", help_heading = "Track")]
+    #[arg(long, overrides_with = "no_intro")]
     pub intro: bool,
     /// No intro
-    #[arg(long, help_heading = "Track")]
+    #[arg(long)]
     pub no_intro: bool,
     /// Number of verses, 1 to 5
-    #[arg(long, value_name = "N", help_heading = "Track")]
+    #[arg(long, value_name = "N")]
     pub verses: Option<i64>,
     /// Number of choruses, 1 to 4
-    #[arg(long, value_name = "N", help_heading = "Track")]
+    #[arg(long, value_name = "N")]
     pub choruses: Option<i64>,
     /// Include a bridge
-    #[arg(long, overrides_with = "no_bridge", help_heading = "Track")]
+    #[arg(long, overrides_with = "no_bridge")]
     pub bridge: bool,
     /// No bridge
-    #[arg(long, help_heading = "Track")]
+    #[arg(long)]
     pub no_bridge: bool,
     /// End with an outro
-    #[arg(long, overrides_with = "no_outro", help_heading = "Track")]
+    #[arg(long, overrides_with = "no_outro")]
     pub outro: bool,
     /// No outro
-    #[arg(long, help_heading = "Track")]
+    #[arg(long)]
     pub no_outro: bool,
     /// A style reference TYPE:VALUE (style, sound, artist, similar_to, …); repeatable
-    #[arg(
-        long = "style",
-        short = 's',
-        value_name = "TYPE:VALUE",
-        help_heading = "Track"
-    )]
+    #[arg(long = "style", short = 's', value_name = "TYPE:VALUE")]
     pub styles: Vec<String>,
     /// 0.0 to 1.0
-    #[arg(
-        long,
-        value_name = "T",
-        allow_negative_numbers = true,
-        help_heading = "Track"
-    )]
+    #[arg(long, value_name = "T", allow_negative_numbers = true)]
     pub temperature: Option<f64>,
     /// What the music should not contain (lyria-002 only)
-    #[arg(long, value_name = "TEXT", help_heading = "Track")]
+    #[arg(long, value_name = "TEXT")]
     pub negative_prompt: Option<String>,
     /// Seed for repeatable results (lyria-002 only; not with --samples above 1)
-    #[arg(long, value_name = "N", help_heading = "Track")]
+    #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
     /// Number of samples, 1 to 4 (lyria-002 only)
-    #[arg(
-        long,
-        value_name = "N",
-        allow_negative_numbers = true,
-        help_heading = "Track"
-    )]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub samples: Option<i64>,
 }
 
@@ -281,27 +236,22 @@ fn pair(yes: bool, no: bool) -> Option<bool> {
 }
 
 #[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Track")]
 pub struct TrackArgs {
     /// Lyrics or a description of the track
-    #[arg(long, short = 't', value_name = "TEXT", help_heading = "Track")]
+    #[arg(long, short = 't', value_name = "TEXT")]
     pub text: Option<String>,
     /// Genre, 1 to 100 characters (e.g. rock, lo-fi hip hop)
-    #[arg(long, short = 'g', help_heading = "Track")]
+    #[arg(long, short = 'g')]
     pub genre: Option<String>,
     /// Duration in seconds, 60 to 240
-    #[arg(
-        long,
-        short = 'd',
-        value_name = "SECS",
-        allow_negative_numbers = true,
-        help_heading = "Track"
-    )]
+    #[arg(long, short = 'd', value_name = "SECS", allow_negative_numbers = true)]
     pub duration: Option<i64>,
     /// Start from this preset; every flag given overrides it
-    #[arg(long, short = 'p', value_name = "NAME", help_heading = "Track")]
+    #[arg(long, short = 'p', value_name = "NAME")]
     pub preset: Option<String>,
     /// A TrackConfig in JSON or YAML (`-` reads stdin); flags override it
-    #[arg(long, value_name = "FILE", help_heading = "Track")]
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     #[command(flatten)]
     pub shape: ShapeArgs,
@@ -309,8 +259,6 @@ pub struct TrackArgs {
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
-    #[command(flatten)]
-    pub track: TrackArgs,
     /// Write here: audio at PATH, the metadata beside it as .json
     #[arg(long, short = 'o', value_name = "PATH")]
     pub output: Option<PathBuf>,
@@ -320,4 +268,7 @@ pub struct GenerateArgs {
     /// Do not ask before a paid generation; required when stdin is not a terminal
     #[arg(long, short = 'y')]
     pub yes: bool,
+    // Last: the flags above stay under "Options", not the track's heading.
+    #[command(flatten)]
+    pub track: TrackArgs,
 }

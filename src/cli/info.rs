@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -10,6 +11,8 @@ use crate::cli::presets::{list, load};
 use crate::cli::stdout;
 use crate::domain::named::Named;
 use crate::generate::GenerationSettings;
+use crate::settings::file::ConfigFile;
+use crate::settings::{Settings, Source};
 use crate::worker::WorkerHandle;
 
 #[derive(Serialize)]
@@ -64,15 +67,29 @@ struct ConfigReport<'a> {
     model: &'a str,
     credentials: String,
     endpoint: Option<&'a str>,
+    /// Where each of the values above came from.
+    sources: Sources,
+    config_file: PathBuf,
     presets_dir: &'a Path,
     output_dir: &'a Path,
     log_file: &'a Path,
     presets_available: Vec<String>,
 }
 
+#[derive(Serialize)]
+struct Sources {
+    mode: Source,
+    project: Option<Source>,
+    location: Source,
+    model: Source,
+    credentials: Option<Source>,
+    api_key: Option<Source>,
+}
+
 pub async fn config(
     worker: &mut WorkerHandle,
     settings: &GenerationSettings,
+    resolved: &Settings,
     dirs: (&Path, &Path, &Path),
     json: bool,
 ) -> Result<(), CliError> {
@@ -91,9 +108,18 @@ pub async fn config(
         model: settings.model.id(),
         credentials: match &key.credentials {
             Some(p) => p.display().to_string(),
-            None => "gcp_auth default chain (GOOGLE_APPLICATION_CREDENTIALS, gcloud ADC, metadata server)".to_string(),
+            None => "gcp_auth default chain (gcloud ADC, metadata server)".to_string(),
         },
         endpoint: key.endpoint.as_deref(),
+        sources: Sources {
+            mode: resolved.mode.source.clone(),
+            project: resolved.project.as_ref().map(|p| p.source.clone()),
+            location: resolved.location.source.clone(),
+            model: resolved.model.source.clone(),
+            credentials: resolved.credentials.as_ref().map(|c| c.source.clone()),
+            api_key: resolved.api_key.as_ref().map(|k| k.source.clone()),
+        },
+        config_file: ConfigFile::path(),
         presets_dir,
         output_dir,
         log_file,
@@ -112,6 +138,21 @@ pub async fn config(
     let _ = writeln!(text, "location:      {}", report.location);
     let _ = writeln!(text, "model:         {}", report.model);
     let _ = writeln!(text, "credentials:   {}", report.credentials);
+    let from = |s: &Option<Source>| s.as_ref().map_or(String::new(), |s| format!("  ({s})"));
+    let src = &report.sources;
+    println!("mode:          {}  ({})", report.mode, src.mode);
+    println!(
+        "project:       {}{}",
+        report.project.unwrap_or("(not set)"),
+        from(&src.project)
+    );
+    println!("location:      {}  ({})", report.location, src.location);
+    println!("model:         {}  ({})", report.model, src.model);
+    println!(
+        "credentials:   {}{}",
+        report.credentials,
+        from(&src.credentials)
+    );
     if let Some(e) = report.endpoint {
         let _ = writeln!(text, "endpoint:      {e}");
     }
@@ -120,6 +161,19 @@ pub async fn config(
     let _ = writeln!(text, "log file:      {}", report.log_file.display());
     let _ = writeln!(
         text,
+    if src.api_key.is_some() {
+        println!("api key:       set{}", from(&src.api_key));
+    }
+    let exists = if report.config_file.is_file() {
+        ""
+    } else {
+        "  (none yet)"
+    };
+    println!("config file:   {}{exists}", report.config_file.display());
+    println!("presets dir:   {}", report.presets_dir.display());
+    println!("output dir:    {}", report.output_dir.display());
+    println!("log file:      {}", report.log_file.display());
+    println!(
         "presets:       {}",
         name_list(&report.presets_available, SHOWN_NAMES)
     );

@@ -78,9 +78,9 @@ pub async fn run(
         }
         Command::Tips { preset, json } => info::tips(worker, preset, json).await,
         Command::Config { json } => {
-            let s = settings(&cli.generation)?;
+            let (s, sources) = settings::resolve(&cli.generation)?;
             let out = output_dir(&cli.generation);
-            info::config(worker, &s, (presets_dir, &out, log_file), json).await
+            info::config(worker, &s, &sources, (presets_dir, &out, log_file), json).await
         }
     }
 }

@@ -1,16 +1,15 @@
-//! Turns the global flags and environment into generation settings.
+//! Turns the global flags, the environment, `.env` and the config file into
+//! generation settings, in the order `crate::settings` defines.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::args::GenerationArgs;
 use crate::cli::error::CliError;
-use crate::domain::model::Model;
 use crate::generate::job::MAX_TIMEOUT;
 use crate::generate::{GenerationSettings, GeneratorKey, OutputTarget};
 use crate::paths;
-
-pub const MODEL_ENV: &str = "MUSIC_GEN_MODEL";
+use crate::settings::{Flags, Layers, Settings};
 
 pub fn output_dir(args: &GenerationArgs) -> PathBuf {
     args.output_dir
@@ -18,14 +17,19 @@ pub fn output_dir(args: &GenerationArgs) -> PathBuf {
         .unwrap_or_else(paths::default_output_dir)
 }
 
-pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
-    let env_model = match std::env::var(MODEL_ENV) {
-        Ok(m) if !m.is_empty() => Some(
-            m.parse::<Model>()
-                .map_err(|e| CliError::Usage(format!("{MODEL_ENV}: {e}")))?,
-        ),
-        _ => None,
-    };
+/// The settings a generation runs with, and where each came from.
+pub fn resolve(args: &GenerationArgs) -> Result<(GenerationSettings, Settings), CliError> {
+    let usage = |e: crate::settings::SettingsError| CliError::Usage(e.to_string());
+    let resolved = Layers::from_process()
+        .map_err(usage)?
+        .resolve(Flags {
+            mode: args.mode,
+            project: args.project_id.clone().filter(|p| !p.is_empty()),
+            location: args.location.clone().filter(|l| !l.is_empty()),
+            model: args.model,
+            credentials: args.credentials.clone(),
+        })
+        .map_err(usage)?;
     if args.max_attempts == 0 {
         return Err(CliError::Usage(
             "--max-attempts: must be at least 1".to_string(),
@@ -52,12 +56,24 @@ pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
             location: args.location.clone(),
             credentials: args.credentials.clone(),
             endpoint,
+    let settings = GenerationSettings {
+        key: GeneratorKey {
+            mode: resolved.mode.value,
+            project: resolved.project.as_ref().map(|p| p.value.clone()),
+            location: resolved.location.value.clone(),
+            credentials: resolved.credentials.as_ref().map(|c| c.value.clone()),
+            endpoint: args.endpoint.clone().filter(|e| !e.is_empty()),
         },
-        model: args.model.or(env_model).unwrap_or_default(),
+        model: resolved.model.value,
         timeout: Duration::from_secs(args.timeout),
         max_attempts: args.max_attempts,
         output: OutputTarget::Dir(output_dir(args)),
-    })
+    };
+    Ok((settings, resolved))
+}
+
+pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
+    resolve(args).map(|(settings, _)| settings)
 }
 
 /// Project ids are letters, digits and hyphens, with an optional

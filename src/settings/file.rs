@@ -1,0 +1,198 @@
+//! music-gen's own config file: `$XDG_CONFIG_HOME/music-gen/config.toml`
+//! (`~/.config/music-gen/config.toml`), or the file `MUSIC_GEN_CONFIG`
+//! names.
+//!
+//! The API for the settings view and `music-gen setup`:
+//!
+//! ```text
+//! let path = ConfigFile::path();                      // where it lives
+//! let file = ConfigFile::load(&path)?;                // Ok(None) if there is none yet
+//! ConfigFile::update(&path, |c| c.mode = Some(Mode::Gcp))?;   // read, change, write
+//! ```
+//!
+//! `update` (and `save`) write atomically: a temporary file beside the
+//! config, flushed and renamed over it, so a crash or a full disk leaves the
+//! old file whole. Keys this version does not know (written by a newer
+//! music-gen, or added by hand) are kept as they were. A new setting is a
+//! new `Option` field here; `version` changes only when an old file would be
+//! misread.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::atomic;
+use crate::domain::model::Model;
+use crate::generate::Mode;
+
+/// The config file format this build reads and writes.
+pub const VERSION: u32 = 1;
+
+/// Overrides where the config file is.
+pub const PATH_ENV: &str = "MUSIC_GEN_CONFIG";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConfigFile {
+    #[serde(default = "current_version")]
+    pub version: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Mode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<Model>,
+    /// A service-account key file (a path, never the key itself).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<PathBuf>,
+    /// Keys this version does not use, kept when the file is rewritten.
+    #[serde(flatten)]
+    pub other: toml::Table,
+}
+
+fn current_version() -> u32 {
+    VERSION
+}
+
+impl Default for ConfigFile {
+    fn default() -> Self {
+        ConfigFile {
+            version: VERSION,
+            mode: None,
+            project: None,
+            location: None,
+            model: None,
+            credentials: None,
+            other: toml::Table::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigFileError {
+    #[error("{path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Bad TOML or a bad value, at a line and column (from 1).
+    #[error("{path}: line {line}, column {column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    #[error(
+        "{path}: version {found} was written by a newer music-gen (this one reads version {VERSION})"
+    )]
+    Version { path: PathBuf, found: u32 },
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl ConfigFile {
+    /// `MUSIC_GEN_CONFIG` when set and not empty, else the XDG location.
+    pub fn path() -> PathBuf {
+        match std::env::var_os(PATH_ENV) {
+            Some(p) if !p.is_empty() => PathBuf::from(p),
+            _ => crate::paths::config_dir().join("config.toml"),
+        }
+    }
+
+    /// The file at `path`; `None` when there is none.
+    pub fn load(path: &Path) -> Result<Option<ConfigFile>, ConfigFileError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(ConfigFileError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        let file: ConfigFile = toml::from_str(&text).map_err(|source| {
+            let at = source.span().map_or(0, |s| s.start).min(text.len());
+            let before = text.get(..at).unwrap_or_default();
+            ConfigFileError::Parse {
+                path: path.to_path_buf(),
+                line: before.matches('\n').count() + 1,
+                column: before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
+                message: source.message().trim().to_string(),
+                source: Box::new(source),
+            }
+        })?;
+        if file.version > VERSION {
+            return Err(ConfigFileError::Version {
+                path: path.to_path_buf(),
+                found: file.version,
+            });
+        }
+        Ok(Some(file))
+    }
+
+    /// Writes the file atomically, creating its directory.
+    pub fn save(&self, path: &Path) -> Result<(), ConfigFileError> {
+        let mut saved = self.clone();
+        saved.version = VERSION;
+        let text = toml::to_string(&saved).expect("a config file always serializes");
+        atomic::write(path, text.as_bytes()).map_err(|source| ConfigFileError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Reads the file (or starts from an empty one), applies `change` and
+    /// writes it back atomically; returns what was written.
+    pub fn update(
+        path: &Path,
+        change: impl FnOnce(&mut ConfigFile),
+    ) -> Result<ConfigFile, ConfigFileError> {
+        let mut file = ConfigFile::load(path)?.unwrap_or_default();
+        change(&mut file);
+        file.save(path)?;
+        Ok(file)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_keeps_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        assert_eq!(ConfigFile::load(&path).unwrap(), None);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, "version = 1\nproject = \"p\"\nbell = true\n").unwrap();
+        let written = ConfigFile::update(&path, |c| c.model = Some(Model::Lyria3Pro)).unwrap();
+        let back = ConfigFile::load(&path).unwrap().unwrap();
+        assert_eq!(back, written);
+        assert_eq!(back.project.as_deref(), Some("p"));
+        assert_eq!(back.model, Some(Model::Lyria3Pro));
+        assert_eq!(back.other.get("bell"), Some(&toml::Value::Boolean(true)));
+    }
+
+    #[test]
+    fn bad_values_name_the_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "version = 1\nmode = \"cloud\"\n").unwrap();
+        let e = ConfigFile::load(&path).unwrap_err().to_string();
+        assert!(e.contains("config.toml") && e.contains("line 2"), "{e}");
+        assert!(e.contains("\"cloud\" is not a mode"), "{e}");
+        std::fs::write(&path, "version = 2\n").unwrap();
+        let e = ConfigFile::load(&path).unwrap_err().to_string();
+        assert!(e.contains("newer music-gen"), "{e}");
+    }
+}
