@@ -26,9 +26,6 @@ fn main() -> ExitCode {
     }
     let log_file = paths::log_file();
     let _log_guard = logging::init(&log_file);
-    if let Err(e) = color_eyre::install() {
-        eprintln!("music-gen: {e}");
-    }
     music_gen::generate::contain::install_hook();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -69,7 +66,13 @@ fn main() -> ExitCode {
                 match tui::run(launch).await {
                     Ok(exit) => Ok(exit.code()),
                     Err(e @ tui::TuiError::NotATerminal) => Err(CliError::Usage(e.to_string())),
-                    Err(e) => Err(CliError::Failure(e.to_string())),
+                    // The UI's own failures get a full report (color-eyre,
+                    // installed with the terminal restore); the CLI's stay
+                    // one line.
+                    Err(e) => {
+                        eprintln!("music-gen: {}", tui::report::fatal(e));
+                        Ok(1)
+                    }
                 }
             }
         }

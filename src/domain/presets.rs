@@ -343,7 +343,7 @@ pub fn parse_with_warnings<T: serde::de::DeserializeOwned>(
     text: &str,
 ) -> Result<(T, Vec<String>), String> {
     let mut warnings = Vec::new();
-    let de = serde_yaml::Deserializer::from_str(text);
+    let de = yaml_serde::Deserializer::from_str(text);
     let value = serde_ignored::deserialize(de, |path| {
         warnings.push(format!("{path}: unknown key, ignored"));
     })
