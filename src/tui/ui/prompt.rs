@@ -3,11 +3,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::domain::cost;
 use crate::domain::prompt::build_prompt;
 use crate::generate::Mode;
+use crate::text;
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::{focused, pane};
 
@@ -24,14 +25,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
         Span::raw(" "),
     ]);
     let prompt = build_prompt(track);
-    let lines: Vec<Line> = prompt.lines().map(Line::from).collect();
+    let width = usize::from(area.width.saturating_sub(2));
+    let lines: Vec<Line> = text::wrap_lines(&prompt, width)
+        .into_iter()
+        .map(Line::from)
+        .collect();
     let scroll = state
         .prompt_scroll
         .min(lines.len().saturating_sub(1) as u16);
     frame.render_widget(
         Paragraph::new(lines)
             .block(pane(title, focused(state, Focus::Prompt), theme))
-            .wrap(Wrap { trim: false })
             .scroll((scroll, 0)),
         area,
     );
