@@ -7,5 +7,6 @@ pub mod generate;
 pub mod logging;
 pub mod paths;
 pub mod settings;
+pub mod text;
 pub mod tui;
 pub mod worker;

@@ -81,7 +81,13 @@ fn main() -> ExitCode {
                 match tui::run(launch).await {
                     Ok(exit) => Ok(exit.code()),
                     Err(e @ tui::TuiError::NotATerminal) => Err(CliError::Usage(e.to_string())),
-                    Err(e) => Err(CliError::Failure(e.to_string())),
+                    // The UI's own failures get a full report (color-eyre,
+                    // installed with the terminal restore); the CLI's stay
+                    // one line.
+                    Err(e) => {
+                        eprintln!("music-gen: {}", tui::report::fatal(e));
+                        Ok(1)
+                    }
                 }
             }
         }

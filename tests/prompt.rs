@@ -6,6 +6,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+mod tools;
+
 use music_gen::domain::model::{SongStructure, StyleReference, TrackConfig};
 use music_gen::domain::prompt::{build_prompt, structure_parts};
 
@@ -196,13 +198,8 @@ fn generated_tracks() -> Vec<TrackConfig> {
     tracks
 }
 
-fn python3_available() -> bool {
-    Command::new("python3")
-        .arg("-c")
-        .arg("import sys")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
+fn require_python3() {
+    tools::require("python3", "python3", &["-c", "import sys"]);
 }
 
 fn hex_decode(s: &str) -> Vec<u8> {
@@ -240,11 +237,9 @@ fn python_prompts(tracks: &[TrackConfig]) -> Vec<Vec<u8>> {
 }
 
 #[test]
+#[cfg_attr(not(has_python3), ignore = "python3 not found at build time")]
 fn prompt_is_byte_identical_to_python_reference() {
-    if !python3_available() {
-        println!("skipped: python3 is not available");
-        return;
-    }
+    require_python3();
     let tracks = generated_tracks();
     let expected = python_prompts(&tracks);
     assert_eq!(expected.len(), tracks.len(), "one prompt per track");
@@ -271,13 +266,11 @@ fn prompt_is_byte_identical_to_python_reference() {
 }
 
 #[test]
+#[cfg_attr(not(has_python3), ignore = "python3 not found at build time")]
 fn the_python_reference_sees_every_temperature_exactly() {
     // Guards the comparison itself: the JSON hand-over must not round any
     // temperature, or a formatting bug could hide behind it.
-    if !python3_available() {
-        println!("skipped: python3 is not available");
-        return;
-    }
+    require_python3();
     let json = serde_json::to_string(&TEMPERATURES.to_vec()).unwrap();
     let out = Command::new("python3")
         .arg("-c")
@@ -299,14 +292,12 @@ fn the_python_reference_sees_every_temperature_exactly() {
 }
 
 #[test]
+#[cfg_attr(not(has_python3), ignore = "python3 not found at build time")]
 fn float_repr_matches_python_for_many_floats() {
     // The temperature line depends on Python's float repr; compare the
     // formatter with the real thing over random bit patterns, the valid range,
     // powers of ten around the notation switches and subnormals.
-    if !python3_available() {
-        println!("skipped: python3 is not available");
-        return;
-    }
+    require_python3();
     let mut rng = Lcg(42);
     let mut xs: Vec<f64> = Vec::new();
     while xs.len() < 1500 {

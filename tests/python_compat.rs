@@ -1,26 +1,20 @@
 //! Files written by the Python tool (PyYAML) load here, and files written here
 //! load in Python's `yaml.safe_load` to the same values. Runs real PyYAML
-//! through `python3`; skipped (with a printed line) when it is not installed.
+//! through `python3`; ignored where it was not found at build time (see
+//! tests/tools).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+mod tools;
+
 use music_gen::domain::model::{Model, PresetConfig, StyleReference, TrackConfig};
 use music_gen::domain::presets::PresetStore;
 use serde_json::Value;
 
-fn pyyaml_available() -> bool {
-    let ok = Command::new("python3")
-        .arg("-c")
-        .arg("import yaml")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        println!("skipped: python3 with PyYAML (import yaml) is not available");
-    }
-    ok
+fn require_pyyaml() {
+    tools::require("python3 with PyYAML", "python3", &["-c", "import yaml"]);
 }
 
 fn python(script: &str, args: &[&Path]) -> String {
@@ -168,10 +162,12 @@ print(json.dumps(result))
 "#;
 
 #[test]
+#[cfg_attr(
+    not(has_pyyaml),
+    ignore = "python3 with PyYAML not found at build time"
+)]
 fn presets_written_by_pyyaml_load_here() {
-    if !pyyaml_available() {
-        return;
-    }
+    require_pyyaml();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let json = python(PYTHON_WRITER, &[dir]);
@@ -366,10 +362,12 @@ fn extra_presets() -> Vec<PresetConfig> {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_pyyaml),
+    ignore = "python3 with PyYAML not found at build time"
+)]
 fn presets_written_here_load_in_python_to_the_same_values() {
-    if !pyyaml_available() {
-        return;
-    }
+    require_pyyaml();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let (mut store, _) = PresetStore::open(dir).unwrap();
@@ -419,10 +417,12 @@ fn presets_written_here_load_in_python_to_the_same_values() {
 }
 
 #[test]
+#[cfg_attr(
+    not(has_pyyaml),
+    ignore = "python3 with PyYAML not found at build time"
+)]
 fn builtins_written_here_load_in_python() {
-    if !pyyaml_available() {
-        return;
-    }
+    require_pyyaml();
     let tmp = tempfile::tempdir().unwrap();
     let (store, _) = PresetStore::open(tmp.path()).unwrap();
     let names = [

@@ -6,6 +6,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod tools;
+
 use music_gen::domain::model::{PresetConfig, SongStructure, StyleReference, TrackConfig};
 use music_gen::domain::preset_yaml::to_yaml;
 use music_gen::domain::presets::{BUILTINS, PresetStore, PresetSummary, StoreError};
@@ -512,15 +514,11 @@ fn a_save_that_cannot_rename_leaves_nothing_behind() {
 
 const CHILD_ENV: &str = "MUSIC_GEN_TEST_FULL_DISK_DIR";
 
-/// Runs only as the child of `a_save_on_a_full_disk_leaves_the_old_file_intact`,
-/// under a file-size limit, where any write past a few hundred bytes fails the
-/// way a full disk does (EFBIG instead of ENOSPC), even for root.
-#[test]
-fn full_disk_child() {
-    let Some(dir) = std::env::var_os(CHILD_ENV) else {
-        return;
-    };
-    let mut store = open(Path::new(&dir));
+/// The child half of `a_save_on_a_full_disk_leaves_the_old_file_intact`,
+/// under a file-size limit, where any write past a few hundred bytes fails
+/// the way a full disk does (EFBIG instead of ENOSPC), even for root.
+fn full_disk_child(dir: &Path) {
+    let mut store = open(dir);
     let mut big = preset("victim", "rock");
     big.description = Some("long ".repeat(2_000));
     let e = store.save(&big, true).unwrap_err();
@@ -528,8 +526,35 @@ fn full_disk_child() {
     println!("CHILD-SAVE-FAILED: {e}");
 }
 
+/// Runs this test binary again as `test`, under `sh -c limit`, with
+/// `env_var` set to `dir` so the test runs its child half. The child is
+/// the same test, so it never shows up as a test of its own.
+fn run_child(limit: &str, test: &str, env_var: &str, dir: &Path) -> std::process::Output {
+    tools::require(
+        "a shell that sets a file-size limit",
+        "sh",
+        &["-c", "ulimit -f 1"],
+    );
+    let exe = std::env::current_exe().unwrap();
+    // An ignored SIGXFSZ survives exec, so a write past the limit fails
+    // with EFBIG rather than killing the process.
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "trap '' XFSZ; {limit} && exec \"$0\" {test} --exact --nocapture --test-threads=1"
+        ))
+        .arg(&exe)
+        .env(env_var, dir)
+        .output()
+        .unwrap()
+}
+
 #[test]
+#[cfg_attr(not(has_ulimit), ignore = "sh cannot set a file-size limit")]
 fn a_save_on_a_full_disk_leaves_the_old_file_intact() {
+    if let Some(dir) = std::env::var_os(CHILD_ENV) {
+        return full_disk_child(Path::new(&dir));
+    }
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let mut store = open(dir);
@@ -537,21 +562,13 @@ fn a_save_on_a_full_disk_leaves_the_old_file_intact() {
     let before = snapshot(dir);
     assert!(fs::metadata(dir.join("victim.yaml")).unwrap().len() < 500);
 
-    let exe = std::env::current_exe().unwrap();
-    let out = Command::new("sh")
-        .arg("-c")
-        // An ignored SIGXFSZ survives exec, so the write fails with EFBIG
-        // rather than killing the process.
-        .arg("trap '' XFSZ; ulimit -f 1 || exit 99; exec \"$0\" full_disk_child --exact --nocapture --test-threads=1")
-        .arg(&exe)
-        .env(CHILD_ENV, dir)
-        .output()
-        .unwrap();
+    let out = run_child(
+        "ulimit -f 1",
+        "a_save_on_a_full_disk_leaves_the_old_file_intact",
+        CHILD_ENV,
+        dir,
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    if out.status.code() == Some(99) {
-        println!("skipped: the shell cannot set a file-size limit");
-        return;
-    }
     assert!(
         out.status.success() && stdout.contains("CHILD-SAVE-FAILED"),
         "child failed: {stdout}\n{}",
@@ -567,36 +584,30 @@ fn a_save_on_a_full_disk_leaves_the_old_file_intact() {
 
 const READ_ONLY_CHILD_ENV: &str = "MUSIC_GEN_TEST_NO_WRITE_DIR";
 
-/// Runs only as the child of `built_ins_that_cannot_be_written_do_not_stop_the_store`,
+/// The child half of `built_ins_that_cannot_be_written_do_not_stop_the_store`,
 /// where no file can grow past 0 bytes.
-#[test]
-fn no_write_child() {
-    let Some(dir) = std::env::var_os(READ_ONLY_CHILD_ENV) else {
-        return;
-    };
-    let (mut store, written) = PresetStore::open(Path::new(&dir)).unwrap();
+fn no_write_child(dir: &Path) {
+    let (mut store, written) = PresetStore::open(dir).unwrap();
     assert!(written.is_empty(), "{written:?}");
     let names: Vec<String> = store.list().unwrap().into_iter().map(|p| p.name).collect();
     println!("CHILD-LISTED: {}", names.join(","));
 }
 
 #[test]
+#[cfg_attr(not(has_ulimit), ignore = "sh cannot set a file-size limit")]
 fn built_ins_that_cannot_be_written_do_not_stop_the_store() {
+    if let Some(dir) = std::env::var_os(READ_ONLY_CHILD_ENV) {
+        return no_write_child(Path::new(&dir));
+    }
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     fs::write(dir.join("mine.yaml"), "name: mine\ngenre: folk\n").unwrap();
-    let exe = std::env::current_exe().unwrap();
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg("trap '' XFSZ; ulimit -f 0 || exit 99; exec \"$0\" no_write_child --exact --nocapture --test-threads=1")
-        .arg(&exe)
-        .env(READ_ONLY_CHILD_ENV, dir)
-        .output()
-        .unwrap();
-    if out.status.code() == Some(99) {
-        println!("skipped: the shell cannot set a file-size limit");
-        return;
-    }
+    let out = run_child(
+        "ulimit -f 0",
+        "built_ins_that_cannot_be_written_do_not_stop_the_store",
+        READ_ONLY_CHILD_ENV,
+        dir,
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success() && stdout.contains("CHILD-LISTED: mine\n"),

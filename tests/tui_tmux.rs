@@ -1,10 +1,12 @@
 //! End to end: the real binary in a real terminal (tmux), driven by keys.
-//! Skipped, with a note, only where tmux is not installed.
+//! Ignored where tmux was not found at build time (see tests/tools).
 
 use std::path::Path;
 use std::process::{Command, Output};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
+
+mod tools;
 
 const DEADLINE: Duration = Duration::from_secs(15);
 
@@ -125,24 +127,17 @@ fn rand_suffix() -> u32 {
     RandomState::new().hash_one(Instant::now()) as u32
 }
 
-/// A shell in tmux, in a fresh temporary folder; `None` (with a note) where
-/// tmux is not installed.
-fn shell() -> Option<(tempfile::TempDir, Tmux)> {
-    if !tmux_installed() {
-        println!("tmux is not installed; skipping the terminal test");
-        return None;
-    }
+/// A shell in tmux, in a fresh temporary folder.
+fn shell() -> (tempfile::TempDir, Tmux) {
+    require_tmux();
     let dir = tempfile::tempdir().unwrap();
     let tmux = Tmux::start(dir.path());
     tmux.wait("a shell prompt", |s| s.contains('$'));
-    Some((dir, tmux))
+    (dir, tmux)
 }
 
-fn tmux_installed() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
+fn require_tmux() {
+    tools::require("tmux", "tmux", &["-V"]);
 }
 
 fn poll_until(what: &str, ok: impl Fn() -> bool) {
@@ -154,10 +149,9 @@ fn poll_until(what: &str, ok: impl Fn() -> bool) {
 }
 
 #[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
 fn compose_generate_save_and_quit_in_a_real_terminal() {
-    let Some((dir, tmux)) = shell() else {
-        return;
-    };
+    let (dir, tmux) = shell();
     let presets = dir.path().join("presets");
     let output = dir.path().join("out");
     std::fs::create_dir_all(&output).unwrap();
@@ -242,15 +236,13 @@ mod vertex_support;
 /// the cost is confirmed, the audio lands on disk, and a second generation
 /// that hangs can be cancelled without leaving a file.
 #[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
 fn gcp_generation_confirms_cost_writes_audio_and_cancels() {
     use vertex_support::{Fakes, LYRIA2_PATH, fake_audio, files_in, predictions};
     use wiremock::Mock;
     use wiremock::matchers::{method, path};
 
-    if !tmux_installed() {
-        println!("tmux is not installed; skipping the terminal test");
-        return;
-    }
+    require_tmux();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -343,9 +335,7 @@ fn children(pid: u32) -> Vec<u32> {
 /// checks that it leaves and the shell gets back a terminal it can use:
 /// the normal screen, the cursor shown, line editing and echo back on.
 fn signal_restores_the_terminal(signal: libc::c_int) {
-    let Some((dir, tmux)) = shell() else {
-        return;
-    };
+    let (dir, tmux) = shell();
     let shell: u32 = tmux.var("pane_pid").parse().unwrap();
     assert!(children(shell).is_empty(), "the shell runs nothing yet");
     tmux.launch(dir.path(), &dir.path().join("out"), "");
@@ -384,12 +374,14 @@ fn signal_restores_the_terminal(signal: libc::c_int) {
 }
 
 #[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
 fn sigterm_restores_the_terminal() {
     signal_restores_the_terminal(libc::SIGTERM);
 }
 
 /// SIGHUP is what an SSH drop sends.
 #[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
 fn sighup_restores_the_terminal() {
     signal_restores_the_terminal(libc::SIGHUP);
 }
@@ -397,10 +389,9 @@ fn sighup_restores_the_terminal() {
 /// Ctrl-Z gives the shell back with a usable terminal; `fg` brings the app
 /// back, fully redrawn, and it still takes keys.
 #[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
 fn ctrl_z_suspends_and_fg_redraws() {
-    let Some((dir, tmux)) = shell() else {
-        return;
-    };
+    let (dir, tmux) = shell();
     tmux.launch(dir.path(), &dir.path().join("out"), "");
     tmux.wait_for("Track · classical_orche");
 
@@ -449,10 +440,9 @@ fn write_lyrics(tmux: &Tmux, text: &str) {
 /// Lyrics typed and the app quit at once (before the draft's delay): the
 /// next start has them back, with when they were written.
 #[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
 fn lyrics_survive_a_quit_and_come_back_at_the_next_start() {
-    let Some((dir, tmux)) = shell() else {
-        return;
-    };
+    let (dir, tmux) = shell();
     let out = dir.path().join("out");
     tmux.launch(dir.path(), &out, "");
     tmux.wait_for("Track · classical_orche");
@@ -473,10 +463,9 @@ fn lyrics_survive_a_quit_and_come_back_at_the_next_start() {
 
 /// An SSH drop (SIGHUP) a moment after typing: the words are on disk.
 #[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
 fn lyrics_survive_sighup() {
-    let Some((dir, tmux)) = shell() else {
-        return;
-    };
+    let (dir, tmux) = shell();
     let out = dir.path().join("out");
     tmux.launch(dir.path(), &out, "");
     tmux.wait_for("Track · classical_orche");
@@ -503,10 +492,9 @@ fn lyrics_survive_sighup() {
 
 /// Two TUIs at once keep a draft each; the next start offers the newest.
 #[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
 fn two_sessions_keep_their_own_drafts_and_the_newest_comes_back() {
-    let Some((dir, first)) = shell() else {
-        return;
-    };
+    let (dir, first) = shell();
     let second = Tmux::start(dir.path());
     second.wait("a shell prompt", |s| s.contains('$'));
     let out = dir.path().join("out");

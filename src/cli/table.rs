@@ -1,6 +1,7 @@
 //! Plain-text tables for the terminal.
 
 use crate::domain::presets::PresetSummary;
+use crate::text;
 
 /// NAME, GENRE, DESCRIPTION columns; a broken file shows its reason.
 pub fn presets(list: &[PresetSummary]) -> String {
@@ -9,13 +10,13 @@ pub fn presets(list: &[PresetSummary]) -> String {
     }
     let name_w = list
         .iter()
-        .map(|p| p.name.chars().count())
+        .map(|p| text::width(&p.name))
         .max()
         .unwrap_or(0)
         .max(4);
     let genre_w = list
         .iter()
-        .map(|p| p.genre.as_deref().map_or(8, |g| g.chars().count()))
+        .map(|p| p.genre.as_deref().map_or(8, text::width))
         .max()
         .unwrap_or(0)
         .max(5);
@@ -28,7 +29,11 @@ pub fn presets(list: &[PresetSummary]) -> String {
                 p.description.clone().unwrap_or_default(),
             ),
         };
-        out.push_str(&format!("{:name_w$}  {genre:genre_w$}  {desc}", p.name));
+        out.push_str(&format!(
+            "{}  {}  {desc}",
+            text::pad(&p.name, name_w),
+            text::pad(genre, genre_w)
+        ));
         out.truncate(out.trim_end().len());
         out.push('\n');
         for w in &p.warnings {

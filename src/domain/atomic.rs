@@ -167,11 +167,9 @@ pub fn is_temp_name(name: &str) -> bool {
 
 /// A fresh hidden name in `dir` for a second link to an existing file.
 pub fn fresh_temp_name(dir: &Path) -> PathBuf {
-    use rand::Rng;
-    let mut rng = rand::rng();
     let tail: String = (0..12)
         .map(|_| {
-            let i = rng.random_range(0..36u8);
+            let i = fastrand::u8(0..36);
             char::from(if i < 10 { b'0' + i } else { b'a' + i - 10 })
         })
         .collect();

@@ -1,5 +1,5 @@
-//! Writes presets as YAML that both serde_yaml and PyYAML's `safe_load` read
-//! back to the same values. serde_yaml's own emitter follows YAML 1.2 and
+//! Writes presets as YAML that both yaml_serde and PyYAML's `safe_load` read
+//! back to the same values. yaml_serde's own emitter follows YAML 1.2 and
 //! leaves `yes`, `on` or `1:20` unquoted, which PyYAML (YAML 1.1) reads as a
 //! bool or a number, so presets get this small, conservative emitter.
 
@@ -123,7 +123,7 @@ fn quoted(s: &str) -> String {
 
 /// PyYAML's reader accepts only these characters unescaped. NEL, LS and PS
 /// are printable to it but are line breaks inside a quoted scalar: PyYAML
-/// folds NEL to a space, serde_yaml (libyaml) folds NEL and trims the spaces
+/// folds NEL to a space, yaml_serde (libyaml) folds NEL and trims the spaces
 /// around LS and PS, so all three are escaped too.
 fn printable_for_pyyaml(c: char) -> bool {
     matches!(c as u32,

@@ -8,7 +8,7 @@ use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
-use futures::FutureExt;
+use futures_util::FutureExt;
 
 use crate::generate::error::GenerateError;
 

@@ -5,6 +5,7 @@
 pub mod action;
 mod app;
 pub mod keymap;
+pub mod report;
 pub mod state;
 pub mod terminal;
 pub mod theme;

@@ -1,9 +1,9 @@
 //! The real terminal: raw mode, the alternate screen and bracketed paste,
 //! restored on every way out — a normal quit, an error (the guard's Drop), a
-//! panic (the hook restores before the message prints) — and around Ctrl-Z.
+//! panic (the hook in `report` restores before the report prints) — and
+//! around Ctrl-Z.
 
 use std::io::{self, Stdout};
-use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
@@ -31,7 +31,7 @@ pub struct TerminalGuard {
 
 impl TerminalGuard {
     pub fn enter() -> io::Result<TerminalGuard> {
-        install_panic_hook();
+        crate::tui::report::install();
         let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         let guard = TerminalGuard { terminal };
         enter_modes()?;
@@ -94,19 +94,4 @@ pub fn restore() {
         );
         let _ = disable_raw_mode();
     }
-}
-
-fn install_panic_hook() {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            // A generation's panic is contained and becomes a failed take;
-            // the screen stays as it is.
-            if !crate::generate::contain::inside() {
-                restore();
-            }
-            previous(info);
-        }));
-    });
 }

@@ -253,7 +253,7 @@ impl VertexGenerator {
                 Attempt::Fail(e) => return Err(e),
                 Attempt::Retry(failure) => failure,
             };
-            let backoff = policy.backoff(attempt, &mut rand::rng());
+            let backoff = policy.backoff(attempt, &mut fastrand::Rng::new());
             let left = deadline.saturating_duration_since(Instant::now());
             let wait = retry::next_wait(failure.wait, backoff, policy.base_delay, left);
             let Some(wait) = wait.filter(|_| attempt < max) else {

@@ -2,7 +2,6 @@
 
 use std::time::{Duration, SystemTime};
 
-use rand::Rng;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 pub const DEFAULT_BASE_DELAY: Duration = Duration::from_secs(1);
@@ -36,13 +35,13 @@ impl RetryPolicy {
     /// The wait after failed attempt `attempt` (1-based): the base doubled
     /// for each earlier attempt, capped, then jittered into its upper half so
     /// clients that failed together do not come back together.
-    pub fn backoff(&self, attempt: u32, rng: &mut impl Rng) -> Duration {
+    pub fn backoff(&self, attempt: u32, rng: &mut fastrand::Rng) -> Duration {
         let doublings = attempt.saturating_sub(1).min(16);
         let full = self
             .base_delay
             .saturating_mul(1 << doublings)
             .min(MAX_DELAY);
-        full.mul_f64(rng.random_range(0.5..=1.0))
+        full.mul_f64(0.5 + 0.5 * rng.f64())
     }
 }
 
@@ -77,7 +76,6 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
     use reqwest::header::HeaderValue;
 
     #[test]
@@ -96,7 +94,7 @@ mod tests {
             max_attempts: 4,
             base_delay: Duration::from_millis(100),
         };
-        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let mut rng = fastrand::Rng::with_seed(1);
         for attempt in 1..=3u32 {
             let full = Duration::from_millis(100 * (1 << (attempt - 1)));
             for _ in 0..50 {

@@ -188,10 +188,9 @@ fn block(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
 /// A full path, indented by two and cut into lines at the width, never
 /// shortened: it is there to be read or copied.
 fn path_lines(path: &Path, width: usize, style: Style) -> Vec<Line<'static>> {
-    let chars: Vec<char> = path.display().to_string().chars().collect();
-    chars
-        .chunks(width.saturating_sub(2).max(1))
-        .map(|c| Line::styled(format!("  {}", c.iter().collect::<String>()), style))
+    crate::text::chunks(&path.display().to_string(), width.saturating_sub(2))
+        .into_iter()
+        .map(|c| Line::styled(format!("  {c}"), style))
         .collect()
 }
 

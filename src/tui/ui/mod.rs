@@ -16,9 +16,11 @@ mod title;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
+// Widths in terminal columns, shared with the CLI's tables.
+use crate::text::{truncate, wrap_words};
 use crate::tui::state::popup::Popup;
 use crate::tui::state::{AppState, Focus, ViewLimits};
 use crate::tui::theme::Theme;
@@ -232,29 +234,6 @@ fn scroll_to(selected_start: usize, selected_len: usize, height: usize) -> usize
         .min(selected_start)
 }
 
-/// Cuts `s` to `width` columns, marking the cut with an ellipsis.
-fn truncate(s: &str, width: usize) -> String {
-    let char_width = |c: char| Span::raw(c.to_string()).width();
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = char_width(c);
-        if used + w > width {
-            if width > 0 {
-                while used + 1 > width {
-                    let Some(last) = out.pop() else { break };
-                    used -= char_width(last);
-                }
-                out.push('…');
-            }
-            return out;
-        }
-        used += w;
-        out.push(c);
-    }
-    out
-}
-
 /// `text` under a row, indented by two and wrapped at spaces (a word
 /// longer than the line is cut).
 fn wrap_indented(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
@@ -262,37 +241,4 @@ fn wrap_indented(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
         .into_iter()
         .map(|l| Line::styled(format!("  {l}"), style))
         .collect()
-}
-
-/// `text` wrapped at spaces into lines of at most `width` characters (a
-/// word longer than the line is cut).
-fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let room = width.max(1);
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for word in text.split_whitespace() {
-        let mut word: Vec<char> = word.chars().collect();
-        loop {
-            let used = current.chars().count();
-            let gap = usize::from(used > 0);
-            if used + gap + word.len() <= room {
-                if gap == 1 {
-                    current.push(' ');
-                }
-                current.extend(word.iter());
-                break;
-            }
-            if used > 0 {
-                lines.push(std::mem::take(&mut current));
-                continue;
-            }
-            let rest = word.split_off(room);
-            lines.push(word.into_iter().collect());
-            word = rest;
-        }
-    }
-    if !current.is_empty() {
-        lines.push(current);
-    }
-    lines
 }

@@ -4,9 +4,10 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::domain::presets::PresetSummary;
+use crate::text;
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::{focused, pane, scroll_to, truncate};
 
@@ -40,8 +41,8 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &AppState) {
     // with room to be read (8 columns, or the longest genre if shorter);
     // otherwise the names get the row, and the genre is in the details.
     let longest = |f: fn(&PresetSummary) -> usize| visible.iter().map(|p| f(p)).max();
-    let longest_name = longest(|p| p.name.chars().count()).unwrap_or(0);
-    let genre_wanted = longest(|p| genre(p).chars().count())
+    let longest_name = longest(|p| text::width(&p.name)).unwrap_or(0);
+    let genre_wanted = longest(|p| text::width(genre(p)))
         .unwrap_or(0)
         .min(GENRE_MIN);
     let with_genre = genre_wanted > 0 && 3 + longest_name + 1 + genre_wanted <= width;
@@ -58,13 +59,13 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &AppState) {
             Some(_) => ("!", theme.error()),
             None => (" ", Style::new()),
         };
-        let name = truncate(&p.name, name_width);
+        let name = text::pad(&truncate(&p.name, name_width), name_width);
         let text = if with_genre {
             let genre_room = width.saturating_sub(3 + name_width + 1);
             let genre = truncate(genre(p), genre_room);
-            format!("{pointer}{mark} {name:<name_width$} {genre}")
+            format!("{pointer}{mark} {name} {genre}")
         } else {
-            format!("{pointer}{mark} {name:<name_width$}")
+            format!("{pointer}{mark} {name}")
         };
         let mut line = Line::from(vec![Span::styled(text, style)]);
         if selected {
@@ -106,32 +107,48 @@ fn genre(p: &PresetSummary) -> &str {
 pub fn render_details(frame: &mut Frame, area: Rect, state: &AppState) {
     let theme = state.theme;
     let block = pane(" Details ", false, theme);
+    // Wrapped here, by columns: ratatui's wrapping can put a wide character
+    // over the pane's border.
+    let width = usize::from(area.width.saturating_sub(2));
     let mut lines: Vec<Line> = Vec::new();
+    let add = |lines: &mut Vec<Line>, s: &str, style: Style| {
+        lines.extend(
+            text::wrap_lines(s, width)
+                .into_iter()
+                .map(|l| Line::styled(l, style)),
+        );
+    };
     if let Some(p) = state.presets.selected() {
-        lines.push(Line::styled(p.name.clone(), Modifier::BOLD));
+        add(
+            &mut lines,
+            &p.name,
+            Style::new().add_modifier(Modifier::BOLD),
+        );
         if let Some(error) = &p.error {
-            lines.push(Line::styled("Cannot be used:", theme.error()));
-            lines.push(Line::styled(error.clone(), theme.error()));
+            add(&mut lines, "Cannot be used:", theme.error());
+            add(&mut lines, error, theme.error());
         }
         if let Some(d) = &p.description {
-            lines.push(Line::from(d.clone()));
+            add(&mut lines, d, Style::new());
         }
         if let Some(tips) = state
             .presets
             .details(&p.name)
             .and_then(|l| l.preset.tips.clone())
         {
-            lines.push(Line::from(vec![
-                Span::styled("Tips: ", theme.label()),
-                Span::raw(tips),
-            ]));
+            const LABEL: &str = "Tips: ";
+            let start = lines.len();
+            add(&mut lines, &format!("{LABEL}{tips}"), Style::new());
+            if let Some(rest) = lines[start].to_string().strip_prefix(LABEL) {
+                lines[start] = Line::from(vec![
+                    Span::styled(LABEL, theme.label()),
+                    Span::raw(rest.to_string()),
+                ]);
+            }
         }
         for w in &p.warnings {
-            lines.push(Line::styled(w.clone(), theme.warning()));
+            add(&mut lines, w, theme.warning());
         }
     }
-    frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
-        area,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }

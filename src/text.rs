@@ -1,0 +1,157 @@
+//! Text measured the way a terminal shows it: in columns, where a CJK
+//! character or most emoji take two and a combining mark none. Every place
+//! the UI or a table lines text up or cuts it goes through here, so wide
+//! lyrics and names never overflow their pane.
+
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Columns `s` takes.
+pub fn width(s: &str) -> usize {
+    s.width()
+}
+
+/// `s` cut to `width` columns, the cut marked with an ellipsis.
+pub fn truncate(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let room = width.saturating_sub(1);
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// `s` followed by spaces up to `width` columns (`format!("{s:<w$}")`
+/// counts characters, which misaligns wide ones).
+pub fn pad(s: &str, width: usize) -> String {
+    let mut out = s.to_string();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(s.width())));
+    out
+}
+
+/// `text` wrapped at spaces into lines of at most `width` columns; runs of
+/// whitespace count as one space, and a word wider than the line is cut.
+pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let options = textwrap::Options::new(width.max(1))
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .break_words(true);
+    textwrap::wrap(&words, options)
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
+/// Each line of `text` wrapped at spaces into lines of at most `width`
+/// columns, its indentation and inner spacing kept, a word wider than the
+/// line cut. ratatui's own wrapping can put a wide character in the last
+/// column, over the pane's border; this never does.
+pub fn wrap_lines(text: &str, width: usize) -> Vec<String> {
+    let options = textwrap::Options::new(width.max(1))
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .break_words(true);
+    text.lines()
+        .flat_map(|line| {
+            let wrapped = textwrap::wrap(line, &options);
+            if wrapped.is_empty() {
+                vec![String::new()]
+            } else {
+                wrapped.into_iter().map(String::from).collect()
+            }
+        })
+        .collect()
+}
+
+/// `s` cut into pieces of at most `width` columns, nothing dropped: for a
+/// path, which has no spaces to wrap at and is there to be read whole.
+pub fn chunks(s: &str, width: usize) -> Vec<String> {
+    let room = width.max(1);
+    let mut pieces = vec![String::new()];
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > room && used > 0 {
+            pieces.push(String::new());
+            used = 0;
+        }
+        used += w;
+        pieces.last_mut().expect("never empty").push(c);
+    }
+    pieces.retain(|p| !p.is_empty());
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        assert_eq!(width("abc"), 3);
+        assert_eq!(width("夜空"), 4);
+        assert_eq!(width("🎸x"), 3);
+        assert_eq!(width("e\u{301}"), 1);
+    }
+
+    #[test]
+    fn truncate_counts_columns_and_never_splits_a_wide_character() {
+        assert_eq!(truncate("short", 10), "short");
+        assert_eq!(truncate("夜空の星", 8), "夜空の星");
+        assert_eq!(truncate("夜空の星", 7), "夜空の…");
+        assert_eq!(truncate("夜空の星", 6), "夜空…");
+        assert_eq!(width(&truncate("夜空の星", 6)), 5);
+        assert_eq!(truncate("🎸🎸🎸", 4), "🎸…");
+        assert_eq!(truncate("abc", 1), "…");
+        assert_eq!(truncate("abc", 0), "");
+    }
+
+    #[test]
+    fn pad_fills_to_columns() {
+        assert_eq!(pad("夜", 4), "夜  ");
+        assert_eq!(pad("abc", 2), "abc");
+    }
+
+    #[test]
+    fn wrapped_lines_fit_in_columns() {
+        let lines = wrap_words("春の 夜空に 星が 光る 🎸🎸🎸🎸🎸🎸", 7);
+        assert!(lines.iter().all(|l| width(l) <= 7), "{lines:?}");
+        assert_eq!(
+            lines.concat().replace(' ', ""),
+            "春の夜空に星が光る🎸🎸🎸🎸🎸🎸"
+        );
+        assert_eq!(wrap_words("a  b\n c", 10), ["a b c"]);
+        assert!(wrap_words("", 5).is_empty());
+    }
+
+    #[test]
+    fn wrapped_lines_keep_indentation_and_blank_lines() {
+        let text = "Generate a シティポップ 🎸 music track\n\n  - 夜空 🌃";
+        let lines = wrap_lines(text, 25);
+        assert!(lines.iter().all(|l| width(l) <= 25), "{lines:?}");
+        assert_eq!(lines[0], "Generate a シティポップ");
+        assert_eq!(lines[1], "🎸 music track");
+        assert_eq!(lines[2], "");
+        assert_eq!(lines[3], "  - 夜空 🌃");
+    }
+
+    #[test]
+    fn chunks_keep_every_character_within_the_width() {
+        let pieces = chunks("/tmp/音楽/夜空.wav", 5);
+        assert!(pieces.iter().all(|p| width(p) <= 5), "{pieces:?}");
+        assert_eq!(pieces.concat(), "/tmp/音楽/夜空.wav");
+    }
+}
