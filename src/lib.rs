@@ -6,5 +6,6 @@ pub mod domain;
 pub mod generate;
 pub mod logging;
 pub mod paths;
+pub mod serve;
 pub mod tui;
 pub mod worker;
