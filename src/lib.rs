@@ -8,5 +8,6 @@ pub mod logging;
 pub mod paths;
 pub mod settings;
 pub mod text;
+pub mod serve;
 pub mod tui;
 pub mod worker;

@@ -66,7 +66,7 @@ fn main() -> ExitCode {
             eprintln!("music-gen: {hint}");
         }
         match command {
-            Some(command) => cli::run(command, &cli, &mut worker, &presets_dir, &log_file)
+            Some(command) => cli::run(command, &cli, worker, &presets_dir, &log_file)
                 .await
                 .map(|()| 0),
             None => {

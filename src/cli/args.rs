@@ -121,6 +121,29 @@ pub enum Command {
     },
     #[command(flatten)]
     Python(crate::cli::compat::PythonCommand),
+    /// Serve the Python tool's HTTP API (FastAPI-compatible) from this worker
+    Serve(ServeArgs),
+}
+
+/// `music-gen serve`. The API key comes only from MUSIC_GEN_API_KEY, so it
+/// never shows in a process listing.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1, or 0.0.0.0 when PORT is set]
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    /// Port to listen on; 0 picks a free one [default: $PORT, else 8080]
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// Serve gcp mode beyond loopback without MUSIC_GEN_API_KEY (when a proxy or Cloud Run IAM checks callers)
+    #[arg(long)]
+    pub allow_unauthenticated: bool,
+    /// gcp generations running at once; more are answered 429 without sending anything
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub max_generations: u16,
+    /// Seconds requests in flight get to finish after SIGTERM or SIGINT
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    pub shutdown_timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]

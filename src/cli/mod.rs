@@ -9,6 +9,7 @@ mod generate;
 mod import;
 mod info;
 mod presets;
+mod serve;
 mod settings;
 mod shell;
 pub mod stdout;
@@ -53,11 +54,12 @@ pub async fn startup_hint(
     import::python_presets_hint(worker, &cwd, &marker).await
 }
 
-/// Runs one subcommand. `log_file` is shown by `config`.
+/// Runs one subcommand. `log_file` is shown by `config`. The worker is
+/// the server's to keep once `serve` starts.
 pub async fn run(
     command: Command,
     cli: &Cli,
-    worker: &mut WorkerHandle,
+    mut worker: WorkerHandle,
     presets_dir: &Path,
     log_file: &Path,
 ) -> Result<(), CliError> {
@@ -66,21 +68,23 @@ pub async fn run(
     }
     let model_flag = cli.generation.model;
     match command {
-        Command::Presets(cmd) => presets::run(cmd, worker).await,
+        Command::Serve(args) => serve::serve(args, cli, worker).await,
+        Command::Presets(cmd) => presets::run(cmd, &mut worker).await,
         Command::Completions { .. } | Command::Man { .. } => {
             run_standalone(&command).unwrap_or(Ok(()))
         }
-        Command::Python(alias) => presets::run(alias.into_presets(), worker).await,
-        Command::Prompt(args) => generate::prompt(worker, &args, model_flag).await,
+        Command::Python(alias) => presets::run(alias.into_presets(), &mut worker).await,
+        Command::Prompt(args) => generate::prompt(&mut worker, &args, model_flag).await,
         Command::Generate(args) => {
             let s = settings(&cli.generation)?;
-            generate::generate(worker, args, s, model_flag).await
+            generate::generate(&mut worker, args, s, model_flag).await
         }
-        Command::Tips { preset, json } => info::tips(worker, preset, json).await,
+        Command::Tips { preset, json } => info::tips(&mut worker, preset, json).await,
         Command::Config { json } => {
             let (s, sources) = settings::resolve(&cli.generation)?;
             let out = output_dir(&cli.generation);
             info::config(worker, &s, &sources, (presets_dir, &out, log_file), json).await
+            info::config(&mut worker, &s, (presets_dir, &out, log_file), json).await
         }
     }
 }

@@ -1,0 +1,193 @@
+//! `music-gen serve`: the Python tool's HTTP API (same paths, bodies, status
+//! codes and JSON), answered by the same worker as the CLI and the TUI.
+
+mod access_log;
+mod auth;
+mod bind;
+mod body;
+mod dispatch;
+mod error;
+mod openapi;
+mod routes;
+mod schema;
+mod shutdown;
+mod state;
+mod types;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::sync::Semaphore;
+use tower_http::catch_panic::CatchPanicLayer;
+
+pub use auth::KEY_ENV;
+pub use bind::{BindRequest, PORT_ENV};
+pub use body::BODY_LIMIT;
+
+use crate::generate::{GenerationSettings, Mode, OutputTarget};
+use crate::serve::auth::ApiKey;
+use crate::serve::dispatch::WorkerClient;
+use crate::serve::error::ApiError;
+use crate::serve::routes::{generate, meta, presets};
+use crate::serve::shutdown::Shutdown;
+use crate::serve::state::AppState;
+use crate::worker::WorkerHandle;
+
+/// What `music-gen serve` was asked for besides the generation settings.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub allow_unauthenticated: bool,
+    /// gcp generations running at once; more are answered 429.
+    pub max_generations: usize,
+    /// How long requests in flight may take after SIGTERM or SIGINT.
+    pub shutdown_timeout: Duration,
+    pub output_dir: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A setting that cannot work; exit code 2.
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Failure(String),
+}
+
+/// The routes, their layers and their state; `run` serves it.
+pub fn router(state: Arc<AppState>) -> Router {
+    let protected = Router::new()
+        .route("/config", get(meta::config))
+        .route("/presets", get(presets::list).post(presets::save))
+        .route("/presets/{name}", get(presets::get).delete(presets::delete))
+        .route("/prompt-tips", get(presets::tips))
+        .route("/tracks/generate", post(generate::generate))
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            auth::require_key,
+        ));
+    Router::new()
+        .route("/", get(meta::root))
+        .route("/health", get(meta::health))
+        .route("/openapi.json", get(openapi::openapi_json))
+        .merge(protected)
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+        })
+        .layer(CatchPanicLayer::custom(panicked))
+        .layer(middleware::from_fn(access_log::log))
+        .with_state(state)
+}
+
+/// A panic in one handler is a 500 for that request; the others go on.
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked; answered 500");
+    ApiError::internal().into_response()
+}
+
+/// Serves until SIGTERM or SIGINT, then shuts down gracefully.
+pub async fn run(
+    opts: ServeOptions,
+    mut settings: GenerationSettings,
+    worker: WorkerHandle,
+) -> Result<(), ServeError> {
+    let mode = settings.key.mode;
+    if mode == Mode::Gcp && settings.key.project.is_none() {
+        return Err(ServeError::Usage(
+            "gcp mode needs a project: set GOOGLE_CLOUD_PROJECT or --project-id".to_string(),
+        ));
+    }
+    // The Python tool writes nothing in simulate mode; neither do we.
+    settings.output = match mode {
+        Mode::Simulate => OutputTarget::None,
+        Mode::Gcp => OutputTarget::Dir(opts.output_dir.clone()),
+    };
+    let api_key = ApiKey::from_env();
+    let env_port = std::env::var(PORT_ENV).ok();
+    let plan = bind::plan(
+        &BindRequest {
+            host: opts.host.as_deref(),
+            port: opts.port,
+            env_port: env_port.as_deref(),
+            has_key: api_key.is_some(),
+            allow_unauthenticated: opts.allow_unauthenticated,
+        },
+        mode,
+    )
+    .map_err(ServeError::Usage)?;
+    if let Some(warning) = &plan.warning {
+        tracing::warn!("{warning}");
+        eprintln!("music-gen serve: {warning}");
+    }
+    let listener = tokio::net::TcpListener::bind(plan.addr)
+        .await
+        .map_err(|e| ServeError::Failure(format!("cannot listen on {}: {e}", plan.addr)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ServeError::Failure(format!("cannot listen on {}: {e}", plan.addr)))?;
+    let shutdown = Shutdown::on_signals(opts.shutdown_timeout)
+        .map_err(|e| ServeError::Failure(format!("cannot watch for signals: {e}")))?;
+    let worker = WorkerClient::start(worker);
+    let max_generations = opts.max_generations.max(1);
+    let state = Arc::new(AppState {
+        worker: worker.clone(),
+        settings,
+        api_key,
+        generation_slots: Arc::new(Semaphore::new(max_generations)),
+        max_generations,
+        shutdown: shutdown.clone(),
+        output_dir: opts.output_dir,
+    });
+    let auth = if state.api_key.is_some() {
+        "API key required"
+    } else {
+        "no API key"
+    };
+    tracing::info!(%addr, %mode, auth, "serving");
+    eprintln!("music-gen serve: listening on http://{addr} (mode {mode}, {auth})");
+
+    let app = router(state);
+    let server =
+        axum::serve(listener, app).with_graceful_shutdown(shutdown.begin.clone().cancelled_owned());
+    tokio::select! {
+        result = server => result.map_err(|e| ServeError::Failure(format!("server: {e}")))?,
+        // Give the 503s sent at the deadline a moment to reach their clients.
+        () = async {
+            shutdown.deadline.cancelled().await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        } => tracing::warn!("connections still open at the shutdown deadline were closed"),
+    }
+    finish_generations(worker, &shutdown).await;
+    tracing::info!("server stopped");
+    eprintln!("music-gen serve: stopped");
+    Ok(())
+}
+
+/// Waits (bounded) for generations whose clients were answered 503, so
+/// their audio is written if it arrives.
+async fn finish_generations(mut worker: WorkerClient, shutdown: &Shutdown) {
+    let running = worker.generations_running();
+    if running == 0 {
+        return;
+    }
+    eprintln!(
+        "music-gen serve: waiting up to {} s for {running} generation(s) still running, to keep their audio",
+        shutdown.grace.as_secs()
+    );
+    tokio::select! {
+        () = worker.generations_done() => {}
+        () = tokio::time::sleep(shutdown.grace) => {
+            tracing::warn!(running = worker.generations_running(), "generations still running at exit; they may have been billed");
+            eprintln!("music-gen serve: {} generation(s) still running at exit; they may have been billed", worker.generations_running());
+        }
+        () = shutdown.force.cancelled() => {}
+    }
+}
