@@ -10,7 +10,7 @@ mod info;
 mod presets;
 mod settings;
 mod shell;
-mod summary;
+pub mod summary;
 mod table;
 mod track;
 mod worker_call;
