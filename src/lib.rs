@@ -1,6 +1,7 @@
 //! music-gen: compose music-generation requests and run them on Google's
 //! Lyria models on Vertex AI.
 
+pub mod audio;
 pub mod cli;
 pub mod domain;
 pub mod generate;

@@ -14,6 +14,7 @@ mod settings;
 mod shell;
 pub mod stdout;
 mod summary;
+pub mod summary;
 mod table;
 mod track;
 mod worker_call;

@@ -48,6 +48,10 @@ pub fn render(job: &Job, r: &GenerationResult) -> String {
             f.mime_type,
             f.size_bytes
         );
+        // The real length, which Lyria 2 does not take from the request.
+        if let Some(a) = &f.audio {
+            let _ = writeln!(out, "  measured:   {}", a.describe());
+        }
     }
     if let Some(p) = &r.metadata_path {
         let _ = writeln!(out, "Metadata:     {}", p.display());

@@ -165,13 +165,15 @@ pub fn save(
     let mut temps = Vec::with_capacity(audio.len());
     let mut files = Vec::with_capacity(audio.len());
     for a in audio {
-        temps.push(atomic::temp_with(&dir, &a.bytes).map_err(|e| GenerateError::io(&dir, e))?);
+        let temp = atomic::temp_with(&dir, &a.bytes).map_err(|e| GenerateError::io(&dir, e))?;
         files.push(OutputFile {
             path: PathBuf::new(),
             mime_type: a.mime_type.clone(),
             size_bytes: a.bytes.len() as u64,
             sha256: sha256_hex(&a.bytes),
+            audio: measure(&temp),
         });
+        temps.push(temp);
     }
     let _lock = DirLock::take(&dir).map_err(|e| GenerateError::io(&dir, e))?;
     if cancelled() {
@@ -223,6 +225,15 @@ pub fn save(
         }
     }
     unreachable!("the loop returns")
+}
+
+/// What the audio written at `path` really is, read back from the file.
+/// Audio that cannot be decoded is still the user's: kept, not measured.
+fn measure(path: &Path) -> Option<crate::audio::AudioInfo> {
+    crate::audio::analyze(path)
+        .inspect_err(|e| tracing::warn!(error = %e, "could not measure the audio"))
+        .ok()
+        .map(|a| a.info)
 }
 
 /// The paths of a generation's files for one base name.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::audio::AudioInfo;
 use crate::domain::cost::CostEstimate;
 use crate::domain::model::{Model, SongStructure, StyleReference, TrackConfig};
 use crate::domain::named::{Named, named_str};
@@ -54,12 +55,17 @@ impl ResultMetadata {
 }
 
 /// One file a generation wrote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutputFile {
     pub path: PathBuf,
     pub mime_type: String,
     pub size_bytes: u64,
     pub sha256: String,
+    /// What the audio really is, measured by decoding the written file
+    /// (Lyria 2 returns about 30 s whatever `duration_seconds` asked for).
+    /// Absent when the file could not be decoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<AudioInfo>,
 }
 
 /// How long the parts of a real generation took, in milliseconds.

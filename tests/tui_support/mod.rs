@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use music_gen::audio::{AudioFormat, AudioInfo};
 use music_gen::domain::cost;
 use music_gen::domain::drafts::{Draft, FoundDraft};
 use music_gen::domain::presets::{PresetStore, StoreError};
@@ -264,6 +265,14 @@ pub fn lyria3_result(state: &AppState) -> GenerationResult {
             mime_type: "audio/mpeg".to_string(),
             size_bytes: 3_254_271,
             sha256: "0".repeat(64),
+            audio: Some(AudioInfo {
+                format: AudioFormat::Mp3,
+                sample_rate: 48_000,
+                channels: 2,
+                duration_seconds: 184.32,
+                peak_dbfs: -0.8,
+                rms_dbfs: -13.6,
+            }),
         }],
         text: Some(LYRIA3_TEXT.to_string()),
         metadata_path: Some(PathBuf::from(LYRIA3_JSON)),

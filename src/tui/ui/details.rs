@@ -115,6 +115,9 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
                     lines.extend(path_lines(&f.path, width, theme.label()));
                     let about = format!("    {} · {}", f.mime_type, size(f.size_bytes));
                     lines.push(Line::styled(about, theme.dim()));
+                    if let Some(a) = &f.audio {
+                        lines.push(Line::raw(format!("    {}", a.describe())));
+                    }
                 }
             }
             if let Some(m) = metadata {

@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+use crate::audio::format_duration;
 use crate::tui::state::log::{EntryState, LogEntry};
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented, wrap_words};
@@ -101,14 +102,21 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
                 ));
             }
         }
-        EntryState::Finished { message, .. } => {
+        EntryState::Finished { message, files, .. } => {
             lines.extend(wrap_indented(message, width, Style::new()));
             for f in entry.written() {
                 let name = f.file_name().map_or_else(
                     || f.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
-                let text = truncate(&format!("  → {name}"), width);
+                // An audio file shows the length it really has.
+                let length = files
+                    .iter()
+                    .find(|o| o.path == f)
+                    .and_then(|o| o.audio.as_ref())
+                    .map(|a| format!(" · {}", format_duration(a.duration_seconds)))
+                    .unwrap_or_default();
+                let text = truncate(&format!("  → {name}{length}"), width);
                 lines.push(Line::styled(text, theme.label()));
             }
         }
