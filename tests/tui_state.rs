@@ -497,16 +497,14 @@ fn quit_asks_while_a_generation_runs_but_ctrl_c_does_not() {
 fn gcp_mode_shows_the_cost_before_sending() {
     let mut worker = FakeWorker::new(&[]);
     let mut state = started(&mut worker, Theme::COLOR);
-    // Settings: Enter on Mode switches to gcp.
+    // Settings: Enter on Mode switches to gcp, which asks for a project.
     press(
         &mut state,
         &mut worker,
-        &[
-            key(KeyCode::Char('o')),
-            key(KeyCode::Enter),
-            key(KeyCode::Esc),
-        ],
+        &[key(KeyCode::Char('o')), key(KeyCode::Enter)],
     );
+    type_text(&mut state, &mut worker, "p\n");
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
     assert_eq!(state.settings.key.mode, Mode::Gcp);
     press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
     let Some(Popup::Confirm(Confirm::Spend { cost, .. })) = state.popups.last() else {

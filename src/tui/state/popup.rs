@@ -1,7 +1,7 @@
 //! Popups stack over the panes; the topmost one gets the keys.
 
 use crate::domain::cost::CostEstimate;
-use crate::domain::model::PresetConfig;
+use crate::domain::model::{Model, PresetConfig};
 use crate::generate::Job;
 use crate::tui::state::input::LineInput;
 use crate::worker::RequestId;
@@ -31,6 +31,8 @@ pub enum Confirm {
     Quit {
         running: usize,
     },
+    /// A Lyria 3 model was chosen outside `global`: switch the location?
+    UseGlobal(Model),
     /// The form has work that this would replace.
     Discard(Discard),
     /// gcp mode: a generation costs money, so it is sent only after this.
@@ -74,7 +76,7 @@ impl InputPurpose {
             InputPurpose::AddStyle | InputPurpose::EditStyle(_) => {
                 "TYPE: VALUE, type one of style, sound, artist, similar_to"
             }
-            InputPurpose::Project => "project id; empty to use the credentials' default",
+            InputPurpose::Project => "the project that runs and pays for gcp requests",
             InputPurpose::Location => "e.g. us-central1; Lyria 3 needs global",
         }
     }

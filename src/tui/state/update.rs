@@ -6,6 +6,9 @@ use strum::VariantArray;
 use crate::domain::model::{Model, PresetConfig, StyleReference, TrackField, validate_preset_name};
 use crate::generate::{GenerationSettings, Job, Mode};
 use crate::tui::action::Action;
+
+/// The one location Lyria 3 is served at.
+const GLOBAL_LOCATION: &str = "global";
 use crate::tui::keymap::Context;
 use crate::tui::state::form::Activated;
 use crate::tui::state::log::Target;
@@ -376,6 +379,10 @@ impl AppState {
             }
             Confirm::Quit { .. } => self.quit = true,
             Confirm::Discard(Discard::NewTrack) => self.new_track(),
+            Confirm::UseGlobal(model) => {
+                self.settings.key.location = GLOBAL_LOCATION.to_string();
+                self.info(format!("Location global: {model} runs there"));
+            }
             Confirm::Discard(Discard::Load(name)) => self.load_preset(name, out),
             Confirm::Spend { job, .. } => self.send_generate(*job, out),
         }
@@ -476,8 +483,14 @@ impl AppState {
             Action::Back => {
                 self.popups.pop();
             }
-            Action::Less => change_setting(&mut self.settings, setting, -1),
-            Action::More => change_setting(&mut self.settings, setting, 1),
+            Action::Less => {
+                change_setting(&mut self.settings, setting, -1);
+                self.guide_setting(setting);
+            }
+            Action::More => {
+                change_setting(&mut self.settings, setting, 1);
+                self.guide_setting(setting);
+            }
             Action::Activate => {
                 let text = match setting {
                     Setting::Project => {
@@ -493,7 +506,10 @@ impl AppState {
                     Some((purpose, text)) => {
                         self.popups.push(Popup::Input(InputBox::new(purpose, text)))
                     }
-                    None => change_setting(&mut self.settings, setting, 1),
+                    None => {
+                        change_setting(&mut self.settings, setting, 1);
+                        self.guide_setting(setting);
+                    }
                 }
             }
             _ => return Ok(false),
@@ -501,7 +517,34 @@ impl AppState {
         Ok(true)
     }
 
+    /// After a change in the settings view, what gcp mode needs next: a
+    /// project (the field opens), and for Lyria 3 the global location
+    /// (offered).
+    fn guide_setting(&mut self, setting: Setting) {
+        let key = &self.settings.key;
+        match setting {
+            Setting::Mode if key.mode == Mode::Gcp && key.project.is_none() => {
+                let mut input = InputBox::new(InputPurpose::Project, "");
+                input.error = Some("gcp mode needs a project to run and bill requests".into());
+                self.popups.push(Popup::Input(input));
+            }
+            Setting::Model
+                if self.settings.model.requires_global() && key.location != GLOBAL_LOCATION =>
+            {
+                let model = self.settings.model;
+                self.popups.push(Popup::Confirm(Confirm::UseGlobal(model)));
+            }
+            _ => {}
+        }
+    }
+
     fn generate(&mut self, out: &mut dyn Outbox) {
+        if self.settings.key.mode == Mode::Gcp && self.settings.key.project.is_none() {
+            self.error(
+                "Not sent: gcp mode needs a Google Cloud project. Set a project: o → Project",
+            );
+            return;
+        }
         let problems = self.form.problems(&self.settings);
         if let Some(first) = problems.first() {
             let text = format!(

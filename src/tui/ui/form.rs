@@ -6,9 +6,10 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::domain::model::Model;
 use crate::domain::model::TEXT_MAX_CHARS;
 use crate::domain::validate::FieldError;
-use crate::tui::state::form::{Row, row_key};
+use crate::tui::state::form::{Field, Row, row_key};
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::title::Title;
 use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented};
@@ -82,6 +83,10 @@ pub fn render_fields(frame: &mut Frame, area: Rect, state: &AppState) {
             lines.extend(wrap_indented(&text, width, style));
         } else if let Some(error) = error {
             lines.extend(wrap_indented(&error_text(error, row), width, theme.error()));
+        } else if row == Row::Field(Field::Duration) {
+            // The model decides the length; the duration shapes the prompt.
+            let note = format!("{}: {}", state.model(), returns(state.model()));
+            lines.extend(wrap_indented(&note, width, theme.dim()));
         }
         if selected {
             selected_span = (start, lines.len() - start);
@@ -118,8 +123,24 @@ pub fn render_lyrics(frame: &mut Frame, area: Rect, state: &AppState) {
     let title = title
         .keep(format!(" {chars}/{TEXT_MAX_CHARS}"), count_style)
         .line(area.width as usize);
-    let block = pane(title, is_focused, theme);
+    let mut block = pane(title, is_focused, theme);
+    if state.model() == Model::Lyria2 {
+        // Still sent, and the prompt unchanged; the model sings none.
+        let note = Title::new()
+            .shorten("lyria-002 sings no words", "no vocals", theme.dim())
+            .line(area.width as usize);
+        block = block.title_bottom(note);
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     frame.render_widget(form.lyrics(), inner);
+}
+
+/// What a model gives back, said where the length is chosen.
+fn returns(model: Model) -> &'static str {
+    match model {
+        Model::Lyria2 => "~30 s instrumental (WAV)",
+        Model::Lyria3Clip => "a 30 s clip (MP3)",
+        Model::Lyria3Pro => "a song with vocals, up to ~3 min (MP3)",
+    }
 }

@@ -106,6 +106,12 @@ fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
                 "Delete preset {name}? Its file is removed."
             ))],
         ),
+        Confirm::UseGlobal(model) => (
+            " Switch location? ",
+            vec![Line::from(format!(
+                "{model} runs only at location global. Switch the location to global?"
+            ))],
+        ),
         Confirm::Discard(discard) => {
             let text = match discard {
                 Discard::NewTrack => {

@@ -41,16 +41,15 @@ pub fn limits(area: Rect, state: &AppState) -> (u16, u16) {
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     let theme = state.theme;
     let track = state.form.track();
-    let estimate = match state.settings.key.mode {
-        Mode::Simulate => cost::simulate(track.duration_seconds),
-        Mode::Gcp => cost::vertex(state.model(), track.sample_count.unwrap_or(1)),
-    };
+    // What the chosen model would cost in gcp mode, in simulate mode too:
+    // that is what the user is deciding on.
+    let estimate = cost::vertex(state.model(), track.sample_count.unwrap_or(1));
     let text = paragraph(state);
     let (rows, shown, max) = measure(area, &text);
     let scroll = state.prompt_scroll.min(max);
     let mut title = Title::new()
         .keep("Prompt", Style::new())
-        .drop(" · est.", Style::new())
+        .shorten(" · est.", " ~", Style::new())
         .keep(format!(" {}", estimate.total_display()), theme.success());
     if max > 0 {
         let last = (scroll + shown).min(rows);
