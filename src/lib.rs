@@ -2,6 +2,7 @@
 //! Lyria models on Vertex AI.
 
 pub mod cli;
+pub mod doctor;
 pub mod domain;
 pub mod generate;
 pub mod logging;

@@ -3,6 +3,7 @@
 
 pub mod args;
 mod compat;
+mod doctor;
 pub mod error;
 mod generate;
 mod import;
@@ -73,6 +74,13 @@ pub async fn run(
         Command::Generate(args) => {
             let s = settings(&cli.generation)?;
             generate::generate(worker, args, s, model_flag).await
+        }
+        Command::Doctor { json } => {
+            let s = settings(&cli.generation)?;
+            let out = output_dir(&cli.generation);
+            let dirs = (presets_dir, out.as_path(), log_file);
+            let subject = doctor::subject(&s, dirs, cli.generation.credentials.as_deref());
+            doctor::run(subject, json).await
         }
         Command::Tips { preset, json } => info::tips(worker, preset, json).await,
         Command::Config { json } => {
