@@ -3,6 +3,7 @@
 
 pub mod audio;
 pub mod cli;
+pub mod doctor;
 pub mod domain;
 pub mod generate;
 pub mod logging;

@@ -108,6 +108,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check that gcp mode would work: credentials, token, project, API, permission, location, folders
+    #[command(
+        long_about = "Check that gcp mode would work with these settings: credentials, an access \
+            token, the project, the Vertex AI API, the permission the model needs, the model's \
+            location and the folders. Nothing is generated and nothing is billed. Exits 0 only \
+            when gcp mode would work."
+    )]
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a completion script: bash, zsh, fish, powershell (or elvish)
     #[command(
         after_help = "Install, e.g.: music-gen completions bash > ~/.local/share/bash-completion/completions/music-gen"

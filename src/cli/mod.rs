@@ -4,6 +4,7 @@
 pub mod args;
 mod compat;
 pub mod env;
+mod doctor;
 pub mod error;
 mod generate;
 mod import;
@@ -81,6 +82,14 @@ pub async fn run(
             generate::generate(&mut worker, args, s, model_flag).await
         }
         Command::Tips { preset, json } => info::tips(&mut worker, preset, json).await,
+        Command::Doctor { json } => {
+            let s = settings(&cli.generation)?;
+            let out = output_dir(&cli.generation);
+            let dirs = (presets_dir, out.as_path(), log_file);
+            let subject = doctor::subject(&s, dirs, cli.generation.credentials.as_deref());
+            doctor::run(subject, json).await
+        }
+        Command::Tips { preset, json } => info::tips(worker, preset, json).await,
         Command::Config { json } => {
             let (s, sources) = settings::resolve(&cli.generation)?;
             let out = output_dir(&cli.generation);

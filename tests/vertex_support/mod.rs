@@ -257,3 +257,56 @@ pub async fn write_and_close(mut socket: tokio::net::TcpStream, bytes: Vec<u8>) 
     let _ = socket.write_all(&bytes).await;
     let _ = socket.shutdown().await;
 }
+
+/// The Resource Manager and Service Usage answers `music-gen doctor` reads,
+/// served by the same fake as Vertex (one base URL for all Google APIs:
+/// MUSIC_GEN_GOOGLE_API_BASE).
+impl Fakes {
+    /// GET /v1/projects/test-project answers `status` with `body`.
+    pub async fn google_project(&self, status: u16, body: Value) {
+        Mock::given(method("GET"))
+            .and(path(format!("/v1/projects/{PROJECT}")))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(&self.vertex)
+            .await;
+    }
+
+    /// Service Usage's state of aiplatform.googleapis.com, or an error status.
+    pub async fn google_vertex_api(&self, status: u16, state: &str) {
+        Mock::given(method("GET"))
+            .and(path(format!(
+                "/v1/projects/{PROJECT}/services/aiplatform.googleapis.com"
+            )))
+            .respond_with(ResponseTemplate::new(status).set_body_json(json!({
+                "name": "projects/123/services/aiplatform.googleapis.com",
+                "state": state,
+            })))
+            .mount(&self.vertex)
+            .await;
+    }
+
+    /// testIamPermissions answers that the caller holds `held`.
+    pub async fn google_permissions(&self, held: &[&str]) {
+        let body = if held.is_empty() {
+            json!({})
+        } else {
+            json!({ "permissions": held })
+        };
+        Mock::given(method("POST"))
+            .and(path(format!("/v1/projects/{PROJECT}:testIamPermissions")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&self.vertex)
+            .await;
+    }
+
+    /// Every Google answer of a healthy set-up.
+    pub async fn google_all_well(&self, permission: &str) {
+        self.google_project(
+            200,
+            json!({"projectId": PROJECT, "lifecycleState": "ACTIVE"}),
+        )
+        .await;
+        self.google_vertex_api(200, "ENABLED").await;
+        self.google_permissions(&[permission]).await;
+    }
+}

@@ -5,7 +5,7 @@
 //! open connections) and the token provider (and its cached token) are
 //! built on first use and reused by every later generation.
 
-mod auth;
+pub mod auth;
 mod body;
 mod clean;
 mod errors;

@@ -1,0 +1,69 @@
+//! `music-gen doctor`: the set-up checks, for scripts and bug reports.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::cli::error::CliError;
+use crate::cli::presets::print_json;
+use crate::doctor::{self, Report, Status, Subject};
+use crate::generate::GenerationSettings;
+
+pub fn subject(
+    settings: &GenerationSettings,
+    dirs: (&Path, &Path, &Path),
+    credentials: Option<&Path>,
+) -> Subject {
+    let (presets_dir, output_dir, log_file) = dirs;
+    Subject {
+        project: settings.key.project.clone(),
+        location: settings.key.location.clone(),
+        model: settings.model,
+        credentials: credentials.map(Path::to_path_buf),
+        output_dir: output_dir.to_path_buf(),
+        presets_dir: presets_dir.to_path_buf(),
+        log_file: log_file.to_path_buf(),
+    }
+}
+
+pub async fn run(subject: Subject, json: bool) -> Result<(), CliError> {
+    let report = doctor::run(&subject).await;
+    if json {
+        print_json(&report);
+    } else {
+        print!("{}", render(&report));
+    }
+    if report.ok {
+        Ok(())
+    } else {
+        Err(CliError::Failure(
+            "gcp mode would not work yet; see the advice above".to_string(),
+        ))
+    }
+}
+
+/// One line per check, its advice under it, then the verdict.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let width = report
+        .checks
+        .iter()
+        .map(|c| c.name.label().len())
+        .max()
+        .unwrap_or(0);
+    for c in &report.checks {
+        let _ = writeln!(
+            out,
+            "{} {:width$}  {}",
+            c.status.mark(),
+            c.name.label(),
+            c.detail
+        );
+        if let (Some(advice), false) = (&c.advice, c.status == Status::Pass) {
+            let _ = writeln!(out, "  {:width$}  → {advice}", "");
+        }
+    }
+    if report.ok {
+        out.push_str("gcp mode would work. Nothing was generated and nothing was billed.\n");
+    }
+    out
+}
