@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::cli::error::CliError;
-use crate::cli::presets::print_json;
+use crate::cli::stdout::print_json;
 use crate::doctor::{self, Report, Status, Subject};
 use crate::generate::GenerationSettings;
 
@@ -28,7 +28,7 @@ pub fn subject(
 pub async fn run(subject: Subject, json: bool) -> Result<(), CliError> {
     let report = doctor::run(&subject).await;
     if json {
-        print_json(&report);
+        print_json(&report)?;
     } else {
         print!("{}", render(&report));
     }

@@ -1,7 +1,6 @@
 //! `music-gen tips` and `music-gen config`.
 
 use std::fmt::Write;
-use std::path::Path;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -129,26 +128,23 @@ pub async fn config(
         return stdout::print_json(&report);
     }
     let mut text = String::new();
-    let _ = writeln!(text, "mode:          {}", report.mode);
-    let _ = writeln!(
-        text,
-        "project:       {}",
-        report.project.unwrap_or("(not set)")
-    );
-    let _ = writeln!(text, "location:      {}", report.location);
-    let _ = writeln!(text, "model:         {}", report.model);
-    let _ = writeln!(text, "credentials:   {}", report.credentials);
     let from = |s: &Option<Source>| s.as_ref().map_or(String::new(), |s| format!("  ({s})"));
     let src = &report.sources;
-    println!("mode:          {}  ({})", report.mode, src.mode);
-    println!(
+    let _ = writeln!(text, "mode:          {}  ({})", report.mode, src.mode);
+    let _ = writeln!(
+        text,
         "project:       {}{}",
         report.project.unwrap_or("(not set)"),
         from(&src.project)
     );
-    println!("location:      {}  ({})", report.location, src.location);
-    println!("model:         {}  ({})", report.model, src.model);
-    println!(
+    let _ = writeln!(
+        text,
+        "location:      {}  ({})",
+        report.location, src.location
+    );
+    let _ = writeln!(text, "model:         {}  ({})", report.model, src.model);
+    let _ = writeln!(
+        text,
         "credentials:   {}{}",
         report.credentials,
         from(&src.credentials)
@@ -156,24 +152,24 @@ pub async fn config(
     if let Some(e) = report.endpoint {
         let _ = writeln!(text, "endpoint:      {e}");
     }
-    let _ = writeln!(text, "presets dir:   {}", report.presets_dir.display());
-    let _ = writeln!(text, "output dir:    {}", report.output_dir.display());
-    let _ = writeln!(text, "log file:      {}", report.log_file.display());
-    let _ = writeln!(
-        text,
     if src.api_key.is_some() {
-        println!("api key:       set{}", from(&src.api_key));
+        let _ = writeln!(text, "api key:       set{}", from(&src.api_key));
     }
     let exists = if report.config_file.is_file() {
         ""
     } else {
         "  (none yet)"
     };
-    println!("config file:   {}{exists}", report.config_file.display());
-    println!("presets dir:   {}", report.presets_dir.display());
-    println!("output dir:    {}", report.output_dir.display());
-    println!("log file:      {}", report.log_file.display());
-    println!(
+    let _ = writeln!(
+        text,
+        "config file:   {}{exists}",
+        report.config_file.display()
+    );
+    let _ = writeln!(text, "presets dir:   {}", report.presets_dir.display());
+    let _ = writeln!(text, "output dir:    {}", report.output_dir.display());
+    let _ = writeln!(text, "log file:      {}", report.log_file.display());
+    let _ = writeln!(
+        text,
         "presets:       {}",
         name_list(&report.presets_available, SHOWN_NAMES)
     );

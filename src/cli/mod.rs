@@ -3,8 +3,8 @@
 
 pub mod args;
 mod compat;
-pub mod env;
 mod doctor;
+pub mod env;
 pub mod error;
 mod generate;
 mod import;
@@ -14,7 +14,6 @@ mod serve;
 mod settings;
 mod shell;
 pub mod stdout;
-mod summary;
 pub mod summary;
 mod table;
 mod track;
@@ -89,12 +88,17 @@ pub async fn run(
             let subject = doctor::subject(&s, dirs, cli.generation.credentials.as_deref());
             doctor::run(subject, json).await
         }
-        Command::Tips { preset, json } => info::tips(worker, preset, json).await,
         Command::Config { json } => {
             let (s, sources) = settings::resolve(&cli.generation)?;
             let out = output_dir(&cli.generation);
-            info::config(worker, &s, &sources, (presets_dir, &out, log_file), json).await
-            info::config(&mut worker, &s, (presets_dir, &out, log_file), json).await
+            info::config(
+                &mut worker,
+                &s,
+                &sources,
+                (presets_dir, &out, log_file),
+                json,
+            )
+            .await
         }
     }
 }

@@ -41,7 +41,7 @@ pub fn resolve(args: &GenerationArgs) -> Result<(GenerationSettings, Settings), 
             MAX_TIMEOUT.as_secs()
         )));
     }
-    let project = args.project_id.clone().filter(|p| !p.is_empty());
+    let project = resolved.project.as_ref().map(|p| p.value.clone());
     if let Some(p) = &project {
         check_project(p)?;
     }
@@ -49,20 +49,13 @@ pub fn resolve(args: &GenerationArgs) -> Result<(GenerationSettings, Settings), 
     if let Some(e) = &endpoint {
         check_endpoint(e)?;
     }
-    Ok(GenerationSettings {
-        key: GeneratorKey {
-            mode: args.mode,
-            project,
-            location: args.location.clone(),
-            credentials: args.credentials.clone(),
-            endpoint,
     let settings = GenerationSettings {
         key: GeneratorKey {
             mode: resolved.mode.value,
-            project: resolved.project.as_ref().map(|p| p.value.clone()),
+            project,
             location: resolved.location.value.clone(),
             credentials: resolved.credentials.as_ref().map(|c| c.value.clone()),
-            endpoint: args.endpoint.clone().filter(|e| !e.is_empty()),
+            endpoint,
         },
         model: resolved.model.value,
         timeout: Duration::from_secs(args.timeout),

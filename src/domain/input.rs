@@ -184,21 +184,21 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Vec<Stri
 }
 
 fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Vec<String>), String> {
-    let top: serde_yaml::Value =
-        serde_yaml::from_str(text).map_err(|e| excerpted(&e.to_string()))?;
+    let top: yaml_serde::Value =
+        yaml_serde::from_str(text).map_err(|e| excerpted(&e.to_string()))?;
     let kind = match top {
-        serde_yaml::Value::Mapping(_) => None,
-        serde_yaml::Value::Sequence(_) => Some("a list"),
-        serde_yaml::Value::String(_) => Some("text"),
-        serde_yaml::Value::Null => Some("nothing"),
-        serde_yaml::Value::Tagged(_) => Some("a tagged value"),
+        yaml_serde::Value::Mapping(_) => None,
+        yaml_serde::Value::Sequence(_) => Some("a list"),
+        yaml_serde::Value::String(_) => Some("text"),
+        yaml_serde::Value::Null => Some("nothing"),
+        yaml_serde::Value::Tagged(_) => Some("a tagged value"),
         _ => Some("a single value"),
     };
     if let Some(kind) = kind {
         return Err(not_a_mapping(kind));
     }
     let mut warnings = Vec::new();
-    let de = serde_yaml::Deserializer::from_str(text);
+    let de = yaml_serde::Deserializer::from_str(text);
     let value = serde_ignored::deserialize(de, |path| {
         warnings.push(format!("{path}: unknown key, ignored"));
     })

@@ -392,11 +392,4 @@ pub fn parse_with_warnings<T: serde::de::DeserializeOwned>(
     text: &str,
 ) -> Result<(T, Vec<String>), String> {
     input::parse(text, Format::of(None, text))
-    let mut warnings = Vec::new();
-    let de = yaml_serde::Deserializer::from_str(text);
-    let value = serde_ignored::deserialize(de, |path| {
-        warnings.push(format!("{path}: unknown key, ignored"));
-    })
-    .map_err(|e| e.to_string())?;
-    Ok((value, warnings))
 }

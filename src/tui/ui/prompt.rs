@@ -6,14 +6,9 @@ use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap};
-use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use crate::domain::cost;
 use crate::domain::prompt::build_prompt;
-use crate::generate::Mode;
-use crate::text;
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::title::Title;
 use crate::tui::ui::{focused, pane};
@@ -59,25 +54,6 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
         title.line(area.width as usize),
         focused(state, Focus::Prompt),
         theme,
-    let title = Line::from(vec![
-        Span::raw(" Prompt · est. "),
-        Span::styled(estimate.total_display(), theme.success()),
-        Span::raw(" "),
-    ]);
-    let prompt = build_prompt(track);
-    let width = usize::from(area.width.saturating_sub(2));
-    let lines: Vec<Line> = text::wrap_lines(&prompt, width)
-        .into_iter()
-        .map(Line::from)
-        .collect();
-    let scroll = state
-        .prompt_scroll
-        .min(lines.len().saturating_sub(1) as u16);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(pane(title, focused(state, Focus::Prompt), theme))
-            .scroll((scroll, 0)),
-        area,
     );
     frame.render_widget(text.block(block).scroll((scroll, 0)), area);
     if max > 0 {
