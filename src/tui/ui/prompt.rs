@@ -5,18 +5,25 @@ use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Wrap};
+use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
 use crate::domain::cost;
 use crate::domain::prompt::build_prompt;
+use crate::text;
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::title::Title;
 use crate::tui::ui::{focused, pane};
 
-fn paragraph(state: &AppState) -> Paragraph<'static> {
+/// The prompt wrapped to the pane's inner width by display width, so wide
+/// characters (CJK, emoji) never spill over the border.
+fn paragraph(state: &AppState, area: Rect) -> Paragraph<'static> {
     let prompt = build_prompt(state.form.track());
-    let lines: Vec<Line> = prompt.lines().map(|l| Line::from(l.to_string())).collect();
-    Paragraph::new(lines).wrap(Wrap { trim: false })
+    let width = usize::from(area.inner(Margin::new(1, 1)).width);
+    let lines: Vec<Line> = text::wrap_lines(&prompt, width)
+        .into_iter()
+        .map(Line::from)
+        .collect();
+    Paragraph::new(lines)
 }
 
 /// The wrapped rows, the rows shown and the furthest scroll in `area`.
@@ -29,7 +36,7 @@ fn measure(area: Rect, paragraph: &Paragraph) -> (u16, u16, u16) {
 
 /// How far the prompt scrolls in `area`, and a page of it.
 pub fn limits(area: Rect, state: &AppState) -> (u16, u16) {
-    let (_, shown, max) = measure(area, &paragraph(state));
+    let (_, shown, max) = measure(area, &paragraph(state, area));
     (max, shown)
 }
 
@@ -39,7 +46,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     // What the chosen model would cost in gcp mode, in simulate mode too:
     // that is what the user is deciding on.
     let estimate = cost::vertex(state.model(), track.sample_count.unwrap_or(1));
-    let text = paragraph(state);
+    let text = paragraph(state, area);
     let (rows, shown, max) = measure(area, &text);
     let scroll = state.prompt_scroll.min(max);
     let mut title = Title::new()
