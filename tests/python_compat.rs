@@ -350,7 +350,7 @@ fn extra_presets() -> Vec<PresetConfig> {
     out.push(p);
     let mut p = base("options");
     p.negative_prompt = Some("no: drums".into());
-    p.seed = Some(u64::MAX);
+    p.seed = Some(u64::from(u32::MAX));
     p.sample_count = Some(1);
     p.model = Some(Model::Lyria2);
     p.structure.intro = false;

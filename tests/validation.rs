@@ -253,6 +253,15 @@ fn seed_with_several_samples_is_refused() {
 }
 
 #[test]
+fn seed_is_a_32_bit_unsigned_integer() {
+    let mut c = track();
+    c.seed = Some(u64::from(u32::MAX));
+    c.validate().unwrap();
+    c.seed = Some(u64::from(u32::MAX) + 1);
+    assert_eq!(only_error(&c), "seed: must be 0 to 4294967295");
+}
+
+#[test]
 fn request_options_are_checked_against_the_model() {
     let mut c = track();
     c.seed = Some(1);

@@ -499,3 +499,32 @@ async fn hanging_lyria2() -> Fakes {
         .await;
     fakes
 }
+
+/// A token endpoint nobody answers is a network problem, not bad
+/// credentials.
+#[tokio::test]
+async fn an_unreachable_token_endpoint_is_a_network_error() {
+    let fakes = Fakes::start().await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let token_uri = format!("http://{}/token", closed.local_addr().unwrap());
+    drop(closed);
+    let mut sa: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&fakes.credentials).unwrap()).unwrap();
+    sa["token_uri"] = json!(token_uri);
+    std::fs::write(&fakes.credentials, sa.to_string()).unwrap();
+    Mock::given(method("POST"))
+        .respond_with(predictions(&[b"RIFF"]))
+        .expect(0)
+        .mount(&fakes.vertex)
+        .await;
+    let (result, _) = generate(&fakes.job(track(), Model::Lyria2)).await;
+    let e = result.unwrap_err();
+    assert!(matches!(e, GenerateError::TokenNetwork { .. }), "{e:?}");
+    let msg = e.to_string();
+    assert!(
+        msg.starts_with("could not reach Google's token service"),
+        "{msg}"
+    );
+    assert!(!msg.contains("revoked"), "{msg}");
+    assert_no_secret(&msg);
+}

@@ -242,6 +242,10 @@ impl RequestOptions<'_> {
         if let Some(n) = self.sample_count {
             v.range(TrackField::Samples, n, SAMPLES_MIN, SAMPLES_MAX);
         }
+        // Google's clients carry the seed as a 32-bit unsigned integer.
+        if self.seed.is_some_and(|s| s > u64::from(u32::MAX)) {
+            v.push(TrackField::Seed, "must be 0 to 4294967295");
+        }
         if self.seed.is_some() && self.sample_count.is_some_and(|n| n > 1) {
             v.push(
                 TrackField::Seed,

@@ -21,6 +21,14 @@ pub enum GenerateError {
         #[source]
         source: Option<gcp_auth::Error>,
     },
+    /// Google's token endpoint could not be reached: a network problem, not
+    /// a credentials one.
+    #[error("could not reach Google's token service: {message}")]
+    TokenNetwork {
+        message: String,
+        #[source]
+        source: gcp_auth::Error,
+    },
     /// An answer from Vertex AI, already turned into advice.
     #[error("{message}")]
     Api {

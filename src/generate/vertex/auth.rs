@@ -36,6 +36,12 @@ pub async fn token(
 ) -> Result<Arc<gcp_auth::Token>, GenerateError> {
     provider.token(&[SCOPE]).await.map_err(|e| {
         // gcp_auth's errors describe the exchange, never the key or the token.
+        if is_unreachable(&e) {
+            return GenerateError::TokenNetwork {
+                message: format!("{e}{}", source_text(&e)),
+                source: e,
+            };
+        }
         GenerateError::Auth {
             message: format!(
                 "could not get an access token ({e}); check that the credentials are valid and \
@@ -45,6 +51,26 @@ pub async fn token(
             source: Some(e),
         }
     })
+}
+
+/// gcp_auth's words for a request that never got an answer (connection
+/// refused, DNS, TLS) or one that broke off.
+fn is_unreachable(e: &gcp_auth::Error) -> bool {
+    matches!(
+        e,
+        gcp_auth::Error::Http(..) | gcp_auth::Error::Other("HTTP request failed", _)
+    )
+}
+
+fn source_text(e: &gcp_auth::Error) -> String {
+    let mut text = String::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 fn from_file(path: &Path) -> Result<Arc<dyn TokenProvider>, GenerateError> {
