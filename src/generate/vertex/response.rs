@@ -409,3 +409,62 @@ mod tests {
         assert_eq!(extension("application/octet-stream"), "bin");
     }
 }
+
+/// Vertex AI's answers as a lying or broken server might send them: any
+/// bytes, any JSON, the right shapes with wrong values. Never a panic.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<String>().prop_map(serde_json::Value::from),
+            "[A-Za-z0-9+/=]{0,40}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            let keys = prop_oneof![
+                Just("predictions".to_string()),
+                Just("bytesBase64Encoded".to_string()),
+                Just("audioContent".to_string()),
+                Just("mimeType".to_string()),
+                Just("raiFilteredReason".to_string()),
+                Just("outputs".to_string()),
+                Just("inlineData".to_string()),
+                Just("data".to_string()),
+                Just("text".to_string()),
+                "[a-z]{1,6}",
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map(keys, inner, 0..5)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_are_an_answer_or_an_error(body in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse_predict(&body);
+            for &model in <Model as strum::VariantArray>::VARIANTS {
+                let _ = parse_interaction(&body, model);
+            }
+        }
+
+        #[test]
+        fn any_json_is_an_answer_or_an_error(value in json_value()) {
+            let body = value.to_string();
+            let _ = parse_predict(body.as_bytes());
+            for &model in <Model as strum::VariantArray>::VARIANTS {
+                let _ = parse_interaction(body.as_bytes(), model);
+            }
+        }
+    }
+}
