@@ -4,6 +4,7 @@
 
 use axum::body::{Body, to_bytes};
 use axum::extract::FromRequest;
+use axum::http::header::CONTENT_LENGTH;
 use axum::http::{Request, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -33,14 +34,27 @@ impl<S: Send + Sync, T: Checked> FromRequest<S> for CheckedJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request<Body>, _state: &S) -> Result<Self, ApiError> {
+        let too_large = || {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("Request body too large; the limit is {BODY_LIMIT} bytes"),
+            )
+        };
+        // A declared length over the limit is answered before any byte is
+        // read, so a client cannot hold the connection with a promise.
+        let declared = req
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+            return Err(too_large());
+        }
         let bytes = to_bytes(req.into_body(), BODY_LIMIT).await.map_err(|e| {
             let too_big = std::error::Error::source(&e)
                 .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
             if too_big {
-                ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!("Request body too large; the limit is {BODY_LIMIT} bytes"),
-                )
+                too_large()
             } else {
                 ApiError::new(
                     StatusCode::BAD_REQUEST,

@@ -126,6 +126,9 @@ impl Launch {
             stderr,
             http: reqwest::blocking::Client::builder()
                 .no_proxy()
+                // A fresh connection per request: a server that closes one
+                // after a 413 must not fail the next request.
+                .pool_max_idle_per_host(0)
                 .timeout(Duration::from_secs(60))
                 .build()
                 .unwrap(),

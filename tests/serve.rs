@@ -1,0 +1,246 @@
+//! `music-gen serve` as an attacker and an operator see it: hostile names,
+//! oversized and deeply nested bodies, presets changed by another process,
+//! the access log, the bind rules and signals.
+
+mod serve_support;
+
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use serve_support::{Launch, start};
+
+#[test]
+fn traversal_is_refused_encoded_or_not() {
+    let s = start();
+    std::fs::write(s.dir.path().join("secret.yaml"), "name: secret\ngenre: x\n").unwrap();
+    for path in [
+        "/presets/..%2Fsecret",
+        "/presets/%2e%2e%2fsecret",
+        "/presets/..%252Fsecret",
+        "/presets/.hidden",
+        "/prompt-tips?preset_name=..%2Fsecret",
+    ] {
+        let (status, body) = s.get(path);
+        assert_eq!(status, 422, "{path}: {body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not allowed"),
+            "{body}"
+        );
+    }
+    let (status, _) = s.delete("/presets/..%2Fsecret");
+    assert_eq!(status, 422);
+    assert!(s.dir.path().join("secret.yaml").exists());
+    let (status, body) = s.post("/presets", &json!({"name": "../evil", "genre": "x"}));
+    assert_eq!(
+        (status, body["errors"][0]["field"].clone()),
+        (422, json!("body.name"))
+    );
+    let (status, body) = s.post(
+        "/tracks/generate",
+        &json!({"text_input": "t", "genre": "g", "preset_name": "../secret"}),
+    );
+    assert_eq!(
+        (status, body["errors"][0]["field"].clone()),
+        (422, json!("body.preset_name"))
+    );
+    assert!(!s.dir.path().join("evil.yaml").exists());
+}
+
+#[test]
+fn oversized_garbage_and_deep_bodies_are_refused_and_serving_goes_on() {
+    let s = start();
+    let big = format!(
+        "{{\"name\": \"x\", \"genre\": \"{}\"}}",
+        "a".repeat(2 << 20)
+    );
+    let r = s.http.post(s.url("/presets")).body(big).send().unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    assert!(r.text().unwrap().contains("limit is 1048576 bytes"));
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let garbage = b"\xff\xfe{\x00not json".to_vec();
+    for body in [
+        deep.into_bytes(),
+        garbage,
+        b"{\"text_input\": \"t\", }".to_vec(),
+    ] {
+        let r = s
+            .http
+            .post(s.url("/tracks/generate"))
+            .body(body)
+            .send()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 422);
+        let v: Value = r.json().unwrap();
+        assert_eq!(v["errors"][0]["type"], "json_invalid", "{v}");
+    }
+    // A client that claims a huge body and sends none is answered, not waited on.
+    let raw = s.raw(
+        b"POST /presets HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(10),
+    );
+    assert!(raw.starts_with("HTTP/1.1 413"), "{raw}");
+    assert_eq!(s.get("/health").0, 200);
+}
+
+#[test]
+fn a_preset_saved_by_another_process_shows_up_on_the_next_request() {
+    let s = start();
+    assert_eq!(s.get("/presets/night_drive").0, 404);
+    let out = Command::new(env!("CARGO_BIN_EXE_music-gen"))
+        .env("XDG_STATE_HOME", s.dir.path().join("state"))
+        .arg("--presets-dir")
+        .arg(s.presets_dir())
+        .args([
+            "presets",
+            "save",
+            "--name",
+            "night_drive",
+            "--genre",
+            "synthwave",
+        ])
+        .args(["--description", "Neon and rain", "--tips", "Short lines."])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, list) = s.get("/presets");
+    assert!(list.as_array().unwrap().iter().any(|p| p
+        == &json!({"name": "night_drive", "genre": "synthwave", "description": "Neon and rain"})));
+    assert_eq!(s.get("/presets/night_drive").1["genre"], "synthwave");
+    assert_eq!(
+        s.get("/prompt-tips?preset_name=night_drive").1,
+        json!([{"preset_name": "night_drive", "genre": "synthwave", "tips": "Short lines."}])
+    );
+    std::fs::remove_file(s.presets_dir().join("night_drive.yaml")).unwrap();
+    assert_eq!(s.get("/presets/night_drive").0, 404);
+    assert!(
+        !s.get("/config").1["presets_available"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("night_drive"))
+    );
+}
+
+#[test]
+fn access_log_has_a_line_per_request_and_never_the_key() {
+    let key = "k3y-that-must-not-leak";
+    let s = Launch::new().env("MUSIC_GEN_API_KEY", key).start();
+    let r = s
+        .http
+        .get(s.url("/presets"))
+        .header("X-API-Key", key)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let r = s
+        .http
+        .get(s.url("/config?x=1"))
+        .bearer_auth(key)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(s.get("/presets").0, 401);
+    assert_eq!(s.get("/openapi.json").0, 200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let log = loop {
+        let log = s.log();
+        if log.matches("music_gen::access").count() >= 4 || std::time::Instant::now() > deadline {
+            break log;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(log.contains("GET /presets 200"), "{log}");
+    assert!(log.contains("GET /config 200"), "{log}");
+    assert!(log.contains("GET /presets 401"), "{log}");
+    assert!(!log.contains(key), "the key leaked into the log");
+    assert!(!s.stderr().contains(key));
+}
+
+#[test]
+fn openapi_describes_every_endpoint() {
+    let s = start();
+    let (status, doc) = s.get("/openapi.json");
+    assert_eq!(status, 200);
+    for path in [
+        "/",
+        "/health",
+        "/config",
+        "/presets",
+        "/presets/{name}",
+        "/prompt-tips",
+        "/tracks/generate",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} missing");
+    }
+    let req = &doc["components"]["schemas"]["GenerateTrackRequest"];
+    assert_eq!(req["properties"]["duration_seconds"]["maximum"], 240);
+    assert!(
+        req["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("text_input"))
+    );
+}
+
+#[test]
+fn sigterm_stops_a_quiet_server_with_status_0() {
+    let mut s = start();
+    assert_eq!(s.get("/health").0, 200);
+    s.signal(libc::SIGTERM);
+    assert_eq!(s.wait(Duration::from_secs(15)), Some(0));
+    assert!(s.stderr().contains("stopped"), "{}", s.stderr());
+}
+
+#[test]
+fn bind_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let mut launch = Launch::new();
+        for (k, v) in env {
+            launch = launch.env(k, v);
+        }
+        let mut cmd = launch.command(&dir);
+        cmd.arg("serve").args(args);
+        cmd
+    };
+    // gcp on all interfaces without a key: refused before listening.
+    let out = run(
+        &[],
+        &[
+            "--mode",
+            "gcp",
+            "--project-id",
+            "p",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+        ],
+    )
+    .output()
+    .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--allow-unauthenticated") && err.contains("MUSIC_GEN_API_KEY"),
+        "{err}"
+    );
+    // simulate: a loud warning, then it serves. PORT alone means 0.0.0.0.
+    let s = Launch::new()
+        .env("PORT", "0")
+        .in_dir(tempfile::tempdir().unwrap())
+        .start();
+    assert!(s.addr.starts_with("0.0.0.0:"), "{}", s.addr);
+    assert!(s.stderr().contains("WARNING"), "{}", s.stderr());
+    // A bad PORT names the variable.
+    let out = run(&[("PORT", "http")], &[]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PORT"));
+}
