@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::cli::error::CliError;
-use crate::cli::stdout::print_json;
+use crate::cli::stdout;
 use crate::doctor::{self, Report, Status, Subject};
 use crate::generate::GenerationSettings;
 
@@ -28,9 +28,9 @@ pub fn subject(
 pub async fn run(subject: Subject, json: bool) -> Result<(), CliError> {
     let report = doctor::run(&subject).await;
     if json {
-        print_json(&report)?;
+        stdout::print_json(&report)?;
     } else {
-        print!("{}", render(&report));
+        stdout::print(&stdout::terminal_safe(&render(&report)))?;
     }
     if report.ok {
         Ok(())
