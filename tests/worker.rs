@@ -416,3 +416,44 @@ async fn cancelling_an_unknown_request_is_harmless() {
     assert_ne!(ev.id(), cancel_id);
     assert!(w.try_recv().is_none());
 }
+
+/// The store works on a thread of its own: while a cold listing of
+/// thousands of presets runs, a generation sent after it starts and
+/// finishes, and a save sent after it waits its turn (so it is listed
+/// next time, not lost).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_listing_does_not_hold_up_generations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("presets");
+    drop(worker(&dir));
+    for i in 0..3_000 {
+        let text = format!("name: p{i:05}\ngenre: rock\ndescription: preset number {i}\n");
+        std::fs::write(dir.join(format!("p{i:05}.yaml")), text).unwrap();
+    }
+    let mut w = worker(&dir);
+    let list_id = w.send(Request::ListPresets);
+    let gen_id = w.send(job(track("rock"), OutputTarget::None));
+    let save_id = w.send(Request::SavePreset {
+        preset: PresetConfig::from_track("zz_last", None, None, &track("dub")),
+        overwrite: false,
+    });
+    let mut order = Vec::new();
+    while order.len() < 3 {
+        let ev = w.recv().await.expect("the worker is alive");
+        if ev.is_final() {
+            order.push(ev.id());
+        }
+    }
+    assert_eq!(
+        order,
+        [gen_id, list_id, save_id],
+        "the generation waits for no file work; the store keeps its order"
+    );
+    match call(&mut w, Request::ListPresets).await {
+        Event::Presets { presets, .. } => {
+            assert_eq!(presets.len(), 3_000 + 5 + 1);
+            assert_eq!(presets.last().unwrap().name, "zz_last");
+        }
+        ev => panic!("{ev:?}"),
+    }
+}

@@ -17,10 +17,14 @@ pub struct WorkerHandle {
 /// worker on the current tokio runtime. The worker stops, dropping its
 /// generators, when the handle is dropped.
 pub fn spawn(presets_dir: std::path::PathBuf) -> Result<WorkerHandle, StoreError> {
-    let (store, restored) = PresetStore::open(presets_dir)?;
+    let (store, restored) = PresetStore::open(&presets_dir)?;
     let (req_tx, req_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
-    tokio::spawn(Worker::new(store, ev_tx).run(req_rx));
+    let worker = Worker::new(store, ev_tx).map_err(|source| StoreError::Io {
+        path: presets_dir,
+        source,
+    })?;
+    tokio::spawn(worker.run(req_rx));
     Ok(WorkerHandle {
         requests: req_tx,
         events: ev_rx,

@@ -3,6 +3,7 @@
 
 mod handle;
 mod protocol;
+mod store_thread;
 mod task;
 
 pub use handle::{WorkerHandle, spawn};

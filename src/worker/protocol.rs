@@ -58,6 +58,10 @@ pub enum WorkerError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Draft(#[from] DraftError),
+    /// A bug: the named part panicked on this request; the log has the
+    /// panic, and the worker keeps serving other requests.
+    #[error("internal error in {0}; the log file has the details")]
+    Internal(&'static str),
 }
 
 impl WorkerError {
@@ -66,7 +70,7 @@ impl WorkerError {
             WorkerError::Store(e) => e.is_invalid_input(),
             WorkerError::Generate(e) => e.is_invalid_input(),
             WorkerError::Import(e) => e.is_invalid_input(),
-            WorkerError::Draft(_) => false,
+            WorkerError::Draft(_) | WorkerError::Internal(_) => false,
         }
     }
 }

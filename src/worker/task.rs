@@ -1,6 +1,7 @@
-//! The worker loop. Store operations are quick and run in order; each
-//! generation runs in a task of its own so several can be in flight and any
-//! of them can be cancelled.
+//! The worker loop. Preset store operations run in order on the store's
+//! own thread and other file work on `spawn_blocking`, so the loop itself
+//! never waits on a disk; each generation runs in a task of its own so
+//! several can be in flight and any of them can be cancelled.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,9 +16,10 @@ use crate::generate::cache::GeneratorCache;
 use crate::generate::contain::contain;
 use crate::generate::{GenerateError, Job, Progress};
 use crate::worker::protocol::{Event, Request, RequestId, WorkerError};
+use crate::worker::store_thread::StoreThread;
 
 pub(crate) struct Worker {
-    store: PresetStore,
+    store: StoreThread,
     cache: GeneratorCache,
     events: mpsc::UnboundedSender<Event>,
     running: HashMap<RequestId, CancellationToken>,
@@ -26,16 +28,19 @@ pub(crate) struct Worker {
 }
 
 impl Worker {
-    pub(crate) fn new(store: PresetStore, events: mpsc::UnboundedSender<Event>) -> Worker {
+    pub(crate) fn new(
+        store: PresetStore,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> std::io::Result<Worker> {
         let (finished_tx, finished_rx) = mpsc::unbounded_channel();
-        Worker {
-            store,
+        Ok(Worker {
+            store: StoreThread::spawn(store, events.clone())?,
             cache: GeneratorCache::default(),
             events,
             running: HashMap::new(),
             finished_tx,
             finished_rx,
-        }
+        })
     }
 
     pub(crate) async fn run(mut self, mut requests: mpsc::UnboundedReceiver<(RequestId, Request)>) {
@@ -62,56 +67,63 @@ impl Worker {
 
     fn handle(&mut self, id: RequestId, req: Request) {
         tracing::debug!(id, request = ?RequestKind::of(&req), "worker request");
-        let event = match req {
-            Request::ListPresets => match self.store.list() {
-                Ok(presets) => Event::Presets { id, presets },
-                Err(e) => failed(id, e),
-            },
-            Request::LoadPreset { name } => match self.store.load(&name) {
-                Ok(preset) => Event::Preset { id, preset },
-                Err(e) => failed(id, e),
-            },
+        match req {
+            Request::ListPresets => {
+                self.store.run(id, move |store| match store.list() {
+                    Ok(presets) => Event::Presets { id, presets },
+                    Err(e) => failed(id, e),
+                });
+            }
+            Request::LoadPreset { name } => {
+                self.store.run(id, move |store| match store.load(&name) {
+                    Ok(preset) => Event::Preset { id, preset },
+                    Err(e) => failed(id, e),
+                });
+            }
             Request::SavePreset { preset, overwrite } => {
-                match self.store.save(&preset, overwrite) {
-                    Ok(path) => Event::Saved {
-                        id,
-                        name: preset.name,
-                        path,
-                    },
-                    Err(e) => failed(id, e),
-                }
+                self.store
+                    .run(id, move |store| match store.save(&preset, overwrite) {
+                        Ok(path) => Event::Saved {
+                            id,
+                            name: preset.name,
+                            path,
+                        },
+                        Err(e) => failed(id, e),
+                    });
             }
-            Request::DeletePreset { name } => match self.store.delete(&name) {
-                Ok(path) => Event::Deleted { id, name, path },
-                Err(e) => failed(id, e),
-            },
+            Request::DeletePreset { name } => {
+                self.store.run(id, move |store| match store.delete(&name) {
+                    Ok(path) => Event::Deleted { id, name, path },
+                    Err(e) => failed(id, e),
+                });
+            }
             Request::ImportPresets { dir, options } => {
-                match import::import(&mut self.store, &dir, options) {
-                    Ok(report) => Event::Imported { id, report },
-                    Err(e) => failed(id, e),
-                }
+                self.store.run(id, move |store| {
+                    match import::import(store, &dir, options) {
+                        Ok(report) => Event::Imported { id, report },
+                        Err(e) => failed(id, e),
+                    }
+                });
             }
-            Request::Generate(job) => return self.start_generation(id, *job),
+            Request::Generate(job) => self.start_generation(id, *job),
             Request::Cancel { target } => {
                 if let Some(token) = self.running.get(&target) {
                     token.cancel();
                 }
-                return;
             }
             Request::RestoreDraft { dir } => {
-                return self.blocking(move || Event::Draft {
+                self.blocking(move || Event::Draft {
                     id,
                     found: drafts::newest(&dir).map(Box::new),
                 });
             }
             Request::SaveDraft { path, draft } => {
-                return self.blocking(move || match drafts::save(&path, &draft) {
+                self.blocking(move || match drafts::save(&path, &draft) {
                     Ok(()) => Event::DraftSaved { id },
                     Err(e) => failed(id, e),
                 });
             }
-        };
-        self.emit(event);
+        }
     }
 
     /// Runs file work off the runtime's threads and sends its answer: a
