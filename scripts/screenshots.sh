@@ -88,10 +88,10 @@ HTML
     echo "screenshots: wrote $OUT/$name.png"
 }
 
-wait_for "Loaded preset classical_orchestral"
+wait_for "Track · classical_orchestral"
 # Select rock_anthem and load it.
 keys j j j j Enter
-wait_for "Loaded preset rock_anthem"
+wait_for "Track · rock_anthem"
 shot main
 
 # The lyrics editor, mid-typing.
@@ -102,7 +102,7 @@ keys Enter
 text "We chase the night forevermore"
 keys Enter Enter
 text "[Chorus] Raise your hands, we own the sky"
-wait_for "Raise your hands"
+wait_for "we own the sky"
 shot form-lyrics
 
 # Two generations in simulate mode, then the log in focus.
