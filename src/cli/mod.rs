@@ -12,6 +12,7 @@ mod info;
 mod presets;
 mod serve;
 mod settings;
+mod setup;
 mod shell;
 pub mod stdout;
 pub mod summary;
@@ -80,12 +81,13 @@ pub async fn run(
             let s = settings(&cli.generation)?;
             generate::generate(&mut worker, args, s, model_flag).await
         }
+        Command::Setup => setup::run(cli, presets_dir, log_file).await,
         Command::Tips { preset, json } => info::tips(&mut worker, preset, json).await,
         Command::Doctor { json } => {
             let s = settings(&cli.generation)?;
             let out = output_dir(&cli.generation);
             let dirs = (presets_dir, out.as_path(), log_file);
-            let subject = doctor::subject(&s, dirs, cli.generation.credentials.as_deref());
+            let subject = doctor::subject(&s, dirs);
             doctor::run(subject, json).await
         }
         Command::Config { json } => {

@@ -72,7 +72,7 @@ pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
 /// Project ids are letters, digits and hyphens, with an optional
 /// `domain.com:` prefix; anything else (a pasted newline, a space, a slash)
 /// is a typo, refused before it reaches a URL or a bill.
-fn check_project(p: &str) -> Result<(), CliError> {
+pub(crate) fn check_project(p: &str) -> Result<(), CliError> {
     let ok = p.len() <= 100
         && p.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '_'));

@@ -4,7 +4,7 @@
 //! `testIamPermissions` call. Nothing is generated and nothing is billed.
 
 mod google;
-mod locations;
+pub mod locations;
 
 use std::path::{Path, PathBuf};
 
@@ -119,6 +119,29 @@ pub struct Found {
     pub source: String,
 }
 
+/// The credentials gcp_auth's chain would find without a key file named:
+/// GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC file, else the metadata
+/// server or the gcloud CLI. Err: a file is named but cannot be used.
+pub fn application_default() -> Result<Found, String> {
+    credentials::find(None).map_err(|c| c.detail)
+}
+
+/// A key file for `--credentials` (or the config file): readable, JSON, and
+/// a service-account key, the one kind gcp_auth reads from a named file.
+pub fn service_account_key(path: &Path) -> Result<Found, String> {
+    let found = credentials::find(Some(path)).map_err(|c| c.detail)?;
+    if found.kind == "service account" {
+        Ok(found)
+    } else {
+        Err(format!(
+            "{} holds {} credentials; --credentials takes a service-account key (for a user \
+             login, leave it out and run `gcloud auth application-default login`)",
+            path.display(),
+            found.kind
+        ))
+    }
+}
+
 /// Runs the seven checks in order; a check that needs an earlier one that
 /// failed is reported as skipped.
 pub async fn run(subject: &Subject) -> Report {
@@ -198,7 +221,20 @@ pub async fn run(subject: &Subject) -> Report {
         }
     }
     checks.push(locations::check(subject.model, &subject.location));
-    checks.push(folders(subject));
+    // File work off the runtime's threads: a slow disk must not stall the
+    // worker (the TUI runs these checks there).
+    let s = subject.clone();
+    checks.push(
+        tokio::task::spawn_blocking(move || folders(&s))
+            .await
+            .unwrap_or_else(|e| {
+                Check::new(
+                    CheckName::Folders,
+                    Status::Fail,
+                    format!("not checked: {e}"),
+                )
+            }),
+    );
     let ok = checks
         .iter()
         .all(|c| matches!(c.status, Status::Pass | Status::Unknown));
@@ -303,11 +339,7 @@ mod credentials {
     }
 
     fn adc_file() -> Option<PathBuf> {
-        let config = match std::env::var_os("CLOUDSDK_CONFIG") {
-            Some(dir) => PathBuf::from(dir),
-            None => PathBuf::from(std::env::var_os("HOME")?).join(".config/gcloud"),
-        };
-        Some(config.join("application_default_credentials.json"))
+        crate::settings::gcloud::adc_file()
     }
 
     fn read(path: &Path, from: &str) -> Result<Found, Check> {

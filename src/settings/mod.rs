@@ -15,6 +15,7 @@
 
 pub mod dotenv;
 pub mod file;
+pub mod gcloud;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use crate::doctor::{Report, Subject};
 use crate::domain::drafts::{Draft, DraftError, FoundDraft};
 use crate::domain::import::{ImportError, ImportOptions, ImportReport};
 use crate::domain::model::PresetConfig;
@@ -46,6 +47,9 @@ pub enum Request {
         path: PathBuf,
         draft: Box<Draft>,
     },
+    /// Runs the set-up checks of `music-gen doctor` (read-only, nothing
+    /// billed); answered by `SetupChecked`.
+    CheckSetup(Box<Subject>),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +130,10 @@ pub enum Event {
     DraftSaved {
         id: RequestId,
     },
+    SetupChecked {
+        id: RequestId,
+        report: Report,
+    },
 }
 
 impl Event {
@@ -142,7 +150,8 @@ impl Event {
             | Event::Cancelled { id }
             | Event::Failed { id, .. }
             | Event::Draft { id, .. }
-            | Event::DraftSaved { id } => *id,
+            | Event::DraftSaved { id }
+            | Event::SetupChecked { id, .. } => *id,
         }
     }
 

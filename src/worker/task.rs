@@ -123,6 +123,13 @@ impl Worker {
                     Err(e) => failed(id, e),
                 });
             }
+            Request::CheckSetup(subject) => {
+                let events = self.events.clone();
+                tokio::spawn(async move {
+                    let report = crate::doctor::run(&subject).await;
+                    let _ = events.send(Event::SetupChecked { id, report });
+                });
+            }
         }
     }
 
@@ -193,6 +200,7 @@ enum RequestKind {
     Cancel,
     RestoreDraft,
     SaveDraft,
+    CheckSetup,
 }
 
 impl RequestKind {
@@ -207,6 +215,7 @@ impl RequestKind {
             Request::Cancel { .. } => RequestKind::Cancel,
             Request::RestoreDraft { .. } => RequestKind::RestoreDraft,
             Request::SaveDraft { .. } => RequestKind::SaveDraft,
+            Request::CheckSetup(_) => RequestKind::CheckSetup,
         }
     }
 }

@@ -108,8 +108,9 @@ impl FakeWorker {
                 found: self.draft.clone().map(Box::new),
             },
             Request::SaveDraft { .. } => Event::DraftSaved { id },
-            // Generations are answered by each test, step by step.
-            Request::Generate(_) | Request::Cancel { .. } => return None,
+            // Generations and set-up checks are answered by each test,
+            // step by step.
+            Request::Generate(_) | Request::Cancel { .. } | Request::CheckSetup(_) => return None,
         })
     }
 }

@@ -30,6 +30,7 @@ use crate::generate::result::{GenerationResult, ResultMetadata, Status, Timings}
 use crate::generate::{Progress, Stage};
 
 use request::VertexRequest;
+pub use request::check_location;
 use response::Answer;
 use retry::RetryPolicy;
 

@@ -5,7 +5,7 @@ use crate::domain::presets::StoreError;
 use crate::generate::GenerateError;
 use crate::tui::state::log::EntryState;
 use crate::tui::state::popup::{Confirm, Popup};
-use crate::tui::state::{AppState, Outbox, Pending};
+use crate::tui::state::{AppState, Outbox, Pending, SetupCheck};
 use crate::worker::{Event, Request, WorkerError};
 
 impl AppState {
@@ -73,6 +73,25 @@ impl AppState {
             }
             (Pending::RestoreDraft, Event::Draft { found, .. }) => self.on_draft(found, out),
             (Pending::SaveDraft, Event::DraftSaved { .. }) => return false,
+            (Pending::CheckSetup, Event::SetupChecked { report, .. }) => {
+                // Only the newest check counts; a setting changed since
+                // made the older one stale.
+                if !matches!(self.setup_check, SetupCheck::Running(r) if r == id) {
+                    return false;
+                }
+                let settings_open = matches!(self.popups.last(), Some(Popup::Settings { .. }));
+                if !settings_open {
+                    if report.ok {
+                        self.info("Set-up check: gcp mode would work".to_string());
+                    } else {
+                        self.error(
+                            "Set-up check: gcp mode would not work yet (o, c shows why)"
+                                .to_string(),
+                        );
+                    }
+                }
+                self.setup_check = SetupCheck::Done(report);
+            }
             (Pending::RestoreDraft, Event::Failed { error, .. }) => {
                 self.draft.restore_answered = true;
                 self.error(format!("No draft restored: {error}"));

@@ -140,6 +140,17 @@ enum Pending {
     Generate,
     RestoreDraft,
     SaveDraft,
+    CheckSetup,
+}
+
+/// The settings view's set-up check: not run, running, or its report for
+/// the settings it ran with.
+#[derive(Debug, Clone, Default)]
+pub enum SetupCheck {
+    #[default]
+    NotRun,
+    Running(RequestId),
+    Done(crate::doctor::Report),
 }
 
 pub struct AppState {
@@ -172,6 +183,7 @@ pub struct AppState {
     /// The start's load of the first preset, which is not announced.
     first_load: Option<RequestId>,
     pub draft: draft::DraftKeeper,
+    pub setup_check: SetupCheck,
     quit: bool,
     suspend: bool,
 }
@@ -199,6 +211,7 @@ impl AppState {
             select_after_list: None,
             first_loaded: false,
             first_load: None,
+            setup_check: SetupCheck::NotRun,
             quit: false,
             suspend: false,
         }

@@ -13,7 +13,7 @@ use crate::tui::keymap::Context;
 use crate::tui::state::form::Activated;
 use crate::tui::state::log::Target;
 use crate::tui::state::popup::{Confirm, Discard, InputBox, InputPurpose, Popup, Setting};
-use crate::tui::state::{AppState, Focus, Outbox, Pending, ViewLimits};
+use crate::tui::state::{AppState, Focus, Outbox, Pending, SetupCheck, ViewLimits};
 use crate::worker::Request;
 
 impl AppState {
@@ -45,7 +45,7 @@ impl AppState {
             Context::Help => self.on_help(action),
             Context::Confirm => self.on_confirm(action, out),
             Context::Input => self.on_input(action, out),
-            Context::Settings => self.on_settings(action),
+            Context::Settings => self.on_settings(action, out),
         };
         let redraw =
             handled.unwrap_or_else(|action| ctx.has_globals() && self.on_global(action, out));
@@ -442,11 +442,13 @@ impl AppState {
             }
             InputPurpose::Project => {
                 self.settings.key.project = (!text.is_empty()).then_some(text);
+                self.setup_check = SetupCheck::NotRun;
                 Ok(())
             }
             InputPurpose::Location if text.is_empty() => Err("a location is required".to_string()),
             InputPurpose::Location => {
                 self.settings.key.location = text;
+                self.setup_check = SetupCheck::NotRun;
                 Ok(())
             }
         }
@@ -472,7 +474,7 @@ impl AppState {
         Ok(())
     }
 
-    fn on_settings(&mut self, action: Action) -> Result<bool, Action> {
+    fn on_settings(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
         let Some(Popup::Settings { row }) = self.popups.last_mut() else {
             return Err(action);
         };
@@ -483,12 +485,28 @@ impl AppState {
             Action::Back => {
                 self.popups.pop();
             }
+            Action::CheckSetup => {
+                let subject = crate::doctor::Subject {
+                    project: self.settings.key.project.clone(),
+                    location: self.settings.key.location.clone(),
+                    model: self.settings.model,
+                    credentials: self.settings.key.credentials.clone(),
+                    output_dir: self.paths.output_dir.clone(),
+                    presets_dir: self.paths.presets_dir.clone(),
+                    log_file: self.paths.log_path.clone(),
+                };
+                let request = Request::CheckSetup(Box::new(subject));
+                let id = self.request(out, request, Pending::CheckSetup);
+                self.setup_check = SetupCheck::Running(id);
+            }
             Action::Less => {
                 change_setting(&mut self.settings, setting, -1);
+                self.setup_check = SetupCheck::NotRun;
                 self.guide_setting(setting);
             }
             Action::More => {
                 change_setting(&mut self.settings, setting, 1);
+                self.setup_check = SetupCheck::NotRun;
                 self.guide_setting(setting);
             }
             Action::Activate => {
