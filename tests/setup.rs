@@ -19,31 +19,26 @@ fn music_gen(fakes: &Fakes) -> Command {
 /// A home, config and gcloud folder of the test's own, the fake Google
 /// APIs, and none of the machine's settings.
 fn with_test_env(mut cmd: Command, fakes: &Fakes) -> Command {
-    for var in [
-        "MUSIC_GEN_MODE",
-        "MUSIC_GEN_MODEL",
-        "MUSIC_GEN_CONFIG",
-        "GOOGLE_APPLICATION_CREDENTIALS",
-        "GOOGLE_CLOUD_PROJECT",
-        "GOOGLE_CLOUD_REGION",
-    ] {
-        cmd.env_remove(var);
-    }
     let home = fakes.dir.path();
-    cmd.env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("HOME", home)
-        .env("CLOUDSDK_CONFIG", home.join("gcloud"))
-        .env("MUSIC_GEN_GOOGLE_API_BASE", fakes.vertex.uri())
+    vertex_support::isolate(&mut cmd, home);
+    // `script` is found by its full path: PATH is empty.
+    cmd.env("MUSIC_GEN_GOOGLE_API_BASE", fakes.vertex.uri())
         .current_dir(home);
     cmd
+}
+
+/// A program's full path, looked up before PATH is pinned.
+fn which(program: &str) -> std::path::PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("{program} (util-linux) not found"))
 }
 
 /// Runs `music-gen setup` on a pseudo-terminal, typing `input`.
 fn setup_on_a_terminal(fakes: &Fakes, input: &str) -> (Option<i32>, String) {
     let line = format!("{} setup", env!("CARGO_BIN_EXE_music-gen"));
-    let mut script = Command::new("script");
+    let mut script = Command::new(which("script"));
     script.args(["-qec", &line, "/dev/null"]);
     let mut child = with_test_env(script, fakes)
         .stdin(Stdio::piped())

@@ -65,6 +65,10 @@ pub struct GenerationArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub credentials: Option<PathBuf>,
 
+    /// Project billed for quota (x-goog-user-project) [env: GOOGLE_CLOUD_QUOTA_PROJECT] [default: for a user login its quota_project_id, else --project-id; none for a service account]
+    #[arg(long, global = true, value_name = "P")]
+    pub quota_project: Option<String>,
+
     /// Replaces https://{location}-aiplatform.googleapis.com (private endpoints, proxies, tests)
     #[arg(
         long,

@@ -17,6 +17,7 @@ pub fn subject(settings: &GenerationSettings, dirs: (&Path, &Path, &Path)) -> Su
         // The key file from wherever it was set (flag, environment, .env,
         // config file), as a generation would use it.
         credentials: settings.key.credentials.clone(),
+        quota_project: settings.key.quota_project.clone(),
         output_dir: output_dir.to_path_buf(),
         presets_dir: presets_dir.to_path_buf(),
         log_file: log_file.to_path_buf(),

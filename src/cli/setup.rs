@@ -105,6 +105,7 @@ pub async fn run(cli: &Cli, presets_dir: &Path, log_file: &Path) -> Result<(), C
             location: cli.generation.location.clone(),
             model: cli.generation.model,
             credentials: cli.generation.credentials.clone(),
+            quota_project: cli.generation.quota_project.clone(),
         };
         if let Ok(now) = layers.resolve(flags) {
             for line in overridden(&answers, &now) {
@@ -122,6 +123,7 @@ pub async fn run(cli: &Cli, presets_dir: &Path, log_file: &Path) -> Result<(), C
         location: answers.location.clone(),
         model: answers.model,
         credentials: answers.credentials.clone(),
+        quota_project: current.key.quota_project.clone(),
         output_dir: crate::cli::output_dir(&cli.generation),
         presets_dir: presets_dir.to_path_buf(),
         log_file: log_file.to_path_buf(),

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::domain::model::Model;
 use crate::generate::vertex::auth;
+use crate::generate::vertex::credentials as token_credentials;
 
 pub use google::GOOGLE_API_BASE_ENV;
 
@@ -23,6 +24,8 @@ pub struct Subject {
     pub model: Model,
     /// A key file given explicitly; `None` is gcp_auth's chain.
     pub credentials: Option<PathBuf>,
+    /// `--quota-project` and its layers; see [`token_credentials::quota_project`].
+    pub quota_project: Option<String>,
     pub output_dir: PathBuf,
     pub presets_dir: PathBuf,
     pub log_file: PathBuf,
@@ -167,7 +170,7 @@ pub async fn run(subject: &Subject) -> Report {
         }
     };
     let token = match &provider {
-        Some(p) => match auth::token(p.as_ref(), subject.credentials.as_deref()).await {
+        Some(p) => match auth::token(p.tokens.as_ref(), subject.credentials.as_deref()).await {
             Ok(t) => {
                 checks.push(Check::new(CheckName::Token, Status::Pass, "obtained"));
                 Some(t)
@@ -190,7 +193,10 @@ pub async fn run(subject: &Subject) -> Report {
     let email = found.as_ref().ok().and_then(|f| f.email.clone());
     match (&token, &subject.project) {
         (Some(token), Some(project)) => {
-            let api = google::Api::new(token.as_str(), project);
+            let quota = provider.as_ref().and_then(|c| {
+                token_credentials::quota_project(subject.quota_project.as_deref(), c, project)
+            });
+            let api = google::Api::new(token.as_str(), project, quota);
             let project_check = api.project().await;
             let reachable = project_check.status == Status::Pass;
             checks.push(project_check);

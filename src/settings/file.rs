@@ -46,6 +46,9 @@ pub struct ConfigFile {
     /// A service-account key file (a path, never the key itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<PathBuf>,
+    /// Sent as `x-goog-user-project` whatever the credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_project: Option<String>,
     /// Keys this version does not use, kept when the file is rewritten.
     #[serde(flatten)]
     pub other: toml::Table,
@@ -64,6 +67,7 @@ impl Default for ConfigFile {
             location: None,
             model: None,
             credentials: None,
+            quota_project: None,
             other: toml::Table::new(),
         }
     }

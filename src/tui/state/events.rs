@@ -2,7 +2,7 @@
 //! more changes nothing and asks for no redraw.
 
 use crate::domain::presets::StoreError;
-use crate::generate::GenerateError;
+use crate::generate::{GenerateError, Mode, Stage};
 use crate::tui::state::log::EntryState;
 use crate::tui::state::popup::{Confirm, Popup};
 use crate::tui::state::{AppState, Outbox, Pending, SetupCheck};
@@ -113,8 +113,12 @@ impl AppState {
                     });
             }
             (Pending::Generate, Event::Cancelled { .. }) => {
+                let may_be_billed = self.log.get(id).is_some_and(|e| e.sent);
                 self.log
-                    .finish(id, self.clock, |took| EntryState::Cancelled { took });
+                    .finish(id, self.clock, |took| EntryState::Cancelled {
+                        took,
+                        may_be_billed,
+                    });
             }
             (Pending::Generate, Event::Failed { error, .. }) => {
                 let error = plain_error(&error);
@@ -136,6 +140,9 @@ impl AppState {
             Event::Started { id } => self.log.start(id, self.clock),
             Event::Progress { id, stage } => match self.log.get_mut(id) {
                 Some(e) => {
+                    if matches!(stage, Stage::Sending { .. }) && e.target.mode == Mode::Gcp {
+                        e.sent = true;
+                    }
                     e.progress = Some(stage.to_string());
                     true
                 }

@@ -302,10 +302,17 @@ impl AppState {
             },
             Action::CancelGeneration => match self.log.selected() {
                 Some(e) if e.is_active() => {
-                    let target = e.id;
+                    let (target, number, sent) = (e.id, e.number, e.sent);
                     out.send(Request::Cancel { target });
                     self.log.cancelling(target);
-                    self.info(format!("Cancelling generation #{target}"));
+                    if sent {
+                        self.error(format!(
+                            "Cancelling generation #{number}: it was already sent to Vertex AI \
+                             and may be billed even so"
+                        ));
+                    } else {
+                        self.info(format!("Cancelling generation #{number}"));
+                    }
                 }
                 _ => self.error("The selected generation is not running"),
             },
@@ -491,6 +498,7 @@ impl AppState {
                     location: self.settings.key.location.clone(),
                     model: self.settings.model,
                     credentials: self.settings.key.credentials.clone(),
+                    quota_project: self.settings.key.quota_project.clone(),
                     output_dir: self.paths.output_dir.clone(),
                     presets_dir: self.paths.presets_dir.clone(),
                     log_file: self.paths.log_path.clone(),
