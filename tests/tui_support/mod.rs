@@ -110,6 +110,11 @@ impl FakeWorker {
             Request::SaveDraft { .. } => Event::DraftSaved { id },
             // Generations are answered by each test, step by step.
             Request::Generate(_) | Request::Cancel { .. } => return None,
+            // So are the library's requests.
+            Request::ListTakes { .. }
+            | Request::LoadTake { .. }
+            | Request::DeleteTake { .. }
+            | Request::AnalyzeAudio { .. } => return None,
         })
     }
 }
