@@ -542,7 +542,10 @@ fn settings_chosen_in_the_view_are_there_at_the_next_start() {
         !tmux.alternate_screen_on()
     });
     let config = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
-    assert!(config.contains("model = \"lyria-3-clip-preview\""), "{config}");
+    assert!(
+        config.contains("model = \"lyria-3-clip-preview\""),
+        "{config}"
+    );
     assert!(config.contains("location = \"global\""), "{config}");
 
     tmux.launch(dir.path(), &out, "");

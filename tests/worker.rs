@@ -488,7 +488,11 @@ async fn save_settings_writes_the_config_file_and_keeps_other_keys() {
     assert_eq!(file["mode"].as_str(), Some("gcp"), "{text}");
     assert_eq!(file["project"].as_str(), Some("new-proj"), "{text}");
     assert_eq!(file["location"].as_str(), Some("global"), "{text}");
-    assert_eq!(file["model"].as_str(), Some("lyria-3-pro-preview"), "{text}");
+    assert_eq!(
+        file["model"].as_str(),
+        Some("lyria-3-pro-preview"),
+        "{text}"
+    );
     assert_eq!(file["bell"].as_bool(), Some(true), "{text}");
 
     std::fs::write(&path, "version = [").unwrap();
