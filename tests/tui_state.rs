@@ -652,7 +652,7 @@ fn help_scroll_stops_at_the_end() {
     state.clamp_popup_scroll(max);
     let bottom = screen(&state, 80, 24);
     press(&mut state, &mut worker, &[key(KeyCode::Up)]);
-    assert!(matches!(state.popups.last(), Some(Popup::Help { scroll }) if *scroll == max - 1));
+    assert!(matches!(state.popups.last(), Some(Popup::Help { scroll, .. }) if *scroll == max - 1));
     assert_ne!(screen(&state, 80, 24), bottom);
 }
 
@@ -855,4 +855,51 @@ fn settings_changes_are_written_to_the_config_file() {
         "{screen}"
     );
     assert!(screen.contains("Config file"), "{screen}");
+}
+
+/// `/` in the help narrows it to the lines that mention what is typed,
+/// under their section titles; Esc brings the whole help back.
+#[test]
+fn help_search_narrows_to_matching_keys() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('?')), key(KeyCode::Char('/'))],
+    );
+    assert_eq!(state.context(), Context::HelpSearch);
+    // Letters are typed into the search, not taken as commands ('q').
+    type_text(&mut state, &mut worker, "quit");
+    assert!(!state.should_quit());
+    let shown = screen(&state, 80, 24);
+    assert!(shown.contains("search: quit"), "{shown}");
+    assert!(shown.contains("In every pane"), "{shown}");
+    assert!(!shown.contains("scroll a page down"), "{shown}");
+    let matches = shown
+        .lines()
+        .filter(|l| l.to_lowercase().contains("quit"))
+        .count();
+    assert!(matches >= 2, "{shown}");
+
+    // Enter keeps the search and leaves typing; Esc closes the help.
+    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    assert_eq!(state.context(), Context::Help);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('/')), ctrl('u')],
+    );
+    type_text(&mut state, &mut worker, "zzzz");
+    let shown = screen(&state, 80, 24);
+    assert!(
+        shown.contains("Nothing in the help matches \"zzzz\""),
+        "{shown}"
+    );
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    let shown = screen(&state, 80, 24);
+    assert!(shown.contains("/ search"), "{shown}");
+    assert_eq!(state.context(), Context::Help);
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    assert!(state.popups.is_empty());
 }

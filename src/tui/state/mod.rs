@@ -264,6 +264,7 @@ impl AppState {
 
     pub fn context(&self) -> Context {
         match self.popups.last() {
+            Some(Popup::Help { typing: true, .. }) => return Context::HelpSearch,
             Some(Popup::Help { .. }) => return Context::Help,
             Some(Popup::Details { .. }) => return Context::Details,
             Some(Popup::Confirm(_)) => return Context::Confirm,
@@ -321,7 +322,8 @@ impl AppState {
     /// Keeps the topmost popup's scroll within what the last frame could
     /// show (the renderer clamps too, so no redraw is needed).
     pub fn clamp_popup_scroll(&mut self, max: u16) {
-        if let Some(Popup::Help { scroll } | Popup::Details { scroll, .. }) = self.popups.last_mut()
+        if let Some(Popup::Help { scroll, .. } | Popup::Details { scroll, .. }) =
+            self.popups.last_mut()
         {
             *scroll = (*scroll).min(max);
         }

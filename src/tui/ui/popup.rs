@@ -14,7 +14,7 @@ use crate::tui::ui::{details, help, pane};
 
 pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, state: &AppState) {
     match popup {
-        Popup::Help { scroll } => help::render(frame, area, *scroll, state),
+        Popup::Help { scroll, .. } => help::render(frame, area, *scroll, state),
         Popup::Details { id, scroll } => details::render(frame, area, *id, *scroll, state),
         Popup::Confirm(c) => confirm(frame, area, c, state.theme),
         Popup::Input(i) => input_box(frame, area, i, state.theme),
