@@ -787,3 +787,72 @@ fn lyria3_outside_global_is_refused_at_the_model() {
     press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
     assert!(matches!(state.popups.last(), Some(Popup::Confirm(_))));
 }
+
+/// What the settings view chooses is written to the config file (by the
+/// worker) as it changes; a setting the environment gives is said to win at
+/// the next start.
+#[test]
+fn settings_changes_are_written_to_the_config_file() {
+    use music_gen::tui::state::popup::Setting;
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    let saves = |worker: &FakeWorker| {
+        worker
+            .sent
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Request::SaveSettings { path, settings } => Some((path.clone(), settings.clone())),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    // Opening and closing the view writes nothing.
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('o')), key(KeyCode::Esc)],
+    );
+    assert!(saves(&worker).is_empty());
+
+    state.config.outranked = vec![(Setting::Location, "env GOOGLE_CLOUD_REGION".into())];
+    // Model → Lyria 3 Clip, which offers the global location: yes.
+    press(
+        &mut state,
+        &mut worker,
+        &[
+            key(KeyCode::Char('o')),
+            key(KeyCode::Down),
+            key(KeyCode::Down),
+            key(KeyCode::Down),
+            key(KeyCode::Right),
+        ],
+    );
+    let first = saves(&worker);
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0].0, paths().config_file);
+    assert_eq!(first[0].1.model.id(), "lyria-3-clip-preview");
+    settle(&mut state, &mut worker);
+    let notice = state.notice.clone().unwrap().text;
+    assert!(
+        notice.starts_with("Settings saved to /home/user/.config/music-gen/config.toml"),
+        "{notice}"
+    );
+    assert!(!notice.contains("GOOGLE_CLOUD_REGION"), "{notice}");
+
+    press(&mut state, &mut worker, &[key(KeyCode::Char('y'))]);
+    let second = saves(&worker);
+    assert_eq!(second.len(), 2, "{second:?}");
+    assert_eq!(second[1].1.location, "global");
+    settle(&mut state, &mut worker);
+    let notice = state.notice.clone().unwrap().text;
+    assert!(
+        notice.ends_with("env GOOGLE_CLOUD_REGION still sets location at start"),
+        "{notice}"
+    );
+    let screen = screen(&state, 100, 30);
+    assert!(
+        screen.contains("(env GOOGLE_CLOUD_REGION wins at start)"),
+        "{screen}"
+    );
+    assert!(screen.contains("Config file"), "{screen}");
+}

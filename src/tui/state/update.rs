@@ -50,6 +50,7 @@ impl AppState {
         let redraw =
             handled.unwrap_or_else(|action| ctx.has_globals() && self.on_global(action, out));
         self.note_draft();
+        self.note_settings(out);
         redraw
     }
 
