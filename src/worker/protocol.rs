@@ -11,6 +11,7 @@ use crate::domain::model::PresetConfig;
 use crate::domain::presets::{LoadedPreset, PresetSummary, StoreError};
 use crate::generate::{GenerateError, GenerationResult, Job, Stage};
 use crate::library::{LibraryError, Page, Query, Take, TakeId};
+use crate::settings::file::{ConfigFile, ConfigFileError};
 
 pub type RequestId = u64;
 
@@ -70,6 +71,33 @@ pub enum Request {
     AnalyzeAudio {
         path: PathBuf,
     },
+    /// Writes the settings the TUI chose into the config file at `path`
+    /// (other keys in it are kept); answered by `SettingsSaved`.
+    SaveSettings {
+        path: PathBuf,
+        settings: ChosenSettings,
+    },
+}
+
+/// The settings the TUI's settings view chooses, as the config file keeps
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenSettings {
+    pub mode: crate::generate::Mode,
+    pub project: Option<String>,
+    pub location: String,
+    pub model: crate::domain::model::Model,
+}
+
+impl ChosenSettings {
+    /// Writes these into the file; a project cleared in the view is
+    /// removed from it.
+    pub fn apply_to(&self, file: &mut ConfigFile) {
+        file.mode = Some(self.mode);
+        file.project = self.project.clone();
+        file.location = Some(self.location.clone());
+        file.model = Some(self.model);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +114,8 @@ pub enum WorkerError {
     Library(#[from] LibraryError),
     #[error(transparent)]
     Audio(#[from] AudioError),
+    #[error(transparent)]
+    Config(#[from] ConfigFileError),
     /// A bug: the named part panicked on this request; the log has the
     /// panic, and the worker keeps serving other requests.
     #[error("internal error in {0}; the log file has the details")]
@@ -99,7 +129,10 @@ impl WorkerError {
             WorkerError::Generate(e) => e.is_invalid_input(),
             WorkerError::Import(e) => e.is_invalid_input(),
             WorkerError::Library(e) => e.is_invalid_input(),
-            WorkerError::Draft(_) | WorkerError::Audio(_) | WorkerError::Internal(_) => false,
+            WorkerError::Draft(_)
+            | WorkerError::Audio(_)
+            | WorkerError::Config(_)
+            | WorkerError::Internal(_) => false,
         }
     }
 }
@@ -173,6 +206,10 @@ pub enum Event {
         path: PathBuf,
         analysis: Box<Analysis>,
     },
+    SettingsSaved {
+        id: RequestId,
+        path: PathBuf,
+    },
 }
 
 impl Event {
@@ -193,7 +230,8 @@ impl Event {
             | Event::Takes { id, .. }
             | Event::Take { id, .. }
             | Event::TakeDeleted { id, .. }
-            | Event::Analyzed { id, .. } => *id,
+            | Event::Analyzed { id, .. }
+            | Event::SettingsSaved { id, .. } => *id,
         }
     }
 

@@ -34,11 +34,12 @@ impl<T: Send + 'static> StoreThread<T> {
                 for (id, job) in queue {
                     // A panic is this request's failure; the store, its
                     // cache at worst stale, keeps serving the others.
-                    let event = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut store)))
-                        .unwrap_or_else(|_| Event::Failed {
-                            id,
-                            error: WorkerError::Internal(what),
-                        });
+                    let event =
+                        crate::generate::contain::catch(AssertUnwindSafe(|| job(&mut store)))
+                            .unwrap_or_else(|_| Event::Failed {
+                                id,
+                                error: WorkerError::Internal(what),
+                            });
                     let _ = events.send(event);
                 }
             })?;

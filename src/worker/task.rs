@@ -16,6 +16,7 @@ use crate::generate::cache::GeneratorCache;
 use crate::generate::contain::contain;
 use crate::generate::{GenerateError, Job, Progress};
 use crate::library::Libraries;
+use crate::settings::file::ConfigFile;
 use crate::worker::protocol::{Event, Request, RequestId, WorkerError};
 use crate::worker::store_thread::StoreThread;
 
@@ -155,6 +156,14 @@ impl Worker {
                     }
                 });
             }
+            Request::SaveSettings { path, settings } => {
+                self.blocking(move || {
+                    match ConfigFile::update(&path, |file| settings.apply_to(file)) {
+                        Ok(_) => Event::SettingsSaved { id, path },
+                        Err(e) => failed(id, e),
+                    }
+                });
+            }
             Request::DeleteTake { dir, id: take } => {
                 self.library.run(id, move |libs| {
                     match libs.get(&dir).and_then(|lib| lib.delete(&take)) {
@@ -247,6 +256,7 @@ enum RequestKind {
     LoadTake,
     DeleteTake,
     AnalyzeAudio,
+    SaveSettings,
 }
 
 impl RequestKind {
@@ -265,6 +275,7 @@ impl RequestKind {
             Request::LoadTake { .. } => RequestKind::LoadTake,
             Request::DeleteTake { .. } => RequestKind::DeleteTake,
             Request::AnalyzeAudio { .. } => RequestKind::AnalyzeAudio,
+            Request::SaveSettings { .. } => RequestKind::SaveSettings,
         }
     }
 }
