@@ -7,8 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crate::tui::action::Action;
 
 /// Where the keys go: the focused pane, the field being typed in, or the
-/// topmost popup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// topmost popup. The `?` help lists them in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum Context {
     Presets,
     Filter,
@@ -19,29 +19,13 @@ pub enum Context {
     Prompt,
     Log,
     Details,
-    Help,
-    Confirm,
-    Input,
     Settings,
+    Input,
+    Confirm,
+    Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 13] = [
-        Context::Presets,
-        Context::Filter,
-        Context::Form,
-        Context::FieldEdit,
-        Context::Lyrics,
-        Context::LyricsEdit,
-        Context::Prompt,
-        Context::Log,
-        Context::Details,
-        Context::Settings,
-        Context::Input,
-        Context::Confirm,
-        Context::Help,
-    ];
-
     /// Letters typed here go to a text field, never to a command.
     pub fn is_typing(self) -> bool {
         matches!(
