@@ -23,6 +23,7 @@ pub enum Context {
     Input,
     Confirm,
     Help,
+    HelpSearch,
 }
 
 impl Context {
@@ -30,7 +31,11 @@ impl Context {
     pub fn is_typing(self) -> bool {
         matches!(
             self,
-            Context::Filter | Context::FieldEdit | Context::LyricsEdit | Context::Input
+            Context::Filter
+                | Context::FieldEdit
+                | Context::LyricsEdit
+                | Context::Input
+                | Context::HelpSearch
         )
     }
 
@@ -60,6 +65,7 @@ impl Context {
             Context::Log => "Generation log",
             Context::Details => "Generation details",
             Context::Help => "Help",
+            Context::HelpSearch => "Searching the help",
             Context::Confirm => "Question",
             Context::Input => "Text box",
             Context::Settings => "Settings",
@@ -209,6 +215,13 @@ static PRESETS: &[Binding] = &[
     bind(ESC, Action::Back, "clear filter"),
 ];
 
+static HELP_SEARCH: &[Binding] = &[
+    bind(ENTER, Action::Activate, "keep search"),
+    bind(ESC, Action::Back, "clear search"),
+    bind(ARROW_UP, Action::Up, "scroll up"),
+    bind(ARROW_DOWN, Action::Down, "scroll down"),
+];
+
 static FILTER: &[Binding] = &[
     bind(ENTER, Action::Activate, "keep filter"),
     bind(ESC, Action::Back, "clear filter"),
@@ -294,6 +307,7 @@ static HELP: &[Binding] = &[
         Action::Back,
         "close",
     ),
+    bind(&[ch('/')], Action::Filter, "search"),
     bind(UP, Action::Up, "scroll up"),
     bind(DOWN, Action::Down, "scroll down"),
     bind(PAGE_UP, Action::PageUp, "scroll a page up"),
@@ -339,6 +353,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Log => LOG,
         Context::Details => DETAILS,
         Context::Help => HELP,
+        Context::HelpSearch => HELP_SEARCH,
         Context::Confirm => CONFIRM,
         Context::Input => INPUT,
         Context::Settings => SETTINGS,
@@ -356,7 +371,7 @@ pub fn always_bindings() -> &'static [Binding] {
 /// Keys a text field handles itself; listed in the help, not mapped.
 pub fn typing_notes(ctx: Context) -> &'static [(&'static str, &'static str)] {
     match ctx {
-        Context::Filter | Context::FieldEdit | Context::Input => &[
+        Context::Filter | Context::FieldEdit | Context::Input | Context::HelpSearch => &[
             ("←/→ Home/End", "move the cursor"),
             ("Backspace/Del", "delete"),
             ("Ctrl-U", "clear to the start"),
