@@ -47,6 +47,7 @@ async fn run(dir: PathBuf, root: PathBuf) {
         output_dir: root.join("out"),
         log_path: root.join("log"),
         drafts_dir: root.join("drafts"),
+        config_file: root.join("config.toml"),
     };
     let mut worker = music_gen::worker::spawn(dir).expect("the worker");
     let mut state = AppState::new(GenerationSettings::default(), paths, Theme::COLOR);
@@ -58,10 +59,7 @@ async fn run(dir: PathBuf, root: PathBuf) {
         output: OutputTarget::None,
         ..GenerationSettings::default()
     };
-    let job = Job {
-        track: TrackConfig::new("la la", "synthwave"),
-        settings,
-    };
+    let job = Job::new(TrackConfig::new("la la", "synthwave"), settings);
     let generation = worker.send(Request::Generate(Box::new(job)));
     let mut generated = None;
     let mut listed = None;

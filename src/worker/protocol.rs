@@ -4,12 +4,15 @@
 
 use std::path::PathBuf;
 
+use crate::audio::{Analysis, AudioError};
 use crate::doctor::{Report, Subject};
 use crate::domain::drafts::{Draft, DraftError, FoundDraft};
 use crate::domain::import::{ImportError, ImportOptions, ImportReport};
 use crate::domain::model::PresetConfig;
 use crate::domain::presets::{LoadedPreset, PresetSummary, StoreError};
 use crate::generate::{GenerateError, GenerationResult, Job, Stage};
+use crate::library::{LibraryError, Page, Query, Take, TakeId};
+use crate::settings::file::{ConfigFile, ConfigFileError};
 
 pub type RequestId = u64;
 
@@ -50,6 +53,55 @@ pub enum Request {
     /// Runs the set-up checks of `music-gen doctor` (read-only, nothing
     /// billed); answered by `SetupChecked`.
     CheckSetup(Box<Subject>),
+    /// Lists the takes in the output folder `dir`; answered by `Takes`.
+    /// The folder's names are read again each time (cheap); summaries come
+    /// from the library's cache.
+    ListTakes {
+        dir: PathBuf,
+        query: Query,
+    },
+    /// All of one take, by id or unique prefix; answered by `Take`.
+    LoadTake {
+        dir: PathBuf,
+        id: String,
+    },
+    /// Deletes a take's files; answered by `TakeDeleted`.
+    DeleteTake {
+        dir: PathBuf,
+        id: TakeId,
+    },
+    /// Decodes an audio file for its waveform and levels (a 3-minute MP3
+    /// takes ~100 ms); answered by `Analyzed`.
+    AnalyzeAudio {
+        path: PathBuf,
+    },
+    /// Writes the settings the TUI chose into the config file at `path`
+    /// (other keys in it are kept); answered by `SettingsSaved`.
+    SaveSettings {
+        path: PathBuf,
+        settings: ChosenSettings,
+    },
+}
+
+/// The settings the TUI's settings view chooses, as the config file keeps
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenSettings {
+    pub mode: crate::generate::Mode,
+    pub project: Option<String>,
+    pub location: String,
+    pub model: crate::domain::model::Model,
+}
+
+impl ChosenSettings {
+    /// Writes these into the file; a project cleared in the view is
+    /// removed from it.
+    pub fn apply_to(&self, file: &mut ConfigFile) {
+        file.mode = Some(self.mode);
+        file.project = self.project.clone();
+        file.location = Some(self.location.clone());
+        file.model = Some(self.model);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +114,12 @@ pub enum WorkerError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Draft(#[from] DraftError),
+    #[error(transparent)]
+    Library(#[from] LibraryError),
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    #[error(transparent)]
+    Config(#[from] ConfigFileError),
     /// A bug: the named part panicked on this request; the log has the
     /// panic, and the worker keeps serving other requests.
     #[error("internal error in {0}; the log file has the details")]
@@ -74,7 +132,11 @@ impl WorkerError {
             WorkerError::Store(e) => e.is_invalid_input(),
             WorkerError::Generate(e) => e.is_invalid_input(),
             WorkerError::Import(e) => e.is_invalid_input(),
-            WorkerError::Draft(_) | WorkerError::Internal(_) => false,
+            WorkerError::Library(e) => e.is_invalid_input(),
+            WorkerError::Draft(_)
+            | WorkerError::Audio(_)
+            | WorkerError::Config(_)
+            | WorkerError::Internal(_) => false,
         }
     }
 }
@@ -134,6 +196,28 @@ pub enum Event {
         id: RequestId,
         report: Report,
     },
+    Takes {
+        id: RequestId,
+        page: Page,
+    },
+    Take {
+        id: RequestId,
+        take: Box<Take>,
+    },
+    TakeDeleted {
+        id: RequestId,
+        take: TakeId,
+        bytes: u64,
+    },
+    Analyzed {
+        id: RequestId,
+        path: PathBuf,
+        analysis: Box<Analysis>,
+    },
+    SettingsSaved {
+        id: RequestId,
+        path: PathBuf,
+    },
 }
 
 impl Event {
@@ -151,7 +235,12 @@ impl Event {
             | Event::Failed { id, .. }
             | Event::Draft { id, .. }
             | Event::DraftSaved { id }
-            | Event::SetupChecked { id, .. } => *id,
+            | Event::SetupChecked { id, .. }
+            | Event::Takes { id, .. }
+            | Event::Take { id, .. }
+            | Event::TakeDeleted { id, .. }
+            | Event::Analyzed { id, .. }
+            | Event::SettingsSaved { id, .. } => *id,
         }
     }
 

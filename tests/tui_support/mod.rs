@@ -108,9 +108,18 @@ impl FakeWorker {
                 found: self.draft.clone().map(Box::new),
             },
             Request::SaveDraft { .. } => Event::DraftSaved { id },
+            Request::SaveSettings { path, .. } => Event::SettingsSaved {
+                id,
+                path: path.clone(),
+            },
             // Generations and set-up checks are answered by each test,
             // step by step.
             Request::Generate(_) | Request::Cancel { .. } | Request::CheckSetup(_) => return None,
+            // So are the library's requests.
+            Request::ListTakes { .. }
+            | Request::LoadTake { .. }
+            | Request::DeleteTake { .. }
+            | Request::AnalyzeAudio { .. } => return None,
         })
     }
 }
@@ -141,6 +150,7 @@ pub fn paths() -> Paths {
         output_dir: PathBuf::from("/home/user/.local/share/music-gen/tracks"),
         log_path: PathBuf::from("/home/user/.local/state/music-gen/music-gen.log"),
         drafts_dir: PathBuf::from("/home/user/.local/state/music-gen/drafts"),
+        config_file: PathBuf::from("/home/user/.config/music-gen/config.toml"),
     }
 }
 
@@ -226,6 +236,7 @@ pub fn screen(state: &AppState, width: u16, height: u16) -> String {
 pub fn simulated_result(state: &AppState) -> GenerationResult {
     let track = state.form.track();
     GenerationResult {
+        schema_version: music_gen::generate::result::SCHEMA_VERSION,
         status: Status::Simulated,
         mode: Mode::Simulate,
         genre: track.genre.clone(),
@@ -242,6 +253,11 @@ pub fn simulated_result(state: &AppState) -> GenerationResult {
         metadata_path: Some(PathBuf::from(
             "/home/user/.local/share/music-gen/tracks/20260101-120000-rock.json",
         )),
+        track: Some(track.clone()),
+        settings: None,
+        preset: None,
+        created_at: None,
+        finished_at: None,
     }
 }
 

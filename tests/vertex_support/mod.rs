@@ -105,6 +105,7 @@ impl Fakes {
                 max_attempts: 4,
                 output: OutputTarget::Dir(self.out_dir()),
             },
+            preset: None,
         }
     }
 

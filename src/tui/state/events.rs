@@ -92,6 +92,12 @@ impl AppState {
                 }
                 self.setup_check = SetupCheck::Done(report);
             }
+            (Pending::SaveSettings(changed), Event::SettingsSaved { path, .. }) => {
+                self.on_settings_saved(&changed, path)
+            }
+            (Pending::SaveSettings(_), Event::Failed { error, .. }) => {
+                self.error(format!("Settings not saved: {error}"))
+            }
             (Pending::RestoreDraft, Event::Failed { error, .. }) => {
                 self.draft.restore_answered = true;
                 self.error(format!("No draft restored: {error}"));
