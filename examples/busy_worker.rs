@@ -47,6 +47,7 @@ async fn run(dir: PathBuf, root: PathBuf) {
         output_dir: root.join("out"),
         log_path: root.join("log"),
         drafts_dir: root.join("drafts"),
+        config_file: root.join("config.toml"),
     };
     let mut worker = music_gen::worker::spawn(dir).expect("the worker");
     let mut state = AppState::new(GenerationSettings::default(), paths, Theme::COLOR);

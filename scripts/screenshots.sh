@@ -24,7 +24,7 @@ trap 'tmux_ kill-server 2>/dev/null || true; rm -rf "$WORK"' EXIT INT TERM
 
 # A fresh data directory, so the screenshots show the built-in presets.
 tmux_ new-session -d -x "$COLS" -y "$ROWS" -s shot \
-    "env XDG_STATE_HOME=$WORK/state MUSIC_GEN_OUTPUT_DIR=$WORK/tracks $BIN --presets-dir $WORK/presets"
+    "env XDG_STATE_HOME=$WORK/state MUSIC_GEN_CONFIG=$WORK/config.toml MUSIC_GEN_OUTPUT_DIR=$WORK/tracks $BIN --presets-dir $WORK/presets"
 
 # Waits until the screen shows TEXT (at most 15 s).
 wait_for() {

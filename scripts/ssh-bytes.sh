@@ -32,7 +32,7 @@ trap 'tmux_ kill-server 2>/dev/null || true; rm -rf "$WORK"' EXIT INT TERM
 # The app waits for the recorder: its pane starts it only once signalled.
 : >"$REC"
 tmux_ new-session -d -x "$COLS" -y "$ROWS" -s bytes \
-    "tmux -L $SOCKET wait-for go && exec env -u NO_COLOR XDG_STATE_HOME=$WORK/state \
+    "tmux -L $SOCKET wait-for go && exec env -u NO_COLOR XDG_STATE_HOME=$WORK/state MUSIC_GEN_CONFIG=$WORK/config.toml \
      MUSIC_GEN_OUTPUT_DIR=$WORK/tracks $BIN --presets-dir $WORK/presets"
 size=$(tmux_ display-message -p -t bytes '#{pane_width}x#{pane_height}')
 [ "$size" = "${COLS}x${ROWS}" ] || { echo "ssh-bytes: the pane is $size" >&2; exit 1; }

@@ -70,9 +70,11 @@ fn main() -> ExitCode {
                 .await
                 .map(|()| 0),
             None => {
+                let (settings, sources) = cli::resolve_settings(&cli.generation)?;
                 let launch = tui::Launch {
                     worker,
-                    settings: cli::settings(&cli.generation)?,
+                    settings,
+                    sources,
                     presets_dir,
                     output_dir: cli::output_dir(&cli.generation),
                     log_path: log_file.clone(),

@@ -37,7 +37,19 @@ fn switching_to_gcp_without_a_project_opens_the_project_field() {
 fn generate_in_gcp_without_a_project_says_where_to_set_it_before_any_cost() {
     let mut worker = FakeWorker::new(&[]);
     let mut state = started(&mut worker, Theme::COLOR);
-    state.settings.key.mode = Mode::Gcp;
+    // Settings: Enter on Mode switches to gcp and asks for a project; Esc
+    // leaves it unset, Esc closes the view.
+    press(
+        &mut state,
+        &mut worker,
+        &[
+            key(KeyCode::Char('o')),
+            key(KeyCode::Enter),
+            key(KeyCode::Esc),
+            key(KeyCode::Esc),
+        ],
+    );
+    assert_eq!(state.settings.key.mode, Mode::Gcp);
     press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
     assert!(state.popups.is_empty(), "no cost question");
     assert!(worker.generations().is_empty());

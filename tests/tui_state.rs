@@ -652,7 +652,7 @@ fn help_scroll_stops_at_the_end() {
     state.clamp_popup_scroll(max);
     let bottom = screen(&state, 80, 24);
     press(&mut state, &mut worker, &[key(KeyCode::Up)]);
-    assert!(matches!(state.popups.last(), Some(Popup::Help { scroll }) if *scroll == max - 1));
+    assert!(matches!(state.popups.last(), Some(Popup::Help { scroll, .. }) if *scroll == max - 1));
     assert_ne!(screen(&state, 80, 24), bottom);
 }
 
@@ -786,4 +786,120 @@ fn lyria3_outside_global_is_refused_at_the_model() {
     assert!(state.form.problems(&state.settings).is_empty());
     press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
     assert!(matches!(state.popups.last(), Some(Popup::Confirm(_))));
+}
+
+/// What the settings view chooses is written to the config file (by the
+/// worker) as it changes; a setting the environment gives is said to win at
+/// the next start.
+#[test]
+fn settings_changes_are_written_to_the_config_file() {
+    use music_gen::tui::state::popup::Setting;
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    let saves = |worker: &FakeWorker| {
+        worker
+            .sent
+            .iter()
+            .filter_map(|(_, r)| match r {
+                Request::SaveSettings { path, settings } => Some((path.clone(), settings.clone())),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    // Opening and closing the view writes nothing.
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('o')), key(KeyCode::Esc)],
+    );
+    assert!(saves(&worker).is_empty());
+
+    state.config.outranked = vec![(Setting::Location, "env GOOGLE_CLOUD_REGION".into())];
+    // Model → Lyria 3 Clip, which offers the global location: yes.
+    press(
+        &mut state,
+        &mut worker,
+        &[
+            key(KeyCode::Char('o')),
+            key(KeyCode::Down),
+            key(KeyCode::Down),
+            key(KeyCode::Down),
+            key(KeyCode::Right),
+        ],
+    );
+    let first = saves(&worker);
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0].0, paths().config_file);
+    assert_eq!(first[0].1.model.id(), "lyria-3-clip-preview");
+    settle(&mut state, &mut worker);
+    let notice = state.notice.clone().unwrap().text;
+    assert!(
+        notice.starts_with("Settings saved to /home/user/.config/music-gen/config.toml"),
+        "{notice}"
+    );
+    assert!(!notice.contains("GOOGLE_CLOUD_REGION"), "{notice}");
+
+    press(&mut state, &mut worker, &[key(KeyCode::Char('y'))]);
+    let second = saves(&worker);
+    assert_eq!(second.len(), 2, "{second:?}");
+    assert_eq!(second[1].1.location, "global");
+    settle(&mut state, &mut worker);
+    let notice = state.notice.clone().unwrap().text;
+    assert!(
+        notice.ends_with("env GOOGLE_CLOUD_REGION still sets location at start"),
+        "{notice}"
+    );
+    let screen = screen(&state, 100, 30);
+    assert!(
+        screen.contains("(env GOOGLE_CLOUD_REGION wins at start)"),
+        "{screen}"
+    );
+    assert!(screen.contains("Config file"), "{screen}");
+}
+
+/// `/` in the help narrows it to the lines that mention what is typed,
+/// under their section titles; Esc brings the whole help back.
+#[test]
+fn help_search_narrows_to_matching_keys() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('?')), key(KeyCode::Char('/'))],
+    );
+    assert_eq!(state.context(), Context::HelpSearch);
+    // Letters are typed into the search, not taken as commands ('q').
+    type_text(&mut state, &mut worker, "quit");
+    assert!(!state.should_quit());
+    let shown = screen(&state, 80, 24);
+    assert!(shown.contains("search: quit"), "{shown}");
+    assert!(shown.contains("In every pane"), "{shown}");
+    assert!(!shown.contains("scroll a page down"), "{shown}");
+    let matches = shown
+        .lines()
+        .filter(|l| l.to_lowercase().contains("quit"))
+        .count();
+    assert!(matches >= 2, "{shown}");
+
+    // Enter keeps the search and leaves typing; Esc closes the help.
+    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    assert_eq!(state.context(), Context::Help);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('/')), ctrl('u')],
+    );
+    type_text(&mut state, &mut worker, "zzzz");
+    let shown = screen(&state, 80, 24);
+    assert!(
+        shown.contains("Nothing in the help matches \"zzzz\""),
+        "{shown}"
+    );
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    let shown = screen(&state, 80, 24);
+    assert!(shown.contains("/ search"), "{shown}");
+    assert_eq!(state.context(), Context::Help);
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    assert!(state.popups.is_empty());
 }

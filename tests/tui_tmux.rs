@@ -99,8 +99,9 @@ impl Tmux {
     /// `root`, writing generations to `out`; `extra` are more arguments.
     fn launch(&self, root: &Path, out: &Path, extra: &str) {
         let command = format!(
-            "XDG_STATE_HOME={state} MUSIC_GEN_OUTPUT_DIR={out} {bin} --presets-dir {presets} {extra}",
+            "XDG_STATE_HOME={state} MUSIC_GEN_CONFIG={config} MUSIC_GEN_OUTPUT_DIR={out} {bin} --presets-dir {presets} {extra}",
             state = root.join("state").display(),
+            config = root.join("config.toml").display(),
             out = out.display(),
             bin = env!("CARGO_BIN_EXE_music-gen"),
             presets = root.join("presets").display(),
@@ -519,5 +520,39 @@ fn two_sessions_keep_their_own_drafts_and_the_newest_comes_back() {
     first.keys(&["q"]);
     poll_until("the alternate screen to close", || {
         !first.alternate_screen_on()
+    });
+}
+
+/// What the settings view chooses is there at the next start, from the
+/// config file it wrote.
+#[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
+fn settings_chosen_in_the_view_are_there_at_the_next_start() {
+    let (dir, tmux) = shell();
+    let out = dir.path().join("out");
+    tmux.launch(dir.path(), &out, "");
+    tmux.wait_for("Track · classical_orche");
+    // Settings → Default model → Lyria 3 Clip → yes to the global location.
+    tmux.keys(&["o", "Down", "Down", "Down", "Right"]);
+    tmux.wait_for("global");
+    tmux.keys(&["y"]);
+    tmux.wait_for("Settings saved to");
+    tmux.keys(&["Escape", "q"]);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
+    let config = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    assert!(
+        config.contains("model = \"lyria-3-clip-preview\""),
+        "{config}"
+    );
+    assert!(config.contains("location = \"global\""), "{config}");
+
+    tmux.launch(dir.path(), &out, "");
+    let screen = tmux.wait_for("Track · classical_orche");
+    assert!(screen.contains("global · lyria-3-clip-preview"), "{screen}");
+    tmux.keys(&["q"]);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
     });
 }

@@ -457,3 +457,51 @@ async fn a_long_listing_does_not_hold_up_generations() {
         ev => panic!("{ev:?}"),
     }
 }
+
+/// The TUI's settings view writes through the worker: the chosen values go
+/// in, other keys stay, and a bad file is an error naming it, not a crash.
+#[tokio::test]
+async fn save_settings_writes_the_config_file_and_keeps_other_keys() {
+    use music_gen::domain::model::Model;
+    use music_gen::worker::ChosenSettings;
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = worker(dir.path());
+    let path = dir.path().join("config/music-gen/config.toml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, "version = 1\nproject = \"old\"\nbell = true\n").unwrap();
+    let settings = ChosenSettings {
+        mode: Mode::Gcp,
+        project: Some("new-proj".into()),
+        location: "global".into(),
+        model: Model::Lyria3Pro,
+    };
+    let request = Request::SaveSettings {
+        path: path.clone(),
+        settings: settings.clone(),
+    };
+    match call(&mut w, request).await {
+        Event::SettingsSaved { path: saved, .. } => assert_eq!(saved, path),
+        other => panic!("{other:?}"),
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    let file: toml::Table = toml::from_str(&text).unwrap();
+    assert_eq!(file["mode"].as_str(), Some("gcp"), "{text}");
+    assert_eq!(file["project"].as_str(), Some("new-proj"), "{text}");
+    assert_eq!(file["location"].as_str(), Some("global"), "{text}");
+    assert_eq!(
+        file["model"].as_str(),
+        Some("lyria-3-pro-preview"),
+        "{text}"
+    );
+    assert_eq!(file["bell"].as_bool(), Some(true), "{text}");
+
+    std::fs::write(&path, "version = [").unwrap();
+    let request = Request::SaveSettings { path, settings };
+    match call(&mut w, request).await {
+        Event::Failed { error, .. } => {
+            let e = error.to_string();
+            assert!(e.contains("config.toml") && e.contains("line 1"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

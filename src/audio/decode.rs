@@ -28,7 +28,7 @@ const BLOCK_SECONDS: f64 = 0.01;
 pub fn analyze(path: &Path) -> Result<Analysis, AudioError> {
     // The file may come from anywhere; a decoder bug on a hostile file must
     // cost a measurement, never the generation that wrote it.
-    std::panic::catch_unwind(|| analyze_unguarded(path)).unwrap_or_else(|_| {
+    crate::generate::contain::catch(|| analyze_unguarded(path)).unwrap_or_else(|_| {
         Err(AudioError::DecoderFailed {
             path: path.to_path_buf(),
         })

@@ -24,7 +24,7 @@ use std::path::Path;
 
 pub use args::Cli;
 pub use error::CliError;
-pub use settings::{output_dir, settings};
+pub use settings::{output_dir, resolve as resolve_settings, settings};
 
 use args::Command;
 

@@ -20,13 +20,14 @@ pub enum Context {
     Log,
     Details,
     Help,
+    HelpSearch,
     Confirm,
     Input,
     Settings,
 }
 
 impl Context {
-    pub const ALL: [Context; 13] = [
+    pub const ALL: [Context; 14] = [
         Context::Presets,
         Context::Filter,
         Context::Form,
@@ -40,13 +41,18 @@ impl Context {
         Context::Input,
         Context::Confirm,
         Context::Help,
+        Context::HelpSearch,
     ];
 
     /// Letters typed here go to a text field, never to a command.
     pub fn is_typing(self) -> bool {
         matches!(
             self,
-            Context::Filter | Context::FieldEdit | Context::LyricsEdit | Context::Input
+            Context::Filter
+                | Context::FieldEdit
+                | Context::LyricsEdit
+                | Context::Input
+                | Context::HelpSearch
         )
     }
 
@@ -76,6 +82,7 @@ impl Context {
             Context::Log => "Generation log",
             Context::Details => "Generation details",
             Context::Help => "Help",
+            Context::HelpSearch => "Searching the help",
             Context::Confirm => "Question",
             Context::Input => "Text box",
             Context::Settings => "Settings",
@@ -225,6 +232,13 @@ static PRESETS: &[Binding] = &[
     bind(ESC, Action::Back, "clear filter"),
 ];
 
+static HELP_SEARCH: &[Binding] = &[
+    bind(ENTER, Action::Activate, "keep search"),
+    bind(ESC, Action::Back, "clear search"),
+    bind(ARROW_UP, Action::Up, "scroll up"),
+    bind(ARROW_DOWN, Action::Down, "scroll down"),
+];
+
 static FILTER: &[Binding] = &[
     bind(ENTER, Action::Activate, "keep filter"),
     bind(ESC, Action::Back, "clear filter"),
@@ -310,6 +324,7 @@ static HELP: &[Binding] = &[
         Action::Back,
         "close",
     ),
+    bind(&[ch('/')], Action::Filter, "search"),
     bind(UP, Action::Up, "scroll up"),
     bind(DOWN, Action::Down, "scroll down"),
     bind(PAGE_UP, Action::PageUp, "scroll a page up"),
@@ -355,6 +370,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Log => LOG,
         Context::Details => DETAILS,
         Context::Help => HELP,
+        Context::HelpSearch => HELP_SEARCH,
         Context::Confirm => CONFIRM,
         Context::Input => INPUT,
         Context::Settings => SETTINGS,
@@ -372,7 +388,7 @@ pub fn always_bindings() -> &'static [Binding] {
 /// Keys a text field handles itself; listed in the help, not mapped.
 pub fn typing_notes(ctx: Context) -> &'static [(&'static str, &'static str)] {
     match ctx {
-        Context::Filter | Context::FieldEdit | Context::Input => &[
+        Context::Filter | Context::FieldEdit | Context::Input | Context::HelpSearch => &[
             ("←/→ Home/End", "move the cursor"),
             ("Backspace/Del", "delete"),
             ("Ctrl-U", "clear to the start"),

@@ -15,7 +15,10 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::generate::GenerationSettings;
+use crate::settings::file::ConfigFile;
+use crate::settings::{Settings, Source};
 use crate::worker::WorkerHandle;
+use state::popup::Setting;
 
 /// What the binary hands the UI.
 pub struct Launch {
@@ -26,6 +29,10 @@ pub struct Launch {
     pub log_path: PathBuf,
     /// A line for the status bar at start, such as the import hint.
     pub notice: Option<String>,
+    /// Where each setting came from at start; the settings view writes
+    /// its changes to the config file and says which ones a flag, the
+    /// environment or `.env` will still outrank.
+    pub sources: Settings,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,14 +76,17 @@ pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
         output_dir,
         log_path,
         notice,
+        sources,
     } = launch;
     let paths = state::Paths {
         presets_dir,
         output_dir,
         log_path,
         drafts_dir: crate::paths::drafts_dir(),
+        config_file: ConfigFile::path(),
     };
     let mut state = state::AppState::new(settings, paths, theme::Theme::from_env());
+    state.config.outranked = outranked(&sources);
     state.notice = notice.map(|text| state::Notice {
         kind: state::NoticeKind::Info,
         text,
@@ -86,4 +96,25 @@ pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
     let result = app::run(&mut terminal, &mut state, &mut worker).await;
     drop(terminal);
     result
+}
+
+/// The settings whose value at start comes from a layer above the config
+/// file, with that layer.
+fn outranked(sources: &Settings) -> Vec<(Setting, String)> {
+    let above = |source: &Source| match source {
+        Source::Flag(_) | Source::Env(_) | Source::DotEnv(_) => Some(source.to_string()),
+        Source::ConfigFile(_) | Source::Default => None,
+    };
+    [
+        (Setting::Mode, Some(&sources.mode.source)),
+        (
+            Setting::Project,
+            sources.project.as_ref().map(|p| &p.source),
+        ),
+        (Setting::Location, Some(&sources.location.source)),
+        (Setting::Model, Some(&sources.model.source)),
+    ]
+    .into_iter()
+    .filter_map(|(setting, source)| Some((setting, above(source?)?)))
+    .collect()
 }

@@ -37,19 +37,62 @@ pub fn install() {
         tracing::warn!(%e, "error reports keep the default format");
     }
     std::panic::set_hook(Box::new(move |info| {
-        let report = panic_hook.panic_report(info);
         let on_ui = UI_THREAD.get() == Some(&std::thread::current().id());
-        if on_ui && !contain::inside() {
-            terminal::restore();
-            eprintln!("{report}");
-        } else {
-            tracing::error!("a task panicked:\n{report}");
+        match verdict(on_ui, contain::inside()) {
+            Verdict::Caught => tracing::warn!(panic = %info, "a panic was caught"),
+            Verdict::TaskFailed => {
+                let report = panic_hook.panic_report(info);
+                tracing::error!("a task panicked:\n{report}");
+            }
+            Verdict::UiEnds => {
+                let report = panic_hook.panic_report(info);
+                terminal::restore();
+                eprintln!("{report}");
+            }
         }
     }));
+}
+
+/// What a panic means for the running UI.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    /// Inside `contain` or `catch` (a decoder on a hostile file, a
+    /// generation): whoever catches it turns it into an error; the screen
+    /// stays as it is.
+    Caught,
+    /// Another thread's task: it fails alone and the log has the report.
+    TaskFailed,
+    /// The UI's own thread: the app is going down, so the terminal is
+    /// restored before the report prints.
+    UiEnds,
+}
+
+fn verdict(on_ui: bool, caught: bool) -> Verdict {
+    match (on_ui, caught) {
+        (_, true) => Verdict::Caught,
+        (false, false) => Verdict::TaskFailed,
+        (true, false) => Verdict::UiEnds,
+    }
 }
 
 /// The report for an error that ended the UI: the error, its causes and
 /// where it was raised.
 pub fn fatal(error: impl std::error::Error + Send + Sync + 'static) -> String {
     format!("{:?}", color_eyre::Report::new(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_uncaught_panic_on_the_ui_thread_restores_the_terminal() {
+        assert_eq!(verdict(true, true), Verdict::Caught);
+        assert_eq!(verdict(false, true), Verdict::Caught);
+        assert_eq!(verdict(false, false), Verdict::TaskFailed);
+        assert_eq!(verdict(true, false), Verdict::UiEnds);
+        // What a decoder guard on the UI's thread looks like to the hook.
+        let seen = contain::catch(|| verdict(true, contain::inside())).unwrap();
+        assert_eq!(seen, Verdict::Caught);
+    }
 }

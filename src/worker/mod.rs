@@ -7,4 +7,4 @@ mod store_thread;
 mod task;
 
 pub use handle::{WorkerHandle, spawn};
-pub use protocol::{Event, Request, RequestId, WorkerError};
+pub use protocol::{ChosenSettings, Event, Request, RequestId, WorkerError};

@@ -9,6 +9,7 @@ use crate::domain::import::{ImportError, ImportOptions, ImportReport};
 use crate::domain::model::PresetConfig;
 use crate::domain::presets::{LoadedPreset, PresetSummary, StoreError};
 use crate::generate::{GenerateError, GenerationResult, Job, Stage};
+use crate::settings::file::{ConfigFile, ConfigFileError};
 
 pub type RequestId = u64;
 
@@ -46,6 +47,33 @@ pub enum Request {
         path: PathBuf,
         draft: Box<Draft>,
     },
+    /// Writes the settings the TUI chose into the config file at `path`
+    /// (other keys in it are kept); answered by `SettingsSaved`.
+    SaveSettings {
+        path: PathBuf,
+        settings: ChosenSettings,
+    },
+}
+
+/// The settings the TUI's settings view chooses, as the config file keeps
+/// them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenSettings {
+    pub mode: crate::generate::Mode,
+    pub project: Option<String>,
+    pub location: String,
+    pub model: crate::domain::model::Model,
+}
+
+impl ChosenSettings {
+    /// Writes these into the file; a project cleared in the view is
+    /// removed from it.
+    pub fn apply_to(&self, file: &mut ConfigFile) {
+        file.mode = Some(self.mode);
+        file.project = self.project.clone();
+        file.location = Some(self.location.clone());
+        file.model = Some(self.model);
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +86,8 @@ pub enum WorkerError {
     Import(#[from] ImportError),
     #[error(transparent)]
     Draft(#[from] DraftError),
+    #[error(transparent)]
+    Config(#[from] ConfigFileError),
     /// A bug: the named part panicked on this request; the log has the
     /// panic, and the worker keeps serving other requests.
     #[error("internal error in {0}; the log file has the details")]
@@ -70,7 +100,7 @@ impl WorkerError {
             WorkerError::Store(e) => e.is_invalid_input(),
             WorkerError::Generate(e) => e.is_invalid_input(),
             WorkerError::Import(e) => e.is_invalid_input(),
-            WorkerError::Draft(_) | WorkerError::Internal(_) => false,
+            WorkerError::Draft(_) | WorkerError::Config(_) | WorkerError::Internal(_) => false,
         }
     }
 }
@@ -126,6 +156,10 @@ pub enum Event {
     DraftSaved {
         id: RequestId,
     },
+    SettingsSaved {
+        id: RequestId,
+        path: PathBuf,
+    },
 }
 
 impl Event {
@@ -142,7 +176,8 @@ impl Event {
             | Event::Cancelled { id }
             | Event::Failed { id, .. }
             | Event::Draft { id, .. }
-            | Event::DraftSaved { id } => *id,
+            | Event::DraftSaved { id }
+            | Event::SettingsSaved { id, .. } => *id,
         }
     }
 

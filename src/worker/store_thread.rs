@@ -32,11 +32,12 @@ impl StoreThread {
                 for (id, job) in queue {
                     // A panic is this request's failure; the store, its
                     // cache at worst stale, keeps serving the others.
-                    let event = std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut store)))
-                        .unwrap_or_else(|_| Event::Failed {
-                            id,
-                            error: WorkerError::Internal("the preset store"),
-                        });
+                    let event =
+                        crate::generate::contain::catch(AssertUnwindSafe(|| job(&mut store)))
+                            .unwrap_or_else(|_| Event::Failed {
+                                id,
+                                error: WorkerError::Internal("the preset store"),
+                            });
                     let _ = events.send(event);
                 }
             })?;

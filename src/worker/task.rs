@@ -15,6 +15,7 @@ use crate::domain::presets::PresetStore;
 use crate::generate::cache::GeneratorCache;
 use crate::generate::contain::contain;
 use crate::generate::{GenerateError, Job, Progress};
+use crate::settings::file::ConfigFile;
 use crate::worker::protocol::{Event, Request, RequestId, WorkerError};
 use crate::worker::store_thread::StoreThread;
 
@@ -123,6 +124,14 @@ impl Worker {
                     Err(e) => failed(id, e),
                 });
             }
+            Request::SaveSettings { path, settings } => {
+                self.blocking(move || {
+                    match ConfigFile::update(&path, |file| settings.apply_to(file)) {
+                        Ok(_) => Event::SettingsSaved { id, path },
+                        Err(e) => failed(id, e),
+                    }
+                });
+            }
         }
     }
 
@@ -193,6 +202,7 @@ enum RequestKind {
     Cancel,
     RestoreDraft,
     SaveDraft,
+    SaveSettings,
 }
 
 impl RequestKind {
@@ -207,6 +217,7 @@ impl RequestKind {
             Request::Cancel { .. } => RequestKind::Cancel,
             Request::RestoreDraft { .. } => RequestKind::RestoreDraft,
             Request::SaveDraft { .. } => RequestKind::SaveDraft,
+            Request::SaveSettings { .. } => RequestKind::SaveSettings,
         }
     }
 }

@@ -108,6 +108,10 @@ impl FakeWorker {
                 found: self.draft.clone().map(Box::new),
             },
             Request::SaveDraft { .. } => Event::DraftSaved { id },
+            Request::SaveSettings { path, .. } => Event::SettingsSaved {
+                id,
+                path: path.clone(),
+            },
             // Generations are answered by each test, step by step.
             Request::Generate(_) | Request::Cancel { .. } => return None,
         })
@@ -140,6 +144,7 @@ pub fn paths() -> Paths {
         output_dir: PathBuf::from("/home/user/.local/share/music-gen/tracks"),
         log_path: PathBuf::from("/home/user/.local/state/music-gen/music-gen.log"),
         drafts_dir: PathBuf::from("/home/user/.local/state/music-gen/drafts"),
+        config_file: PathBuf::from("/home/user/.config/music-gen/config.toml"),
     }
 }
 

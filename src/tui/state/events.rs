@@ -73,6 +73,12 @@ impl AppState {
             }
             (Pending::RestoreDraft, Event::Draft { found, .. }) => self.on_draft(found, out),
             (Pending::SaveDraft, Event::DraftSaved { .. }) => return false,
+            (Pending::SaveSettings(changed), Event::SettingsSaved { path, .. }) => {
+                self.on_settings_saved(&changed, path)
+            }
+            (Pending::SaveSettings(_), Event::Failed { error, .. }) => {
+                self.error(format!("Settings not saved: {error}"))
+            }
             (Pending::RestoreDraft, Event::Failed { error, .. }) => {
                 self.draft.restore_answered = true;
                 self.error(format!("No draft restored: {error}"));

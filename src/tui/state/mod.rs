@@ -2,6 +2,7 @@
 //! terminal and no I/O here: requests leave through an [`Outbox`], answers
 //! come back as worker events, and tests drive both directly.
 
+mod config;
 mod draft;
 mod events;
 pub mod form;
@@ -106,6 +107,8 @@ pub struct Paths {
     pub log_path: PathBuf,
     /// Where each session keeps its draft.
     pub drafts_dir: PathBuf,
+    /// music-gen's config file, where the settings view keeps its choices.
+    pub config_file: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +143,8 @@ enum Pending {
     Generate,
     RestoreDraft,
     SaveDraft,
+    /// The settings that changed since the last write.
+    SaveSettings(Vec<popup::Setting>),
 }
 
 pub struct AppState {
@@ -172,15 +177,18 @@ pub struct AppState {
     /// The start's load of the first preset, which is not announced.
     first_load: Option<RequestId>,
     pub draft: draft::DraftKeeper,
+    pub config: config::ConfigKeeper,
     quit: bool,
     suspend: bool,
 }
 
 impl AppState {
     pub fn new(settings: GenerationSettings, paths: Paths, theme: Theme) -> AppState {
+        let config = config::ConfigKeeper::new(&settings);
         AppState {
             settings,
             draft: draft::DraftKeeper::new(paths.drafts_dir.clone()),
+            config,
             paths,
             theme,
             focus: Focus::Presets,
@@ -256,6 +264,7 @@ impl AppState {
 
     pub fn context(&self) -> Context {
         match self.popups.last() {
+            Some(Popup::Help { typing: true, .. }) => return Context::HelpSearch,
             Some(Popup::Help { .. }) => return Context::Help,
             Some(Popup::Details { .. }) => return Context::Details,
             Some(Popup::Confirm(_)) => return Context::Confirm,
@@ -313,7 +322,8 @@ impl AppState {
     /// Keeps the topmost popup's scroll within what the last frame could
     /// show (the renderer clamps too, so no redraw is needed).
     pub fn clamp_popup_scroll(&mut self, max: u16) {
-        if let Some(Popup::Help { scroll } | Popup::Details { scroll, .. }) = self.popups.last_mut()
+        if let Some(Popup::Help { scroll, .. } | Popup::Details { scroll, .. }) =
+            self.popups.last_mut()
         {
             *scroll = (*scroll).min(max);
         }

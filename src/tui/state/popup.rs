@@ -10,6 +10,10 @@ use crate::worker::RequestId;
 pub enum Popup {
     Help {
         scroll: u16,
+        /// `/` narrows the help to the lines that contain this.
+        search: LineInput,
+        /// Keys go into `search`.
+        typing: bool,
     },
     /// Everything about one generation in the log.
     Details {

@@ -11,6 +11,7 @@ use crate::tui::action::Action;
 const GLOBAL_LOCATION: &str = "global";
 use crate::tui::keymap::Context;
 use crate::tui::state::form::Activated;
+use crate::tui::state::input::LineInput;
 use crate::tui::state::log::Target;
 use crate::tui::state::popup::{Confirm, Discard, InputBox, InputPurpose, Popup, Setting};
 use crate::tui::state::{AppState, Focus, Outbox, Pending, ViewLimits};
@@ -42,7 +43,7 @@ impl AppState {
             Context::Prompt => self.on_prompt(action),
             Context::Log => self.on_log(action, out),
             Context::Details => self.on_details(action),
-            Context::Help => self.on_help(action),
+            Context::Help | Context::HelpSearch => self.on_help(action),
             Context::Confirm => self.on_confirm(action, out),
             Context::Input => self.on_input(action, out),
             Context::Settings => self.on_settings(action),
@@ -50,6 +51,7 @@ impl AppState {
         let redraw =
             handled.unwrap_or_else(|action| ctx.has_globals() && self.on_global(action, out));
         self.note_draft();
+        self.note_settings(out);
         redraw
     }
 
@@ -78,7 +80,11 @@ impl AppState {
                 .push(Popup::Confirm(Confirm::Discard(Discard::NewTrack))),
             Action::NewTrack => self.new_track(),
             Action::Settings => self.popups.push(Popup::Settings { row: 0 }),
-            Action::Help => self.popups.push(Popup::Help { scroll: 0 }),
+            Action::Help => self.popups.push(Popup::Help {
+                scroll: 0,
+                search: LineInput::default(),
+                typing: false,
+            }),
             Action::Quit => match self.log.active_count() {
                 0 => self.quit = true,
                 running => self.popups.push(Popup::Confirm(Confirm::Quit { running })),
@@ -336,10 +342,34 @@ impl AppState {
 
     fn on_help(&mut self, action: Action) -> Result<bool, Action> {
         let view = self.view;
-        let Some(Popup::Help { scroll }) = self.popups.last_mut() else {
+        let Some(Popup::Help {
+            scroll,
+            search,
+            typing,
+        }) = self.popups.last_mut()
+        else {
             return Err(action);
         };
+        if *typing {
+            match action {
+                Action::Edit(key) => {
+                    *scroll = 0;
+                    return Ok(search.handle(key));
+                }
+                Action::Paste(text) => search.insert_str(&text),
+                Action::Activate => *typing = false,
+                Action::Back => {
+                    *search = LineInput::default();
+                    *typing = false;
+                }
+                Action::Up | Action::Down => scroll_popup(scroll, &action, view),
+                other => return Err(other),
+            }
+            *scroll = (*scroll).min(view.popup_max.unwrap_or(u16::MAX));
+            return Ok(true);
+        }
         match action {
+            Action::Filter => *typing = true,
             Action::Up
             | Action::Down
             | Action::PageUp

@@ -14,7 +14,7 @@ use crate::tui::ui::{details, help, pane};
 
 pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, state: &AppState) {
     match popup {
-        Popup::Help { scroll } => help::render(frame, area, *scroll, state),
+        Popup::Help { scroll, .. } => help::render(frame, area, *scroll, state),
         Popup::Details { id, scroll } => details::render(frame, area, *id, *scroll, state),
         Popup::Confirm(c) => confirm(frame, area, c, state.theme),
         Popup::Input(i) => input_box(frame, area, i, state.theme),
@@ -198,14 +198,18 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
             Setting::Model => s.model.to_string(),
         };
         let value = Span::raw(value);
-        lines.push(Line::from(vec![
+        let mut line = vec![
             Span::styled(format!("{:<15}", setting.label()), theme.label()),
             if i == selected {
                 value.style(theme.selected(true))
             } else {
                 value
             },
-        ]));
+        ];
+        if let Some(by) = state.config.outranked_by(*setting) {
+            line.push(Span::styled(format!("  ({by} wins at start)"), theme.dim()));
+        }
+        lines.push(Line::from(line));
     }
     let hint = match Setting::ALL[selected] {
         Setting::Mode => {
@@ -217,8 +221,13 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
     };
     lines.push(Line::from(""));
     lines.push(Line::styled(hint, theme.dim()));
+    lines.push(Line::styled(
+        "Changes are kept in the config file for the next start.",
+        theme.dim(),
+    ));
     lines.push(Line::from(""));
     for (label, path) in [
+        ("Config file", &state.paths.config_file),
         ("Output", &state.paths.output_dir),
         ("Presets", &state.paths.presets_dir),
         ("Log file", &state.paths.log_path),
