@@ -48,8 +48,9 @@ fn run_batch(fakes: &Fakes, vertex: &FakeVertex, takes: usize, jobs: u16, name: 
         .stderr(Stdio::null());
     let before = vertex.requests();
     let start = Instant::now();
-    let child = cmd.spawn().unwrap();
-    let (status, max_rss_kib) = wait_with_rusage(child.id());
+    // Reaped by wait4, which also reports the child's peak memory.
+    let pid = cmd.spawn().unwrap().id();
+    let (status, max_rss_kib) = wait_with_rusage(pid);
     let wall = start.elapsed();
     assert_eq!(status, 0, "the batch failed");
     assert_eq!(vertex.requests() - before, takes);
