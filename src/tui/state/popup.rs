@@ -104,7 +104,7 @@ impl InputBox {
 }
 
 /// The rows of the settings view, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum Setting {
     Mode,
     Project,
@@ -113,13 +113,6 @@ pub enum Setting {
 }
 
 impl Setting {
-    pub const ALL: [Setting; 4] = [
-        Setting::Mode,
-        Setting::Project,
-        Setting::Location,
-        Setting::Model,
-    ];
-
     pub fn label(self) -> &'static str {
         match self {
             Setting::Mode => "Mode",
