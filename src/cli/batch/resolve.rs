@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::batch::spec::{SpecError, Variant};
-use crate::cli::track::{TrackPatch, parse_file};
+use crate::cli::track::file_layer;
+use crate::domain::layers::{self, Layer};
 use crate::domain::model::{Model, PresetConfig, TrackConfig};
 use crate::generate::GenerationSettings;
 use crate::generate::Mode;
@@ -30,7 +31,7 @@ pub struct Resolved {
 #[derive(Default)]
 pub struct Sources {
     pub presets: HashMap<String, PresetConfig>,
-    configs: HashMap<PathBuf, Value>,
+    configs: HashMap<PathBuf, Layer>,
 }
 
 /// The preset names the variants use, in first-use order.
@@ -65,24 +66,21 @@ fn error(v: &Variant, field: Option<&str>, message: impl Into<String>) -> SpecEr
 }
 
 impl Sources {
-    /// A `config:` file, relative to the batch file's folder.
-    fn config(&mut self, base: &Path, v: &Variant, path: &str) -> Result<TrackPatch, SpecError> {
+    /// A `config:` file, relative to the batch file's folder, read as
+    /// `--config` reads it.
+    fn config(&mut self, base: &Path, v: &Variant, path: &str) -> Result<Layer, SpecError> {
         let full = base.join(path);
         if !self.configs.contains_key(&full) {
-            let value: Value = parse_file::<Map<String, Value>>(&full)
-                .map(Value::Object)
-                .map_err(|e| error(v, Some(CONFIG), e.to_string()))?;
-            self.configs.insert(full.clone(), value);
+            let layer = file_layer(&full).map_err(|e| error(v, Some(CONFIG), e.to_string()))?;
+            self.configs.insert(full.clone(), layer);
         }
-        let value = self.configs[&full].clone();
-        // A config file is any track or result file: keys a track does not
-        // have are someone else's, not mistakes.
-        serde_json::from_value::<TrackPatch>(value)
-            .map_err(|e| error(v, Some(CONFIG), format!("{}: {e}", full.display())))
+        Ok(self.configs[&full].clone())
     }
 }
 
 /// The take a variant asks for, validated for the settings it runs with.
+/// Layers, lowest first: the file's defaults, the preset, the config file,
+/// the job's own fields.
 pub fn resolve(
     v: &Variant,
     sources: &mut Sources,
@@ -108,20 +106,26 @@ pub fn resolve(
         Some(Value::String(s)) => Some(s),
         Some(_) => return Err(error(v, Some(CONFIG), "must be a file path")),
     };
-    let mut patch = job_patch(v, defaults, "defaults.")?;
+    let mut stack = vec![job_layer(v, defaults, Some("defaults"))?];
     if let Some(name) = &preset {
         match sources.presets.get(name) {
-            Some(p) => patch = patch.overlay(TrackPatch::from_preset(p)),
+            Some(p) => stack.push(Layer::from_preset(p)),
             None => return Err(error(v, Some(PRESET), format!("no preset named {name:?}"))),
         }
     }
     if let Some(path) = &config {
-        patch = patch.overlay(sources.config(base, v, path)?);
+        stack.push(sources.config(base, v, path)?);
     }
-    patch = patch.overlay(job_patch(v, fields, "")?);
-    let track = patch
-        .into_track()
-        .map_err(|e| error(v, None, without_flag_hints(&e.to_string())))?;
+    stack.push(job_layer(v, fields, None)?);
+    let track = layers::resolve(&stack).map_err(|e| {
+        let hint = match e {
+            layers::LayerError::Missing { .. } => {
+                "; give it in the job, its defaults, its preset or its config file"
+            }
+            _ => "",
+        };
+        error(v, None, format!("{e}{hint}"))
+    })?;
     let model = track.model.unwrap_or(settings.model);
     track
         .options()
@@ -139,13 +143,15 @@ pub fn resolve(
     })
 }
 
-/// The job's own fields; a key a track does not have is a typo, refused
-/// (a misspelt `temprature` would otherwise cost a whole batch).
-fn job_patch(
+/// The job's own fields (or the defaults') as a layer; a key a track does
+/// not have is a typo, refused (a misspelt `temprature` would otherwise
+/// cost a whole batch).
+fn job_layer(
     v: &Variant,
     mut fields: Map<String, Value>,
-    prefix: &str,
-) -> Result<TrackPatch, SpecError> {
+    origin: Option<&str>,
+) -> Result<Layer, SpecError> {
+    let prefix = origin.map(|o| format!("{o}.")).unwrap_or_default();
     if let Some(samples) = fields.remove(SAMPLES) {
         if fields.contains_key("sample_count") {
             return Err(error(
@@ -156,21 +162,10 @@ fn job_patch(
         }
         fields.insert("sample_count".to_string(), samples);
     }
-    let mut unknown = Vec::new();
-    let patch: Result<TrackPatch, _> =
-        serde_path_to_error::deserialize(serde_ignored::Deserializer::new(
-            Value::Object(fields),
-            &mut |path: serde_ignored::Path| unknown.push(path.to_string()),
-        ));
-    let patch = patch.map_err(|e| {
-        let path = format!("{prefix}{}", e.path());
-        error(
-            v,
-            Some(&path),
-            crate::domain::input::excerpted(&e.into_inner().to_string()),
-        )
-    })?;
-    if let Some(key) = unknown.first() {
+    let (layer, unknown) = Layer::from_value(origin.map(str::to_string), Value::Object(fields))
+        .map_err(|e| error(v, None, e.to_string()))?;
+    if let Some(w) = unknown.first() {
+        let key = w.split(':').next().unwrap_or(w);
         return Err(error(
             v,
             Some(&format!("{prefix}{key}")),
@@ -179,13 +174,5 @@ fn job_patch(
              samples), preset, config, name, vary and repeat",
         ));
     }
-    Ok(patch)
-}
-
-/// `into_track` speaks of flags; in a batch file the field is what to fix.
-fn without_flag_hints(message: &str) -> String {
-    match message.split_once("; pass --") {
-        Some((head, _)) => format!("{head}; give it in the job, its preset or its config file"),
-        None => message.to_string(),
-    }
+    Ok(layer)
 }
