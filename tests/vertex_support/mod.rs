@@ -105,6 +105,7 @@ impl Fakes {
                 output: OutputTarget::Dir(self.out_dir()),
                 limiter: None,
             },
+            preset: None,
         }
     }
 
