@@ -79,6 +79,7 @@ impl Runner<'_> {
                         limiter: Some(self.limiter.clone()),
                         ..self.settings.clone()
                     },
+                    preset: take.preset.clone(),
                 };
                 let id = self.worker.send(Request::Generate(Box::new(job)));
                 running.insert(
