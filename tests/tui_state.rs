@@ -3,6 +3,7 @@
 mod tui_support;
 
 use std::time::Duration;
+use strum::VariantArray;
 
 use crossterm::event::KeyCode;
 use music_gen::generate::{Mode, OutputTarget, Status};
@@ -666,7 +667,7 @@ fn help_lists_every_binding_of_the_keymap() {
     press(&mut state, &mut worker, &[key(KeyCode::Char('?'))]);
     // Scroll through the whole help on a tall screen and collect the text.
     let text = screen(&state, 120, 200);
-    for ctx in Context::ALL {
+    for &ctx in Context::VARIANTS {
         for b in keymap::bindings(ctx) {
             assert!(text.contains(b.desc), "help misses {:?}: {}", ctx, b.desc);
         }

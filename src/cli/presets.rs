@@ -4,10 +4,12 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::cli::args::{PresetsCommand, SaveArgs};
 use crate::cli::error::CliError;
-use crate::cli::track::parse_file;
+use crate::cli::track::{parse_file, resolve, shape_flags};
 use crate::cli::worker_call::call;
 use crate::cli::{stdout, table};
+use crate::domain::layers::Layer;
 use crate::domain::model::PresetConfig;
+use crate::domain::model::TrackField;
 use crate::domain::preset_yaml::to_yaml;
 use crate::domain::presets::{LoadedPreset, PresetSummary, RestoreReport};
 use crate::worker::{Event, Request, WorkerHandle};
@@ -98,13 +100,11 @@ fn preset_from_args(args: SaveArgs) -> Result<PresetConfig, CliError> {
             "presets save needs --file, or --name and --genre".to_string(),
         ));
     };
-    let mut patch = crate::cli::track::TrackPatch {
-        genre: Some(genre),
-        text_input: Some(String::new()),
-        ..Default::default()
-    };
-    patch.apply_shape(&args.shape)?;
-    let track = patch.into_track()?;
+    let mut layer = Layer::new(None);
+    layer.set(TrackField::Genre, genre);
+    layer.set(TrackField::TextInput, "");
+    shape_flags(&mut layer, &args.shape)?;
+    let track = resolve(&[layer])?;
     Ok(PresetConfig::from_track(
         name,
         args.description,

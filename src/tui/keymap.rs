@@ -7,8 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crate::tui::action::Action;
 
 /// Where the keys go: the focused pane, the field being typed in, or the
-/// topmost popup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// topmost popup. The `?` help lists them in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum Context {
     Presets,
     Filter,
@@ -19,31 +19,14 @@ pub enum Context {
     Prompt,
     Log,
     Details,
+    Settings,
+    Input,
+    Confirm,
     Help,
     HelpSearch,
-    Confirm,
-    Input,
-    Settings,
 }
 
 impl Context {
-    pub const ALL: [Context; 14] = [
-        Context::Presets,
-        Context::Filter,
-        Context::Form,
-        Context::FieldEdit,
-        Context::Lyrics,
-        Context::LyricsEdit,
-        Context::Prompt,
-        Context::Log,
-        Context::Details,
-        Context::Settings,
-        Context::Input,
-        Context::Confirm,
-        Context::Help,
-        Context::HelpSearch,
-    ];
-
     /// Letters typed here go to a text field, never to a command.
     pub fn is_typing(self) -> bool {
         matches!(

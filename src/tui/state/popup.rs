@@ -112,7 +112,7 @@ impl InputBox {
 }
 
 /// The rows of the settings view, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum Setting {
     Mode,
     Project,
@@ -123,14 +123,6 @@ pub enum Setting {
 }
 
 impl Setting {
-    pub const ALL: [Setting; 5] = [
-        Setting::Mode,
-        Setting::Project,
-        Setting::Location,
-        Setting::Model,
-        Setting::RestoreBuiltins,
-    ];
-
     pub fn label(self) -> &'static str {
         match self {
             Setting::Mode => "Mode",

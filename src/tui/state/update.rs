@@ -569,10 +569,10 @@ impl AppState {
         let Some(Popup::Settings { row }) = self.popups.last_mut() else {
             return Err(action);
         };
-        let setting = Setting::ALL[*row];
+        let setting = Setting::VARIANTS[*row];
         match action {
             Action::Up => *row = row.saturating_sub(1),
-            Action::Down => *row = (*row + 1).min(Setting::ALL.len() - 1),
+            Action::Down => *row = (*row + 1).min(Setting::VARIANTS.len() - 1),
             Action::Back => {
                 self.popups.pop();
             }

@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
+use strum::VariantArray;
 
 use crate::tui::keymap::{self, Binding, Context};
 use crate::tui::state::AppState;
@@ -150,7 +151,7 @@ fn help_lines(state: &AppState) -> Vec<Line<'static>> {
         theme,
     );
     lines.push(Line::from(""));
-    for ctx in Context::ALL.into_iter().filter(|c| *c != here) {
+    for ctx in Context::VARIANTS.iter().copied().filter(|c| *c != here) {
         section(&mut lines, ctx.title(), keymap::bindings(ctx), theme);
         for (keys, desc) in keymap::typing_notes(ctx) {
             lines.push(entry(keys, desc, theme));

@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
+use strum::VariantArray;
 
 use crate::domain::presets::is_builtin;
 use crate::tui::keymap::{self, Context};
@@ -197,7 +198,7 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
     let theme = state.theme;
     let s = &state.settings;
     let mut lines = Vec::new();
-    for (i, setting) in Setting::ALL.iter().enumerate() {
+    for (i, setting) in Setting::VARIANTS.iter().enumerate() {
         let value = match setting {
             Setting::Mode => s.key.mode.to_string(),
             Setting::Project => s
@@ -223,7 +224,7 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
         }
         lines.push(Line::from(line));
     }
-    let hint = match Setting::ALL[selected] {
+    let hint = match Setting::VARIANTS[selected] {
         Setting::Mode => {
             "simulate sends nothing; gcp calls Vertex AI (asks before each request)".to_string()
         }
