@@ -665,6 +665,7 @@ impl AppState {
                 output: self.output(),
                 ..self.settings.clone()
             },
+            preset: self.form.source().map(|p| p.name.clone()),
         };
         match self.settings.key.mode {
             Mode::Simulate => self.send_generate(job, out),
