@@ -2,6 +2,7 @@
 //! the TUI uses.
 
 pub mod args;
+mod batch;
 mod compat;
 mod doctor;
 pub mod env;
@@ -82,6 +83,10 @@ pub async fn run(
             generate::generate(&mut worker, args, s, model_flag).await
         }
         Command::Setup => setup::run(cli, presets_dir, log_file).await,
+        Command::Batch(args) => {
+            let s = settings(&cli.generation)?;
+            batch::batch(&mut worker, args, s).await
+        }
         Command::Tips { preset, json } => info::tips(&mut worker, preset, json).await,
         Command::Doctor { json } => {
             let s = settings(&cli.generation)?;

@@ -92,6 +92,13 @@ impl AppState {
                 }
                 self.setup_check = SetupCheck::Done(report);
             }
+            (Pending::RestoreBuiltins, Event::BuiltinsRestored { report, .. }) => {
+                match report.restored.as_slice() {
+                    [] => self.info("No built-in preset was missing"),
+                    names => self.info(format!("Restored built-in presets: {}", names.join(", "))),
+                }
+                self.request(out, Request::ListPresets, Pending::List);
+            }
             (Pending::SaveSettings(changed), Event::SettingsSaved { path, .. }) => {
                 self.on_settings_saved(&changed, path)
             }
