@@ -322,18 +322,22 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
         theme.dim(),
     ));
     lines.push(Line::from(""));
-    for (label, path) in [
-        ("Config file", &state.paths.config_file),
-        ("Output", &state.paths.output_dir),
-        ("Presets", &state.paths.presets_dir),
-        ("Log file", &state.paths.log_path),
-    ] {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{label:<15}"), theme.label()),
-            Span::raw(path.display().to_string()),
-        ]));
+    // Once a set-up check runs, its lines take the place of the paths (the
+    // folders check names them), so the view still fits 80×24.
+    if matches!(state.setup_check, SetupCheck::NotRun) {
+        for (label, path) in [
+            ("Config file", &state.paths.config_file),
+            ("Output", &state.paths.output_dir),
+            ("Presets", &state.paths.presets_dir),
+            ("Log file", &state.paths.log_path),
+        ] {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label:<15}"), theme.label()),
+                Span::raw(path.display().to_string()),
+            ]));
+        }
+        lines.push(Line::from(""));
     }
-    lines.push(Line::from(""));
     lines.extend(setup_check(&state.setup_check, theme));
     lines.push(Line::from(""));
     lines.push(keys_line(Context::Settings, theme));
