@@ -240,6 +240,9 @@ fn no_more_requests_in_flight_than_jobs_and_every_take_is_a_normal_take() {
     let meta: Value = serde_json::from_str(&std::fs::read_to_string(&takes[0]).unwrap()).unwrap();
     assert_eq!(meta["status"], "completed");
     assert_eq!(meta["genre"], "synthwave");
+    // The library lists the takes, and not the batch's report.
+    let lib = music_gen::library::Library::open(&s.out()).unwrap();
+    assert_eq!(lib.len(), 12);
     let report = s.report("twelve");
     assert_eq!(report["counts"]["done"], 12);
     assert_eq!(report["peak_in_flight"], 3);

@@ -79,7 +79,14 @@ pub fn journal_path(out_dir: &Path, file: &Path) -> PathBuf {
 }
 
 pub fn report_path(out_dir: &Path, file: &Path) -> PathBuf {
-    out_dir.join(format!("{}.batch-report.json", stem(file)))
+    out_dir.join(format!("{}{REPORT_SUFFIX}.json", stem(file)))
+}
+
+const REPORT_SUFFIX: &str = ".batch-report";
+
+/// Whether a metadata file's stem is a batch report's, not a take's.
+pub fn is_report_name(stem: &str) -> bool {
+    stem.ends_with(REPORT_SUFFIX)
 }
 
 fn stem(file: &Path) -> String {

@@ -49,6 +49,10 @@ pub struct ConfigFile {
     /// Sent as `x-goog-user-project` whatever the credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota_project: Option<String>,
+    /// The TUI rings the terminal bell when a take ends while you look
+    /// elsewhere; `false` silences it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bell: Option<bool>,
     /// Keys this version does not use, kept when the file is rewritten.
     #[serde(flatten)]
     pub other: toml::Table,
@@ -68,6 +72,7 @@ impl Default for ConfigFile {
             model: None,
             credentials: None,
             quota_project: None,
+            bell: None,
             other: toml::Table::new(),
         }
     }
@@ -184,7 +189,7 @@ mod tests {
         assert_eq!(back, written);
         assert_eq!(back.project.as_deref(), Some("p"));
         assert_eq!(back.model, Some(Model::Lyria3Pro));
-        assert_eq!(back.other.get("bell"), Some(&toml::Value::Boolean(true)));
+        assert_eq!(back.bell, Some(true));
     }
 
     #[test]
