@@ -101,13 +101,11 @@ impl AppState {
     }
 
     fn on_presets(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
+        if let Some(delta) = self.step(&action) {
+            self.move_preset(delta, out);
+            return Ok(true);
+        }
         match action {
-            Action::Up => self.move_preset(-1, out),
-            Action::Down => self.move_preset(1, out),
-            Action::PageUp => self.move_preset(-self.page(), out),
-            Action::PageDown => self.move_preset(self.page(), out),
-            Action::First => self.move_preset(isize::MIN / 2, out),
-            Action::Last => self.move_preset(isize::MAX / 2, out),
             Action::Activate => self.load_selected(out),
             Action::Filter => self.presets.filtering = true,
             Action::Back if !self.presets.filter().text().is_empty() => self.presets.clear_filter(),
@@ -126,6 +124,20 @@ impl AppState {
     /// Rows in a page of the list or log last drawn.
     fn page(&self) -> isize {
         self.view.list_page.max(1) as isize
+    }
+
+    /// How far a movement key moves the selection of a list: a row, a
+    /// page, or to either end.
+    fn step(&self, action: &Action) -> Option<isize> {
+        Some(match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -self.page(),
+            Action::PageDown => self.page(),
+            Action::First => isize::MIN / 2,
+            Action::Last => isize::MAX / 2,
+            _ => return None,
+        })
     }
 
     fn move_preset(&mut self, delta: isize, out: &mut dyn Outbox) {
@@ -207,13 +219,11 @@ impl AppState {
     }
 
     fn on_form(&mut self, action: Action) -> Result<bool, Action> {
+        if let Some(delta) = self.step(&action) {
+            self.form.move_by(delta);
+            return Ok(true);
+        }
         match action {
-            Action::Up => self.form.move_by(-1),
-            Action::Down => self.form.move_by(1),
-            Action::PageUp => self.form.move_by(-self.page()),
-            Action::PageDown => self.form.move_by(self.page()),
-            Action::First => self.form.move_by(isize::MIN / 2),
-            Action::Last => self.form.move_by(isize::MAX / 2),
             Action::Less => self.form.adjust(-1),
             Action::More => self.form.adjust(1),
             Action::Activate => match self.form.activate() {
@@ -292,13 +302,11 @@ impl AppState {
     }
 
     fn on_log(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
+        if let Some(delta) = self.step(&action) {
+            self.log.move_by(delta);
+            return Ok(true);
+        }
         match action {
-            Action::Up => self.log.move_by(-1),
-            Action::Down => self.log.move_by(1),
-            Action::PageUp => self.log.move_by(-self.page()),
-            Action::PageDown => self.log.move_by(self.page()),
-            Action::First => self.log.move_by(isize::MIN / 2),
-            Action::Last => self.log.move_by(isize::MAX / 2),
             Action::Activate => match self.log.selected() {
                 Some(e) => {
                     let id = e.id;

@@ -4,7 +4,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 use strum::VariantArray;
 
 use crate::tui::keymap::{self, Binding, Context};
@@ -12,16 +11,12 @@ use crate::tui::state::AppState;
 use crate::tui::state::popup::Popup;
 use crate::tui::theme::Theme;
 use crate::tui::ui::popup::centered;
-use crate::tui::ui::{ScrollView, pane};
+use crate::tui::ui::ScrollView;
 
 const KEY_WIDTH: usize = 18;
 
 pub fn render(frame: &mut Frame, area: Rect, scroll: u16, state: &AppState) {
-    let ScrollView {
-        rect,
-        lines,
-        max_scroll,
-    } = view(area, state);
+    let view = view(area, state);
     let title = match search(state) {
         Some((query, typing)) if typing || !query.is_empty() => {
             let cursor = if typing { "▏" } else { "" };
@@ -29,13 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: u16, state: &AppState) {
         }
         _ => " Help · / search · ↑↓ PgUp/PgDn scroll · Esc close ".to_string(),
     };
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(pane(title, true, state.theme))
-            .scroll((scroll.min(max_scroll), 0)),
-        rect,
-    );
+    view.render(frame, title, scroll, state.theme);
 }
 
 /// The help's search text and whether it is being typed.

@@ -207,6 +207,20 @@ struct ScrollView {
     max_scroll: u16,
 }
 
+impl ScrollView {
+    /// Draws the popup over what is under it, scrolled by `scroll` rows
+    /// (at most to its end).
+    fn render(self, frame: &mut Frame, title: String, scroll: u16, theme: Theme) {
+        frame.render_widget(Clear, self.rect);
+        frame.render_widget(
+            Paragraph::new(self.lines)
+                .block(pane(title, true, theme))
+                .scroll((scroll.min(self.max_scroll), 0)),
+            self.rect,
+        );
+    }
+}
+
 /// A pane's frame: bold and coloured when focused.
 fn pane<'a>(title: impl Into<Line<'a>>, focused: bool, theme: Theme) -> Block<'a> {
     Block::new()
