@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::model::{Model, TrackConfig};
-use crate::domain::named::{Named, named_str};
+use crate::domain::named::named_str;
 
 pub const DEFAULT_LOCATION: &str = "us-central1";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -38,10 +38,7 @@ pub enum Mode {
     Gcp,
 }
 
-impl Named for Mode {
-    const KIND: &'static str = "mode";
-}
-named_str!(Mode);
+named_str!(Mode, "mode");
 
 /// Everything that picks a generator instance. Two jobs with equal keys share
 /// one generator, and with it one HTTP client and one token.

@@ -10,8 +10,8 @@ use crate::tui::keymap::{self, Binding, Context};
 use crate::tui::state::AppState;
 use crate::tui::state::popup::Popup;
 use crate::tui::theme::Theme;
-use crate::tui::ui::popup::centered;
 use crate::tui::ui::ScrollView;
+use crate::tui::ui::popup::centered;
 
 const KEY_WIDTH: usize = 18;
 
