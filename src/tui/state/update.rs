@@ -333,13 +333,10 @@ impl AppState {
         let Some(Popup::Details { scroll, .. }) = self.popups.last_mut() else {
             return Err(action);
         };
+        if scroll_popup(scroll, &action, view) {
+            return Ok(true);
+        }
         match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::First
-            | Action::Last => scroll_popup(scroll, &action, view),
             Action::Back => {
                 self.popups.pop();
             }
@@ -370,20 +367,19 @@ impl AppState {
                     *search = LineInput::default();
                     *typing = false;
                 }
-                Action::Up | Action::Down => scroll_popup(scroll, &action, view),
+                Action::Up | Action::Down => {
+                    scroll_popup(scroll, &action, view);
+                }
                 other => return Err(other),
             }
             *scroll = (*scroll).min(view.popup_max.unwrap_or(u16::MAX));
             return Ok(true);
         }
+        if scroll_popup(scroll, &action, view) {
+            return Ok(true);
+        }
         match action {
             Action::Filter => *typing = true,
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::First
-            | Action::Last => scroll_popup(scroll, &action, view),
             Action::Back | Action::Help | Action::Quit => {
                 self.popups.pop();
             }
@@ -629,7 +625,8 @@ impl AppState {
 }
 
 /// Scrolls a popup; the limit after the next draw is the frame's.
-fn scroll_popup(scroll: &mut u16, action: &Action, view: ViewLimits) {
+/// Scrolls a popup for a movement key; false for any other action.
+fn scroll_popup(scroll: &mut u16, action: &Action, view: ViewLimits) -> bool {
     let max = view.popup_max.unwrap_or(u16::MAX);
     *scroll = match action {
         Action::Up => scroll.saturating_sub(1),
@@ -637,9 +634,11 @@ fn scroll_popup(scroll: &mut u16, action: &Action, view: ViewLimits) {
         Action::PageUp => scroll.saturating_sub(view.popup_page),
         Action::PageDown => scroll.saturating_add(view.popup_page),
         Action::First => 0,
-        _ => max,
+        Action::Last => max,
+        _ => return false,
     }
     .min(max);
+    true
 }
 
 fn change_setting(settings: &mut GenerationSettings, setting: Setting, step: i64) {

@@ -47,13 +47,7 @@ pub(super) fn view(area: Rect, id: RequestId, state: &AppState) -> ScrollView {
     // As tall as the text, at most the screen less a line above and below.
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = centered(area, width, height);
-    let inner_height = rect.height.saturating_sub(2) as usize;
-    let max_scroll = lines.len().saturating_sub(inner_height) as u16;
-    ScrollView {
-        rect,
-        lines,
-        max_scroll,
-    }
+    ScrollView::new(rect, lines)
 }
 
 /// The popup's lines, already wrapped to `width`.

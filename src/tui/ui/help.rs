@@ -46,13 +46,7 @@ pub(super) fn view(area: Rect, state: &AppState) -> ScrollView {
         (area.width * 8 / 10).max(76),
         area.height.saturating_sub(2),
     );
-    let inner_height = rect.height.saturating_sub(2) as usize;
-    let max_scroll = lines.len().saturating_sub(inner_height) as u16;
-    ScrollView {
-        rect,
-        lines,
-        max_scroll,
-    }
+    ScrollView::new(rect, lines)
 }
 
 /// The entries that contain `query` (ignoring ASCII case), under their
