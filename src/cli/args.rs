@@ -181,6 +181,11 @@ pub enum PresetsCommand {
     },
     /// Bring presets over from a folder, such as the Python tool's ./presets
     Import(crate::cli::import::ImportArgs),
+    /// Write back the built-in presets that were deleted (edited ones stay as they are)
+    RestoreBuiltins {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -4,11 +4,13 @@
 
 use std::path::PathBuf;
 
+use crate::audio::{Analysis, AudioError};
 use crate::domain::drafts::{Draft, DraftError, FoundDraft};
 use crate::domain::import::{ImportError, ImportOptions, ImportReport};
 use crate::domain::model::PresetConfig;
-use crate::domain::presets::{LoadedPreset, PresetSummary, StoreError};
+use crate::domain::presets::{LoadedPreset, PresetSummary, RestoreReport, StoreError};
 use crate::generate::{GenerateError, GenerationResult, Job, Stage};
+use crate::library::{LibraryError, Page, Query, Take, TakeId};
 use crate::settings::file::{ConfigFile, ConfigFileError};
 
 pub type RequestId = u64;
@@ -28,6 +30,8 @@ pub enum Request {
     DeletePreset {
         name: String,
     },
+    /// Writes back deleted built-in presets; answered by `BuiltinsRestored`.
+    RestoreBuiltins,
     /// Brings the presets of another folder into the store.
     ImportPresets {
         dir: PathBuf,
@@ -46,6 +50,28 @@ pub enum Request {
     SaveDraft {
         path: PathBuf,
         draft: Box<Draft>,
+    },
+    /// Lists the takes in the output folder `dir`; answered by `Takes`.
+    /// The folder's names are read again each time (cheap); summaries come
+    /// from the library's cache.
+    ListTakes {
+        dir: PathBuf,
+        query: Query,
+    },
+    /// All of one take, by id or unique prefix; answered by `Take`.
+    LoadTake {
+        dir: PathBuf,
+        id: String,
+    },
+    /// Deletes a take's files; answered by `TakeDeleted`.
+    DeleteTake {
+        dir: PathBuf,
+        id: TakeId,
+    },
+    /// Decodes an audio file for its waveform and levels (a 3-minute MP3
+    /// takes ~100 ms); answered by `Analyzed`.
+    AnalyzeAudio {
+        path: PathBuf,
     },
     /// Writes the settings the TUI chose into the config file at `path`
     /// (other keys in it are kept); answered by `SettingsSaved`.
@@ -87,6 +113,10 @@ pub enum WorkerError {
     #[error(transparent)]
     Draft(#[from] DraftError),
     #[error(transparent)]
+    Library(#[from] LibraryError),
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    #[error(transparent)]
     Config(#[from] ConfigFileError),
     /// A bug: the named part panicked on this request; the log has the
     /// panic, and the worker keeps serving other requests.
@@ -100,7 +130,11 @@ impl WorkerError {
             WorkerError::Store(e) => e.is_invalid_input(),
             WorkerError::Generate(e) => e.is_invalid_input(),
             WorkerError::Import(e) => e.is_invalid_input(),
-            WorkerError::Draft(_) | WorkerError::Config(_) | WorkerError::Internal(_) => false,
+            WorkerError::Library(e) => e.is_invalid_input(),
+            WorkerError::Draft(_)
+            | WorkerError::Audio(_)
+            | WorkerError::Config(_)
+            | WorkerError::Internal(_) => false,
         }
     }
 }
@@ -129,6 +163,10 @@ pub enum Event {
         id: RequestId,
         report: ImportReport,
     },
+    BuiltinsRestored {
+        id: RequestId,
+        report: RestoreReport,
+    },
     /// A generation left the queue and is running.
     Started {
         id: RequestId,
@@ -156,6 +194,24 @@ pub enum Event {
     DraftSaved {
         id: RequestId,
     },
+    Takes {
+        id: RequestId,
+        page: Page,
+    },
+    Take {
+        id: RequestId,
+        take: Box<Take>,
+    },
+    TakeDeleted {
+        id: RequestId,
+        take: TakeId,
+        bytes: u64,
+    },
+    Analyzed {
+        id: RequestId,
+        path: PathBuf,
+        analysis: Box<Analysis>,
+    },
     SettingsSaved {
         id: RequestId,
         path: PathBuf,
@@ -170,6 +226,7 @@ impl Event {
             | Event::Saved { id, .. }
             | Event::Deleted { id, .. }
             | Event::Imported { id, .. }
+            | Event::BuiltinsRestored { id, .. }
             | Event::Started { id }
             | Event::Progress { id, .. }
             | Event::Generated { id, .. }
@@ -177,6 +234,10 @@ impl Event {
             | Event::Failed { id, .. }
             | Event::Draft { id, .. }
             | Event::DraftSaved { id }
+            | Event::Takes { id, .. }
+            | Event::Take { id, .. }
+            | Event::TakeDeleted { id, .. }
+            | Event::Analyzed { id, .. }
             | Event::SettingsSaved { id, .. } => *id,
         }
     }

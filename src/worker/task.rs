@@ -15,12 +15,14 @@ use crate::domain::presets::PresetStore;
 use crate::generate::cache::GeneratorCache;
 use crate::generate::contain::contain;
 use crate::generate::{GenerateError, Job, Progress};
+use crate::library::Libraries;
 use crate::settings::file::ConfigFile;
 use crate::worker::protocol::{Event, Request, RequestId, WorkerError};
 use crate::worker::store_thread::StoreThread;
 
 pub(crate) struct Worker {
-    store: StoreThread,
+    store: StoreThread<PresetStore>,
+    library: StoreThread<Libraries>,
     cache: GeneratorCache,
     events: mpsc::UnboundedSender<Event>,
     running: HashMap<RequestId, CancellationToken>,
@@ -35,7 +37,13 @@ impl Worker {
     ) -> std::io::Result<Worker> {
         let (finished_tx, finished_rx) = mpsc::unbounded_channel();
         Ok(Worker {
-            store: StoreThread::spawn(store, events.clone())?,
+            store: StoreThread::spawn("presets", "the preset store", store, events.clone())?,
+            library: StoreThread::spawn(
+                "library",
+                "the take library",
+                Libraries::default(),
+                events.clone(),
+            )?,
             cache: GeneratorCache::default(),
             events,
             running: HashMap::new(),
@@ -98,6 +106,13 @@ impl Worker {
                     Err(e) => failed(id, e),
                 });
             }
+            Request::RestoreBuiltins => {
+                self.store
+                    .run(id, move |store| match store.restore_builtins() {
+                        Ok(report) => Event::BuiltinsRestored { id, report },
+                        Err(e) => failed(id, e),
+                    });
+            }
             Request::ImportPresets { dir, options } => {
                 self.store.run(id, move |store| {
                     match import::import(store, &dir, options) {
@@ -124,12 +139,54 @@ impl Worker {
                     Err(e) => failed(id, e),
                 });
             }
+            Request::ListTakes { dir, query } => {
+                self.library.run(id, move |libs| match libs.get(&dir) {
+                    Ok(lib) => Event::Takes {
+                        id,
+                        page: lib.list(&query),
+                    },
+                    Err(e) => failed(id, e),
+                });
+            }
+            Request::LoadTake { dir, id: given } => {
+                self.library.run(id, move |libs| {
+                    let take = libs.get(&dir).and_then(|lib| {
+                        let take = lib.resolve(&given)?;
+                        lib.load(&take)
+                    });
+                    match take {
+                        Ok(take) => Event::Take {
+                            id,
+                            take: Box::new(take),
+                        },
+                        Err(e) => failed(id, e),
+                    }
+                });
+            }
             Request::SaveSettings { path, settings } => {
                 self.blocking(move || {
                     match ConfigFile::update(&path, |file| settings.apply_to(file)) {
                         Ok(_) => Event::SettingsSaved { id, path },
                         Err(e) => failed(id, e),
                     }
+                });
+            }
+            Request::DeleteTake { dir, id: take } => {
+                self.library.run(id, move |libs| {
+                    match libs.get(&dir).and_then(|lib| lib.delete(&take)) {
+                        Ok(bytes) => Event::TakeDeleted { id, take, bytes },
+                        Err(e) => failed(id, e),
+                    }
+                });
+            }
+            Request::AnalyzeAudio { path } => {
+                self.blocking(move || match crate::audio::analyze(&path) {
+                    Ok(a) => Event::Analyzed {
+                        id,
+                        path,
+                        analysis: Box::new(a),
+                    },
+                    Err(e) => failed(id, e),
                 });
             }
         }
@@ -197,11 +254,16 @@ enum RequestKind {
     LoadPreset,
     SavePreset,
     DeletePreset,
+    RestoreBuiltins,
     ImportPresets,
     Generate,
     Cancel,
     RestoreDraft,
     SaveDraft,
+    ListTakes,
+    LoadTake,
+    DeleteTake,
+    AnalyzeAudio,
     SaveSettings,
 }
 
@@ -212,11 +274,16 @@ impl RequestKind {
             Request::LoadPreset { .. } => RequestKind::LoadPreset,
             Request::SavePreset { .. } => RequestKind::SavePreset,
             Request::DeletePreset { .. } => RequestKind::DeletePreset,
+            Request::RestoreBuiltins => RequestKind::RestoreBuiltins,
             Request::ImportPresets { .. } => RequestKind::ImportPresets,
             Request::Generate(_) => RequestKind::Generate,
             Request::Cancel { .. } => RequestKind::Cancel,
             Request::RestoreDraft { .. } => RequestKind::RestoreDraft,
             Request::SaveDraft { .. } => RequestKind::SaveDraft,
+            Request::ListTakes { .. } => RequestKind::ListTakes,
+            Request::LoadTake { .. } => RequestKind::LoadTake,
+            Request::DeleteTake { .. } => RequestKind::DeleteTake,
+            Request::AnalyzeAudio { .. } => RequestKind::AnalyzeAudio,
             Request::SaveSettings { .. } => RequestKind::SaveSettings,
         }
     }

@@ -108,12 +108,21 @@ impl FakeWorker {
                 found: self.draft.clone().map(Box::new),
             },
             Request::SaveDraft { .. } => Event::DraftSaved { id },
+            Request::RestoreBuiltins => match self.store.restore_builtins() {
+                Ok(report) => Event::BuiltinsRestored { id, report },
+                Err(e) => failed(e),
+            },
             Request::SaveSettings { path, .. } => Event::SettingsSaved {
                 id,
                 path: path.clone(),
             },
             // Generations are answered by each test, step by step.
             Request::Generate(_) | Request::Cancel { .. } => return None,
+            // So are the library's requests.
+            Request::ListTakes { .. }
+            | Request::LoadTake { .. }
+            | Request::DeleteTake { .. }
+            | Request::AnalyzeAudio { .. } => return None,
         })
     }
 }
@@ -230,6 +239,7 @@ pub fn screen(state: &AppState, width: u16, height: u16) -> String {
 pub fn simulated_result(state: &AppState) -> GenerationResult {
     let track = state.form.track();
     GenerationResult {
+        schema_version: music_gen::generate::result::SCHEMA_VERSION,
         status: Status::Simulated,
         mode: Mode::Simulate,
         genre: track.genre.clone(),
@@ -246,6 +256,11 @@ pub fn simulated_result(state: &AppState) -> GenerationResult {
         metadata_path: Some(PathBuf::from(
             "/home/user/.local/share/music-gen/tracks/20260101-120000-rock.json",
         )),
+        track: Some(track.clone()),
+        settings: None,
+        preset: None,
+        created_at: None,
+        finished_at: None,
     }
 }
 
