@@ -267,7 +267,8 @@ fn save_asks_before_overwriting_an_existing_preset() {
     let mut state = started(&mut worker, Theme::COLOR);
     let file = worker.dir().join("classical_orchestral.yaml");
     let original = std::fs::read_to_string(&file).unwrap();
-    // Change the temperature, then save under the loaded name.
+    // Change the temperature, then save under the loaded name: the box
+    // offers a new name, so overwriting takes typing the old one.
     press(&mut state, &mut worker, &[key(KeyCode::Tab)]);
     press(&mut state, &mut worker, &[key(KeyCode::Down); 7]);
     press(
@@ -276,11 +277,30 @@ fn save_asks_before_overwriting_an_existing_preset() {
         &[key(KeyCode::Right), key(KeyCode::Char('s'))],
     );
     assert_eq!(state.context(), Context::Input);
-    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    let Some(Popup::Input(name_box)) = state.popups.last() else {
+        panic!("{:?}", state.popups)
+    };
+    assert_eq!(name_box.input.text(), "classical_orchestral_2");
+    press(&mut state, &mut worker, &[ctrl('u')]);
+    type_text(&mut state, &mut worker, "classical_orchestral\n");
+    // Description and tips come pre-filled from the loaded preset; Enter
+    // keeps each.
+    let Some(Popup::Input(description)) = state.popups.last() else {
+        panic!("{:?}", state.popups)
+    };
+    assert!(!description.input.text().is_empty());
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Enter), key(KeyCode::Enter)],
+    );
     assert!(
         matches!(state.popups.last(), Some(Popup::Confirm(Confirm::Overwrite(p))) if p.name == "classical_orchestral"),
-        "asks first"
+        "asks first: {:?}",
+        state.popups
     );
+    let shown = screen(&state, 80, 24);
+    assert!(shown.contains("built-in preset"), "{shown}");
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         original,
@@ -290,7 +310,7 @@ fn save_asks_before_overwriting_an_existing_preset() {
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(saved.contains("temperature: 0.6"), "{saved}");
     assert!(
-        saved.contains("tips:"),
+        saved.contains("tips:") && saved.contains("description:"),
         "description and tips kept: {saved}"
     );
 }
@@ -308,10 +328,64 @@ fn save_as_a_new_name_adds_it_to_the_list() {
     assert!(matches!(state.popups.last(), Some(Popup::Input(i)) if i.error.is_some()));
     press(&mut state, &mut worker, &[ctrl('u')]);
     type_text(&mut state, &mut worker, "my_song\n");
-    assert!(state.popups.is_empty());
-    assert!(worker.dir().join("my_song.yaml").is_file());
+    // A new description; the tips box emptied: no tips.
+    press(&mut state, &mut worker, &[ctrl('u')]);
+    type_text(&mut state, &mut worker, "Soft strings for the evening\n");
+    press(&mut state, &mut worker, &[ctrl('u'), key(KeyCode::Enter)]);
+    assert!(state.popups.is_empty(), "{:?}", state.popups);
+    let saved = std::fs::read_to_string(worker.dir().join("my_song.yaml")).unwrap();
+    assert!(
+        saved.contains("description: Soft strings for the evening"),
+        "{saved}"
+    );
+    assert!(!saved.contains("tips:"), "{saved}");
     assert_eq!(state.presets.len(), 6);
     assert_eq!(state.presets.selected().unwrap().name, "my_song");
+
+    // The filter finds it by its description; S orders by genre.
+    press(&mut state, &mut worker, &[key(KeyCode::Char('/'))]);
+    type_text(&mut state, &mut worker, "evening");
+    let names: Vec<_> = state
+        .presets
+        .visible()
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(names, ["my_song"]);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Esc), key(KeyCode::Char('S'))],
+    );
+    let genres: Vec<_> = state
+        .presets
+        .visible()
+        .iter()
+        .map(|p| p.genre.clone().unwrap_or_default())
+        .collect();
+    let mut sorted = genres.clone();
+    sorted.sort();
+    assert_eq!(genres, sorted);
+    assert!(screen(&state, 80, 24).contains("by genre"));
+}
+
+/// Deleting a built-in asks, says how it comes back, and Settings → Built-in
+/// presets writes it back.
+#[test]
+fn a_deleted_builtin_comes_back_from_settings() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('d'))]);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("built-in: Settings"), "{shown}");
+    press(&mut state, &mut worker, &[key(KeyCode::Char('y'))]);
+    assert_eq!(state.presets.len(), 4);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('o'))]);
+    press(&mut state, &mut worker, &[key(KeyCode::Down); 4]);
+    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    assert_eq!(state.presets.len(), 5);
+    let notice = state.notice.clone().unwrap().text;
+    assert_eq!(notice, "Restored built-in presets: classical_orchestral");
 }
 
 #[test]

@@ -212,6 +212,11 @@ fn compose_generate_save_and_quit_in_a_real_terminal() {
     tmux.keys(&["C-u"]);
     tmux.text("tmux_song");
     tmux.keys(&["Enter"]);
+    // Then the description and the tips, pre-filled: Enter keeps each.
+    tmux.wait_for("2/3: description");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("3/3: tips");
+    tmux.keys(&["Enter"]);
     tmux.wait_for("Saved preset tmux_song");
     let saved = presets.join("tmux_song.yaml");
     assert!(saved.is_file());

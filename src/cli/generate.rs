@@ -168,14 +168,14 @@ fn confirm_cost(model: Model, samples: i64) -> Result<(), CliError> {
 
 /// SIGINT, SIGTERM and SIGHUP all cancel a generation: the worker removes
 /// what it had started writing, then the process exits with 128 + signal.
-struct Signals {
+pub(crate) struct Signals {
     int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
 }
 
 impl Signals {
-    fn new() -> Result<Signals, CliError> {
+    pub(crate) fn new() -> Result<Signals, CliError> {
         use tokio::signal::unix::{SignalKind, signal};
         let listen = |kind: SignalKind| {
             signal(kind).map_err(|e| CliError::Failure(format!("cannot listen for signals: {e}")))
@@ -188,7 +188,7 @@ impl Signals {
     }
 
     /// The number of the next signal to arrive.
-    async fn next(&mut self) -> i32 {
+    pub(crate) async fn next(&mut self) -> i32 {
         tokio::select! {
             _ = self.int.recv() => libc::SIGINT,
             _ = self.term.recv() => libc::SIGTERM,

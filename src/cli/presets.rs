@@ -11,7 +11,7 @@ use crate::domain::layers::Layer;
 use crate::domain::model::PresetConfig;
 use crate::domain::model::TrackField;
 use crate::domain::preset_yaml::to_yaml;
-use crate::domain::presets::{LoadedPreset, PresetSummary};
+use crate::domain::presets::{LoadedPreset, PresetSummary, RestoreReport};
 use crate::worker::{Event, Request, WorkerHandle};
 
 pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), CliError> {
@@ -55,6 +55,17 @@ pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), C
             }
         }
         PresetsCommand::Import(args) => crate::cli::import::run(args, worker).await?,
+        PresetsCommand::RestoreBuiltins { json } => {
+            if let Event::BuiltinsRestored { report, .. } =
+                call(worker, Request::RestoreBuiltins).await?
+            {
+                if json {
+                    stdout::print_json(&report)?;
+                } else {
+                    stdout::print(&restore_summary(&report))?;
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -108,7 +119,12 @@ fn confirm_delete(name: &str) -> Result<(), CliError> {
             "refusing to delete {name:?} without --yes: stdin is not a terminal"
         )));
     }
-    if ask(&format!("Delete preset {name}? [y/N] "))? {
+    let builtin = if crate::domain::presets::is_builtin(name) {
+        " (a built-in: `music-gen presets restore-builtins` brings it back)"
+    } else {
+        ""
+    };
+    if ask(&format!("Delete preset {name}{builtin}? [y/N] "))? {
         Ok(())
     } else {
         Err(CliError::Cancelled)
@@ -126,4 +142,18 @@ pub fn ask(question: &str) -> Result<bool, CliError> {
         .read_line(&mut answer)
         .map_err(|e| CliError::Failure(format!("stdin: {e}")))?;
     Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}
+
+fn restore_summary(report: &RestoreReport) -> String {
+    let mut text = match report.restored.as_slice() {
+        [] => "No built-in preset was missing.\n".to_string(),
+        names => format!("Restored: {}\n", names.join(", ")),
+    };
+    if !report.kept.is_empty() && !report.restored.is_empty() {
+        text.push_str(&format!(
+            "Already there, left as they are: {}\n",
+            report.kept.join(", ")
+        ));
+    }
+    text
 }

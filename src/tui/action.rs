@@ -33,6 +33,8 @@ pub enum Action {
     Less,
     More,
     Filter,
+    /// Orders a list the next way.
+    Sort,
     Generate,
     Save,
     Delete,

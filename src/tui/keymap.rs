@@ -213,6 +213,7 @@ static PRESETS: &[Binding] = &[
     bind(&[ch('/')], Action::Filter, "filter"),
     bind(&[ch('d'), code(KeyCode::Delete)], Action::Delete, "delete"),
     bind(ESC, Action::Back, "clear filter"),
+    bind(&[ch('S')], Action::Sort, "sort"),
 ];
 
 static HELP_SEARCH: &[Binding] = &[

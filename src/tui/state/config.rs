@@ -94,5 +94,6 @@ fn differs(setting: Setting, a: &ChosenSettings, b: &ChosenSettings) -> bool {
         Setting::Project => a.project != b.project,
         Setting::Location => a.location != b.location,
         Setting::Model => a.model != b.model,
+        Setting::RestoreBuiltins => false,
     }
 }

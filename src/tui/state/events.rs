@@ -73,6 +73,13 @@ impl AppState {
             }
             (Pending::RestoreDraft, Event::Draft { found, .. }) => self.on_draft(found, out),
             (Pending::SaveDraft, Event::DraftSaved { .. }) => return false,
+            (Pending::RestoreBuiltins, Event::BuiltinsRestored { report, .. }) => {
+                match report.restored.as_slice() {
+                    [] => self.info("No built-in preset was missing"),
+                    names => self.info(format!("Restored built-in presets: {}", names.join(", "))),
+                }
+                self.request(out, Request::ListPresets, Pending::List);
+            }
             (Pending::SaveSettings(changed), Event::SettingsSaved { path, .. }) => {
                 self.on_settings_saved(&changed, path)
             }

@@ -129,6 +129,13 @@ pub struct Notice {
 
 pub const NOTICE_FADES: Duration = Duration::from_secs(4);
 
+/// A preset being saved, between the steps of "save as".
+#[derive(Debug)]
+struct PresetSave {
+    name: String,
+    description: Option<String>,
+}
+
 /// What an answer from the worker is for.
 #[derive(Debug)]
 enum Pending {
@@ -143,6 +150,7 @@ enum Pending {
     Generate,
     RestoreDraft,
     SaveDraft,
+    RestoreBuiltins,
     /// The settings that changed since the last write.
     SaveSettings(Vec<popup::Setting>),
 }
@@ -178,6 +186,8 @@ pub struct AppState {
     first_load: Option<RequestId>,
     pub draft: draft::DraftKeeper,
     pub config: config::ConfigKeeper,
+    /// A preset save between its steps (name → description → tips).
+    preset_save: Option<PresetSave>,
     quit: bool,
     suspend: bool,
 }
@@ -189,6 +199,7 @@ impl AppState {
             settings,
             draft: draft::DraftKeeper::new(paths.drafts_dir.clone()),
             config,
+            preset_save: None,
             paths,
             theme,
             focus: Focus::Presets,

@@ -57,6 +57,8 @@ pub enum Discard {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputPurpose {
     SavePreset,
+    PresetDescription,
+    PresetTips,
     AddStyle,
     EditStyle(usize),
     Project,
@@ -66,7 +68,9 @@ pub enum InputPurpose {
 impl InputPurpose {
     pub fn title(self) -> &'static str {
         match self {
-            InputPurpose::SavePreset => "Save as preset",
+            InputPurpose::SavePreset => "Save as preset 1/3: name",
+            InputPurpose::PresetDescription => "Save as preset 2/3: description",
+            InputPurpose::PresetTips => "Save as preset 3/3: tips",
             InputPurpose::AddStyle => "Add style reference",
             InputPurpose::EditStyle(_) => "Edit style reference",
             InputPurpose::Project => "Google Cloud project",
@@ -76,7 +80,11 @@ impl InputPurpose {
 
     pub fn hint(self) -> &'static str {
         match self {
-            InputPurpose::SavePreset => "name: letters, digits, '_' or '-' (up to 64)",
+            InputPurpose::SavePreset => {
+                "letters, digits, '_' or '-' (up to 64); lyrics and duration are not part of a preset"
+            }
+            InputPurpose::PresetDescription => "one line for the preset list; empty for none",
+            InputPurpose::PresetTips => "advice shown with the preset; empty for none; Enter saves",
             InputPurpose::AddStyle | InputPurpose::EditStyle(_) => {
                 "TYPE: VALUE, type one of style, sound, artist, similar_to"
             }
@@ -110,6 +118,8 @@ pub enum Setting {
     Project,
     Location,
     Model,
+    /// Not a value: Enter writes back the built-in presets deleted here.
+    RestoreBuiltins,
 }
 
 impl Setting {
@@ -119,6 +129,7 @@ impl Setting {
             Setting::Project => "Project",
             Setting::Location => "Location",
             Setting::Model => "Default model",
+            Setting::RestoreBuiltins => "Built-in presets",
         }
     }
 }

@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use strum::VariantArray;
 
+use crate::domain::presets::is_builtin;
 use crate::tui::keymap::{self, Context};
 use crate::tui::state::AppState;
 use crate::tui::state::popup::{Confirm, Discard, InputBox, Popup, Setting};
@@ -96,15 +97,25 @@ fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
     let (title, mut lines): (&str, Vec<Line>) = match question {
         Confirm::Overwrite(p) => (
             " Overwrite? ",
-            vec![Line::from(format!(
-                "Preset {} already exists. Replace it?",
-                p.name
-            ))],
+            vec![Line::from(if is_builtin(&p.name) {
+                format!(
+                    "{} is a built-in preset. Replace it with yours? \
+                     (Deleting yours and restoring built-ins brings it back.)",
+                    p.name
+                )
+            } else {
+                format!("Preset {} already exists. Replace it?", p.name)
+            })],
         ),
         Confirm::Delete(name) => (
             " Delete? ",
             vec![Line::from(format!(
-                "Delete preset {name}? Its file is removed."
+                "Delete preset {name}? Its file is removed{}.",
+                if is_builtin(name) {
+                    " (a built-in: Settings → Built-in presets brings it back)"
+                } else {
+                    ""
+                }
             ))],
         ),
         Confirm::UseGlobal(model) => (
@@ -197,6 +208,7 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
                 .unwrap_or_else(|| "– (not set; gcp mode needs one)".to_string()),
             Setting::Location => s.key.location.clone(),
             Setting::Model => s.model.to_string(),
+            Setting::RestoreBuiltins => "restore deleted ones".to_string(),
         };
         let value = Span::raw(value);
         let mut line = vec![
@@ -219,6 +231,9 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
         Setting::Project => "Enter to type the Google Cloud project id".to_string(),
         Setting::Location => "Enter to type the region; Lyria 3 runs at global".to_string(),
         Setting::Model => s.model.summary().to_string(),
+        Setting::RestoreBuiltins => {
+            "Enter writes back the built-in presets deleted here; edited ones stay".to_string()
+        }
     };
     lines.push(Line::from(""));
     lines.push(Line::styled(hint, theme.dim()));
