@@ -978,3 +978,43 @@ fn help_search_narrows_to_matching_keys() {
     press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
     assert!(state.popups.is_empty());
 }
+
+/// A take that ends while the user looks elsewhere rings the bell once;
+/// the window title counts what runs; `bell = false` silences it.
+#[test]
+fn a_take_that_ends_unwatched_rings_the_bell_and_the_title_counts() {
+    use music_gen::worker::WorkerError;
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    assert_eq!(state.window_title(), "music-gen");
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('g')), key(KeyCode::Char('g'))],
+    );
+    let ids = worker.generations();
+    assert_eq!(state.window_title(), "music-gen · 2 running");
+    let fail = |id| Event::Failed {
+        id,
+        error: WorkerError::Internal("test"),
+    };
+    // The terminal says it lost focus: the end of a take rings.
+    state.attention.focused = Some(false);
+    state.on_event(fail(ids[0]), &mut worker);
+    assert_eq!(state.window_title(), "music-gen · 1 running");
+    assert!(state.take_bell());
+    assert!(!state.take_bell(), "once");
+    // Watching (focus back): no bell.
+    state.attention.focused = Some(true);
+    state.attention.bell_enabled = true;
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    let third = *worker.generations().last().unwrap();
+    state.on_event(fail(ids[1]), &mut worker);
+    assert!(!state.take_bell());
+    // Away, but the config file said `bell = false`.
+    state.attention.focused = Some(false);
+    state.attention.bell_enabled = false;
+    state.on_event(fail(third), &mut worker);
+    assert!(!state.take_bell());
+    assert_eq!(state.window_title(), "music-gen");
+}

@@ -556,6 +556,8 @@ fn settings_chosen_in_the_view_are_there_at_the_next_start() {
     tmux.launch(dir.path(), &out, "");
     let screen = tmux.wait_for("Track · classical_orche");
     assert!(screen.contains("global · lyria-3-clip-preview"), "{screen}");
+    // The window title is the app's (OSC 2), counting what runs.
+    poll_until("the window title", || tmux.var("pane_title") == "music-gen");
     tmux.keys(&["q"]);
     poll_until("the alternate screen to close", || {
         !tmux.alternate_screen_on()

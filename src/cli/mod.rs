@@ -8,6 +8,7 @@ mod doctor;
 pub mod env;
 pub mod error;
 mod generate;
+mod history;
 mod import;
 mod info;
 mod presets;
@@ -86,6 +87,27 @@ pub async fn run(
             batch::batch(&mut worker, args, s).await
         }
         Command::Tips { preset, json } => info::tips(&mut worker, preset, json).await,
+        Command::History(args) => {
+            let dir = output_dir(&cli.generation);
+            history::run(args, &mut worker, &dir).await
+        }
+        Command::Play { id } => {
+            let dir = output_dir(&cli.generation);
+            history::play(&mut worker, &dir, &id).await
+        }
+        Command::Rerun(args) => {
+            let s = settings(&cli.generation)?;
+            let location_flag = cli.generation.location.is_some();
+            history::rerun(
+                &mut worker,
+                &args.id,
+                args.generate,
+                s,
+                location_flag,
+                model_flag,
+            )
+            .await
+        }
         Command::Doctor { json } => {
             let s = settings(&cli.generation)?;
             let out = output_dir(&cli.generation);

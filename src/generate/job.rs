@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::model::{Model, TrackConfig};
-use crate::domain::named::{Named, named_str};
+use crate::domain::named::named_str;
 use crate::generate::limiter::Limiter;
 
 pub const DEFAULT_LOCATION: &str = "us-central1";
@@ -39,10 +39,7 @@ pub enum Mode {
     Gcp,
 }
 
-impl Named for Mode {
-    const KIND: &'static str = "mode";
-}
-named_str!(Mode);
+named_str!(Mode, "mode");
 
 /// Everything that picks a generator instance. Two jobs with equal keys share
 /// one generator, and with it one HTTP client and one token.

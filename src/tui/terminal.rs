@@ -7,15 +7,18 @@ use std::io::{self, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableFocusChange, EnableBracketedPaste, EnableFocusChange,
+};
 use crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
-    disable_raw_mode, enable_raw_mode,
+    SetTitle, disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{execute, queue};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
+use std::io::Write;
 
 use crate::tui::state::AppState;
 use crate::tui::ui;
@@ -27,13 +30,23 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 
 pub struct TerminalGuard {
     terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// The window title last set, so it is sent only when it changes.
+    title: String,
 }
+
+/// xterm's "save the window title" and "restore it": the shell's title
+/// comes back on exit where the terminal keeps a stack (others ignore it).
+const PUSH_TITLE: &str = "\x1b[22;0t";
+const POP_TITLE: &str = "\x1b[23;0t";
 
 impl TerminalGuard {
     pub fn enter() -> io::Result<TerminalGuard> {
         crate::tui::report::install();
         let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-        let guard = TerminalGuard { terminal };
+        let guard = TerminalGuard {
+            terminal,
+            title: String::new(),
+        };
         enter_modes()?;
         Ok(guard)
     }
@@ -49,18 +62,30 @@ impl TerminalGuard {
         Ok(area)
     }
 
+    /// Sets the window title when it changed, and rings the bell.
+    pub fn signal(&mut self, title: &str, bell: bool) -> io::Result<()> {
+        let out = self.terminal.backend_mut();
+        if title != self.title {
+            queue!(out, SetTitle(title))?;
+            self.title = title.to_string();
+        }
+        if bell {
+            out.write_all(b"\x07")?;
+        }
+        out.flush()
+    }
+
     /// Ctrl-Z: gives the terminal back to the shell and stops; after `fg`
     /// takes the terminal again and forgets the last frame so the next draw
     /// repaints everything the shell drew over.
     pub fn suspend(&mut self) -> io::Result<()> {
         restore();
-        // SAFETY: raise only sends a signal to this process. No handler is
-        // installed for SIGTSTP, so the default action stops the process
-        // and raise returns after SIGCONT.
-        unsafe {
-            libc::raise(libc::SIGTSTP);
-        }
+        // No handler is installed for SIGTSTP, so the default action stops
+        // the process and raise returns after SIGCONT.
+        signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
         enter_modes()?;
+        // The title was saved and cleared with the modes: set it again.
+        self.title.clear();
         self.terminal.clear()
     }
 }
@@ -76,8 +101,10 @@ fn enter_modes() -> io::Result<()> {
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(
         io::stdout(),
+        crossterm::style::Print(PUSH_TITLE),
         EnterAlternateScreen,
         EnableBracketedPaste,
+        EnableFocusChange,
         Hide
     )
 }
@@ -88,8 +115,10 @@ pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let _ = execute!(
             io::stdout(),
+            DisableFocusChange,
             DisableBracketedPaste,
             LeaveAlternateScreen,
+            crossterm::style::Print(POP_TITLE),
             Show
         );
         let _ = disable_raw_mode();

@@ -95,6 +95,7 @@ impl AppState {
                 self.error(format!("Draft not saved: {error}"))
             }
             (Pending::Generate, Event::Generated { result, .. }) => {
+                self.take_ended();
                 let result = *result;
                 self.log
                     .finish(id, self.clock, |took| EntryState::Finished {
@@ -111,6 +112,7 @@ impl AppState {
                     .finish(id, self.clock, |took| EntryState::Cancelled { took });
             }
             (Pending::Generate, Event::Failed { error, .. }) => {
+                self.take_ended();
                 let error = plain_error(&error);
                 self.log
                     .finish(id, self.clock, |took| EntryState::Failed { error, took });

@@ -2,6 +2,7 @@
 //! terminal and no I/O here: requests leave through an [`Outbox`], answers
 //! come back as worker events, and tests drive both directly.
 
+pub mod attention;
 mod config;
 mod draft;
 mod events;
@@ -186,6 +187,7 @@ pub struct AppState {
     first_load: Option<RequestId>,
     pub draft: draft::DraftKeeper,
     pub config: config::ConfigKeeper,
+    pub attention: attention::Attention,
     /// A preset save between its steps (name → description → tips).
     preset_save: Option<PresetSave>,
     quit: bool,
@@ -200,6 +202,7 @@ impl AppState {
             draft: draft::DraftKeeper::new(paths.drafts_dir.clone()),
             config,
             preset_save: None,
+            attention: attention::Attention::default(),
             paths,
             theme,
             focus: Focus::Presets,

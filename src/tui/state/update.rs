@@ -99,13 +99,11 @@ impl AppState {
     }
 
     fn on_presets(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
+        if let Some(delta) = self.step(&action) {
+            self.move_preset(delta, out);
+            return Ok(true);
+        }
         match action {
-            Action::Up => self.move_preset(-1, out),
-            Action::Down => self.move_preset(1, out),
-            Action::PageUp => self.move_preset(-self.page(), out),
-            Action::PageDown => self.move_preset(self.page(), out),
-            Action::First => self.move_preset(isize::MIN / 2, out),
-            Action::Last => self.move_preset(isize::MAX / 2, out),
             Action::Activate => self.load_selected(out),
             Action::Filter => self.presets.filtering = true,
             Action::Sort => self.presets.cycle_sort(),
@@ -125,6 +123,20 @@ impl AppState {
     /// Rows in a page of the list or log last drawn.
     fn page(&self) -> isize {
         self.view.list_page.max(1) as isize
+    }
+
+    /// How far a movement key moves the selection of a list: a row, a
+    /// page, or to either end.
+    fn step(&self, action: &Action) -> Option<isize> {
+        Some(match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -self.page(),
+            Action::PageDown => self.page(),
+            Action::First => isize::MIN / 2,
+            Action::Last => isize::MAX / 2,
+            _ => return None,
+        })
     }
 
     fn move_preset(&mut self, delta: isize, out: &mut dyn Outbox) {
@@ -207,13 +219,11 @@ impl AppState {
     }
 
     fn on_form(&mut self, action: Action) -> Result<bool, Action> {
+        if let Some(delta) = self.step(&action) {
+            self.form.move_by(delta);
+            return Ok(true);
+        }
         match action {
-            Action::Up => self.form.move_by(-1),
-            Action::Down => self.form.move_by(1),
-            Action::PageUp => self.form.move_by(-self.page()),
-            Action::PageDown => self.form.move_by(self.page()),
-            Action::First => self.form.move_by(isize::MIN / 2),
-            Action::Last => self.form.move_by(isize::MAX / 2),
             Action::Less => self.form.adjust(-1),
             Action::More => self.form.adjust(1),
             Action::Activate => match self.form.activate() {
@@ -292,13 +302,11 @@ impl AppState {
     }
 
     fn on_log(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
+        if let Some(delta) = self.step(&action) {
+            self.log.move_by(delta);
+            return Ok(true);
+        }
         match action {
-            Action::Up => self.log.move_by(-1),
-            Action::Down => self.log.move_by(1),
-            Action::PageUp => self.log.move_by(-self.page()),
-            Action::PageDown => self.log.move_by(self.page()),
-            Action::First => self.log.move_by(isize::MIN / 2),
-            Action::Last => self.log.move_by(isize::MAX / 2),
             Action::Activate => match self.log.selected() {
                 Some(e) => {
                     let id = e.id;
@@ -325,13 +333,10 @@ impl AppState {
         let Some(Popup::Details { scroll, .. }) = self.popups.last_mut() else {
             return Err(action);
         };
+        if scroll_popup(scroll, &action, view) {
+            return Ok(true);
+        }
         match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::First
-            | Action::Last => scroll_popup(scroll, &action, view),
             Action::Back => {
                 self.popups.pop();
             }
@@ -362,20 +367,19 @@ impl AppState {
                     *search = LineInput::default();
                     *typing = false;
                 }
-                Action::Up | Action::Down => scroll_popup(scroll, &action, view),
+                Action::Up | Action::Down => {
+                    scroll_popup(scroll, &action, view);
+                }
                 other => return Err(other),
             }
             *scroll = (*scroll).min(view.popup_max.unwrap_or(u16::MAX));
             return Ok(true);
         }
+        if scroll_popup(scroll, &action, view) {
+            return Ok(true);
+        }
         match action {
             Action::Filter => *typing = true,
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::First
-            | Action::Last => scroll_popup(scroll, &action, view),
             Action::Back | Action::Help | Action::Quit => {
                 self.popups.pop();
             }
@@ -688,7 +692,8 @@ impl AppState {
 }
 
 /// Scrolls a popup; the limit after the next draw is the frame's.
-fn scroll_popup(scroll: &mut u16, action: &Action, view: ViewLimits) {
+/// Scrolls a popup for a movement key; false for any other action.
+fn scroll_popup(scroll: &mut u16, action: &Action, view: ViewLimits) -> bool {
     let max = view.popup_max.unwrap_or(u16::MAX);
     *scroll = match action {
         Action::Up => scroll.saturating_sub(1),
@@ -696,9 +701,11 @@ fn scroll_popup(scroll: &mut u16, action: &Action, view: ViewLimits) {
         Action::PageUp => scroll.saturating_sub(view.popup_page),
         Action::PageDown => scroll.saturating_add(view.popup_page),
         Action::First => 0,
-        _ => max,
+        Action::Last => max,
+        _ => return false,
     }
     .min(max);
+    true
 }
 
 fn change_setting(settings: &mut GenerationSettings, setting: Setting, step: i64) {
