@@ -31,7 +31,7 @@ cp -r "$pytool/presets" "$work/py/presets"
   "$venv/bin/python" -m uvicorn music_generator.api:app --host 127.0.0.1 --port 18182 \
   --log-level warning 2>"$work/py.err") &
 for port in 18181 18182; do
-  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+  for _ in $(seq 900); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 done
 
 run() { # name port path [script]
