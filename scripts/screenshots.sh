@@ -15,16 +15,21 @@ OUT=screenshots
 for tool in tmux aha chromium; do
     command -v "$tool" >/dev/null || { echo "screenshots: $tool is not installed" >&2; exit 1; }
 done
-cargo build --quiet --bin music-gen
+cargo build --quiet --bin music-gen --example fake_google
 BIN=$(pwd)/target/debug/music-gen
 WORK=$(mktemp -d)
 SOCKET="music-gen-shots-$$"
 tmux_() { tmux -L "$SOCKET" "$@"; }
 trap 'tmux_ kill-server 2>/dev/null || true; rm -rf "$WORK"' EXIT INT TERM
 
-# A fresh data directory, so the screenshots show the built-in presets.
-tmux_ new-session -d -x "$COLS" -y "$ROWS" -s shot \
-    "env XDG_STATE_HOME=$WORK/state MUSIC_GEN_CONFIG=$WORK/config.toml MUSIC_GEN_OUTPUT_DIR=$WORK/tracks $BIN --presets-dir $WORK/presets"
+# A fresh home, so the screenshots show the built-in presets and paths
+# read `~/…` (no temporary folder in view).
+H=$WORK/home
+mkdir -p "$H"
+APP="env -u MUSIC_GEN_CONFIG -u MUSIC_GEN_OUTPUT_DIR -u MUSIC_GEN_PRESETS_DIR -u MUSIC_GEN_MODE \
+    -u GOOGLE_CLOUD_PROJECT -u GOOGLE_CLOUD_REGION -u GOOGLE_APPLICATION_CREDENTIALS \
+    HOME=$H XDG_CONFIG_HOME=$H/.config XDG_DATA_HOME=$H/.local/share XDG_STATE_HOME=$H/.local/state $BIN"
+tmux_ new-session -d -x "$COLS" -y "$ROWS" -s shot "$APP"
 
 # Waits until the screen shows TEXT (at most 15 s).
 wait_for() {
@@ -126,4 +131,37 @@ keys '?'
 wait_for "Help"
 shot help
 
+# The settings view.
+keys Escape o
+wait_for "Default model"
+shot settings
 keys Escape q
+
+# gcp mode against fake Google servers on 127.0.0.1 (nothing leaves the
+# machine): the cost question, then a finished take with its real length.
+mkfifo "$WORK/fake-in"
+"$(pwd)/target/debug/examples/fake_google" < "$WORK/fake-in" > "$WORK/fake-out" &
+exec 3> "$WORK/fake-in"
+i=0
+until grep -q '^endpoint=' "$WORK/fake-out" 2>/dev/null; do
+    i=$((i + 1)); [ "$i" -lt 200 ] || { echo "screenshots: fake_google did not start" >&2; exit 1; }
+    sleep 0.05
+done
+CREDS=$(sed -n 's/^credentials=//p' "$WORK/fake-out")
+ENDPOINT=$(sed -n 's/^endpoint=//p' "$WORK/fake-out")
+tmux_ kill-session -t shot 2>/dev/null || true
+tmux_ new-session -d -x "$COLS" -y "$ROWS" -s shot \
+    "$APP --mode gcp --project-id my-project --credentials $CREDS --endpoint $ENDPOINT"
+wait_for "Track · classical_orchestral"
+keys j j j j Enter
+wait_for "Track · rock_anthem"
+keys g
+wait_for "Estimated cost"
+shot gcp-cost
+keys y
+wait_for "✓ #1"
+keys 5 Enter
+wait_for "Esc close"
+shot gcp-take
+keys Escape q
+exec 3>&-

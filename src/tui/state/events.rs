@@ -54,7 +54,7 @@ impl AppState {
             }
             (Pending::Save(preset), Event::Saved { name, path, .. }) => {
                 self.form.set_source(*preset);
-                self.info(format!("Saved preset {name} to {}", path.display()));
+                self.info(format!("Saved preset {name} to {}", self.paths.show(&path)));
                 self.select_after_list = Some(name);
                 self.request(out, Request::ListPresets, Pending::List);
             }

@@ -2,8 +2,6 @@
 //! took, its message, the full path of each file it wrote, the text the
 //! model returned, or the whole error.
 
-use std::path::Path;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -95,7 +93,7 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
             if !files.is_empty() {
                 section(&mut lines, "Files", theme);
                 for f in files {
-                    lines.extend(path_lines(&f.path, width, theme.label()));
+                    lines.extend(path_lines(&state.paths.show(&f.path), width, theme.label()));
                     let about = format!("    {} · {}", f.mime_type, size(f.size_bytes));
                     lines.push(Line::styled(about, theme.dim()));
                     if let Some(a) = &f.audio {
@@ -105,7 +103,7 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
             }
             if let Some(m) = metadata {
                 section(&mut lines, "Metadata", theme);
-                lines.extend(path_lines(m, width, theme.label()));
+                lines.extend(path_lines(&state.paths.show(m), width, theme.label()));
             }
             if let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) {
                 section(&mut lines, "Text returned by the model", theme);
@@ -178,10 +176,10 @@ fn block(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// A full path, indented by two and cut into lines at the width, never
-/// shortened: it is there to be read or copied.
-fn path_lines(path: &Path, width: usize, style: Style) -> Vec<Line<'static>> {
-    crate::text::chunks(&path.display().to_string(), width.saturating_sub(2))
+/// A full path (`~` for the home folder), indented by two and cut into
+/// lines at the width, never shortened: it is there to be read or copied.
+fn path_lines(path: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    crate::text::chunks(path, width.saturating_sub(2))
         .into_iter()
         .map(|c| Line::styled(format!("  {c}"), style))
         .collect()

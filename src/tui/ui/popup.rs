@@ -333,7 +333,7 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
         ] {
             lines.push(Line::from(vec![
                 Span::styled(format!("{label:<15}"), theme.label()),
-                Span::raw(path.display().to_string()),
+                Span::raw(state.paths.show(path)),
             ]));
         }
         lines.push(Line::from(""));
