@@ -65,6 +65,10 @@ pub struct GenerationArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub credentials: Option<PathBuf>,
 
+    /// Project billed for quota (x-goog-user-project) [env: GOOGLE_CLOUD_QUOTA_PROJECT] [default: for a user login its quota_project_id, else --project-id; none for a service account]
+    #[arg(long, global = true, value_name = "P")]
+    pub quota_project: Option<String>,
+
     /// Replaces https://{location}-aiplatform.googleapis.com (private endpoints, proxies, tests)
     #[arg(
         long,
@@ -122,6 +126,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Set up gcp mode step by step: project, location, model, credentials; then check it
+    #[command(
+        long_about = "Set up gcp mode on a terminal: asks for the project, location, model and \
+            credentials (each with the current value as default), writes them to music-gen's \
+            config file (a key file's path, never the key), then runs the `doctor` checks. \
+            Nothing is generated and nothing is billed. Also the Python tool's `setup`."
+    )]
+    Setup,
     /// Print a completion script: bash, zsh, fish, powershell (or elvish)
     #[command(
         after_help = "Install, e.g.: music-gen completions bash > ~/.local/share/bash-completion/completions/music-gen"

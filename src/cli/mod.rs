@@ -14,6 +14,7 @@ mod info;
 mod presets;
 mod serve;
 mod settings;
+mod setup;
 mod shell;
 pub mod stdout;
 pub mod summary;
@@ -82,6 +83,7 @@ pub async fn run(
             let s = settings(&cli.generation)?;
             generate::generate(&mut worker, args, s, model_flag).await
         }
+        Command::Setup => setup::run(cli, presets_dir, log_file).await,
         Command::Batch(args) => {
             let s = settings(&cli.generation)?;
             batch::batch(&mut worker, args, s).await
@@ -112,7 +114,7 @@ pub async fn run(
             let s = settings(&cli.generation)?;
             let out = output_dir(&cli.generation);
             let dirs = (presets_dir, out.as_path(), log_file);
-            let subject = doctor::subject(&s, dirs, cli.generation.credentials.as_deref());
+            let subject = doctor::subject(&s, dirs);
             doctor::run(subject, json).await
         }
         Command::Config { json } => {

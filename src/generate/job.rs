@@ -52,6 +52,9 @@ pub struct GeneratorKey {
     pub credentials: Option<PathBuf>,
     /// Replaces `https://{location}-aiplatform.googleapis.com`.
     pub endpoint: Option<String>,
+    /// Sent as `x-goog-user-project` whatever the credentials; `None`: a
+    /// user's quota project for user credentials, nothing for others.
+    pub quota_project: Option<String>,
 }
 
 /// Where results go.
@@ -88,6 +91,7 @@ impl Default for GenerationSettings {
                 location: DEFAULT_LOCATION.to_string(),
                 credentials: None,
                 endpoint: None,
+                quota_project: None,
             },
             model: Model::default(),
             timeout: DEFAULT_TIMEOUT,

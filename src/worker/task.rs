@@ -189,6 +189,13 @@ impl Worker {
                     Err(e) => failed(id, e),
                 });
             }
+            Request::CheckSetup(subject) => {
+                let events = self.events.clone();
+                tokio::spawn(async move {
+                    let report = crate::doctor::run(&subject).await;
+                    let _ = events.send(Event::SetupChecked { id, report });
+                });
+            }
         }
     }
 
@@ -260,6 +267,7 @@ enum RequestKind {
     Cancel,
     RestoreDraft,
     SaveDraft,
+    CheckSetup,
     ListTakes,
     LoadTake,
     DeleteTake,
@@ -280,6 +288,7 @@ impl RequestKind {
             Request::Cancel { .. } => RequestKind::Cancel,
             Request::RestoreDraft { .. } => RequestKind::RestoreDraft,
             Request::SaveDraft { .. } => RequestKind::SaveDraft,
+            Request::CheckSetup(_) => RequestKind::CheckSetup,
             Request::ListTakes { .. } => RequestKind::ListTakes,
             Request::LoadTake { .. } => RequestKind::LoadTake,
             Request::DeleteTake { .. } => RequestKind::DeleteTake,

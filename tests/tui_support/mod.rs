@@ -116,8 +116,9 @@ impl FakeWorker {
                 id,
                 path: path.clone(),
             },
-            // Generations are answered by each test, step by step.
-            Request::Generate(_) | Request::Cancel { .. } => return None,
+            // Generations and set-up checks are answered by each test,
+            // step by step.
+            Request::Generate(_) | Request::Cancel { .. } | Request::CheckSetup(_) => return None,
             // So are the library's requests.
             Request::ListTakes { .. }
             | Request::LoadTake { .. }

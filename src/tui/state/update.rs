@@ -16,7 +16,7 @@ use crate::tui::state::form::Activated;
 use crate::tui::state::input::LineInput;
 use crate::tui::state::log::Target;
 use crate::tui::state::popup::{Confirm, Discard, InputBox, InputPurpose, Popup, Setting};
-use crate::tui::state::{AppState, Focus, Outbox, Pending, PresetSave, ViewLimits};
+use crate::tui::state::{AppState, Focus, Outbox, Pending, PresetSave, SetupCheck, ViewLimits};
 use crate::worker::Request;
 
 impl AppState {
@@ -316,10 +316,17 @@ impl AppState {
             },
             Action::CancelGeneration => match self.log.selected() {
                 Some(e) if e.is_active() => {
-                    let target = e.id;
+                    let (target, number, sent) = (e.id, e.number, e.sent);
                     out.send(Request::Cancel { target });
                     self.log.cancelling(target);
-                    self.info(format!("Cancelling generation #{target}"));
+                    if sent {
+                        self.error(format!(
+                            "Cancelling generation #{number}: it was already sent to Vertex AI \
+                             and may be billed even so"
+                        ));
+                    } else {
+                        self.info(format!("Cancelling generation #{number}"));
+                    }
                 }
                 _ => self.error("The selected generation is not running"),
             },
@@ -483,11 +490,13 @@ impl AppState {
             }
             InputPurpose::Project => {
                 self.settings.key.project = (!text.is_empty()).then_some(text);
+                self.setup_check = SetupCheck::NotRun;
                 Ok(())
             }
             InputPurpose::Location if text.is_empty() => Err("a location is required".to_string()),
             InputPurpose::Location => {
                 self.settings.key.location = text;
+                self.setup_check = SetupCheck::NotRun;
                 Ok(())
             }
         }
@@ -580,12 +589,29 @@ impl AppState {
             Action::Back => {
                 self.popups.pop();
             }
+            Action::CheckSetup => {
+                let subject = crate::doctor::Subject {
+                    project: self.settings.key.project.clone(),
+                    location: self.settings.key.location.clone(),
+                    model: self.settings.model,
+                    credentials: self.settings.key.credentials.clone(),
+                    quota_project: self.settings.key.quota_project.clone(),
+                    output_dir: self.paths.output_dir.clone(),
+                    presets_dir: self.paths.presets_dir.clone(),
+                    log_file: self.paths.log_path.clone(),
+                };
+                let request = Request::CheckSetup(Box::new(subject));
+                let id = self.request(out, request, Pending::CheckSetup);
+                self.setup_check = SetupCheck::Running(id);
+            }
             Action::Less => {
                 change_setting(&mut self.settings, setting, -1);
+                self.setup_check = SetupCheck::NotRun;
                 self.guide_setting(setting);
             }
             Action::More => {
                 change_setting(&mut self.settings, setting, 1);
+                self.setup_check = SetupCheck::NotRun;
                 self.guide_setting(setting);
             }
             Action::Activate if setting == Setting::RestoreBuiltins => {

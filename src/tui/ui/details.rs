@@ -116,6 +116,13 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
             section(&mut lines, "Error", theme);
             lines.extend(block(error, width, theme.error()));
         }
+        EntryState::Cancelled {
+            may_be_billed: true,
+            ..
+        } => {
+            section(&mut lines, "Billing", theme);
+            lines.extend(block(super::log::BILLED_ANYWAY, width, theme.warning()));
+        }
         EntryState::Queued
         | EntryState::Running { .. }
         | EntryState::Cancelling { .. }
