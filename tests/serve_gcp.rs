@@ -207,3 +207,68 @@ fn the_api_key_is_read_from_dot_env_too() {
     assert_eq!(r.status().as_u16(), 200);
     assert!(s.stderr().contains("API key required"), "{}", s.stderr());
 }
+
+#[test]
+fn takes_are_listed_and_their_audio_served_with_ranges() {
+    let rt = runtime();
+    let fakes = fakes(&rt, Duration::ZERO);
+    let s = gcp_server(&fakes, &[]);
+    assert_eq!(s.post("/tracks/generate", &generate_body()).0, 200);
+
+    let (status, page) = s.get("/tracks");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["total"], 1, "{page}");
+    let id = page["takes"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(page["takes"][0]["genre"], "rock");
+
+    let (status, take) = s.get(&format!("/tracks/{id}"));
+    assert_eq!(status, 200, "{take}");
+    assert_eq!(take["metadata"]["mode"], "gcp");
+    assert_eq!(take["audio"][0]["url"], format!("/tracks/{id}/audio/0"));
+
+    let audio = fake_audio("served", 4096);
+    let r = s
+        .http
+        .get(s.url(&format!("/tracks/{id}/audio")))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "audio/wav");
+    assert_eq!(r.headers()["accept-ranges"], "bytes");
+    assert_eq!(r.bytes().unwrap().as_ref(), audio.as_slice());
+
+    let r = s
+        .http
+        .get(s.url(&format!("/tracks/{id}/audio/0")))
+        .header("Range", "bytes=10-19")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 206);
+    assert_eq!(
+        r.headers()["content-range"],
+        format!("bytes 10-19/{}", audio.len()).as_str()
+    );
+    assert_eq!(r.bytes().unwrap().as_ref(), &audio[10..20]);
+
+    let r = s
+        .http
+        .get(s.url(&format!("/tracks/{id}/audio")))
+        .header("Range", "bytes=999999-")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 416);
+
+    assert_eq!(s.get(&format!("/tracks/{id}/audio/7")).0, 404);
+    for bad in [
+        "/tracks/nope",
+        "/tracks/..%2F..%2Fetc%2Fpasswd",
+        "/tracks/%2E%2E/audio",
+    ] {
+        let (status, body) = s.get(bad);
+        assert_eq!(status, 404, "{bad}: {body}");
+    }
+    let (status, body) = s.get("/tracks?limit=0");
+    assert_eq!(status, 422, "{body}");
+    let (_, empty) = s.get("/tracks?offset=5");
+    assert_eq!(empty["takes"].as_array().unwrap().len(), 0);
+}

@@ -34,7 +34,7 @@ use crate::generate::{GenerationSettings, Mode, OutputTarget};
 use crate::serve::auth::ApiKey;
 use crate::serve::dispatch::WorkerClient;
 use crate::serve::error::ApiError;
-use crate::serve::routes::{generate, meta, presets};
+use crate::serve::routes::{generate, meta, presets, tracks};
 use crate::serve::shutdown::Shutdown;
 use crate::serve::state::AppState;
 use crate::worker::WorkerHandle;
@@ -72,6 +72,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/presets/{name}", get(presets::get).delete(presets::delete))
         .route("/prompt-tips", get(presets::tips))
         .route("/tracks/generate", post(generate::generate))
+        .route("/tracks", get(tracks::list))
+        .route("/tracks/{id}", get(tracks::get))
+        .route("/tracks/{id}/audio", get(tracks::audio))
+        .route("/tracks/{id}/audio/{n}", get(tracks::audio_n))
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             auth::require_key,
