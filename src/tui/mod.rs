@@ -3,6 +3,7 @@
 //! the worker only through requests and events.
 
 pub mod action;
+pub mod clipboard;
 mod app;
 pub mod keymap;
 pub mod report;

@@ -2,9 +2,11 @@
 //! and the CLI talk to it only through [`Request`] and [`Event`].
 
 mod handle;
+pub mod opener;
 mod protocol;
 mod store_thread;
 mod task;
+pub mod watch;
 
 pub use handle::{WorkerHandle, spawn};
 pub use protocol::{ChosenSettings, Event, Request, RequestId, WorkerError};

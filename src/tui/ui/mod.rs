@@ -12,6 +12,7 @@ mod prompt;
 mod status;
 mod tabs;
 mod title;
+pub mod waveform;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
