@@ -59,10 +59,7 @@ async fn run(dir: PathBuf, root: PathBuf) {
         output: OutputTarget::None,
         ..GenerationSettings::default()
     };
-    let job = Job {
-        track: TrackConfig::new("la la", "synthwave"),
-        settings,
-    };
+    let job = Job::new(TrackConfig::new("la la", "synthwave"), settings);
     let generation = worker.send(Request::Generate(Box::new(job)));
     let mut generated = None;
     let mut listed = None;

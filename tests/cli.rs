@@ -316,9 +316,12 @@ fn generate_simulated_writes_metadata_beside_output() {
     let on_disk: Value = serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
     assert_eq!(on_disk, v);
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    // The Python tool's keys in its order, then music-gen's: the schema
+    // version and what a re-run needs.
     assert_eq!(
         keys,
         [
+            "schema_version",
             "status",
             "mode",
             "genre",
@@ -327,9 +330,19 @@ fn generate_simulated_writes_metadata_beside_output() {
             "metadata",
             "message",
             "cost_estimate",
-            "metadata_path"
+            "metadata_path",
+            "track",
+            "settings",
+            "preset",
+            "created_at",
+            "finished_at"
         ]
     );
+    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["track"]["text_input"], "Blue night");
+    assert_eq!(v["preset"], "jazz_smooth");
+    assert_eq!(v["settings"]["model"], "lyria-002");
+    assert_eq!(v["settings"]["sample_count"], 1);
     assert_eq!(v["status"], "simulated");
     assert_eq!(v["mode"], "simulate");
     assert_eq!(
@@ -345,7 +358,8 @@ fn generate_simulated_writes_metadata_beside_output() {
     );
     assert!(!out.exists(), "simulate mode writes no audio");
 
-    // Without --output nothing is written; the summary is readable text.
+    // Without --output the take goes to the library (the output folder);
+    // the summary is readable text.
     let o = music_gen(dir.path())
         .args(["generate", "-g", "rock", "-t", "x"])
         .output()
@@ -354,8 +368,13 @@ fn generate_simulated_writes_metadata_beside_output() {
     let s = stdout(&o);
     assert!(s.contains("Status:       simulated"));
     assert!(s.contains("Cost estimate: $0.0280"));
-    assert!(!s.contains("Metadata:"));
-    assert!(!dir.path().join("tracks").exists());
+    assert!(s.contains("Metadata:"), "{s}");
+    let takes: Vec<_> = std::fs::read_dir(dir.path().join("tracks"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(takes.len(), 1, "{takes:?}");
+    assert!(takes[0].ends_with("-rock.json"), "{takes:?}");
 }
 
 #[test]

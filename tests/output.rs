@@ -13,6 +13,7 @@ use music_gen::generate::{Mode, OutputTarget, Status};
 fn result() -> GenerationResult {
     let track = TrackConfig::new("x", "rock");
     GenerationResult {
+        schema_version: music_gen::generate::result::SCHEMA_VERSION,
         status: Status::Completed,
         mode: Mode::Gcp,
         genre: track.genre.clone(),
@@ -27,6 +28,11 @@ fn result() -> GenerationResult {
         text: None,
         timings: None,
         metadata_path: None,
+        track: Some(track.clone()),
+        settings: None,
+        preset: None,
+        created_at: None,
+        finished_at: None,
     }
 }
 

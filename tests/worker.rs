@@ -36,7 +36,7 @@ fn job(track: TrackConfig, output: OutputTarget) -> Request {
         output,
         ..GenerationSettings::default()
     };
-    Request::Generate(Box::new(Job { track, settings }))
+    Request::Generate(Box::new(Job::new(track, settings)))
 }
 
 fn track(genre: &str) -> TrackConfig {
@@ -320,10 +320,7 @@ async fn gcp_mode_never_fakes_a_success() {
     settings.output = OutputTarget::File(tmp.path().join("gcp/track.mp3"));
     let ev = call(
         &mut w,
-        Request::Generate(Box::new(Job {
-            track: track("rock"),
-            settings,
-        })),
+        Request::Generate(Box::new(Job::new(track("rock"), settings))),
     )
     .await;
     match ev {

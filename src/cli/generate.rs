@@ -10,7 +10,7 @@ use crate::cli::{stdout, summary};
 use crate::domain::cost;
 use crate::domain::model::{Model, TrackConfig};
 use crate::domain::prompt::build_prompt;
-use crate::generate::{GenerationSettings, Job, Mode, OutputTarget, Stage, output};
+use crate::generate::{GenerationSettings, Job, Mode, Stage, output};
 use crate::worker::{Event, Request, WorkerHandle};
 
 /// Defaults, then `--preset`, then `--config`, then the flags.
@@ -48,14 +48,18 @@ pub async fn generate(
     model_flag: Option<Model>,
 ) -> Result<(), CliError> {
     let track = build_track(worker, &args.track, model_flag).await?;
-    settings.output = match (&args.output, settings.key.mode) {
-        (Some(path), _) => output::resolve(path),
-        (None, Mode::Simulate) => OutputTarget::None,
-        (None, Mode::Gcp) => settings.output.clone(),
-    };
+    // Every generation, simulate included, leaves a take in the library:
+    // its metadata is what `history`, `rerun` and `--config` read.
+    if let Some(path) = &args.output {
+        settings.output = output::resolve(path);
+    }
     // A folder that cannot take the files is found before money is spent.
     output::check_target(&settings.output).map_err(CliError::Usage)?;
-    let job = Job { track, settings };
+    let job = Job {
+        track,
+        settings,
+        preset: args.track.preset.clone(),
+    };
     if job.settings.key.mode == Mode::Gcp {
         let model = job.model();
         job.track

@@ -101,9 +101,19 @@ impl Default for GenerationSettings {
 pub struct Job {
     pub track: TrackConfig,
     pub settings: GenerationSettings,
+    /// The preset the track started from, recorded in the take.
+    pub preset: Option<String>,
 }
 
 impl Job {
+    pub fn new(track: TrackConfig, settings: GenerationSettings) -> Job {
+        Job {
+            track,
+            settings,
+            preset: None,
+        }
+    }
+
     /// The model this job runs on: the track's own, else the settings'.
     pub fn model(&self) -> Model {
         self.track.model.unwrap_or(self.settings.model)

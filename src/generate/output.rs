@@ -180,6 +180,7 @@ pub fn save(
         return Err(GenerateError::Cancelled);
     }
     let exts: Vec<&str> = audio.iter().map(|a| a.ext).collect();
+    result.finished_at = Some(crate::generate::result::now_rfc3339());
     let stem = format!("{}-{}", timestamp(), slug(&result.genre));
     for attempt in 1.. {
         let base = match &named {

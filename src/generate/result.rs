@@ -9,7 +9,13 @@ use crate::audio::AudioInfo;
 use crate::domain::cost::CostEstimate;
 use crate::domain::model::{Model, SongStructure, StyleReference, TrackConfig};
 use crate::domain::named::{Named, named_str};
-use crate::generate::job::Mode;
+use crate::domain::prompt::build_prompt;
+use crate::generate::job::{Job, Mode};
+
+/// The version of the metadata file's layout. 0 (absent) is a file written
+/// before versions existed, or by the Python tool: it has only the Python
+/// tool's keys, and no track, settings or timestamps.
+pub const SCHEMA_VERSION: u32 = 1;
 
 /// How a generation ended, in the Python tool's words.
 #[derive(
@@ -78,8 +84,44 @@ pub struct Timings {
     pub attempts: u32,
 }
 
+/// The settings a take was made with, beside its track: what a re-run
+/// needs besides the words, and what tells two takes apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TakeSettings {
+    pub mode: Mode,
+    /// The model the generation ran on (the track's own, else the
+    /// settings').
+    pub model: Model,
+    pub location: String,
+    #[serde(default)]
+    pub negative_prompt: Option<String>,
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Samples asked for (1 unless the track asked for more).
+    pub sample_count: i64,
+}
+
+impl TakeSettings {
+    pub fn of(job: &Job) -> TakeSettings {
+        TakeSettings {
+            mode: job.settings.key.mode,
+            model: job.model(),
+            location: job.settings.key.location.clone(),
+            negative_prompt: job.track.negative_prompt.clone(),
+            seed: job.track.seed,
+            sample_count: job.track.sample_count.unwrap_or(1),
+        }
+    }
+}
+
+/// The result of one generation, and the metadata file of a take. The
+/// Python tool's keys come first and keep their meaning; music-gen's are
+/// optional so that older files (and the Python tool's) still read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GenerationResult {
+    /// [`SCHEMA_VERSION`] when written by this music-gen; 0 when absent.
+    #[serde(default)]
+    pub schema_version: u32,
     pub status: Status,
     pub mode: Mode,
     pub genre: String,
@@ -102,4 +144,63 @@ pub struct GenerationResult {
     pub timings: Option<Timings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_path: Option<PathBuf>,
+    /// The whole track, lyrics included: `--config RESULT.json` re-creates
+    /// it exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track: Option<TrackConfig>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<TakeSettings>,
+    /// The preset the track started from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// When the generation started and when its files were written (RFC
+    /// 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+}
+
+impl GenerationResult {
+    /// A result for `job` with everything a re-run needs: the track, the
+    /// settings, the preset and the time it started. The caller adds what
+    /// the generator learned (model, request, files, text, timings).
+    pub fn for_job(
+        job: &Job,
+        status: Status,
+        message: String,
+        cost_estimate: CostEstimate,
+    ) -> GenerationResult {
+        let track = &job.track;
+        GenerationResult {
+            schema_version: SCHEMA_VERSION,
+            status,
+            mode: job.settings.key.mode,
+            genre: track.genre.clone(),
+            duration_seconds: track.duration_seconds,
+            prompt: build_prompt(track),
+            metadata: ResultMetadata::of(track),
+            message,
+            cost_estimate,
+            model: None,
+            request: None,
+            files: Vec::new(),
+            text: None,
+            timings: None,
+            metadata_path: None,
+            track: Some(track.clone()),
+            settings: Some(TakeSettings::of(job)),
+            preset: job.preset.clone(),
+            created_at: Some(now_rfc3339()),
+            finished_at: None,
+        }
+    }
+}
+
+/// The current time as RFC 3339 in UTC, to the second.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }

@@ -3,11 +3,10 @@
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::cost;
-use crate::domain::prompt::build_prompt;
 use crate::generate::error::GenerateError;
 use crate::generate::job::{Job, Mode, OutputTarget};
 use crate::generate::output;
-use crate::generate::result::{GenerationResult, ResultMetadata, Status};
+use crate::generate::result::{GenerationResult, Status};
 
 pub const MESSAGE: &str = "Track generation simulated (no GCP credentials required).";
 
@@ -24,22 +23,17 @@ impl SimulateGenerator {
         if cancel.is_cancelled() {
             return Err(GenerateError::Cancelled);
         }
-        let mut result = GenerationResult {
-            status: Status::Simulated,
-            mode: Mode::Simulate,
-            genre: track.genre.clone(),
-            duration_seconds: track.duration_seconds,
-            prompt: build_prompt(track),
-            metadata: ResultMetadata::of(track),
-            message: MESSAGE.to_string(),
-            cost_estimate: cost::simulate(track.duration_seconds),
-            model: None,
-            request: None,
-            files: Vec::new(),
-            text: None,
-            timings: None,
-            metadata_path: None,
-        };
+        let mut result = GenerationResult::for_job(
+            job,
+            Status::Simulated,
+            MESSAGE.to_string(),
+            cost::simulate(track.duration_seconds),
+        );
+        // Simulate mode whatever the key says: nothing was sent.
+        result.mode = Mode::Simulate;
+        if let Some(s) = &mut result.settings {
+            s.mode = Mode::Simulate;
+        }
         if job.settings.output == OutputTarget::None {
             return Ok(result);
         }

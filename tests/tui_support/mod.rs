@@ -230,6 +230,7 @@ pub fn screen(state: &AppState, width: u16, height: u16) -> String {
 pub fn simulated_result(state: &AppState) -> GenerationResult {
     let track = state.form.track();
     GenerationResult {
+        schema_version: music_gen::generate::result::SCHEMA_VERSION,
         status: Status::Simulated,
         mode: Mode::Simulate,
         genre: track.genre.clone(),
@@ -246,6 +247,11 @@ pub fn simulated_result(state: &AppState) -> GenerationResult {
         metadata_path: Some(PathBuf::from(
             "/home/user/.local/share/music-gen/tracks/20260101-120000-rock.json",
         )),
+        track: Some(track.clone()),
+        settings: None,
+        preset: None,
+        created_at: None,
+        finished_at: None,
     }
 }
 

@@ -104,6 +104,7 @@ impl Fakes {
                 max_attempts: 4,
                 output: OutputTarget::Dir(self.out_dir()),
             },
+            preset: None,
         }
     }
 

@@ -26,7 +26,7 @@ use crate::domain::prompt::build_prompt;
 use crate::generate::error::GenerateError;
 use crate::generate::job::{GeneratorKey, Job, MAX_TIMEOUT, Mode, OutputTarget};
 use crate::generate::output;
-use crate::generate::result::{GenerationResult, ResultMetadata, Status, Timings};
+use crate::generate::result::{GenerationResult, Status, Timings};
 use crate::generate::{Progress, Stage};
 
 use request::VertexRequest;
@@ -118,28 +118,25 @@ impl VertexGenerator {
             tracing::warn!(extra, asked, "vertex returned more audio than asked for");
         }
 
-        let result = GenerationResult {
-            status: Status::Completed,
-            mode: Mode::Gcp,
-            genre: track.genre.clone(),
-            duration_seconds: track.duration_seconds,
-            prompt,
-            metadata: ResultMetadata::of(track),
-            message: String::new(),
-            cost_estimate: cost::vertex_billed(model, asked, answer.audio.len()),
-            model: Some(model),
-            request: Some(req.describe(model, project, &self.key.location)),
-            files: Vec::new(),
-            text: answer.text.clone(),
-            timings: Some(Timings {
-                started_at,
-                auth_ms: exchange.auth_ms,
-                request_ms: exchange.request_ms,
-                total_ms: 0,
-                attempts: exchange.attempts,
-            }),
-            metadata_path: None,
-        };
+        let mut result = GenerationResult::for_job(
+            job,
+            Status::Completed,
+            String::new(),
+            cost::vertex_billed(model, asked, answer.audio.len()),
+        );
+        result.mode = Mode::Gcp;
+        result.prompt = prompt;
+        result.model = Some(model);
+        result.request = Some(req.describe(model, project, &self.key.location));
+        result.text = answer.text.clone();
+        result.created_at = Some(started_at.clone());
+        result.timings = Some(Timings {
+            started_at,
+            auth_ms: exchange.auth_ms,
+            request_ms: exchange.request_ms,
+            total_ms: 0,
+            attempts: exchange.attempts,
+        });
         progress(Stage::Saving {
             files: answer.audio.len(),
         });

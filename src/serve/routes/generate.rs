@@ -38,10 +38,12 @@ pub async fn generate(
     State(s): State<Arc<AppState>>,
     CheckedJson(req): CheckedJson<GenerateTrackRequest>,
 ) -> Result<Json<Value>, ApiError> {
+    let preset = req.preset_name.clone().filter(|n| !n.is_empty());
     let track = track_for(&s, req).await?;
     let job = Job {
         track,
         settings: s.settings.clone(),
+        preset,
     };
     let request = Request::Generate(Box::new(job));
     let outcome = match s.mode() {

@@ -570,6 +570,7 @@ impl AppState {
                 output: self.output(),
                 ..self.settings.clone()
             },
+            preset: self.form.source().map(|p| p.name.clone()),
         };
         match self.settings.key.mode {
             Mode::Simulate => self.send_generate(job, out),
