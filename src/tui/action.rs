@@ -42,6 +42,22 @@ pub enum Action {
     CancelGeneration,
     Settings,
     Help,
+    /// Sorts the takes by time or by name.
+    Sort,
+    /// Loads the selected take's track and settings into the form.
+    EditTake,
+    /// Runs the selected take again.
+    Rerun,
+    /// Plays the selected take, or stops it.
+    Play,
+    /// Opens the take's file or folder with the system opener.
+    OpenExternal,
+    /// Copies the take's path to the clipboard (OSC 52).
+    CopyPath,
+    /// Marks the take for comparison, or unmarks it.
+    Mark,
+    /// Shows two takes side by side.
+    Compare,
     Yes,
     No,
     /// A key for the text field being typed in.

@@ -2,6 +2,8 @@
 //! and the CLI talk to it only through [`Request`] and [`Event`].
 
 mod handle;
+mod playback;
+mod takes;
 pub mod opener;
 mod protocol;
 mod store_thread;
@@ -9,4 +11,4 @@ mod task;
 pub mod watch;
 
 pub use handle::{WorkerHandle, spawn};
-pub use protocol::{ChosenSettings, Event, Request, RequestId, WorkerError};
+pub use protocol::{ChosenSettings, Event, Request, RequestId, TakeRequest, WorkerError};

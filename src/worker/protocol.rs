@@ -4,12 +4,16 @@
 
 use std::path::PathBuf;
 
+use crate::audio::{Analysis, AudioError};
 use crate::domain::drafts::{Draft, DraftError, FoundDraft};
 use crate::domain::import::{ImportError, ImportOptions, ImportReport};
 use crate::domain::model::PresetConfig;
 use crate::domain::presets::{LoadedPreset, PresetSummary, StoreError};
 use crate::generate::{GenerateError, GenerationResult, Job, Stage};
+use crate::library::{LibraryError, Page, Query, Take, TakeId};
+use crate::player::PlayerError;
 use crate::settings::file::{ConfigFile, ConfigFileError};
+use crate::worker::opener::OpenError;
 
 pub type RequestId = u64;
 
@@ -53,6 +57,50 @@ pub enum Request {
         path: PathBuf,
         settings: ChosenSettings,
     },
+    /// The library of takes, playing and opening their files.
+    Takes(TakeRequest),
+}
+
+#[derive(Debug, Clone)]
+pub enum TakeRequest {
+    /// The takes in the output folder `dir` that `query` asks for;
+    /// answered by `Takes`.
+    List {
+        dir: PathBuf,
+        query: Query,
+    },
+    /// All of one take (track, settings, files); answered by `Take`.
+    Load {
+        dir: PathBuf,
+        take: TakeId,
+    },
+    /// Deletes a take's files; answered by `TakeDeleted`.
+    Delete {
+        dir: PathBuf,
+        take: TakeId,
+    },
+    /// Watches `dir` for takes other processes add or remove: each burst
+    /// of changes is a `TakesChanged` (never final) for this request.
+    Watch {
+        dir: PathBuf,
+    },
+    /// Decodes an audio file for its waveform and levels; answered by
+    /// `Analysed`.
+    Analyze {
+        path: PathBuf,
+    },
+    /// Plays a file, stopping what plays: `Playing`, then `PlaybackEnded`
+    /// when it ends or is stopped.
+    Play {
+        path: PathBuf,
+    },
+    /// Stops what plays; its `Play` request gets `PlaybackEnded`.
+    Stop,
+    /// Opens a file or folder with the system opener; answered by
+    /// `Opened`.
+    Open {
+        path: PathBuf,
+    },
 }
 
 /// The settings the TUI's settings view chooses, as the config file keeps
@@ -87,6 +135,14 @@ pub enum WorkerError {
     #[error(transparent)]
     Draft(#[from] DraftError),
     #[error(transparent)]
+    Library(#[from] LibraryError),
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    #[error(transparent)]
+    Player(#[from] PlayerError),
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    #[error(transparent)]
     Config(#[from] ConfigFileError),
     /// A bug: the named part panicked on this request; the log has the
     /// panic, and the worker keeps serving other requests.
@@ -100,7 +156,13 @@ impl WorkerError {
             WorkerError::Store(e) => e.is_invalid_input(),
             WorkerError::Generate(e) => e.is_invalid_input(),
             WorkerError::Import(e) => e.is_invalid_input(),
-            WorkerError::Draft(_) | WorkerError::Config(_) | WorkerError::Internal(_) => false,
+            WorkerError::Library(e) => e.is_invalid_input(),
+            WorkerError::Draft(_)
+            | WorkerError::Config(_)
+            | WorkerError::Audio(_)
+            | WorkerError::Player(_)
+            | WorkerError::Open(_)
+            | WorkerError::Internal(_) => false,
         }
     }
 }
@@ -160,6 +222,40 @@ pub enum Event {
         id: RequestId,
         path: PathBuf,
     },
+    Takes {
+        id: RequestId,
+        page: Page,
+    },
+    Take {
+        id: RequestId,
+        take: Box<Take>,
+    },
+    TakeDeleted {
+        id: RequestId,
+        take: TakeId,
+        freed: u64,
+    },
+    /// Files in the watched folder changed; list again to see how.
+    TakesChanged {
+        id: RequestId,
+    },
+    Analysed {
+        id: RequestId,
+        analysis: Box<Analysis>,
+    },
+    /// The player started.
+    Playing {
+        id: RequestId,
+        player: String,
+    },
+    /// The player ended by itself or was stopped.
+    PlaybackEnded {
+        id: RequestId,
+    },
+    Opened {
+        id: RequestId,
+        program: String,
+    },
 }
 
 impl Event {
@@ -177,12 +273,26 @@ impl Event {
             | Event::Failed { id, .. }
             | Event::Draft { id, .. }
             | Event::DraftSaved { id }
-            | Event::SettingsSaved { id, .. } => *id,
+            | Event::SettingsSaved { id, .. }
+            | Event::Takes { id, .. }
+            | Event::Take { id, .. }
+            | Event::TakeDeleted { id, .. }
+            | Event::TakesChanged { id }
+            | Event::Analysed { id, .. }
+            | Event::Playing { id, .. }
+            | Event::PlaybackEnded { id }
+            | Event::Opened { id, .. } => *id,
         }
     }
 
     /// Whether this is the last event for its request.
     pub fn is_final(&self) -> bool {
-        !matches!(self, Event::Started { .. } | Event::Progress { .. })
+        !matches!(
+            self,
+            Event::Started { .. }
+                | Event::Progress { .. }
+                | Event::TakesChanged { .. }
+                | Event::Playing { .. }
+        )
     }
 }

@@ -1,33 +1,44 @@
-//! The preset store on a thread of its own, as gitui's asyncgit runs git:
-//! a cold listing of 10,000 presets (≈150 ms) or a save's fsync never
-//! blocks the async runtime, so generations, token refreshes and cancels
-//! go on meanwhile. One thread takes the jobs in order, so a listing sent
-//! after a save sees the save.
+//! The preset store, and the library of takes, each on a thread of its
+//! own, as gitui's asyncgit runs git: a cold listing of 10,000 presets
+//! (≈150 ms) or takes, or a save's fsync, never blocks the async runtime,
+//! so generations, token refreshes and cancels go on meanwhile. One thread
+//! takes its jobs in order, so a listing sent after a save sees the save.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc as std_mpsc;
 
 use tokio::sync::mpsc;
 
-use crate::domain::presets::PresetStore;
 use crate::worker::protocol::{Event, RequestId, WorkerError};
 
-type Job = Box<dyn FnOnce(&mut PresetStore) -> Event + Send>;
+type Job<T> = Box<dyn FnOnce(&mut T) -> Event + Send>;
 
-pub(crate) struct StoreThread {
-    jobs: std_mpsc::Sender<(RequestId, Job)>,
+pub(crate) struct StoreThread<T> {
+    jobs: std_mpsc::Sender<(RequestId, Job<T>)>,
 }
 
-impl StoreThread {
-    /// Moves `store` to a new thread, which answers on `events` and ends
-    /// when this handle is dropped, after the job in hand.
+/// Another handle to the same thread, which lives while any handle does.
+impl<T> Clone for StoreThread<T> {
+    fn clone(&self) -> StoreThread<T> {
+        StoreThread {
+            jobs: self.jobs.clone(),
+        }
+    }
+}
+
+impl<T: Send + 'static> StoreThread<T> {
+    /// Moves `store` to a new thread called `name`, which answers on
+    /// `events` and ends when this handle is dropped, after the job in
+    /// hand. A panic fails the job's request as an internal error of
+    /// `name`.
     pub(crate) fn spawn(
-        mut store: PresetStore,
+        name: &'static str,
+        mut store: T,
         events: mpsc::UnboundedSender<Event>,
-    ) -> std::io::Result<StoreThread> {
-        let (jobs, queue) = std_mpsc::channel::<(RequestId, Job)>();
+    ) -> std::io::Result<StoreThread<T>> {
+        let (jobs, queue) = std_mpsc::channel::<(RequestId, Job<T>)>();
         std::thread::Builder::new()
-            .name("presets".to_string())
+            .name(name.to_string())
             .spawn(move || {
                 for (id, job) in queue {
                     // A panic is this request's failure; the store, its
@@ -36,7 +47,7 @@ impl StoreThread {
                         crate::generate::contain::catch(AssertUnwindSafe(|| job(&mut store)))
                             .unwrap_or_else(|_| Event::Failed {
                                 id,
-                                error: WorkerError::Internal("the preset store"),
+                                error: WorkerError::Internal(name),
                             });
                     let _ = events.send(event);
                 }
@@ -48,7 +59,7 @@ impl StoreThread {
     pub(crate) fn run(
         &self,
         id: RequestId,
-        job: impl FnOnce(&mut PresetStore) -> Event + Send + 'static,
+        job: impl FnOnce(&mut T) -> Event + Send + 'static,
     ) {
         // The thread lives as long as this handle; it stops early only if
         // its loop panicked outside a job, which catch_unwind rules out.

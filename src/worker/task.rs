@@ -17,10 +17,15 @@ use crate::generate::contain::contain;
 use crate::generate::{GenerateError, Job, Progress};
 use crate::settings::file::ConfigFile;
 use crate::worker::protocol::{Event, Request, RequestId, WorkerError};
+use crate::worker::playback::Playback;
 use crate::worker::store_thread::StoreThread;
+use crate::worker::takes::{Libraries, Watching};
 
 pub(crate) struct Worker {
-    store: StoreThread,
+    store: StoreThread<PresetStore>,
+    pub(crate) library: StoreThread<Libraries>,
+    pub(crate) watching: Option<Watching>,
+    pub(crate) playback: Playback,
     cache: GeneratorCache,
     events: mpsc::UnboundedSender<Event>,
     running: HashMap<RequestId, CancellationToken>,
@@ -35,7 +40,10 @@ impl Worker {
     ) -> std::io::Result<Worker> {
         let (finished_tx, finished_rx) = mpsc::unbounded_channel();
         Ok(Worker {
-            store: StoreThread::spawn(store, events.clone())?,
+            store: StoreThread::spawn("the preset store", store, events.clone())?,
+            library: StoreThread::spawn("the library", Libraries::default(), events.clone())?,
+            watching: None,
+            playback: Playback::spawn(events.clone())?,
             cache: GeneratorCache::default(),
             events,
             running: HashMap::new(),
@@ -124,6 +132,7 @@ impl Worker {
                     Err(e) => failed(id, e),
                 });
             }
+            Request::Takes(req) => self.handle_takes(id, req),
             Request::SaveSettings { path, settings } => {
                 self.blocking(move || {
                     match ConfigFile::update(&path, |file| settings.apply_to(file)) {
@@ -137,7 +146,7 @@ impl Worker {
 
     /// Runs file work off the runtime's threads and sends its answer: a
     /// slow disk must not stall a generation's token refresh.
-    fn blocking(&self, work: impl FnOnce() -> Event + Send + 'static) {
+    pub(crate) fn blocking(&self, work: impl FnOnce() -> Event + Send + 'static) {
         let events = self.events.clone();
         tokio::task::spawn_blocking(move || {
             let _ = events.send(work());
@@ -183,7 +192,7 @@ impl Worker {
     }
 }
 
-fn failed(id: RequestId, e: impl Into<WorkerError>) -> Event {
+pub(crate) fn failed(id: RequestId, e: impl Into<WorkerError>) -> Event {
     Event::Failed {
         id,
         error: e.into(),
@@ -203,6 +212,7 @@ enum RequestKind {
     RestoreDraft,
     SaveDraft,
     SaveSettings,
+    Takes,
 }
 
 impl RequestKind {
@@ -218,6 +228,7 @@ impl RequestKind {
             Request::RestoreDraft { .. } => RequestKind::RestoreDraft,
             Request::SaveDraft { .. } => RequestKind::SaveDraft,
             Request::SaveSettings { .. } => RequestKind::SaveSettings,
+            Request::Takes(_) => RequestKind::Takes,
         }
     }
 }

@@ -7,13 +7,13 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use crate::tui::state::AppState;
-use crate::tui::state::library::TakeRow;
+use crate::library::TakeSummary;
 use crate::tui::state::log::{EntryState, LogEntry};
 
 #[derive(Debug, Clone, Copy)]
 pub enum Row<'a> {
     Session(&'a LogEntry),
-    Take(&'a TakeRow),
+    Take(&'a TakeSummary),
 }
 
 impl AppState {
@@ -46,7 +46,7 @@ impl AppState {
             .chain(
                 self.library
                     .visible()
-                    .filter(|t| ours.is_empty() || !ours.contains(t.take.metadata_path.as_path()))
+                    .filter(|t| ours.is_empty() || !ours.contains(t.metadata_path.as_path()))
                     .map(Row::Take),
             )
             .collect()
@@ -62,7 +62,7 @@ impl AppState {
 
     /// The take under the selection: a listed one, or the take a finished
     /// generation of this session wrote.
-    pub fn selected_take(&self) -> Option<&TakeRow> {
+    pub fn selected_take(&self) -> Option<&TakeSummary> {
         match self.selected_row()? {
             Row::Take(t) => Some(t),
             Row::Session(e) => match &e.state {
@@ -83,11 +83,11 @@ impl AppState {
     }
 
     /// Keeps the selection on the take `id` after the list changed.
-    pub(super) fn select_take(&mut self, id: &str) {
+    pub(super) fn select_take(&mut self, id: &crate::library::TakeId) {
         if let Some(i) = self
             .history_rows()
             .iter()
-            .position(|r| matches!(r, Row::Take(t) if t.id() == id))
+            .position(|r| matches!(r, Row::Take(t) if t.id == *id))
         {
             self.history_selected = i;
         }

@@ -1,113 +1,24 @@
 //! Past takes from the output folder, as the Generations pane lists them:
-//! what tells takes apart, precomputed once per take so that filtering
-//! and drawing 10,000 of them costs no parsing; a `/` filter over genre,
-//! preset, lyrics and model; sorting by time or name; the takes marked
-//! for comparison; the waveforms read so far; what is playing.
+//! a page of the worker's summaries (what tells takes apart, computed once
+//! per take), so 10,000 takes cost what one page does; a `/` filter with
+//! the library's own query words (genre, preset, lyrics, model) and the
+//! sort, both applied by the worker; the takes marked for comparison; the
+//! takes and waveforms read so far; what is playing.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::audio::Analysis;
+use crate::library::{Page, Query, Sort, Take, TakeId, TakeSummary};
 use crate::tui::state::input::LineInput;
 
-pub use crate::library::Take;
-
-/// Lyrics words shown in a row.
-const LYRICS_WORDS: usize = 6;
-
-/// A take as the list shows it.
-#[derive(Debug, Clone)]
-pub struct TakeRow {
-    pub take: Arc<Take>,
-    /// `2026-11-30 08:14` (UTC), or empty when the file does not say.
-    pub when: String,
-    /// The preset it started from, else its genre.
-    pub name: String,
-    pub lyrics_head: String,
-    /// Lower-case genre, preset, lyrics and model: what `/` searches.
-    haystack: String,
-}
-
-impl TakeRow {
-    pub fn new(take: Arc<Take>) -> TakeRow {
-        let result = &take.result;
-        let when = result
-            .created_at
-            .as_deref()
-            .map(short_time)
-            .unwrap_or_default();
-        let name = result
-            .preset
-            .clone()
-            .unwrap_or_else(|| result.genre.clone());
-        let lyrics = result
-            .track
-            .as_ref()
-            .map(|t| t.text_input.as_str())
-            .unwrap_or_default();
-        let lyrics_head = first_words(lyrics, LYRICS_WORDS);
-        let model = take.model().map(|m| m.to_string()).unwrap_or_default();
-        let haystack = format!(
-            "{}\n{}\n{}\n{}",
-            result.genre,
-            result.preset.as_deref().unwrap_or_default(),
-            lyrics,
-            model
-        )
-        .to_lowercase();
-        TakeRow {
-            take,
-            when,
-            name,
-            lyrics_head,
-            haystack,
-        }
-    }
-
-    pub fn id(&self) -> &str {
-        &self.take.id
-    }
-
-    /// Every word of the filter is somewhere in the take.
-    fn matches(&self, words: &[String]) -> bool {
-        words.iter().all(|w| self.haystack.contains(w.as_str()))
-    }
-}
-
-/// `2026-11-30T08:14:02Z` → `2026-11-30 08:14`.
-fn short_time(rfc3339: &str) -> String {
-    let t = rfc3339.replacen('T', " ", 1);
-    t.chars().take(16).collect()
-}
-
-/// The first `n` words on one line, `…` when there are more.
-fn first_words(text: &str, n: usize) -> String {
-    let mut words = text.split_whitespace();
-    let head: Vec<&str> = words.by_ref().take(n).collect();
-    let mut out = head.join(" ");
-    if words.next().is_some() {
-        out.push('…');
-    }
-    out
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortBy {
-    /// Newest first.
-    #[default]
-    Time,
-    /// By preset or genre, then newest first.
-    Name,
-}
-
-impl SortBy {
-    pub fn label(self) -> &'static str {
-        match self {
-            SortBy::Time => "newest first",
-            SortBy::Name => "by name",
-        }
+/// How the sort toggle names an order.
+pub fn sort_label(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Time => "newest first",
+        Sort::Name => "by name",
     }
 }
 
@@ -120,90 +31,136 @@ pub enum Sound {
     Failed(String),
 }
 
-/// The take being played, and since when (the app's clock).
+/// A take read whole (track, settings, files), for its details, the
+/// compare view, `e` and `r`.
+#[derive(Debug, Clone)]
+pub enum Loaded {
+    Reading,
+    Ready(Arc<Take>),
+    Failed(String),
+}
+
+/// The take being played, by which player, and since when (the app's
+/// clock).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Playing {
-    pub id: String,
+    pub id: TakeId,
     pub player: String,
     pub since: Duration,
 }
 
-#[derive(Debug, Default)]
+/// Takes asked for at a time; more are asked for as the selection nears
+/// the end of what is listed.
+pub const PAGE: usize = 200;
+
+#[derive(Debug)]
 pub struct Library {
-    rows: Vec<TakeRow>,
-    /// Indices into `rows` that pass the filter, in the sort order.
-    visible: Vec<usize>,
+    /// The page listed: the takes that pass the filter, in the sort order.
+    takes: Vec<TakeSummary>,
+    /// Takes in the folder, and how many the filter matched.
+    pub total: usize,
+    pub matched: usize,
+    /// How many the next listing asks for.
+    limit: usize,
     /// False until the first listing arrives.
     pub listed: bool,
     /// Why the folder could not be read, if it could not.
     pub error: Option<String>,
     filter: LineInput,
     pub filtering: bool,
-    sort: SortBy,
+    sort: Sort,
     /// Up to two take ids, in the order marked.
-    pub marked: Vec<String>,
-    sounds: HashMap<String, Sound>,
+    pub marked: Vec<TakeId>,
+    loaded: HashMap<TakeId, Loaded>,
+    sounds: HashMap<TakeId, Sound>,
     pub playing: Option<Playing>,
 }
 
+impl Default for Library {
+    fn default() -> Library {
+        Library {
+            takes: Vec::new(),
+            total: 0,
+            matched: 0,
+            limit: PAGE,
+            listed: false,
+            error: None,
+            filter: LineInput::default(),
+            filtering: false,
+            sort: Sort::default(),
+            marked: Vec::new(),
+            loaded: HashMap::new(),
+            sounds: HashMap::new(),
+            playing: None,
+        }
+    }
+}
+
 impl Library {
-    /// Replaces every take (the first listing, or a re-read).
-    pub fn set_takes(&mut self, takes: Vec<Arc<Take>>) {
-        self.rows = takes.into_iter().map(TakeRow::new).collect();
+    /// What to ask the worker for: the filter, the order, and one page
+    /// more than the selection has reached.
+    pub fn query(&self) -> Query {
+        Query {
+            filter: self.is_filtered().then(|| self.filter.text().to_string()),
+            sort: self.sort,
+            limit: Some(self.limit),
+            since: None,
+        }
+    }
+
+    /// Takes a listing. A take read whole or measured before is kept only
+    /// if its summary did not change (another process may have rewritten
+    /// it), and one that is gone is unmarked.
+    pub fn set_page(&mut self, page: Page) {
+        let before: HashMap<&TakeId, &TakeSummary> =
+            self.takes.iter().map(|t| (&t.id, t)).collect();
+        let changed: HashSet<TakeId> = page
+            .takes
+            .iter()
+            .filter(|t| before.get(&t.id).is_some_and(|old| *old != *t))
+            .map(|t| t.id.clone())
+            .collect();
+        self.loaded.retain(|id, _| !changed.contains(id));
+        self.sounds.retain(|id, _| !changed.contains(id));
+        self.total = page.total;
+        self.matched = page.matched;
+        self.takes = page.takes;
         self.listed = true;
         self.error = None;
-        let ids: std::collections::HashSet<&str> = self.rows.iter().map(TakeRow::id).collect();
-        self.marked.retain(|id| ids.contains(id.as_str()));
-        self.sounds.retain(|id, _| ids.contains(id.as_str()));
-        self.refresh();
     }
 
-    /// Adds or replaces takes (another process wrote them, or their files
-    /// changed) and forgets those whose metadata is gone.
-    pub fn update(&mut self, changed: Vec<Arc<Take>>, gone: &[String]) {
-        self.rows.retain(|r| !gone.contains(&r.take.id));
-        self.marked.retain(|id| !gone.contains(id));
-        for take in changed {
-            // The files changed: the old waveform may be wrong.
-            self.sounds.remove(&take.id);
-            let row = TakeRow::new(take);
-            match self.rows.iter_mut().find(|r| r.take.id == row.take.id) {
-                Some(old) => *old = row,
-                None => self.rows.push(row),
-            }
-        }
-        self.refresh();
+    /// Whether the folder has takes that the page does not show.
+    pub fn has_more(&self) -> bool {
+        self.takes.len() < self.matched
     }
 
+    /// Asks for another page with the next listing.
+    pub fn grow(&mut self) {
+        self.limit = self.takes.len() + PAGE;
+    }
+
+    /// Takes listed on this page.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.takes.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.takes.is_empty()
     }
 
-    pub fn get(&self, id: &str) -> Option<&TakeRow> {
-        self.rows.iter().find(|r| r.take.id == id)
+    pub fn get(&self, id: &TakeId) -> Option<&TakeSummary> {
+        self.takes.iter().find(|t| t.id == *id)
     }
 
     /// The take whose metadata file is `path`: how a finished generation
     /// of this session finds its take.
-    pub fn by_metadata(&self, path: &std::path::Path) -> Option<&TakeRow> {
-        self.rows.iter().find(|r| r.take.metadata_path == path)
+    pub fn by_metadata(&self, path: &Path) -> Option<&TakeSummary> {
+        self.takes.iter().find(|t| t.metadata_path == path)
     }
 
-    /// The takes that pass the filter, in order.
-    pub fn visible(&self) -> impl Iterator<Item = &TakeRow> {
-        self.visible.iter().map(|&i| &self.rows[i])
-    }
-
-    pub fn visible_len(&self) -> usize {
-        self.visible.len()
-    }
-
-    pub fn visible_at(&self, i: usize) -> Option<&TakeRow> {
-        self.visible.get(i).map(|&i| &self.rows[i])
+    /// The takes listed, in order.
+    pub fn visible(&self) -> impl Iterator<Item = &TakeSummary> {
+        self.takes.iter()
     }
 
     pub fn filter(&self) -> &LineInput {
@@ -215,11 +172,12 @@ impl Library {
         !self.filter.text().trim().is_empty()
     }
 
-    /// Changes the filter text through `f` and applies it.
+    /// Changes the filter text through `f`; true if it changed, and the
+    /// caller lists again.
     pub fn edit_filter(&mut self, f: impl FnOnce(&mut LineInput) -> bool) -> bool {
         let changed = f(&mut self.filter);
         if changed {
-            self.refresh();
+            self.limit = PAGE;
         }
         changed
     }
@@ -227,86 +185,80 @@ impl Library {
     pub fn clear_filter(&mut self) {
         self.filter = LineInput::default();
         self.filtering = false;
-        self.refresh();
+        self.limit = PAGE;
     }
 
-    /// Whether a session entry with this genre and model passes the filter.
+    /// Whether a session entry that says `text` (its genre and model)
+    /// passes the filter's plain words.
     pub fn passes(&self, text: &str) -> bool {
         let lower = text.to_lowercase();
-        self.words().iter().all(|w| lower.contains(w.as_str()))
-    }
-
-    fn words(&self) -> Vec<String> {
         self.filter
             .text()
-            .to_lowercase()
             .split_whitespace()
-            .map(str::to_string)
-            .collect()
+            .map(|w| w.rsplit(':').next().unwrap_or(w).to_lowercase())
+            .all(|w| lower.contains(&w))
     }
 
-    pub fn sort(&self) -> SortBy {
+    pub fn sort(&self) -> Sort {
         self.sort
     }
 
     pub fn toggle_sort(&mut self) {
         self.sort = match self.sort {
-            SortBy::Time => SortBy::Name,
-            SortBy::Name => SortBy::Time,
+            Sort::Time => Sort::Name,
+            Sort::Name => Sort::Time,
         };
-        self.refresh();
-    }
-
-    fn refresh(&mut self) {
-        let words = self.words();
-        // The id starts with the time it was made, so it orders takes that
-        // carry no timestamp too.
-        let time_key = |r: &TakeRow| (r.take.result.created_at.clone(), r.take.id.clone());
-        match self.sort {
-            SortBy::Time => self.rows.sort_by_key(|r| std::cmp::Reverse(time_key(r))),
-            SortBy::Name => self.rows.sort_by(|a, b| {
-                a.name
-                    .to_lowercase()
-                    .cmp(&b.name.to_lowercase())
-                    .then_with(|| time_key(b).cmp(&time_key(a)))
-            }),
-        }
-        self.visible = (0..self.rows.len())
-            .filter(|&i| self.rows[i].matches(&words))
-            .collect();
+        self.limit = PAGE;
     }
 
     /// Marks a take for comparison, or unmarks it; a third mark replaces
     /// the oldest. Returns how many are marked.
-    pub fn toggle_mark(&mut self, id: &str) -> usize {
+    pub fn toggle_mark(&mut self, id: &TakeId) -> usize {
         if let Some(i) = self.marked.iter().position(|m| m == id) {
             self.marked.remove(i);
         } else {
             if self.marked.len() == 2 {
                 self.marked.remove(0);
             }
-            self.marked.push(id.to_string());
+            self.marked.push(id.clone());
         }
         self.marked.len()
     }
 
-    pub fn is_marked(&self, id: &str) -> bool {
-        self.marked.iter().any(|m| m == id)
+    pub fn is_marked(&self, id: &TakeId) -> bool {
+        self.marked.contains(id)
     }
 
-    pub fn sound(&self, id: &str) -> Option<&Sound> {
+    pub fn loaded(&self, id: &TakeId) -> Option<&Loaded> {
+        self.loaded.get(id)
+    }
+
+    pub fn take(&self, id: &TakeId) -> Option<&Arc<Take>> {
+        match self.loaded.get(id) {
+            Some(Loaded::Ready(t)) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn set_loaded(&mut self, id: TakeId, loaded: Loaded) {
+        self.loaded.insert(id, loaded);
+    }
+
+    pub fn sound(&self, id: &TakeId) -> Option<&Sound> {
         self.sounds.get(id)
     }
 
-    pub fn set_sound(&mut self, id: String, sound: Sound) {
+    pub fn set_sound(&mut self, id: TakeId, sound: Sound) {
         self.sounds.insert(id, sound);
     }
 
-    /// The path a take's sound is read from and played: its first audio
-    /// file.
-    pub fn audio_path(&self, id: &str) -> Option<PathBuf> {
-        self.get(id)
-            .and_then(|r| r.take.result.files.first())
-            .map(|f| f.path.clone())
+    /// Forgets a take whose files were deleted from here.
+    pub fn remove(&mut self, id: &TakeId) {
+        self.takes.retain(|t| t.id != *id);
+        self.marked.retain(|m| m != id);
+        self.loaded.remove(id);
+        self.sounds.remove(id);
+        self.total = self.total.saturating_sub(1);
+        self.matched = self.matched.saturating_sub(1);
     }
 }

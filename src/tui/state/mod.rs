@@ -6,10 +6,13 @@ mod config;
 mod draft;
 mod events;
 pub mod form;
+pub mod history;
 pub mod input;
+pub mod library;
 pub mod log;
 pub mod popup;
 pub mod presets;
+mod takes;
 mod update;
 
 use std::collections::HashMap;
@@ -25,6 +28,7 @@ use crate::tui::theme::Theme;
 use crate::worker::{Request, RequestId, WorkerHandle};
 
 use form::TrackForm;
+use library::Library;
 use log::GenerationLog;
 use popup::Popup;
 use presets::PresetList;
@@ -129,6 +133,9 @@ pub struct Notice {
 
 pub const NOTICE_FADES: Duration = Duration::from_secs(4);
 
+/// The spinner's pace while a generation runs.
+pub const SPINNER_TICK: Duration = Duration::from_millis(120);
+
 /// What an answer from the worker is for.
 #[derive(Debug)]
 enum Pending {
@@ -145,6 +152,19 @@ enum Pending {
     SaveDraft,
     /// The settings that changed since the last write.
     SaveSettings(Vec<popup::Setting>),
+    /// A listing of the takes; only the latest one is applied.
+    Takes,
+    /// The folder watch, answered again at each change.
+    Watch,
+    /// A take read whole, and what to do with it then.
+    LoadTake {
+        take: crate::library::TakeId,
+        then: takes::AfterLoad,
+    },
+    Sound(crate::library::TakeId),
+    Play(crate::library::TakeId),
+    Open,
+    DeleteTake,
 }
 
 pub struct AppState {
@@ -155,6 +175,12 @@ pub struct AppState {
     pub presets: PresetList,
     pub form: TrackForm,
     pub log: GenerationLog,
+    /// Past takes in the output folder.
+    pub library: Library,
+    /// The selected row of the Generations pane (see `history`).
+    pub history_selected: usize,
+    /// Text to put on the clipboard with the next frame (OSC 52).
+    pub clipboard: Option<String>,
     /// Topmost last.
     pub popups: Vec<popup::Popup>,
     pub notice: Option<Notice>,
@@ -195,6 +221,9 @@ impl AppState {
             presets: PresetList::default(),
             form: TrackForm::new(theme),
             log: GenerationLog::default(),
+            library: Library::default(),
+            history_selected: 0,
+            clipboard: None,
             popups: Vec::new(),
             notice: None,
             prompt_scroll: 0,
@@ -217,6 +246,8 @@ impl AppState {
     pub fn start(&mut self, out: &mut dyn Outbox) {
         self.ask_for_draft(out);
         self.request(out, Request::ListPresets, Pending::List);
+        self.watch_takes(out);
+        self.list_takes(out);
     }
 
     /// Once both the draft answer and the listing are in, and no draft came
@@ -265,7 +296,9 @@ impl AppState {
     pub fn context(&self) -> Context {
         match self.popups.last() {
             Some(Popup::Help { .. }) => return Context::Help,
-            Some(Popup::Details { .. }) => return Context::Details,
+            Some(Popup::Details { .. } | Popup::Take { .. } | Popup::Compare { .. }) => {
+                return Context::Details;
+            }
             Some(Popup::Confirm(_)) => return Context::Confirm,
             Some(Popup::Input(_)) => return Context::Input,
             Some(Popup::Settings { .. }) => return Context::Settings,
@@ -285,6 +318,7 @@ impl AppState {
             Focus::Lyrics if self.form.is_editing_lyrics() => Context::LyricsEdit,
             Focus::Lyrics => Context::Lyrics,
             Focus::Prompt => Context::Prompt,
+            Focus::Log if self.library.filtering => Context::LogFilter,
             Focus::Log => Context::Log,
         }
     }
@@ -321,7 +355,12 @@ impl AppState {
     /// Keeps the topmost popup's scroll within what the last frame could
     /// show (the renderer clamps too, so no redraw is needed).
     pub fn clamp_popup_scroll(&mut self, max: u16) {
-        if let Some(Popup::Help { scroll } | Popup::Details { scroll, .. }) = self.popups.last_mut()
+        if let Some(
+            Popup::Help { scroll }
+            | Popup::Details { scroll, .. }
+            | Popup::Take { scroll, .. }
+            | Popup::Compare { scroll, .. },
+        ) = self.popups.last_mut()
         {
             *scroll = (*scroll).min(max);
         }
@@ -332,6 +371,19 @@ impl AppState {
         self.log.any_active()
     }
 
+    /// How often the screen changes by itself: the spinner's pace while a
+    /// generation runs, once a second while a take plays (its elapsed
+    /// time), never otherwise.
+    pub fn tick_every(&self) -> Option<Duration> {
+        if self.is_animating() {
+            Some(SPINNER_TICK)
+        } else if self.library.playing.is_some() {
+            Some(Duration::from_secs(1))
+        } else {
+            None
+        }
+    }
+
     /// Whether any request still waits for its answer.
     pub fn is_waiting(&self) -> bool {
         !self.pending.is_empty()
@@ -340,6 +392,9 @@ impl AppState {
     /// Advances the spinner and the elapsed times.
     pub fn tick(&mut self, clock: Duration) -> bool {
         self.clock = clock;
+        if self.library.playing.is_some() && !self.is_animating() {
+            return true;
+        }
         if !self.is_animating() {
             return false;
         }

@@ -11,6 +11,7 @@ mod presets;
 mod prompt;
 mod status;
 mod tabs;
+mod take;
 mod title;
 pub mod waveform;
 
@@ -104,8 +105,12 @@ pub fn layout(state: &AppState, area: Rect) -> Panes {
     };
     let [form_area, lyrics_area] =
         Layout::horizontal([Constraint::Percentage(form_share), Constraint::Min(0)]).areas(top);
+    // The focused one of prompt and Generations gets the wider half: a
+    // take's row says more than fits in half.
+    let prompt_share = if state.focus == Focus::Log { 40 } else { 50 };
     let [prompt_area, log_area] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Min(0)]).areas(bottom);
+        Layout::horizontal([Constraint::Percentage(prompt_share), Constraint::Min(0)])
+            .areas(bottom);
     panes.presets = Some(list_area);
     panes.details = Some(details_area);
     panes.form = Some(form_area);
@@ -161,6 +166,8 @@ pub fn view_limits(state: &AppState, area: Rect) -> ViewLimits {
     let popup = match state.popups.last() {
         Some(Popup::Help { .. }) => Some(help::view(area, state)),
         Some(Popup::Details { id, .. }) => Some(details::view(area, *id, state)),
+        Some(Popup::Take { id, .. }) => Some(take::take_view(area, id, state)),
+        Some(Popup::Compare { a, b, .. }) => Some(take::compare_view(area, (a, b), state)),
         _ => None,
     };
     let page = |r: Option<Rect>| r.map_or(1, |r| r.height.saturating_sub(2).max(1));
