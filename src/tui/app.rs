@@ -14,7 +14,7 @@ use crate::tui::state::AppState;
 use crate::tui::terminal::TerminalGuard;
 use crate::tui::ui;
 use crate::tui::{Exit, TuiError};
-use crate::worker::{Request, TakeRequest, WorkerHandle};
+use crate::worker::{Request, WorkerHandle};
 
 /// How long a quit waits for the draft to reach the disk.
 const DRAFT_WAIT: Duration = Duration::from_secs(3);
@@ -39,7 +39,7 @@ async fn stop_playing(state: &mut AppState, worker: &mut WorkerHandle) {
     if state.library.playing.is_none() {
         return;
     }
-    let stop = worker.send(Request::Takes(TakeRequest::Stop));
+    let stop = worker.send(Request::StopPlayback);
     let wait = async {
         while state.library.playing.is_some() {
             match worker.recv().await {

@@ -11,4 +11,4 @@ mod task;
 pub mod watch;
 
 pub use handle::{WorkerHandle, spawn};
-pub use protocol::{ChosenSettings, Event, Request, RequestId, TakeRequest, WorkerError};
+pub use protocol::{ChosenSettings, Event, Request, RequestId, WorkerError};

@@ -57,37 +57,32 @@ pub enum Request {
         path: PathBuf,
         settings: ChosenSettings,
     },
-    /// The library of takes, playing and opening their files.
-    Takes(TakeRequest),
-}
-
-#[derive(Debug, Clone)]
-pub enum TakeRequest {
-    /// The takes in the output folder `dir` that `query` asks for;
-    /// answered by `Takes`.
-    List {
+    /// Lists the takes in the output folder `dir`; answered by `Takes`.
+    /// The folder's names are read again each time (cheap); summaries come
+    /// from the library's cache.
+    ListTakes {
         dir: PathBuf,
         query: Query,
     },
-    /// All of one take (track, settings, files); answered by `Take`.
-    Load {
+    /// All of one take, by id or unique prefix; answered by `Take`.
+    LoadTake {
         dir: PathBuf,
-        take: TakeId,
+        id: String,
     },
     /// Deletes a take's files; answered by `TakeDeleted`.
-    Delete {
+    DeleteTake {
         dir: PathBuf,
-        take: TakeId,
+        id: TakeId,
+    },
+    /// Decodes an audio file for its waveform and levels (a 3-minute MP3
+    /// takes ~100 ms); answered by `Analyzed`.
+    AnalyzeAudio {
+        path: PathBuf,
     },
     /// Watches `dir` for takes other processes add or remove: each burst
     /// of changes is a `TakesChanged` (never final) for this request.
-    Watch {
+    WatchTakes {
         dir: PathBuf,
-    },
-    /// Decodes an audio file for its waveform and levels; answered by
-    /// `Analysed`.
-    Analyze {
-        path: PathBuf,
     },
     /// Plays a file, stopping what plays: `Playing`, then `PlaybackEnded`
     /// when it ends or is stopped.
@@ -95,10 +90,10 @@ pub enum TakeRequest {
         path: PathBuf,
     },
     /// Stops what plays; its `Play` request gets `PlaybackEnded`.
-    Stop,
+    StopPlayback,
     /// Opens a file or folder with the system opener; answered by
     /// `Opened`.
-    Open {
+    OpenPath {
         path: PathBuf,
     },
 }
@@ -233,14 +228,15 @@ pub enum Event {
     TakeDeleted {
         id: RequestId,
         take: TakeId,
-        freed: u64,
+        bytes: u64,
     },
     /// Files in the watched folder changed; list again to see how.
     TakesChanged {
         id: RequestId,
     },
-    Analysed {
+    Analyzed {
         id: RequestId,
+        path: PathBuf,
         analysis: Box<Analysis>,
     },
     /// The player started.
@@ -278,7 +274,7 @@ impl Event {
             | Event::Take { id, .. }
             | Event::TakeDeleted { id, .. }
             | Event::TakesChanged { id }
-            | Event::Analysed { id, .. }
+            | Event::Analyzed { id, .. }
             | Event::Playing { id, .. }
             | Event::PlaybackEnded { id }
             | Event::Opened { id, .. } => *id,

@@ -1,8 +1,8 @@
-//! The preset store, and the library of takes, each on a thread of its
-//! own, as gitui's asyncgit runs git: a cold listing of 10,000 presets
-//! (≈150 ms) or takes, or a save's fsync, never blocks the async runtime,
-//! so generations, token refreshes and cancels go on meanwhile. One thread
-//! takes its jobs in order, so a listing sent after a save sees the save.
+//! State that does file work on a thread of its own, as gitui's asyncgit
+//! runs git: the preset store (a cold listing of 10,000 presets ≈150 ms, a
+//! save's fsync) and the take library never block the async runtime, so
+//! generations, token refreshes and cancels go on meanwhile. One thread
+//! takes the jobs in order, so a listing sent after a save sees the save.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc as std_mpsc;
@@ -17,22 +17,13 @@ pub(crate) struct StoreThread<T> {
     jobs: std_mpsc::Sender<(RequestId, Job<T>)>,
 }
 
-/// Another handle to the same thread, which lives while any handle does.
-impl<T> Clone for StoreThread<T> {
-    fn clone(&self) -> StoreThread<T> {
-        StoreThread {
-            jobs: self.jobs.clone(),
-        }
-    }
-}
-
 impl<T: Send + 'static> StoreThread<T> {
-    /// Moves `store` to a new thread called `name`, which answers on
+    /// Moves `store` to a new thread named `name`, which answers on
     /// `events` and ends when this handle is dropped, after the job in
-    /// hand. A panic fails the job's request as an internal error of
-    /// `name`.
+    /// hand. A panic is reported as an internal error in `what`.
     pub(crate) fn spawn(
-        name: &'static str,
+        name: &str,
+        what: &'static str,
         mut store: T,
         events: mpsc::UnboundedSender<Event>,
     ) -> std::io::Result<StoreThread<T>> {
@@ -47,7 +38,7 @@ impl<T: Send + 'static> StoreThread<T> {
                         crate::generate::contain::catch(AssertUnwindSafe(|| job(&mut store)))
                             .unwrap_or_else(|_| Event::Failed {
                                 id,
-                                error: WorkerError::Internal(name),
+                                error: WorkerError::Internal(what),
                             });
                     let _ = events.send(event);
                 }
@@ -56,11 +47,7 @@ impl<T: Send + 'static> StoreThread<T> {
     }
 
     /// Queues `job` for request `id`; its event goes straight to the caller.
-    pub(crate) fn run(
-        &self,
-        id: RequestId,
-        job: impl FnOnce(&mut T) -> Event + Send + 'static,
-    ) {
+    pub(crate) fn run(&self, id: RequestId, job: impl FnOnce(&mut T) -> Event + Send + 'static) {
         // The thread lives as long as this handle; it stops early only if
         // its loop panicked outside a job, which catch_unwind rules out.
         let _ = self.jobs.send((id, Box::new(job)));

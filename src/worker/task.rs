@@ -17,17 +17,19 @@ use crate::generate::contain::contain;
 use crate::generate::{GenerateError, Job, Progress};
 use crate::settings::file::ConfigFile;
 use crate::worker::protocol::{Event, Request, RequestId, WorkerError};
+use crate::worker::opener;
 use crate::worker::playback::Playback;
 use crate::worker::store_thread::StoreThread;
-use crate::worker::takes::{Libraries, Watching};
+use crate::worker::takes::Watching;
+use crate::library::Libraries;
 
 pub(crate) struct Worker {
     store: StoreThread<PresetStore>,
-    pub(crate) library: StoreThread<Libraries>,
+    library: StoreThread<Libraries>,
     pub(crate) watching: Option<Watching>,
     pub(crate) playback: Playback,
     cache: GeneratorCache,
-    events: mpsc::UnboundedSender<Event>,
+    pub(crate) events: mpsc::UnboundedSender<Event>,
     running: HashMap<RequestId, CancellationToken>,
     finished_tx: mpsc::UnboundedSender<RequestId>,
     finished_rx: mpsc::UnboundedReceiver<RequestId>,
@@ -40,8 +42,13 @@ impl Worker {
     ) -> std::io::Result<Worker> {
         let (finished_tx, finished_rx) = mpsc::unbounded_channel();
         Ok(Worker {
-            store: StoreThread::spawn("the preset store", store, events.clone())?,
-            library: StoreThread::spawn("the library", Libraries::default(), events.clone())?,
+            store: StoreThread::spawn("presets", "the preset store", store, events.clone())?,
+            library: StoreThread::spawn(
+                "library",
+                "the take library",
+                Libraries::default(),
+                events.clone(),
+            )?,
             watching: None,
             playback: Playback::spawn(events.clone())?,
             cache: GeneratorCache::default(),
@@ -132,7 +139,57 @@ impl Worker {
                     Err(e) => failed(id, e),
                 });
             }
-            Request::Takes(req) => self.handle_takes(id, req),
+            Request::ListTakes { dir, query } => {
+                self.library.run(id, move |libs| match libs.get(&dir) {
+                    Ok(lib) => Event::Takes {
+                        id,
+                        page: lib.list(&query),
+                    },
+                    Err(e) => failed(id, e),
+                });
+            }
+            Request::LoadTake { dir, id: given } => {
+                self.library.run(id, move |libs| {
+                    let take = libs.get(&dir).and_then(|lib| {
+                        let take = lib.resolve(&given)?;
+                        lib.load(&take)
+                    });
+                    match take {
+                        Ok(take) => Event::Take {
+                            id,
+                            take: Box::new(take),
+                        },
+                        Err(e) => failed(id, e),
+                    }
+                });
+            }
+            Request::DeleteTake { dir, id: take } => {
+                self.library.run(id, move |libs| {
+                    match libs.get(&dir).and_then(|lib| lib.delete(&take)) {
+                        Ok(bytes) => Event::TakeDeleted { id, take, bytes },
+                        Err(e) => failed(id, e),
+                    }
+                });
+            }
+            Request::AnalyzeAudio { path } => {
+                self.blocking(move || match crate::audio::analyze(&path) {
+                    Ok(a) => Event::Analyzed {
+                        id,
+                        path,
+                        analysis: Box::new(a),
+                    },
+                    Err(e) => failed(id, e),
+                });
+            }
+            Request::WatchTakes { dir } => self.watch_takes(id, dir),
+            Request::Play { path } => self.playback.play(id, path),
+            Request::StopPlayback => self.playback.stop(),
+            Request::OpenPath { path } => {
+                self.blocking(move || match opener::open(&path) {
+                    Ok(program) => Event::Opened { id, program },
+                    Err(e) => failed(id, e),
+                });
+            }
             Request::SaveSettings { path, settings } => {
                 self.blocking(move || {
                     match ConfigFile::update(&path, |file| settings.apply_to(file)) {
@@ -212,7 +269,14 @@ enum RequestKind {
     RestoreDraft,
     SaveDraft,
     SaveSettings,
-    Takes,
+    ListTakes,
+    LoadTake,
+    DeleteTake,
+    AnalyzeAudio,
+    WatchTakes,
+    Play,
+    StopPlayback,
+    OpenPath,
 }
 
 impl RequestKind {
@@ -228,7 +292,14 @@ impl RequestKind {
             Request::RestoreDraft { .. } => RequestKind::RestoreDraft,
             Request::SaveDraft { .. } => RequestKind::SaveDraft,
             Request::SaveSettings { .. } => RequestKind::SaveSettings,
-            Request::Takes(_) => RequestKind::Takes,
+            Request::ListTakes { .. } => RequestKind::ListTakes,
+            Request::LoadTake { .. } => RequestKind::LoadTake,
+            Request::DeleteTake { .. } => RequestKind::DeleteTake,
+            Request::AnalyzeAudio { .. } => RequestKind::AnalyzeAudio,
+            Request::WatchTakes { .. } => RequestKind::WatchTakes,
+            Request::Play { .. } => RequestKind::Play,
+            Request::StopPlayback => RequestKind::StopPlayback,
+            Request::OpenPath { .. } => RequestKind::OpenPath,
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::tui::state::history::Row;
 use crate::tui::state::library::{Loaded, Playing, Sound, sort_label};
 use crate::tui::state::popup::{Confirm, Discard, Popup};
 use crate::tui::state::{AppState, Focus, Outbox, Pending};
-use crate::worker::{Event, Request, TakeRequest};
+use crate::worker::{Event, Request};
 
 /// What to do with a take once it is read whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,18 +28,18 @@ pub enum AfterLoad {
 impl AppState {
     pub(super) fn watch_takes(&mut self, out: &mut dyn Outbox) {
         let dir = self.paths.output_dir.clone();
-        self.request(out, Request::Takes(TakeRequest::Watch { dir }), Pending::Watch);
+        self.request(out, Request::WatchTakes { dir }, Pending::Watch);
     }
 
     /// Asks for the takes as the filter and the sort say; an answer to an
     /// earlier listing is dropped.
     pub(super) fn list_takes(&mut self, out: &mut dyn Outbox) {
         self.pending.retain(|_, p| !matches!(p, Pending::Takes));
-        let request = TakeRequest::List {
+        let request = Request::ListTakes {
             dir: self.paths.output_dir.clone(),
             query: self.library.query(),
         };
-        self.request(out, Request::Takes(request), Pending::Takes);
+        self.request(out, request, Pending::Takes);
     }
 
     /// Keys on the Generations pane.
@@ -222,15 +222,15 @@ impl AppState {
         if then == AfterLoad::Show {
             self.library.set_loaded(id.clone(), Loaded::Reading);
         }
-        let request = TakeRequest::Load {
+        let request = Request::LoadTake {
             dir: self.paths.output_dir.clone(),
-            take: id.clone(),
+            id: id.to_string(),
         };
         let pending = Pending::LoadTake {
             take: id.clone(),
             then,
         };
-        self.request(out, Request::Takes(request), pending);
+        self.request(out, request, pending);
     }
 
     fn after_load(&mut self, take: Arc<Take>, then: AfterLoad, out: &mut dyn Outbox) {
@@ -252,10 +252,10 @@ impl AppState {
             return;
         };
         self.library.set_sound(id.clone(), Sound::Reading);
-        let request = TakeRequest::Analyze {
+        let request = Request::AnalyzeAudio {
             path: path.to_path_buf(),
         };
-        self.request(out, Request::Takes(request), Pending::Sound(id));
+        self.request(out, request, Pending::Sound(id));
     }
 
     fn ask_edit(&mut self, take: &TakeSummary, out: &mut dyn Outbox) {
@@ -313,10 +313,10 @@ impl AppState {
         let selected = self.selected_take().map(|t| t.id.clone());
         match (playing, selected) {
             (Some(p), Some(s)) if p == s => {
-                out.send(Request::Takes(TakeRequest::Stop));
+                out.send(Request::StopPlayback);
             }
             (Some(_), None) => {
-                out.send(Request::Takes(TakeRequest::Stop));
+                out.send(Request::StopPlayback);
             }
             _ => self.with_take(|s, t| match &t.state {
                 TakeState::Simulated => s.error("A simulated take has no audio to play"),
@@ -333,10 +333,10 @@ impl AppState {
             self.error(format!("The audio of {} is gone from the disk", take.id()));
             return;
         };
-        let request = TakeRequest::Play {
+        let request = Request::Play {
             path: path.to_path_buf(),
         };
-        self.request(out, Request::Takes(request), Pending::Play(take.id().clone()));
+        self.request(out, request, Pending::Play(take.id().clone()));
         self.info(format!("Starting the player for {}", take.id()));
     }
 
@@ -359,7 +359,7 @@ impl AppState {
                 .parent()
                 .map_or_else(|| take.metadata_path.clone(), Path::to_path_buf),
         };
-        self.request(out, Request::Takes(TakeRequest::Open { path }), Pending::Open);
+        self.request(out, Request::OpenPath { path }, Pending::Open);
     }
 
     fn copy_path(&mut self, take: &TakeSummary) {
@@ -370,13 +370,13 @@ impl AppState {
 
     pub(super) fn delete_take(&mut self, id: TakeId, out: &mut dyn Outbox) {
         if self.library.playing.as_ref().is_some_and(|p| p.id == id) {
-            out.send(Request::Takes(TakeRequest::Stop));
+            out.send(Request::StopPlayback);
         }
-        let request = TakeRequest::Delete {
+        let request = Request::DeleteTake {
             dir: self.paths.output_dir.clone(),
-            take: id,
+            id,
         };
-        self.request(out, Request::Takes(request), Pending::DeleteTake);
+        self.request(out, request, Pending::DeleteTake);
     }
 
     /// The answer to a take request; returns whether the screen changes.
@@ -415,7 +415,7 @@ impl AppState {
                     self.error(text);
                 }
             }
-            (Pending::Sound(take), Event::Analysed { analysis, .. }) => {
+            (Pending::Sound(take), Event::Analyzed { analysis, .. }) => {
                 self.library
                     .set_sound(take, Sound::Ready(Arc::from(analysis)));
             }
@@ -432,10 +432,10 @@ impl AppState {
             (Pending::Open, Event::Opened { program, .. }) => {
                 self.info(format!("Opened with {program}"));
             }
-            (Pending::DeleteTake, Event::TakeDeleted { take, freed, .. }) => {
+            (Pending::DeleteTake, Event::TakeDeleted { take, bytes, .. }) => {
                 self.library.remove(&take);
                 self.clamp_history();
-                self.info(format!("Deleted take {take} ({} freed)", crate::text::bytes(freed)));
+                self.info(format!("Deleted take {take} ({} freed)", crate::text::bytes(bytes)));
                 self.list_takes(out);
             }
             (pending, event) => return Err((pending, event)),

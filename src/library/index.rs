@@ -1,0 +1,466 @@
+//! The library's index: the folder's take names in order, their summaries
+//! read on demand, and the cache file that keeps summaries across runs.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::atomic;
+use crate::generate::GenerationResult;
+use crate::library::LibraryError;
+use crate::library::prune::{PrunePlan, PruneRule};
+use crate::library::query::{Page, Query, Sort, Spent};
+use crate::library::take::{Take, TakeId, TakeSummary};
+
+/// The summaries cache, hidden in the library's folder so it goes where
+/// the folder goes and every process shares it.
+pub const INDEX_FILE: &str = ".music-gen-library.json";
+/// Bumped when [`TakeSummary`] changes shape: an older cache is ignored.
+const INDEX_VERSION: u32 = 1;
+/// A metadata file larger than this is not one of ours.
+const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
+
+/// One take's name and time: all that opening a library reads.
+#[derive(Debug, Clone)]
+struct Entry {
+    id: TakeId,
+    time: i64,
+}
+
+/// A summary as cached, with what says whether it is still current.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Cached {
+    len: u64,
+    mtime_ns: u64,
+    summary: TakeSummary,
+}
+
+#[derive(Serialize, Deserialize)]
+struct IndexFile {
+    version: u32,
+    takes: Vec<Cached>,
+}
+
+/// The takes in one output folder, newest first.
+pub struct Library {
+    dir: PathBuf,
+    entries: Vec<Entry>,
+    /// Summaries read so far, by id; the cache file's are added on the
+    /// first request that needs every take.
+    summaries: HashMap<TakeId, Cached>,
+    cache_loaded: bool,
+    /// Summaries were read that the cache file does not have yet.
+    dirty: bool,
+}
+
+impl Library {
+    /// Lists the folder's take names; reads no metadata yet. A folder that
+    /// does not exist is an empty library.
+    pub fn open(dir: &Path) -> Result<Library, LibraryError> {
+        let mut lib = Library {
+            dir: dir.to_path_buf(),
+            entries: Vec::new(),
+            summaries: HashMap::new(),
+            cache_loaded: false,
+            dirty: false,
+        };
+        lib.rescan()?;
+        Ok(lib)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// How many takes the folder holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The ids, newest first.
+    pub fn ids(&self) -> impl Iterator<Item = &TakeId> {
+        self.entries.iter().map(|e| &e.id)
+    }
+
+    /// Reads the folder's names again (another process added or removed a
+    /// take); summaries already read are kept.
+    pub fn rescan(&mut self) -> Result<(), LibraryError> {
+        let read = match std::fs::read_dir(&self.dir) {
+            Ok(r) => r,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.entries.clear();
+                return Ok(());
+            }
+            Err(e) => return Err(LibraryError::io(&self.dir, e)),
+        };
+        let mut entries = Vec::new();
+        for entry in read {
+            let entry = entry.map_err(|e| LibraryError::io(&self.dir, e))?;
+            let name = entry.file_name();
+            let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+                continue;
+            };
+            if stem.is_empty() || stem.starts_with('.') {
+                continue;
+            }
+            if !entry.file_type().is_ok_and(|t| t.is_file()) {
+                continue;
+            }
+            let time = time_from_name(stem).unwrap_or_else(|| {
+                entry
+                    .metadata()
+                    .ok()
+                    .and_then(|m| m.modified().ok())
+                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_secs() as i64)
+            });
+            entries.push(Entry {
+                id: TakeId(stem.to_string()),
+                time,
+            });
+        }
+        entries.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| b.id.cmp(&a.id)));
+        let live: std::collections::HashSet<&TakeId> = entries.iter().map(|e| &e.id).collect();
+        let before = self.summaries.len();
+        self.summaries.retain(|id, _| live.contains(id));
+        self.dirty |= self.summaries.len() != before;
+        self.entries = entries;
+        Ok(())
+    }
+
+    fn metadata_path(&self, id: &TakeId) -> PathBuf {
+        self.dir.join(format!("{}.json", id.0))
+    }
+
+    /// The summary of take `i` (newest first), read now or from the cache.
+    fn summary_at(&mut self, i: usize) -> TakeSummary {
+        let Entry { id, time } = self.entries[i].clone();
+        let path = self.metadata_path(&id);
+        let stamp = stamp(&path);
+        if let (Some((len, mtime_ns)), Some(c)) = (stamp, self.summaries.get(&id))
+            && c.len == len
+            && c.mtime_ns == mtime_ns
+        {
+            let mut s = c.summary.clone();
+            s.recheck_files();
+            return s;
+        }
+        let summary = match read_result(&path) {
+            Ok(r) => TakeSummary::of(id.clone(), &path, time, &r),
+            Err(e) => TakeSummary::unreadable(id.clone(), &path, time, short_reason(&e)),
+        };
+        if let Some((len, mtime_ns)) = stamp {
+            self.summaries.insert(
+                id,
+                Cached {
+                    len,
+                    mtime_ns,
+                    summary: summary.clone(),
+                },
+            );
+            self.dirty = true;
+        }
+        summary
+    }
+
+    /// The takes `query` asks for. The newest N read N files; anything
+    /// else reads every summary, from the cache file where it is current.
+    pub fn list(&mut self, query: &Query) -> Page {
+        let total = self.entries.len();
+        if !query.needs_all() {
+            let n = query.limit.unwrap_or(total).min(total);
+            let takes = (0..n).map(|i| self.summary_at(i)).collect();
+            return Page {
+                total,
+                matched: total,
+                takes,
+                spent: None,
+            };
+        }
+        self.load_cache();
+        let mut takes: Vec<TakeSummary> = (0..total)
+            .map(|i| self.summary_at(i))
+            .filter(|s| query.matches(s))
+            .collect();
+        self.save_cache();
+        if query.sort == Sort::Name {
+            takes.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        let matched = takes.len();
+        let spent = Spent::of(takes.iter());
+        if let Some(n) = query.limit {
+            takes.truncate(n);
+        }
+        Page {
+            total,
+            matched,
+            takes,
+            spent: Some(spent),
+        }
+    }
+
+    /// The take an id or a unique prefix of one names (a metadata file's
+    /// name or path works too).
+    pub fn resolve(&self, given: &str) -> Result<TakeId, LibraryError> {
+        let name = Path::new(given)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(given);
+        let wanted = name.strip_suffix(".json").unwrap_or(name);
+        if wanted.is_empty() {
+            return Err(LibraryError::NotFound(given.to_string()));
+        }
+        if let Some(e) = self.entries.iter().find(|e| e.id.0 == wanted) {
+            return Ok(e.id.clone());
+        }
+        let found: Vec<&TakeId> = self
+            .entries
+            .iter()
+            .map(|e| &e.id)
+            .filter(|id| id.0.starts_with(wanted))
+            .collect();
+        match found.as_slice() {
+            [] => Err(LibraryError::NotFound(given.to_string())),
+            [one] => Ok((*one).clone()),
+            many => Err(LibraryError::Ambiguous {
+                prefix: given.to_string(),
+                count: many.len(),
+                shown: many.iter().take(3).map(|id| id.0.clone()).collect(),
+            }),
+        }
+    }
+
+    /// All of one take. Its metadata must be readable.
+    pub fn load(&mut self, id: &TakeId) -> Result<Take, LibraryError> {
+        let i = self
+            .entries
+            .iter()
+            .position(|e| &e.id == id)
+            .ok_or_else(|| LibraryError::NotFound(id.0.clone()))?;
+        let path = self.metadata_path(id);
+        let result = read_result(&path)?;
+        let summary = TakeSummary::of(id.clone(), &path, self.entries[i].time, &result);
+        Ok(Take::new(summary, result))
+    }
+
+    /// Deletes a take's audio and then its metadata; returns the bytes
+    /// freed. Only files inside the library's folder are removed, whatever
+    /// a metadata file claims.
+    pub fn delete(&mut self, id: &TakeId) -> Result<u64, LibraryError> {
+        let path = self.metadata_path(id);
+        let audio = match self.load(id) {
+            Ok(take) => take.files.into_iter().filter_map(|f| f.found).collect(),
+            // An unreadable file names no audio: it alone goes.
+            Err(LibraryError::Unreadable { .. }) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        let home = self
+            .dir
+            .canonicalize()
+            .map_err(|e| LibraryError::io(&self.dir, e))?;
+        let mut freed = 0;
+        for file in audio {
+            let inside = file
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.parent().map(|d| d == home))
+                .unwrap_or(false);
+            if !inside {
+                tracing::warn!(path = %file.display(), "not deleting a file outside the library");
+                continue;
+            }
+            freed += remove(&file)?;
+        }
+        freed += remove(&path)?;
+        self.entries.retain(|e| &e.id != id);
+        if self.summaries.remove(id).is_some() {
+            self.dirty = true;
+        }
+        self.save_cache();
+        Ok(freed)
+    }
+
+    /// The takes a prune rule would delete, and the space they hold.
+    pub fn plan_prune(&mut self, rule: PruneRule, now: i64) -> PrunePlan {
+        let doomed: Vec<TakeId> = match rule {
+            PruneRule::Keep(n) => self.entries.iter().skip(n).map(|e| e.id.clone()).collect(),
+            PruneRule::OlderThan(age) => {
+                let cutoff = now.saturating_sub(age.as_secs() as i64);
+                self.entries
+                    .iter()
+                    .filter(|e| e.time < cutoff)
+                    .map(|e| e.id.clone())
+                    .collect()
+            }
+        };
+        let bytes = doomed
+            .iter()
+            .map(|id| match self.load(id) {
+                Ok(t) => t.bytes_on_disk(),
+                Err(_) => stamp(&self.metadata_path(id)).map_or(0, |(len, _)| len),
+            })
+            .sum();
+        PrunePlan {
+            takes: doomed,
+            bytes,
+        }
+    }
+
+    /// Deletes the takes of a plan; returns how many went and the bytes
+    /// freed. A take already gone is skipped.
+    pub fn prune(&mut self, plan: &PrunePlan) -> Result<(usize, u64), LibraryError> {
+        let mut count = 0;
+        let mut freed = 0;
+        for id in &plan.takes {
+            match self.delete(id) {
+                Ok(bytes) => {
+                    count += 1;
+                    freed += bytes;
+                }
+                Err(LibraryError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((count, freed))
+    }
+
+    fn load_cache(&mut self) {
+        if self.cache_loaded {
+            return;
+        }
+        self.cache_loaded = true;
+        let path = self.dir.join(INDEX_FILE);
+        let Ok(bytes) = std::fs::read(&path) else {
+            return;
+        };
+        let file: IndexFile = match serde_json::from_slice(&bytes) {
+            Ok(f) => f,
+            Err(e) => {
+                tracing::info!(error = %e, "ignoring an unreadable library index");
+                return;
+            }
+        };
+        if file.version != INDEX_VERSION {
+            return;
+        }
+        for c in file.takes {
+            self.summaries.entry(c.summary.id.clone()).or_insert(c);
+        }
+    }
+
+    /// Writes the summaries read to the cache file, if it lacks some. A
+    /// folder that cannot be written keeps working, only slower.
+    fn save_cache(&mut self) {
+        if !self.dirty || !self.cache_loaded || !self.dir.is_dir() {
+            return;
+        }
+        let mut takes: Vec<&Cached> = self.summaries.values().collect();
+        takes.sort_by(|a, b| a.summary.id.cmp(&b.summary.id));
+        #[derive(Serialize)]
+        struct Out<'a> {
+            version: u32,
+            takes: Vec<&'a Cached>,
+        }
+        let json = serde_json::to_vec(&Out {
+            version: INDEX_VERSION,
+            takes,
+        })
+        .expect("summaries always serialize");
+        match atomic::write(&self.dir.join(INDEX_FILE), &json) {
+            Ok(()) => self.dirty = false,
+            Err(e) => tracing::info!(error = %e, "could not write the library index"),
+        }
+    }
+}
+
+fn remove(path: &Path) -> Result<u64, LibraryError> {
+    let len = std::fs::symlink_metadata(path).map_or(0, |m| m.len());
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(len),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+        Err(e) => Err(LibraryError::io(path, e)),
+    }
+}
+
+/// A file's size and modification time, which say whether a cached summary
+/// is still current.
+fn stamp(path: &Path) -> Option<(u64, u64)> {
+    let m = std::fs::metadata(path).ok()?;
+    let mtime = m.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    Some((m.len(), u64::try_from(mtime.as_nanos()).unwrap_or(u64::MAX)))
+}
+
+fn read_result(path: &Path) -> Result<GenerationResult, LibraryError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| LibraryError::io(path, e))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_METADATA_BYTES)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LibraryError::io(path, e))?;
+    serde_json::from_slice(&bytes).map_err(|source| LibraryError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The reason a file is unreadable, without its path (the list shows it).
+fn short_reason(e: &LibraryError) -> String {
+    match e {
+        LibraryError::Unreadable { source, .. } => source.to_string(),
+        LibraryError::Io { source, .. } => source.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// `20260101-120000-rock` → the unix time of 2026-01-01 12:00:00 UTC, as
+/// music-gen names its files.
+fn time_from_name(stem: &str) -> Option<i64> {
+    let b = stem.as_bytes();
+    if b.len() < 15 || b[8] != b'-' || !(b.len() == 15 || b[15] == b'-') {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = stem.get(r)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let date = time::Date::from_calendar_date(
+        num(0..4)? as i32,
+        time::Month::try_from(num(4..6)? as u8).ok()?,
+        num(6..8)? as u8,
+    )
+    .ok()?;
+    let t = time::Time::from_hms(num(9..11)? as u8, num(11..13)? as u8, num(13..15)? as u8).ok()?;
+    Some(
+        time::PrimitiveDateTime::new(date, t)
+            .assume_utc()
+            .unix_timestamp(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_come_from_music_gen_names_only() {
+        assert_eq!(time_from_name("19700101-000100-rock"), Some(60));
+        assert_eq!(time_from_name("19700101-000100"), Some(60));
+        assert_eq!(time_from_name("19700101-000100-rock-2"), Some(60));
+        for other in [
+            "my-song",
+            "19701301-000000-x",
+            "1970010-1000000",
+            "19700101-00010x",
+        ] {
+            assert_eq!(time_from_name(other), None, "{other}");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The output folder as a library of takes.
+//!
+//! A take is one generation's metadata file (`STEM.json`) and the audio
+//! beside it. Its id is the file stem, so it is the same in every process
+//! and across restarts; on the command line any unique prefix names it.
+//!
+//! Opening a library reads the folder's names only; a take's metadata is
+//! read when it is first asked for. What was read is kept in an index file
+//! in the folder (`.music-gen-library.json`), checked against each file's
+//! size and modification time, so filtering 10,000 takes parses each file
+//! once, ever. A take whose audio was moved or deleted, or whose metadata
+//! cannot be read, is a [`TakeState`], not an error.
+//!
+//! Everything here is blocking file work: callers on the async runtime go
+//! through the worker ([`crate::worker::Request::ListTakes`] and friends),
+//! which runs it on a thread of its own.
+//!
+//! ```no_run
+//! use music_gen::library::{Library, Query};
+//! let mut lib = Library::open("/home/me/.local/share/music-gen/tracks".as_ref()).unwrap();
+//! let page = lib.list(&Query { limit: Some(20), ..Query::default() });
+//! for take in &page.takes {
+//!     println!("{} {} {}", take.id, take.genre, take.state);
+//! }
+//! let take = lib.load(&lib.resolve("20260101").unwrap()).unwrap();
+//! ```
+
+mod index;
+mod prune;
+mod query;
+mod take;
+
+use std::path::PathBuf;
+
+pub use index::{INDEX_FILE, Library};
+pub use prune::{PrunePlan, PruneRule, format_bytes};
+pub use query::{Page, Query, Sort, Spent, parse_age};
+pub use take::{Take, TakeFile, TakeId, TakeState, TakeSummary, format_time};
+
+/// Every library a process has opened, by folder; the worker's library
+/// thread owns one.
+#[derive(Default)]
+pub struct Libraries {
+    open: std::collections::HashMap<PathBuf, Library>,
+}
+
+impl Libraries {
+    /// The library in `dir`, opened on first use and read again (names
+    /// only) after, so takes another process added or removed are seen.
+    pub fn get(&mut self, dir: &std::path::Path) -> Result<&mut Library, LibraryError> {
+        use std::collections::hash_map::Entry;
+        match self.open.entry(dir.to_path_buf()) {
+            Entry::Occupied(e) => {
+                let lib = e.into_mut();
+                lib.rescan()?;
+                Ok(lib)
+            }
+            Entry::Vacant(e) => Ok(e.insert(Library::open(dir)?)),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("no take matches {0:?}; `music-gen history` lists them")]
+    NotFound(String),
+    #[error("{prefix:?} names {} takes ({}); give more of the id", count, shown.join(", "))]
+    Ambiguous {
+        prefix: String,
+        count: usize,
+        shown: Vec<String>,
+    },
+    #[error("{}: not a take's metadata: {source}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+impl LibraryError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> LibraryError {
+        LibraryError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A mistake in what the user asked for, not a failure of the disk.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(
+            self,
+            LibraryError::NotFound(_) | LibraryError::Ambiguous { .. }
+        )
+    }
+}

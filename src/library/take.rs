@@ -1,0 +1,374 @@
+//! One take: what a listing shows of it, and all of it.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::model::{Model, TrackConfig};
+use crate::generate::result::OutputFile;
+use crate::generate::{GenerationResult, Mode, Status};
+
+/// A take's id: its metadata file's stem, e.g. `20260101-120000-rock`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TakeId(pub String);
+
+impl TakeId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for TakeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether a take can be listened to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum TakeState {
+    /// Every audio file is where the metadata says (or beside it).
+    Ready,
+    /// Simulate mode: a prompt and a cost, no audio.
+    Simulated,
+    /// Some or all of its audio files were moved or deleted.
+    Missing { missing: usize, files: usize },
+    /// The metadata file is not one music-gen can read.
+    Unreadable { reason: String },
+}
+
+impl std::fmt::Display for TakeState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TakeState::Ready => f.write_str("ready"),
+            TakeState::Simulated => f.write_str("simulated"),
+            TakeState::Missing { missing, files } if missing == files => {
+                f.write_str("audio missing")
+            }
+            TakeState::Missing { missing, files } => {
+                write!(f, "{missing} of {files} files missing")
+            }
+            TakeState::Unreadable { .. } => f.write_str("unreadable"),
+        }
+    }
+}
+
+/// What tells takes apart in a list; small, so 10,000 of them fit in a few
+/// megabytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TakeSummary {
+    pub id: TakeId,
+    pub metadata_path: PathBuf,
+    /// Unix seconds: when it was made, from its name or its file.
+    pub time: i64,
+    /// `None` for an unreadable file.
+    pub status: Option<Status>,
+    pub mode: Option<Mode>,
+    pub genre: String,
+    pub preset: Option<String>,
+    pub model: Option<Model>,
+    pub seed: Option<u64>,
+    pub temperature: Option<f64>,
+    /// The start of the lyrics, on one line.
+    pub lyrics: String,
+    /// Every distinct word of the lyrics, lowercased, for filtering.
+    #[serde(default)]
+    pub words: String,
+    /// Measured length of the first audio file.
+    pub duration_seconds: Option<f64>,
+    /// What the generation cost (estimated, or billed in gcp mode).
+    pub cost_usd: f64,
+    /// Audio paths as recorded.
+    pub files: Vec<PathBuf>,
+    pub state: TakeState,
+}
+
+/// Longest start of the lyrics a summary keeps.
+const LYRICS_SHOWN: usize = 80;
+/// Most bytes of distinct words a summary keeps for filtering.
+const WORDS_KEPT: usize = 2000;
+
+impl TakeSummary {
+    pub(crate) fn of(
+        id: TakeId,
+        metadata_path: &Path,
+        time: i64,
+        r: &GenerationResult,
+    ) -> TakeSummary {
+        let text = lyrics_of(r);
+        let settings = r.settings.as_ref();
+        let state = files_state(metadata_path, &r.files, r.status);
+        TakeSummary {
+            id,
+            metadata_path: metadata_path.to_path_buf(),
+            time,
+            status: Some(r.status),
+            mode: Some(r.mode),
+            genre: r.genre.clone(),
+            preset: r.preset.clone(),
+            model: settings.map(|s| s.model).or(r.model),
+            seed: settings
+                .and_then(|s| s.seed)
+                .or(r.track.as_ref().and_then(|t| t.seed)),
+            temperature: Some(r.metadata.temperature),
+            lyrics: first_words(&text),
+            words: distinct_words(&text),
+            duration_seconds: r
+                .files
+                .first()
+                .and_then(|f| f.audio.as_ref())
+                .map(|a| a.duration_seconds),
+            cost_usd: r.cost_estimate.estimated_total_usd,
+            files: r.files.iter().map(|f| f.path.clone()).collect(),
+            state,
+        }
+    }
+
+    pub(crate) fn unreadable(
+        id: TakeId,
+        metadata_path: &Path,
+        time: i64,
+        reason: String,
+    ) -> TakeSummary {
+        TakeSummary {
+            id,
+            metadata_path: metadata_path.to_path_buf(),
+            time,
+            status: None,
+            mode: None,
+            genre: String::new(),
+            preset: None,
+            model: None,
+            seed: None,
+            temperature: None,
+            lyrics: String::new(),
+            words: String::new(),
+            duration_seconds: None,
+            cost_usd: 0.0,
+            files: Vec::new(),
+            state: TakeState::Unreadable { reason },
+        }
+    }
+
+    /// Looks at the disk again for the audio files (cached summaries keep
+    /// the state they were read with).
+    pub(crate) fn recheck_files(&mut self) {
+        if matches!(self.state, TakeState::Unreadable { .. }) {
+            return;
+        }
+        let missing = self
+            .files
+            .iter()
+            .filter(|p| locate(&self.metadata_path, p).is_none())
+            .count();
+        self.state = state_for(self.files.len(), missing, self.status);
+    }
+
+    /// The time as `2026-01-01 12:00` (UTC).
+    pub fn when(&self) -> String {
+        format_time(self.time)
+    }
+}
+
+/// The lyrics: the recorded track's, else the Python tool's prompt's
+/// "Lyrics/Text input" section.
+fn lyrics_of(r: &GenerationResult) -> String {
+    if let Some(t) = &r.track {
+        return t.text_input.clone();
+    }
+    let Some((_, rest)) = r.prompt.split_once("Lyrics/Text input:\n") else {
+        return String::new();
+    };
+    let end = ["\nStyle references:", "\n\nCreate a track"]
+        .iter()
+        .filter_map(|m| rest.find(m))
+        .min()
+        .unwrap_or(rest.len());
+    rest[..end].trim().to_string()
+}
+
+fn first_words(text: &str) -> String {
+    let mut out = String::new();
+    for w in text.split_whitespace() {
+        if out.chars().count() + w.chars().count() + 1 > LYRICS_SHOWN {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+fn distinct_words(text: &str) -> String {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = String::new();
+    for w in text
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .filter(|w| !w.is_empty())
+    {
+        let w = w.to_lowercase();
+        if out.len() + w.len() + 1 > WORDS_KEPT {
+            break;
+        }
+        if seen.insert(w.clone()) {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&w);
+        }
+    }
+    out
+}
+
+fn state_for(files: usize, missing: usize, status: Option<Status>) -> TakeState {
+    if files == 0 {
+        return if status == Some(Status::Completed) {
+            TakeState::Missing {
+                missing: 0,
+                files: 0,
+            }
+        } else {
+            TakeState::Simulated
+        };
+    }
+    if missing == 0 {
+        TakeState::Ready
+    } else {
+        TakeState::Missing { missing, files }
+    }
+}
+
+fn files_state(metadata_path: &Path, files: &[OutputFile], status: Status) -> TakeState {
+    let missing = files
+        .iter()
+        .filter(|f| locate(metadata_path, &f.path).is_none())
+        .count();
+    state_for(files.len(), missing, Some(status))
+}
+
+/// Where an audio file is now: where it was written, or beside its
+/// metadata (the whole folder was moved); `None` when it is gone.
+pub(crate) fn locate(metadata_path: &Path, recorded: &Path) -> Option<PathBuf> {
+    if recorded.is_absolute() && recorded.is_file() {
+        return Some(recorded.to_path_buf());
+    }
+    let beside = crate::domain::atomic::parent(metadata_path).join(recorded.file_name()?);
+    beside.is_file().then_some(beside)
+}
+
+/// All of a take: its metadata as written, and where its files are now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Take {
+    pub summary: TakeSummary,
+    pub result: GenerationResult,
+    pub files: Vec<TakeFile>,
+}
+
+/// One audio file of a take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TakeFile {
+    /// What the metadata recorded (path, size, digest, measured audio).
+    pub recorded: OutputFile,
+    /// Where it is now, `None` if it was moved away or deleted.
+    pub found: Option<PathBuf>,
+}
+
+impl Take {
+    pub(crate) fn new(summary: TakeSummary, result: GenerationResult) -> Take {
+        let files = result
+            .files
+            .iter()
+            .map(|f| TakeFile {
+                recorded: f.clone(),
+                found: locate(&summary.metadata_path, &f.path),
+            })
+            .collect();
+        Take {
+            summary,
+            result,
+            files,
+        }
+    }
+
+    pub fn id(&self) -> &TakeId {
+        &self.summary.id
+    }
+
+    /// The track that made it: recorded whole since schema 1; rebuilt from
+    /// the Python tool's keys (lyrics from the prompt) before that.
+    pub fn track(&self) -> TrackConfig {
+        if let Some(t) = &self.result.track {
+            return t.clone();
+        }
+        let r = &self.result;
+        let mut t = TrackConfig::new(lyrics_of(r), r.genre.clone());
+        t.duration_seconds = r.duration_seconds;
+        t.structure = r.metadata.structure.clone();
+        t.style_references = r.metadata.style_references.clone();
+        t.temperature = r.metadata.temperature;
+        t.model = r.model;
+        t
+    }
+
+    /// The first audio file still on disk.
+    pub fn playable(&self) -> Option<&Path> {
+        self.files.iter().find_map(|f| f.found.as_deref())
+    }
+
+    /// Bytes of the take's files that are on disk, metadata included.
+    pub fn bytes_on_disk(&self) -> u64 {
+        let meta = std::fs::metadata(&self.summary.metadata_path).map_or(0, |m| m.len());
+        meta + self
+            .files
+            .iter()
+            .filter_map(|f| f.found.as_ref())
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum::<u64>()
+    }
+}
+
+/// `2026-01-01 12:00` (UTC) from unix seconds.
+pub fn format_time(secs: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(secs) else {
+        return "?".to_string();
+    };
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    t.format(&fmt).unwrap_or_else(|_| "?".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_distinct_and_lowercase_and_the_start_is_one_line() {
+        assert_eq!(
+            distinct_words("Hold on,\nhold ON — the night's young"),
+            "hold on the night's young"
+        );
+        let long = "la ".repeat(100);
+        let start = first_words(&long);
+        assert!(start.ends_with('…') && start.chars().count() <= LYRICS_SHOWN + 1);
+        assert_eq!(first_words("a\nb\n\nc"), "a b c");
+    }
+
+    #[test]
+    fn python_prompts_give_back_their_lyrics() {
+        let track = TrackConfig::new("Line one\nLine two", "rock");
+        let mut r = GenerationResult::for_job(
+            &crate::generate::Job::new(track, Default::default()),
+            Status::Simulated,
+            String::new(),
+            crate::domain::cost::simulate(60),
+        );
+        r.track = None;
+        assert_eq!(lyrics_of(&r), "Line one\nLine two");
+        assert_eq!(format_time(0), "1970-01-01 00:00");
+    }
+}
