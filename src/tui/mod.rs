@@ -3,8 +3,8 @@
 //! the worker only through requests and events.
 
 pub mod action;
-pub mod clipboard;
 mod app;
+pub mod clipboard;
 pub mod keymap;
 pub mod report;
 pub mod state;

@@ -2,11 +2,11 @@
 //! and the CLI talk to it only through [`Request`] and [`Event`].
 
 mod handle;
-mod playback;
-mod takes;
 pub mod opener;
+mod playback;
 mod protocol;
 mod store_thread;
+mod takes;
 mod task;
 pub mod watch;
 

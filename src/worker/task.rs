@@ -15,13 +15,13 @@ use crate::domain::presets::PresetStore;
 use crate::generate::cache::GeneratorCache;
 use crate::generate::contain::contain;
 use crate::generate::{GenerateError, Job, Progress};
+use crate::library::Libraries;
 use crate::settings::file::ConfigFile;
-use crate::worker::protocol::{Event, Request, RequestId, WorkerError};
 use crate::worker::opener;
 use crate::worker::playback::Playback;
+use crate::worker::protocol::{Event, Request, RequestId, WorkerError};
 use crate::worker::store_thread::StoreThread;
 use crate::worker::takes::Watching;
-use crate::library::Libraries;
 
 pub(crate) struct Worker {
     store: StoreThread<PresetStore>,

@@ -10,15 +10,15 @@ use std::time::Duration;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
-use crate::domain::atomic::{TEMP_PREFIX, TEMP_SUFFIX};
+use crate::domain::atomic::TEMP_PREFIX;
 
 /// A generation moves its files in one after another; the changes of such
 /// a burst are reported together.
 pub const SETTLE: Duration = Duration::from_millis(150);
 
 /// Watches `dir` (not its subfolders) while the returned watcher lives and
-/// sends the names of files that appeared, changed or went away. Temporary
-/// files of writes in progress are left out.
+/// sends the names of files that appeared, changed or went away. Hidden
+/// files (writes in progress, the index) are left out.
 pub fn watch(
     dir: &Path,
     changes: mpsc::UnboundedSender<Vec<PathBuf>>,
@@ -30,7 +30,11 @@ pub fn watch(
         if matches!(event.kind, EventKind::Access(_)) {
             return;
         }
-        let paths: Vec<PathBuf> = event.paths.into_iter().filter(|p| is_take_file(p)).collect();
+        let paths: Vec<PathBuf> = event
+            .paths
+            .into_iter()
+            .filter(|p| is_take_file(p))
+            .collect();
         if !paths.is_empty() {
             let _ = changes.send(paths);
         }
@@ -39,16 +43,20 @@ pub fn watch(
     Ok(watcher)
 }
 
+/// Hidden files are not takes: the temporary files of writes in progress
+/// (`.music-gen-….tmp`), the library's index, a directory lock.
 fn is_take_file(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) && !name.starts_with('.')
+    const _: () = assert!(TEMP_PREFIX.as_bytes()[0] == b'.');
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|name| !name.starts_with('.'))
 }
 
 /// Waits for the first change, then gathers what else comes within
 /// [`SETTLE`]: one burst, one answer. `None` once the watcher is gone.
-pub async fn next_burst(rx: &mut mpsc::UnboundedReceiver<Vec<PathBuf>>) -> Option<BTreeSet<PathBuf>> {
+pub async fn next_burst(
+    rx: &mut mpsc::UnboundedReceiver<Vec<PathBuf>>,
+) -> Option<BTreeSet<PathBuf>> {
     let mut paths: BTreeSet<PathBuf> = rx.recv().await?.into_iter().collect();
     let deadline = tokio::time::Instant::now() + SETTLE;
     while let Ok(Some(more)) = tokio::time::timeout_at(deadline, rx.recv()).await {

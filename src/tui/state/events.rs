@@ -28,10 +28,9 @@ impl AppState {
         let Some(pending) = self.pending.remove(&id) else {
             return false;
         };
-        let (pending, event) = match self.on_take_event(pending, event, out) {
-            Ok(redraw) => return redraw,
-            Err(unhandled) => unhandled,
-        };
+        if pending.is_take() {
+            return self.on_take_event(pending, event, out);
+        }
         match (pending, event) {
             (Pending::List, Event::Presets { presets, .. }) => {
                 let first_listing = !self.presets.is_listed();

@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::tui::state::AppState;
 use crate::library::TakeSummary;
+use crate::tui::state::AppState;
 use crate::tui::state::log::{EntryState, LogEntry};
 
 #[derive(Debug, Clone, Copy)]

@@ -167,6 +167,22 @@ enum Pending {
     DeleteTake,
 }
 
+impl Pending {
+    /// Answered in `takes`.
+    fn is_take(&self) -> bool {
+        matches!(
+            self,
+            Pending::Takes
+                | Pending::Watch
+                | Pending::LoadTake { .. }
+                | Pending::Sound(_)
+                | Pending::Play(_)
+                | Pending::Open
+                | Pending::DeleteTake
+        )
+    }
+}
+
 pub struct AppState {
     pub settings: GenerationSettings,
     pub paths: Paths,
@@ -384,9 +400,13 @@ impl AppState {
         }
     }
 
-    /// Whether any request still waits for its answer.
+    /// Whether any request still waits for its answer. The folder watch
+    /// and a playing take answer whenever something happens, so they are
+    /// not waited for.
     pub fn is_waiting(&self) -> bool {
-        !self.pending.is_empty()
+        self.pending
+            .values()
+            .any(|p| !matches!(p, Pending::Watch | Pending::Play(_)))
     }
 
     /// Advances the spinner and the elapsed times.

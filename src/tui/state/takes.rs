@@ -213,9 +213,10 @@ impl AppState {
             self.after_load(take, then, out);
             return;
         }
-        let already = self.pending.values().any(
-            |p| matches!(p, Pending::LoadTake { take, then: t } if take == id && *t == then),
-        );
+        let already = self
+            .pending
+            .values()
+            .any(|p| matches!(p, Pending::LoadTake { take, then: t } if take == id && *t == then));
         if already {
             return;
         }
@@ -286,7 +287,9 @@ impl AppState {
     /// one) in the current mode; gcp asks with the cost first.
     fn rerun(&mut self, take: &Take, out: &mut dyn Outbox) {
         if self.settings.key.mode == Mode::Gcp && self.settings.key.project.is_none() {
-            self.error("Not sent: gcp mode needs a Google Cloud project. Set a project: o → Project");
+            self.error(
+                "Not sent: gcp mode needs a Google Cloud project. Set a project: o → Project",
+            );
             return;
         }
         let mut track = take.track();
@@ -385,7 +388,7 @@ impl AppState {
         pending: Pending,
         event: Event,
         out: &mut dyn Outbox,
-    ) -> Result<bool, (Pending, Event)> {
+    ) -> bool {
         match (pending, event) {
             (Pending::Takes, Event::Takes { page, .. }) => {
                 let keep = match self.selected_row() {
@@ -435,12 +438,19 @@ impl AppState {
             (Pending::DeleteTake, Event::TakeDeleted { take, bytes, .. }) => {
                 self.library.remove(&take);
                 self.clamp_history();
-                self.info(format!("Deleted take {take} ({} freed)", crate::text::bytes(bytes)));
+                self.info(format!(
+                    "Deleted take {take} ({} freed)",
+                    crate::text::bytes(bytes)
+                ));
                 self.list_takes(out);
             }
-            (pending, event) => return Err((pending, event)),
+            (_, Event::Failed { error, .. }) => self.error(error.to_string()),
+            (pending, event) => {
+                tracing::warn!(?pending, ?event, "unexpected worker answer");
+                return false;
+            }
         }
-        Ok(true)
+        true
     }
 
     /// News before the end of a take request: the folder changed, a player

@@ -290,7 +290,9 @@ impl AppState {
     fn on_details(&mut self, action: Action) -> Result<bool, Action> {
         let view = self.view;
         let Some(
-            Popup::Details { scroll, .. } | Popup::Take { scroll, .. } | Popup::Compare { scroll, .. },
+            Popup::Details { scroll, .. }
+            | Popup::Take { scroll, .. }
+            | Popup::Compare { scroll, .. },
         ) = self.popups.last_mut()
         else {
             return Err(action);

@@ -113,14 +113,18 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
                 section(&mut lines, "Files", theme);
                 for f in files {
                     lines.extend(path_lines(&f.path, width, theme.label()));
-                    let about = format!("    {} · {}", f.mime_type, crate::text::bytes(f.size_bytes));
+                    let about =
+                        format!("    {} · {}", f.mime_type, crate::text::bytes(f.size_bytes));
                     lines.push(Line::styled(about, theme.dim()));
                     if let Some(a) = &f.audio {
                         lines.push(Line::raw(format!("    {}", a.describe())));
                     }
                 }
             }
-            if let Some(take) = metadata.as_deref().and_then(|m| state.library.by_metadata(m)) {
+            if let Some(take) = metadata
+                .as_deref()
+                .and_then(|m| state.library.by_metadata(m))
+            {
                 section(&mut lines, "Waveform", theme);
                 lines.extend(take::sound_lines(state, take, width, take::WAVE_ROWS));
             }

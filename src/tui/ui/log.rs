@@ -83,7 +83,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
             Row::Take(take) => take_lines(take, state, width),
         };
         if i == selected {
-            row_lines[0] = std::mem::take(&mut row_lines[0]).patch_style(theme.selected(is_focused));
+            row_lines[0] =
+                std::mem::take(&mut row_lines[0]).patch_style(theme.selected(is_focused));
             selected_span = (start, row_lines.len());
         }
         lines.extend(row_lines);
@@ -101,8 +102,7 @@ fn title(state: &AppState) -> String {
         n => parts.push(format!("{n} running")),
     }
     if library.listed && library.total > 0 {
-        let shown = library.len();
-        if library.is_filtered() || shown < library.total {
+        if library.is_filtered() {
             parts.push(format!("{} of {} takes", library.matched, library.total));
         } else {
             parts.push(format!("{} takes", library.total));
@@ -121,11 +121,7 @@ fn title(state: &AppState) -> String {
 /// with and the start of its words.
 fn take_lines(take: &TakeSummary, state: &AppState, width: usize) -> Vec<Line<'static>> {
     let theme = state.theme;
-    let playing = state
-        .library
-        .playing
-        .as_ref()
-        .filter(|p| p.id == take.id);
+    let playing = state.library.playing.as_ref().filter(|p| p.id == take.id);
     let (mark, style) = match (&take.state, playing) {
         (_, Some(_)) => ("▶", theme.running()),
         (TakeState::Ready, _) => ("♪", theme.success()),
@@ -142,20 +138,24 @@ fn take_lines(take: &TakeSummary, state: &AppState, width: usize) -> Vec<Line<'s
     // The year is in the details; the list keeps room for the name.
     let when = when.get(5..).unwrap_or(&when);
     let name = take.preset.as_deref().unwrap_or(&take.genre);
-    let length = take
-        .duration_seconds
-        .map(|d| format!(" · {}", format_duration(d)))
-        .unwrap_or_default();
-    // Playing, it says so first: that is what the user looks for.
+    // What needs attention comes first: playing, or files gone.
     let head = match (playing, &take.state) {
         (Some(p), _) => format!(
-            "{mark}{marked}playing {}{length} · {name}",
+            "{mark}{marked}playing {} · {name}",
             elapsed(state.clock.saturating_sub(p.since))
         ),
-        (None, TakeState::Ready) => format!("{mark}{marked}{when} {name}{length}"),
-        (None, other) => format!("{mark}{marked}{when} {name}{length} · {other}"),
+        (None, TakeState::Ready) => format!("{mark}{marked}{when} {name}"),
+        (None, TakeState::Simulated) => format!("{mark}{marked}{when} {name} · simulated"),
+        (None, problem) => format!("{mark}{marked}{problem} · {when} {name}"),
     };
-    let mut about = vec![take.model.map_or_else(|| "?".to_string(), |m| m.to_string())];
+    let mut about = Vec::new();
+    if let Some(d) = take.duration_seconds {
+        about.push(format_duration(d));
+    }
+    about.push(
+        take.model
+            .map_or_else(|| "?".to_string(), |m| m.to_string()),
+    );
     if let Some(seed) = take.seed {
         about.push(format!("seed {seed}"));
     }
@@ -167,7 +167,10 @@ fn take_lines(take: &TakeSummary, state: &AppState, width: usize) -> Vec<Line<'s
     }
     vec![
         Line::styled(truncate(&head, width), style),
-        Line::styled(truncate(&format!("   {}", about.join(" · ")), width), theme.dim()),
+        Line::styled(
+            truncate(&format!("   {}", about.join(" · ")), width),
+            theme.dim(),
+        ),
     ]
 }
 

@@ -101,7 +101,11 @@ pub(super) fn take_view(area: Rect, id: &TakeId, state: &AppState) -> ScrollView
     field("State", s.state.to_string(), state_style(&s.state, theme));
     if let Some(p) = state.library.playing.as_ref().filter(|p| p.id == *id) {
         let elapsed = state.clock.saturating_sub(p.since);
-        let text = format!("playing with {} · {}", p.player, format_duration(elapsed.as_secs_f64()));
+        let text = format!(
+            "playing with {} · {}",
+            p.player,
+            format_duration(elapsed.as_secs_f64())
+        );
         field("Player", text, theme.running());
     }
     let take = match state.library.loaded(id) {
@@ -148,7 +152,12 @@ pub(super) fn take_view(area: Rect, id: &TakeId, state: &AppState) -> ScrollView
 }
 
 /// The waveform and levels, or why there are none.
-pub(super) fn sound_lines(state: &AppState, s: &TakeSummary, width: usize, rows: usize) -> Vec<Line<'static>> {
+pub(super) fn sound_lines(
+    state: &AppState,
+    s: &TakeSummary,
+    width: usize,
+    rows: usize,
+) -> Vec<Line<'static>> {
     let theme = state.theme;
     let note = |text: &str, style: Style| vec![Line::styled(format!("  {text}"), style)];
     match (&s.state, state.library.sound(&s.id)) {
@@ -160,7 +169,9 @@ pub(super) fn sound_lines(state: &AppState, s: &TakeSummary, width: usize, rows:
         (_, Some(Sound::Failed(e))) => note(&format!("no waveform: {e}"), theme.error()),
         (_, Some(Sound::Reading)) => note("reading the audio…", theme.dim()),
         (TakeState::Simulated, None) => note("simulated: no audio", theme.dim()),
-        (TakeState::Missing { .. }, None) => note("the audio is gone from the disk", theme.warning()),
+        (TakeState::Missing { .. }, None) => {
+            note("the audio is gone from the disk", theme.warning())
+        }
         (TakeState::Unreadable { reason }, None) => note(reason, theme.error()),
         (TakeState::Ready, None) => note("reading the audio…", theme.dim()),
     }
@@ -225,10 +236,7 @@ fn settings_rows(s: &TakeSummary, take: Option<&Take>) -> Vec<(&'static str, Str
                     .join("; ")
             },
         ),
-        (
-            "Avoid",
-            track.negative_prompt.clone().unwrap_or_else(dash),
-        ),
+        ("Avoid", track.negative_prompt.clone().unwrap_or_else(dash)),
         (
             "Location",
             settings.map_or_else(dash, |s| s.location.clone()),
@@ -262,7 +270,10 @@ pub(super) fn compare_view(area: Rect, (a, b): (&TakeId, &TakeId), state: &AppSt
     let width = popup_width(area).saturating_sub(2) as usize;
     let mut lines = Vec::new();
     let (Some(sa), Some(sb)) = (summary(state, a), summary(state, b)) else {
-        lines.push(Line::styled("A compared take is no longer listed.", theme.dim()));
+        lines.push(Line::styled(
+            "A compared take is no longer listed.",
+            theme.dim(),
+        ));
         return fit(area, lines);
     };
     let ta = state.library.take(a).map(|t| t.as_ref());
@@ -282,10 +293,16 @@ pub(super) fn compare_view(area: Rect, (a, b): (&TakeId, &TakeId), state: &AppSt
     let header = format!(
         "{}A {} │ B {}",
         pad("", label_w),
-        pad(&truncate(a.as_str(), col.saturating_sub(2)), col.saturating_sub(2)),
+        pad(
+            &truncate(a.as_str(), col.saturating_sub(2)),
+            col.saturating_sub(2)
+        ),
         truncate(b.as_str(), col.saturating_sub(2)),
     );
-    lines.push(Line::styled(header, theme.title(false).add_modifier(Modifier::BOLD)));
+    lines.push(Line::styled(
+        header,
+        theme.title(false).add_modifier(Modifier::BOLD),
+    ));
     let differs = theme.warning().add_modifier(Modifier::BOLD);
     let mut differences = 0;
     for ((label, va), (_, vb)) in left.iter().zip(&right) {
