@@ -2,6 +2,7 @@
 //! Lyria models on Vertex AI.
 
 pub mod audio;
+pub mod batch;
 pub mod cli;
 pub mod doctor;
 pub mod domain;

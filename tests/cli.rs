@@ -513,3 +513,46 @@ fn tips_and_config() {
             .ends_with("music-gen/music-gen.log")
     );
 }
+
+/// A built-in deleted from the command line stays deleted in later runs,
+/// until `presets restore-builtins` writes it back.
+#[test]
+fn a_deleted_builtin_stays_deleted_until_restore_builtins() {
+    let dir = tempfile::tempdir().unwrap();
+    let presets = dir.path().join("presets");
+    let out = music_gen(&presets)
+        .args(["presets", "delete", "rock_anthem", "--yes"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = stdout(
+        &music_gen(&presets)
+            .args(["presets", "list"])
+            .output()
+            .unwrap(),
+    );
+    assert!(!list.contains("rock_anthem"), "{list}");
+    let out = music_gen(&presets)
+        .args(["presets", "restore-builtins"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "Restored: rock_anthem\nAlready there, left as they are: jazz_smooth, electronic_dance, classical_orchestral, pop_catchy\n"
+    );
+    let list = stdout(
+        &music_gen(&presets)
+            .args(["presets", "list"])
+            .output()
+            .unwrap(),
+    );
+    assert!(list.contains("rock_anthem"), "{list}");
+    let out = music_gen(&presets)
+        .args(["presets", "restore-builtins", "--json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["restored"], serde_json::json!([]));
+    assert_eq!(report["kept"].as_array().unwrap().len(), 5);
+}

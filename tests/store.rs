@@ -105,14 +105,62 @@ fn builtins_are_written_on_open_and_restored_when_deleted() {
     assert!(written.is_empty(), "{written:?}");
     assert_eq!(snapshot(&dir), before);
 
-    // A deleted built-in comes back on the next open; only that one is written.
-    store.delete("rock_anthem").unwrap();
-    assert!(!dir.join("rock_anthem.yaml").exists());
+    // A built-in file removed by hand comes back on the next open; only
+    // that one is written.
+    fs::remove_file(dir.join("rock_anthem.yaml")).unwrap();
     let (_, written) = PresetStore::open(&dir).unwrap();
     assert_eq!(written, ["rock_anthem"]);
     assert_eq!(
         fs::read_to_string(dir.join("rock_anthem.yaml")).unwrap(),
         BUILTINS[0].1
+    );
+}
+
+/// Deleting a built-in through music-gen is remembered in the folder, so
+/// every later start (of any process sharing it) keeps it deleted, until
+/// it is saved again or the built-ins are restored.
+#[test]
+fn a_deleted_builtin_stays_deleted_until_restored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("presets");
+    let (mut store, _) = PresetStore::open(&dir).unwrap();
+    store.delete("rock_anthem").unwrap();
+    store.delete("jazz_smooth").unwrap();
+    let (mut again, written) = PresetStore::open(&dir).unwrap();
+    assert!(written.is_empty(), "{written:?}");
+    let listed = again.list().unwrap();
+    assert!(!names(&listed).contains(&"rock_anthem"), "{listed:?}");
+    assert_eq!(listed.len(), 3, "the marker files are not presets");
+
+    // Saving a preset under a deleted built-in's name brings that name back.
+    let mut own = preset("jazz_smooth", "jazz");
+    own.description = Some("mine".into());
+    again.save(&own, false).unwrap();
+    let (_, written) = PresetStore::open(&dir).unwrap();
+    assert!(written.is_empty(), "{written:?}");
+    // Restoring writes back what is missing and leaves present files alone.
+    let report = again.restore_builtins().unwrap();
+    assert_eq!(report.restored, ["rock_anthem"]);
+    assert_eq!(report.kept.len(), 4, "{report:?}");
+    assert_eq!(
+        fs::read_to_string(dir.join("rock_anthem.yaml")).unwrap(),
+        BUILTINS[0].1
+    );
+    assert!(
+        fs::read_to_string(dir.join("jazz_smooth.yaml"))
+            .unwrap()
+            .contains("mine")
+    );
+    store.delete("rock_anthem").unwrap();
+    assert!(again.restore_builtins().unwrap().restored == ["rock_anthem"]);
+    let hidden: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(
+        hidden.is_empty(),
+        "markers gone after a restore: {hidden:?}"
     );
 }
 

@@ -188,7 +188,7 @@ fn a_take_added_by_another_process_appears_when_the_watch_says_so() {
 }
 
 #[test]
-fn slash_filters_by_genre_preset_lyrics_or_model_and_t_sorts_by_name() {
+fn slash_filters_by_genre_preset_lyrics_or_model_and_s_sorts_by_name() {
     let out = folder("filtered");
     three_takes(&out);
     let mut worker = FakeWorker::new(&[]);
@@ -209,7 +209,7 @@ fn slash_filters_by_genre_preset_lyrics_or_model_and_t_sorts_by_name() {
         ids(&state),
         ["20261129-201500-jazz", "20261127-183000-jazz"]
     );
-    press(&mut state, &mut worker, &[key(KeyCode::Esc), ch('t')]);
+    press(&mut state, &mut worker, &[key(KeyCode::Esc), ch('S')]);
     assert_eq!(
         ids(&state),
         [

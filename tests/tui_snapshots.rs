@@ -48,6 +48,19 @@ fn help_popup() {
 }
 
 #[test]
+fn help_search() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('?')), key(KeyCode::Char('/'))],
+    );
+    type_text(&mut state, &mut worker, "lyrics");
+    snapshot("help_search", &state);
+}
+
+#[test]
 fn validation_error_at_its_field() {
     let mut worker = FakeWorker::new(&[]);
     let mut state = with_lyrics(&mut worker);

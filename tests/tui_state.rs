@@ -3,6 +3,7 @@
 mod tui_support;
 
 use std::time::Duration;
+use strum::VariantArray;
 
 use crossterm::event::KeyCode;
 use music_gen::generate::{Mode, OutputTarget, Status};
@@ -266,7 +267,8 @@ fn save_asks_before_overwriting_an_existing_preset() {
     let mut state = started(&mut worker, Theme::COLOR);
     let file = worker.dir().join("classical_orchestral.yaml");
     let original = std::fs::read_to_string(&file).unwrap();
-    // Change the temperature, then save under the loaded name.
+    // Change the temperature, then save under the loaded name: the box
+    // offers a new name, so overwriting takes typing the old one.
     press(&mut state, &mut worker, &[key(KeyCode::Tab)]);
     press(&mut state, &mut worker, &[key(KeyCode::Down); 7]);
     press(
@@ -275,11 +277,30 @@ fn save_asks_before_overwriting_an_existing_preset() {
         &[key(KeyCode::Right), key(KeyCode::Char('s'))],
     );
     assert_eq!(state.context(), Context::Input);
-    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    let Some(Popup::Input(name_box)) = state.popups.last() else {
+        panic!("{:?}", state.popups)
+    };
+    assert_eq!(name_box.input.text(), "classical_orchestral_2");
+    press(&mut state, &mut worker, &[ctrl('u')]);
+    type_text(&mut state, &mut worker, "classical_orchestral\n");
+    // Description and tips come pre-filled from the loaded preset; Enter
+    // keeps each.
+    let Some(Popup::Input(description)) = state.popups.last() else {
+        panic!("{:?}", state.popups)
+    };
+    assert!(!description.input.text().is_empty());
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Enter), key(KeyCode::Enter)],
+    );
     assert!(
         matches!(state.popups.last(), Some(Popup::Confirm(Confirm::Overwrite(p))) if p.name == "classical_orchestral"),
-        "asks first"
+        "asks first: {:?}",
+        state.popups
     );
+    let shown = screen(&state, 80, 24);
+    assert!(shown.contains("built-in preset"), "{shown}");
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         original,
@@ -289,7 +310,7 @@ fn save_asks_before_overwriting_an_existing_preset() {
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(saved.contains("temperature: 0.6"), "{saved}");
     assert!(
-        saved.contains("tips:"),
+        saved.contains("tips:") && saved.contains("description:"),
         "description and tips kept: {saved}"
     );
 }
@@ -307,10 +328,64 @@ fn save_as_a_new_name_adds_it_to_the_list() {
     assert!(matches!(state.popups.last(), Some(Popup::Input(i)) if i.error.is_some()));
     press(&mut state, &mut worker, &[ctrl('u')]);
     type_text(&mut state, &mut worker, "my_song\n");
-    assert!(state.popups.is_empty());
-    assert!(worker.dir().join("my_song.yaml").is_file());
+    // A new description; the tips box emptied: no tips.
+    press(&mut state, &mut worker, &[ctrl('u')]);
+    type_text(&mut state, &mut worker, "Soft strings for the evening\n");
+    press(&mut state, &mut worker, &[ctrl('u'), key(KeyCode::Enter)]);
+    assert!(state.popups.is_empty(), "{:?}", state.popups);
+    let saved = std::fs::read_to_string(worker.dir().join("my_song.yaml")).unwrap();
+    assert!(
+        saved.contains("description: Soft strings for the evening"),
+        "{saved}"
+    );
+    assert!(!saved.contains("tips:"), "{saved}");
     assert_eq!(state.presets.len(), 6);
     assert_eq!(state.presets.selected().unwrap().name, "my_song");
+
+    // The filter finds it by its description; S orders by genre.
+    press(&mut state, &mut worker, &[key(KeyCode::Char('/'))]);
+    type_text(&mut state, &mut worker, "evening");
+    let names: Vec<_> = state
+        .presets
+        .visible()
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(names, ["my_song"]);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Esc), key(KeyCode::Char('S'))],
+    );
+    let genres: Vec<_> = state
+        .presets
+        .visible()
+        .iter()
+        .map(|p| p.genre.clone().unwrap_or_default())
+        .collect();
+    let mut sorted = genres.clone();
+    sorted.sort();
+    assert_eq!(genres, sorted);
+    assert!(screen(&state, 80, 24).contains("by genre"));
+}
+
+/// Deleting a built-in asks, says how it comes back, and Settings → Built-in
+/// presets writes it back.
+#[test]
+fn a_deleted_builtin_comes_back_from_settings() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('d'))]);
+    let shown = screen(&state, 100, 30);
+    assert!(shown.contains("built-in: Settings"), "{shown}");
+    press(&mut state, &mut worker, &[key(KeyCode::Char('y'))]);
+    assert_eq!(state.presets.len(), 4);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('o'))]);
+    press(&mut state, &mut worker, &[key(KeyCode::Down); 4]);
+    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    assert_eq!(state.presets.len(), 5);
+    let notice = state.notice.clone().unwrap().text;
+    assert_eq!(notice, "Restored built-in presets: classical_orchestral");
 }
 
 #[test]
@@ -592,7 +667,7 @@ fn help_lists_every_binding_of_the_keymap() {
     press(&mut state, &mut worker, &[key(KeyCode::Char('?'))]);
     // Scroll through the whole help on a tall screen and collect the text.
     let text = screen(&state, 120, 200);
-    for ctx in Context::ALL {
+    for &ctx in Context::VARIANTS {
         for b in keymap::bindings(ctx) {
             assert!(text.contains(b.desc), "help misses {:?}: {}", ctx, b.desc);
         }
@@ -652,7 +727,7 @@ fn help_scroll_stops_at_the_end() {
     state.clamp_popup_scroll(max);
     let bottom = screen(&state, 80, 24);
     press(&mut state, &mut worker, &[key(KeyCode::Up)]);
-    assert!(matches!(state.popups.last(), Some(Popup::Help { scroll }) if *scroll == max - 1));
+    assert!(matches!(state.popups.last(), Some(Popup::Help { scroll, .. }) if *scroll == max - 1));
     assert_ne!(screen(&state, 80, 24), bottom);
 }
 
@@ -855,4 +930,91 @@ fn settings_changes_are_written_to_the_config_file() {
         "{screen}"
     );
     assert!(screen.contains("Config file"), "{screen}");
+}
+
+/// `/` in the help narrows it to the lines that mention what is typed,
+/// under their section titles; Esc brings the whole help back.
+#[test]
+fn help_search_narrows_to_matching_keys() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('?')), key(KeyCode::Char('/'))],
+    );
+    assert_eq!(state.context(), Context::HelpSearch);
+    // Letters are typed into the search, not taken as commands ('q').
+    type_text(&mut state, &mut worker, "quit");
+    assert!(!state.should_quit());
+    let shown = screen(&state, 80, 24);
+    assert!(shown.contains("search: quit"), "{shown}");
+    assert!(shown.contains("In every pane"), "{shown}");
+    assert!(!shown.contains("scroll a page down"), "{shown}");
+    let matches = shown
+        .lines()
+        .filter(|l| l.to_lowercase().contains("quit"))
+        .count();
+    assert!(matches >= 2, "{shown}");
+
+    // Enter keeps the search and leaves typing; Esc closes the help.
+    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    assert_eq!(state.context(), Context::Help);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('/')), ctrl('u')],
+    );
+    type_text(&mut state, &mut worker, "zzzz");
+    let shown = screen(&state, 80, 24);
+    assert!(
+        shown.contains("Nothing in the help matches \"zzzz\""),
+        "{shown}"
+    );
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    let shown = screen(&state, 80, 24);
+    assert!(shown.contains("/ search"), "{shown}");
+    assert_eq!(state.context(), Context::Help);
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    assert!(state.popups.is_empty());
+}
+
+/// A take that ends while the user looks elsewhere rings the bell once;
+/// the window title counts what runs; `bell = false` silences it.
+#[test]
+fn a_take_that_ends_unwatched_rings_the_bell_and_the_title_counts() {
+    use music_gen::worker::WorkerError;
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    assert_eq!(state.window_title(), "music-gen");
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('g')), key(KeyCode::Char('g'))],
+    );
+    let ids = worker.generations();
+    assert_eq!(state.window_title(), "music-gen · 2 running");
+    let fail = |id| Event::Failed {
+        id,
+        error: WorkerError::Internal("test"),
+    };
+    // The terminal says it lost focus: the end of a take rings.
+    state.attention.focused = Some(false);
+    state.on_event(fail(ids[0]), &mut worker);
+    assert_eq!(state.window_title(), "music-gen · 1 running");
+    assert!(state.take_bell());
+    assert!(!state.take_bell(), "once");
+    // Watching (focus back): no bell.
+    state.attention.focused = Some(true);
+    state.attention.bell_enabled = true;
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    let third = *worker.generations().last().unwrap();
+    state.on_event(fail(ids[1]), &mut worker);
+    assert!(!state.take_bell());
+    // Away, but the config file said `bell = false`.
+    state.attention.focused = Some(false);
+    state.attention.bell_enabled = false;
+    state.on_event(fail(third), &mut worker);
+    assert!(!state.take_bell());
+    assert_eq!(state.window_title(), "music-gen");
 }

@@ -212,6 +212,11 @@ fn compose_generate_save_and_quit_in_a_real_terminal() {
     tmux.keys(&["C-u"]);
     tmux.text("tmux_song");
     tmux.keys(&["Enter"]);
+    // Then the description and the tips, pre-filled: Enter keeps each.
+    tmux.wait_for("2/3: description");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("3/3: tips");
+    tmux.keys(&["Enter"]);
     tmux.wait_for("Saved preset tmux_song");
     let saved = presets.join("tmux_song.yaml");
     assert!(saved.is_file());
@@ -551,6 +556,8 @@ fn settings_chosen_in_the_view_are_there_at_the_next_start() {
     tmux.launch(dir.path(), &out, "");
     let screen = tmux.wait_for("Track · classical_orche");
     assert!(screen.contains("global · lyria-3-clip-preview"), "{screen}");
+    // The window title is the app's (OSC 2), counting what runs.
+    poll_until("the window title", || tmux.var("pane_title") == "music-gen");
     tmux.keys(&["q"]);
     poll_until("the alternate screen to close", || {
         !tmux.alternate_screen_on()

@@ -1,6 +1,8 @@
 //! Every field's limits and the messages that name the field and what is
 //! allowed; preset names; unknown keys as warnings.
 
+use music_gen::domain::input::Format;
+use music_gen::domain::layers::{self, Layer};
 use music_gen::domain::model::{
     Model, PresetConfig, SongStructure, StyleReference, TrackConfig, validate_preset_name,
 };
@@ -393,9 +395,17 @@ temperature: 0.5
 
 #[test]
 fn wrong_types_and_missing_required_fields_fail_to_parse() {
+    // A file is one layer of a track and may leave out any field; the
+    // track the layers make must have the words and the genre.
+    for (missing, doc) in [
+        ("text_input", "genre: rock\n"),
+        ("genre", "text_input: t\n"),
+    ] {
+        let (layer, _) = Layer::from_text(None, doc, Format::Yaml).unwrap();
+        let e = layers::resolve(&[layer]).unwrap_err();
+        assert_eq!(e.to_string(), format!("{missing}: is required"));
+    }
     for bad in [
-        "genre: rock\n",                                     // text_input missing
-        "text_input: t\n",                                   // genre missing
         "text_input: t\ngenre: g\nduration_seconds: long\n", // not a number
         "text_input: t\ngenre: g\nstructure: [1, 2]\n",      // wrong shape
         "text_input: t\ngenre: g\ntemperature: hot\n",

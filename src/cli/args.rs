@@ -96,6 +96,9 @@ pub enum Command {
     Prompt(TrackArgs),
     /// Generate a track (simulate mode unless --mode gcp)
     Generate(GenerateArgs),
+    /// Generate many takes from a file of jobs: bounded, resumable, with progress
+    #[command(long_about = BATCH_ABOUT)]
+    Batch(BatchArgs),
     /// Show the tips of every preset that has some, or of one
     Tips {
         #[arg(long, short = 'p', value_name = "NAME")]
@@ -181,6 +184,11 @@ pub enum PresetsCommand {
     },
     /// Bring presets over from a folder, such as the Python tool's ./presets
     Import(crate::cli::import::ImportArgs),
+    /// Write back the built-in presets that were deleted (edited ones stay as they are)
+    RestoreBuiltins {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -305,4 +313,45 @@ pub struct GenerateArgs {
     // Last: the flags above stay under "Options", not the track's heading.
     #[command(flatten)]
     pub track: TrackArgs,
+}
+
+const BATCH_ABOUT: &str = "Generate many takes from a YAML or JSON file of jobs. A job is a track \
+    (its fields, a `preset:` and/or a `config:` file) plus settings (model, negative_prompt, seed, \
+    samples, name); `vary: {seed: [1, 2], temperature: [0.5, 0.9]}` makes one take per \
+    combination and `repeat: N` makes N takes. Every take is checked before anything is sent. \
+    A re-run of the same file skips takes already done (files verified), sends again those that \
+    failed without being billed, and holds back those that may have been billed. Exit codes: 0 all \
+    takes succeeded, 1 some failed, 2 a bad file, 130/143 stopped by Ctrl-C/SIGTERM.";
+
+/// `music-gen batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The jobs, in YAML or JSON (up to 16 MiB); `-` reads stdin
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Requests in flight at once, 1 to 64; a 429 slows every one of them down
+    #[arg(long, short = 'j', default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    /// Do not ask before paid takes; required when there is no terminal
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Refuse a plan whose estimated cost is above USD
+    #[arg(long, value_name = "USD", value_parser = parse_cost)]
+    pub max_cost: Option<f64>,
+    /// Print the plan and every prompt; send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// A JSON line per event on stdout instead of progress bars
+    #[arg(long)]
+    pub json: bool,
+    /// Send again takes an earlier run sent without an answer (they may have been billed)
+    #[arg(long)]
+    pub resend_uncertain: bool,
+}
+
+fn parse_cost(s: &str) -> Result<f64, String> {
+    match s.trim().trim_start_matches('$').parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err("must be an amount in US dollars, such as 5 or 2.50".to_string()),
+    }
 }

@@ -5,9 +5,10 @@ use std::io::IsTerminal;
 use crate::cli::args::{GenerateArgs, TrackArgs};
 use crate::cli::error::CliError;
 use crate::cli::presets::{ask, load};
-use crate::cli::track::{TrackPatch, parse_file};
+use crate::cli::track::{file_layer, flags_layer, resolve};
 use crate::cli::{stdout, summary};
 use crate::domain::cost;
+use crate::domain::layers::Layer;
 use crate::domain::model::{Model, TrackConfig};
 use crate::domain::prompt::build_prompt;
 use crate::generate::{GenerationSettings, Job, Mode, Stage, output};
@@ -19,17 +20,15 @@ pub async fn build_track(
     args: &TrackArgs,
     model_flag: Option<Model>,
 ) -> Result<TrackConfig, CliError> {
-    let mut patch = TrackPatch::default();
+    let mut layers = Vec::new();
     if let Some(name) = &args.preset {
-        let loaded = load(worker, name).await?;
-        patch = TrackPatch::from_preset(&loaded.preset);
+        layers.push(Layer::from_preset(&load(worker, name).await?.preset));
     }
     if let Some(path) = &args.config {
-        patch = patch.overlay(parse_file::<TrackPatch>(path)?);
+        layers.push(file_layer(path)?);
     }
-    patch
-        .overlay(TrackPatch::from_flags(args, model_flag)?)
-        .into_track()
+    layers.push(flags_layer(args, model_flag)?);
+    resolve(&layers)
 }
 
 pub async fn prompt(
@@ -157,14 +156,14 @@ fn confirm_cost(model: Model, samples: i64) -> Result<(), CliError> {
 
 /// SIGINT, SIGTERM and SIGHUP all cancel a generation: the worker removes
 /// what it had started writing, then the process exits with 128 + signal.
-struct Signals {
+pub(crate) struct Signals {
     int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,
     hup: tokio::signal::unix::Signal,
 }
 
 impl Signals {
-    fn new() -> Result<Signals, CliError> {
+    pub(crate) fn new() -> Result<Signals, CliError> {
         use tokio::signal::unix::{SignalKind, signal};
         let listen = |kind: SignalKind| {
             signal(kind).map_err(|e| CliError::Failure(format!("cannot listen for signals: {e}")))
@@ -177,7 +176,7 @@ impl Signals {
     }
 
     /// The number of the next signal to arrive.
-    async fn next(&mut self) -> i32 {
+    pub(crate) async fn next(&mut self) -> i32 {
         tokio::select! {
             _ = self.int.recv() => libc::SIGINT,
             _ = self.term.recv() => libc::SIGTERM,

@@ -2,6 +2,7 @@
 //! the TUI uses.
 
 pub mod args;
+mod batch;
 mod compat;
 mod doctor;
 pub mod env;
@@ -79,6 +80,10 @@ pub async fn run(
         Command::Generate(args) => {
             let s = settings(&cli.generation)?;
             generate::generate(&mut worker, args, s, model_flag).await
+        }
+        Command::Batch(args) => {
+            let s = settings(&cli.generation)?;
+            batch::batch(&mut worker, args, s).await
         }
         Command::Tips { preset, json } => info::tips(&mut worker, preset, json).await,
         Command::Doctor { json } => {

@@ -4,12 +4,14 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::cli::args::{PresetsCommand, SaveArgs};
 use crate::cli::error::CliError;
-use crate::cli::track::parse_file;
+use crate::cli::track::{parse_file, resolve, shape_flags};
 use crate::cli::worker_call::call;
 use crate::cli::{stdout, table};
+use crate::domain::layers::Layer;
 use crate::domain::model::PresetConfig;
+use crate::domain::model::TrackField;
 use crate::domain::preset_yaml::to_yaml;
-use crate::domain::presets::{LoadedPreset, PresetSummary};
+use crate::domain::presets::{LoadedPreset, PresetSummary, RestoreReport};
 use crate::worker::{Event, Request, WorkerHandle};
 
 pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), CliError> {
@@ -53,6 +55,17 @@ pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), C
             }
         }
         PresetsCommand::Import(args) => crate::cli::import::run(args, worker).await?,
+        PresetsCommand::RestoreBuiltins { json } => {
+            if let Event::BuiltinsRestored { report, .. } =
+                call(worker, Request::RestoreBuiltins).await?
+            {
+                if json {
+                    stdout::print_json(&report)?;
+                } else {
+                    stdout::print(&restore_summary(&report))?;
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -87,13 +100,11 @@ fn preset_from_args(args: SaveArgs) -> Result<PresetConfig, CliError> {
             "presets save needs --file, or --name and --genre".to_string(),
         ));
     };
-    let mut patch = crate::cli::track::TrackPatch {
-        genre: Some(genre),
-        text_input: Some(String::new()),
-        ..Default::default()
-    };
-    patch.apply_shape(&args.shape)?;
-    let track = patch.into_track()?;
+    let mut layer = Layer::new(None);
+    layer.set(TrackField::Genre, genre);
+    layer.set(TrackField::TextInput, "");
+    shape_flags(&mut layer, &args.shape)?;
+    let track = resolve(&[layer])?;
     Ok(PresetConfig::from_track(
         name,
         args.description,
@@ -108,7 +119,12 @@ fn confirm_delete(name: &str) -> Result<(), CliError> {
             "refusing to delete {name:?} without --yes: stdin is not a terminal"
         )));
     }
-    if ask(&format!("Delete preset {name}? [y/N] "))? {
+    let builtin = if crate::domain::presets::is_builtin(name) {
+        " (a built-in: `music-gen presets restore-builtins` brings it back)"
+    } else {
+        ""
+    };
+    if ask(&format!("Delete preset {name}{builtin}? [y/N] "))? {
         Ok(())
     } else {
         Err(CliError::Cancelled)
@@ -126,4 +142,18 @@ pub fn ask(question: &str) -> Result<bool, CliError> {
         .read_line(&mut answer)
         .map_err(|e| CliError::Failure(format!("stdin: {e}")))?;
     Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+}
+
+fn restore_summary(report: &RestoreReport) -> String {
+    let mut text = match report.restored.as_slice() {
+        [] => "No built-in preset was missing.\n".to_string(),
+        names => format!("Restored: {}\n", names.join(", ")),
+    };
+    if !report.kept.is_empty() && !report.restored.is_empty() {
+        text.push_str(&format!(
+            "Already there, left as they are: {}\n",
+            report.kept.join(", ")
+        ));
+    }
+    text
 }

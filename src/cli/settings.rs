@@ -61,6 +61,7 @@ pub fn resolve(args: &GenerationArgs) -> Result<(GenerationSettings, Settings), 
         timeout: Duration::from_secs(args.timeout),
         max_attempts: args.max_attempts,
         output: OutputTarget::Dir(output_dir(args)),
+        limiter: None,
     };
     Ok((settings, resolved))
 }

@@ -206,6 +206,76 @@ fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Vec<Stri
     Ok((value, warnings))
 }
 
+/// Which keys a document has: its mappings as JSON objects, every other
+/// value as `true` (or `null` where it is null). For a document [`parse`]
+/// has accepted, so the layer it makes sets only the keys named in it.
+pub fn outline(text: &str, format: Format) -> Result<serde_json::Value, String> {
+    let yaml = || {
+        yaml_serde::from_str(text)
+            .map(|v| outline_yaml(&v))
+            .map_err(|e| excerpted(&e.to_string()))
+    };
+    match format {
+        Format::Json => serde_json::from_str(text)
+            .map(|v| outline_json(&v))
+            .or_else(|_| yaml()),
+        Format::Yaml => yaml(),
+    }
+}
+
+fn outline_json(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), outline_json(v)))
+                .collect(),
+        ),
+        Value::Null => Value::Null,
+        _ => Value::Bool(true),
+    }
+}
+
+fn outline_yaml(v: &yaml_serde::Value) -> serde_json::Value {
+    use yaml_serde::Value as Y;
+    match v {
+        // Keys that are not text are no field's: ignored, as warned.
+        Y::Mapping(m) => serde_json::Value::Object(
+            m.iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), outline_yaml(v))))
+                .collect(),
+        ),
+        Y::Tagged(t) => outline_yaml(&t.value),
+        Y::Null => serde_json::Value::Null,
+        _ => serde_json::Value::Bool(true),
+    }
+}
+
+/// A JSON value read into `T` as [`parse`] reads a document: errors name
+/// the field, keys `T` does not know become warnings.
+pub fn check_value<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> Result<(T, Vec<String>), String> {
+    if !value.is_object() {
+        return Err(not_a_mapping("something else"));
+    }
+    let mut warnings = Vec::new();
+    let mut note = |path: serde_ignored::Path| {
+        warnings.push(excerpted(&format!("{path}: unknown key, ignored")));
+    };
+    let ignored = serde_ignored::Deserializer::new(value, &mut note);
+    let typed = serde_path_to_error::deserialize(ignored).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = excerpted(&e.into_inner().to_string());
+        if path == "." {
+            inner
+        } else {
+            format!("{path}: {inner}")
+        }
+    })?;
+    Ok((typed, warnings))
+}
+
 fn not_a_mapping(found: &str) -> String {
     format!("expected a mapping of fields (like `genre: rock`) at the top, found {found}")
 }

@@ -5,6 +5,7 @@ pub mod cost;
 pub mod drafts;
 pub mod import;
 pub mod input;
+pub mod layers;
 pub mod model;
 pub mod named;
 pub mod preset_yaml;

@@ -139,33 +139,17 @@ impl TrackField {
     }
 }
 
-fn default_true() -> bool {
-    true
-}
-fn default_verses() -> i64 {
-    2
-}
-fn default_choruses() -> i64 {
-    2
-}
-fn default_duration() -> i64 {
-    DURATION_DEFAULT
-}
 fn default_temperature() -> f64 {
     TEMPERATURE_DEFAULT
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SongStructure {
-    #[serde(default = "default_true")]
     pub intro: bool,
-    #[serde(default = "default_verses")]
     pub verse_count: i64,
-    #[serde(default = "default_choruses")]
     pub chorus_count: i64,
-    #[serde(default = "default_true")]
     pub bridge: bool,
-    #[serde(default = "default_true")]
     pub outro: bool,
 }
 
@@ -277,26 +261,34 @@ impl RequestOptions<'_> {
     }
 }
 
+/// A track: the Python tool's fields, then the model options it never had.
+/// A missing key takes its default (`text_input` and `genre` too, so a
+/// file can be read as one [`layers::Layer`](crate::domain::layers::Layer)
+/// among others; [`layers::resolve`](crate::domain::layers::resolve)
+/// requires them of the merged track).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrackConfig {
     pub text_input: String,
     pub genre: String,
-    #[serde(default = "default_duration")]
     pub duration_seconds: i64,
-    #[serde(default)]
     pub structure: SongStructure,
-    #[serde(default)]
     pub style_references: Vec<StyleReference>,
-    #[serde(default = "default_temperature")]
     pub temperature: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub negative_prompt: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sample_count: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<Model>,
+}
+
+impl Default for TrackConfig {
+    fn default() -> Self {
+        TrackConfig::new("", "")
+    }
 }
 
 impl TrackConfig {
@@ -397,40 +389,23 @@ pub struct PresetConfig {
 }
 
 impl PresetConfig {
-    pub fn options(&self) -> RequestOptions<'_> {
-        RequestOptions {
-            negative_prompt: self.negative_prompt.as_deref(),
-            seed: self.seed,
-            sample_count: self.sample_count,
-        }
-    }
-
+    /// The preset's name, then every setting as the track it starts would
+    /// check it: one validation for both.
     pub fn validate(&self) -> Result<(), crate::domain::validate::ValidationErrors> {
         let mut v = Validation::default();
         if let Err(e) = validate_preset_name(&self.name) {
             v.push(e.field, e.message);
         }
-        validate_genre(&self.genre, &mut v);
-        self.structure.validate(&mut v);
-        validate_styles(&self.style_references, &mut v);
-        validate_temperature(self.temperature, &mut v);
-        self.options().validate(&mut v);
+        self.to_track("").collect_errors(&mut v);
         v.finish()
     }
 
-    /// The track a preset starts: everything but the words.
+    /// The track a preset starts: everything but the words (and the
+    /// duration, which a preset does not have).
     pub fn to_track(&self, text_input: impl Into<String>) -> TrackConfig {
         TrackConfig {
             text_input: text_input.into(),
-            genre: self.genre.clone(),
-            duration_seconds: DURATION_DEFAULT,
-            structure: self.structure.clone(),
-            style_references: self.style_references.clone(),
-            temperature: self.temperature,
-            negative_prompt: self.negative_prompt.clone(),
-            seed: self.seed,
-            sample_count: self.sample_count,
-            model: self.model,
+            ..reshape(self, |_| {})
         }
     }
 
@@ -442,20 +417,32 @@ impl PresetConfig {
         tips: Option<String>,
         track: &TrackConfig,
     ) -> PresetConfig {
+        let name = name.into();
         PresetConfig {
-            name: name.into(),
             description,
-            genre: track.genre.clone(),
-            structure: track.structure.clone(),
-            style_references: track.style_references.clone(),
-            temperature: track.temperature,
             tips,
-            negative_prompt: track.negative_prompt.clone(),
-            seed: track.seed,
-            sample_count: track.sample_count,
-            model: track.model,
+            ..reshape(track, |keys| {
+                keys.insert("name".into(), name.into());
+            })
         }
     }
+}
+
+/// One shape read as another through the keys they share (a preset's as a
+/// track's and back), so no field is copied by hand; `fill` adds the keys
+/// the target requires and the source lacks. Goes through YAML's value
+/// type, which holds a NaN as it is.
+fn reshape<A: Serialize, B: serde::de::DeserializeOwned>(
+    from: &A,
+    fill: impl FnOnce(&mut yaml_serde::Mapping),
+) -> B {
+    let mut value = yaml_serde::to_value(from).expect("a track or preset is a YAML mapping");
+    if let yaml_serde::Value::Mapping(keys) = &mut value {
+        fill(keys);
+    }
+    // Both shapes take every key the other writes, or ignore it, or have a
+    // default for it, with the same types.
+    yaml_serde::from_value(value).expect("a track and a preset share their keys")
 }
 
 /// A preset name becomes a file name, so it is held to a safe alphabet:

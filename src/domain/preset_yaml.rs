@@ -3,7 +3,9 @@
 //! leaves `yes`, `on` or `1:20` unquoted, which PyYAML (YAML 1.1) reads as a
 //! bool or a number, so presets get this small, conservative emitter.
 
-use crate::domain::model::{PresetConfig, StyleReference};
+use serde_json::{Map, Value};
+
+use crate::domain::model::PresetConfig;
 use crate::domain::pyfloat;
 
 /// Words YAML 1.1 resolves to a bool or null when unquoted.
@@ -12,57 +14,66 @@ const RESERVED: [&str; 26] = [
     "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL", "~",
 ];
 
-/// The preset in the Python tool's key order; optional keys only when set.
+/// The preset in the Python tool's key order (the order of the struct's
+/// fields); optional keys only when set.
 pub fn to_yaml(p: &PresetConfig) -> String {
     let mut out = String::with_capacity(512);
-    line(&mut out, "name", &string(&p.name));
-    if let Some(d) = &p.description {
-        line(&mut out, "description", &string(d));
-    }
-    line(&mut out, "genre", &string(&p.genre));
-    out.push_str("structure:\n");
-    let s = &p.structure;
-    line(&mut out, "  intro", bool_str(s.intro));
-    line(&mut out, "  verse_count", &s.verse_count.to_string());
-    line(&mut out, "  chorus_count", &s.chorus_count.to_string());
-    line(&mut out, "  bridge", bool_str(s.bridge));
-    line(&mut out, "  outro", bool_str(s.outro));
-    styles(&mut out, &p.style_references);
-    line(&mut out, "temperature", &float(p.temperature));
-    if let Some(t) = &p.tips {
-        line(&mut out, "tips", &string(t));
-    }
-    if let Some(n) = &p.negative_prompt {
-        line(&mut out, "negative_prompt", &string(n));
-    }
-    if let Some(seed) = p.seed {
-        line(&mut out, "seed", &seed.to_string());
-    }
-    if let Some(n) = p.sample_count {
-        line(&mut out, "sample_count", &n.to_string());
-    }
-    if let Some(m) = p.model {
-        line(&mut out, "model", &string(m.id()));
+    if let Ok(Value::Object(keys)) = serde_json::to_value(p) {
+        mapping(&mut out, &keys, "", "");
     }
     out
 }
 
-fn line(out: &mut String, key: &str, value: &str) {
-    out.push_str(key);
-    out.push_str(": ");
-    out.push_str(value);
-    out.push('\n');
+/// `key: value` lines; a nested mapping indented under its key, a list of
+/// mappings as `- key: value` items. `first` starts the first line (`- `
+/// for a list item), `indent` the others.
+fn mapping(out: &mut String, keys: &Map<String, Value>, first: &str, indent: &str) {
+    for (i, (key, value)) in keys.iter().enumerate() {
+        out.push_str(if i == 0 { first } else { indent });
+        out.push_str(&string(key));
+        out.push(':');
+        match value {
+            Value::Object(inner) if !inner.is_empty() => {
+                out.push('\n');
+                let deeper = format!("{indent}  ");
+                mapping(out, inner, &deeper, &deeper);
+            }
+            Value::Array(items) if !items.is_empty() => {
+                out.push('\n');
+                for item in items {
+                    match item {
+                        Value::Object(inner) => {
+                            mapping(out, inner, &format!("{indent}- "), &format!("{indent}  "))
+                        }
+                        scalar_item => {
+                            out.push_str(indent);
+                            out.push_str("- ");
+                            out.push_str(&scalar(scalar_item));
+                            out.push('\n');
+                        }
+                    }
+                }
+            }
+            value => {
+                out.push(' ');
+                out.push_str(&scalar(value));
+                out.push('\n');
+            }
+        }
+    }
 }
 
-fn styles(out: &mut String, styles: &[StyleReference]) {
-    if styles.is_empty() {
-        out.push_str("style_references: []\n");
-        return;
-    }
-    out.push_str("style_references:\n");
-    for s in styles {
-        line(out, "- type", &string(&s.kind));
-        line(out, "  value", &string(&s.value));
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::String(s) => string(s),
+        Value::Bool(b) => bool_str(*b).to_string(),
+        Value::Number(n) => match n.as_f64() {
+            Some(x) if n.is_f64() => float(x),
+            _ => n.to_string(),
+        },
+        Value::Null => "null".to_string(),
+        Value::Array(_) => "[]".to_string(),
+        Value::Object(_) => "{}".to_string(),
     }
 }
 

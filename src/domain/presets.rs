@@ -38,6 +38,27 @@ pub const BUILTINS: [(&str, &str); 5] = [
     ("pop_catchy", include_str!("../../presets/pop_catchy.yaml")),
 ];
 
+/// Whether `name` is one of the presets music-gen ships.
+pub fn is_builtin(name: &str) -> bool {
+    BUILTINS.iter().any(|(n, _)| *n == name)
+}
+
+/// The marker that keeps a deleted built-in deleted: a file in the presets
+/// folder itself, so every process and machine sharing the folder agrees
+/// (a hidden name without `.yaml`, which listings and the Python tool skip).
+fn deleted_marker(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!(".deleted-builtin.{name}"))
+}
+
+/// What `restore_builtins` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RestoreReport {
+    /// Built-ins written back.
+    pub restored: Vec<String>,
+    /// Built-ins whose file is there (perhaps edited): left as it is.
+    pub kept: Vec<String>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(transparent)]
@@ -161,7 +182,8 @@ impl PresetStore {
         let mut written = Vec::new();
         for (name, text) in BUILTINS {
             let file = format!("{name}.{EXTENSION}");
-            if !present.contains(&file) {
+            let deleted = deleted_marker(&dir, name).exists();
+            if !present.contains(&file) && !deleted {
                 let path = dir.join(&file);
                 match atomic::write(&path, text.as_bytes()) {
                     Ok(()) => written.push(name.to_string()),
@@ -289,11 +311,50 @@ impl PresetStore {
             Err(e) => return Err(StoreError::io(&path, e)),
         }
         self.cache.remove(&preset.name);
+        if is_builtin(&preset.name) {
+            // Saved again under its name: no longer deleted.
+            remove_if_present(&deleted_marker(&self.dir, &preset.name));
+        }
         Ok(path)
     }
 
+    /// Writes back every built-in whose file is missing (deleted, or never
+    /// written) and forgets that any was deleted; a built-in file that is
+    /// there, edited or not, is left alone.
+    pub fn restore_builtins(&mut self) -> Result<RestoreReport, StoreError> {
+        let mut report = RestoreReport::default();
+        for (name, text) in BUILTINS {
+            let path = self.path_for(name)?;
+            match atomic::write_new(&path, text.as_bytes()) {
+                Ok(()) => report.restored.push(name.to_string()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    report.kept.push(name.to_string())
+                }
+                Err(e) => return Err(StoreError::io(&path, e)),
+            }
+            let marker = deleted_marker(&self.dir, name);
+            match std::fs::remove_file(&marker) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(StoreError::io(&marker, e)),
+            }
+            self.cache.remove(name);
+        }
+        Ok(report)
+    }
+
+    /// Removes a preset's file. A built-in is remembered as deleted first,
+    /// so the next start does not write it back.
     pub fn delete(&mut self, name: &str) -> Result<PathBuf, StoreError> {
         let path = self.path_for(name)?;
+        if is_builtin(name) && path.is_file() {
+            let marker = deleted_marker(&self.dir, name);
+            let note = format!(
+                "The built-in preset {name} was deleted here; \
+                 `music-gen presets restore-builtins` brings it back.\n"
+            );
+            atomic::write(&marker, note.as_bytes()).map_err(|e| StoreError::io(&marker, e))?;
+        }
         match std::fs::remove_file(&path) {
             Ok(()) => {
                 self.cache.remove(name);
@@ -305,6 +366,14 @@ impl PresetStore {
             }),
             Err(e) => Err(StoreError::io(&path, e)),
         }
+    }
+}
+
+fn remove_if_present(path: &Path) {
+    if let Err(e) = std::fs::remove_file(path)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        tracing::warn!(path = %path.display(), error = %e, "cannot remove a marker");
     }
 }
 

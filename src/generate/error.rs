@@ -83,6 +83,30 @@ impl GenerateError {
         }
     }
 
+    /// Whether Vertex AI may have made (and billed) the generation, given
+    /// whether the request had been sent: a refusal or an unreachable
+    /// server did not; an answer lost on the way, or audio that arrived but
+    /// could not be written, may have.
+    pub fn may_have_been_billed(&self, sent: bool) -> bool {
+        match self {
+            GenerateError::MayHaveBeenBilled(_)
+            | GenerateError::NoAudio(_)
+            | GenerateError::Io { .. }
+            | GenerateError::Task(_)
+            | GenerateError::Internal(_) => sent,
+            GenerateError::Timeout { sent: t, .. } => *t,
+            GenerateError::Cancelled => sent,
+            GenerateError::Invalid(_)
+            | GenerateError::Unsupported(_)
+            | GenerateError::Config(_)
+            | GenerateError::Auth { .. }
+            | GenerateError::TokenNetwork { .. }
+            | GenerateError::Api { .. }
+            | GenerateError::Filtered(_)
+            | GenerateError::Network { .. } => false,
+        }
+    }
+
     /// Usage errors (exit code 2) as opposed to failures along the way.
     pub fn is_invalid_input(&self) -> bool {
         matches!(

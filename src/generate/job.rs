@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::model::{Model, TrackConfig};
 use crate::domain::named::{Named, named_str};
+use crate::generate::limiter::Limiter;
 
 pub const DEFAULT_LOCATION: &str = "us-central1";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -76,6 +77,9 @@ pub struct GenerationSettings {
     pub timeout: Duration,
     pub max_attempts: u32,
     pub output: OutputTarget,
+    /// Shared with the other generations of a batch: bounds requests in
+    /// flight and backs all of them off on a 429.
+    pub limiter: Option<Limiter>,
 }
 
 impl Default for GenerationSettings {
@@ -92,6 +96,7 @@ impl Default for GenerationSettings {
             timeout: DEFAULT_TIMEOUT,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             output: OutputTarget::None,
+            limiter: None,
         }
     }
 }

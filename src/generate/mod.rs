@@ -5,6 +5,7 @@ pub mod cache;
 pub mod contain;
 pub mod error;
 pub mod job;
+pub mod limiter;
 pub mod output;
 pub mod progress;
 pub mod result;
@@ -15,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use error::GenerateError;
 pub use job::{GenerationSettings, GeneratorKey, Job, Mode, OutputTarget};
+pub use limiter::Limiter;
 pub use progress::{Progress, Stage};
 pub use result::{GenerationResult, Status};
 

@@ -106,7 +106,8 @@ impl Library {
             let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
                 continue;
             };
-            if stem.is_empty() || stem.starts_with('.') {
+            // A batch's report sits beside its takes but is not one.
+            if stem.is_empty() || stem.starts_with('.') || crate::batch::is_report_name(stem) {
                 continue;
             }
             if !entry.file_type().is_ok_and(|t| t.is_file()) {

@@ -46,6 +46,10 @@ pub struct ConfigFile {
     /// A service-account key file (a path, never the key itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<PathBuf>,
+    /// The TUI rings the terminal bell when a take ends while you look
+    /// elsewhere; `false` silences it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bell: Option<bool>,
     /// Keys this version does not use, kept when the file is rewritten.
     #[serde(flatten)]
     pub other: toml::Table,
@@ -64,6 +68,7 @@ impl Default for ConfigFile {
             location: None,
             model: None,
             credentials: None,
+            bell: None,
             other: toml::Table::new(),
         }
     }
@@ -180,7 +185,7 @@ mod tests {
         assert_eq!(back, written);
         assert_eq!(back.project.as_deref(), Some("p"));
         assert_eq!(back.model, Some(Model::Lyria3Pro));
-        assert_eq!(back.other.get("bell"), Some(&toml::Value::Boolean(true)));
+        assert_eq!(back.bell, Some(true));
     }
 
     #[test]

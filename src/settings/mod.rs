@@ -84,6 +84,9 @@ pub struct Settings {
     /// The key clients of the HTTP server must send; never printed.
     #[serde(skip)]
     pub api_key: Option<Sourced<String>>,
+    /// Whether the TUI may ring the bell (the config file's `bell`).
+    #[serde(skip)]
+    pub bell: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +150,11 @@ impl Layers {
         self.file.as_ref()
     }
 
+    /// Whether the TUI may ring the bell: only the config file says.
+    pub fn bell(&self) -> bool {
+        self.file.as_ref().and_then(|(_, f)| f.bell).unwrap_or(true)
+    }
+
     /// Resolves every setting in the one order.
     pub fn resolve(&self, flags: Flags) -> Result<Settings, SettingsError> {
         let file = self.file.as_ref();
@@ -186,6 +194,7 @@ impl Layers {
                 from_file(|f| f.credentials.as_ref().map(|c| c.display().to_string())),
             )?,
             api_key: self.pick(None, API_KEY_ENV, None)?,
+            bell: self.bell(),
         })
     }
 

@@ -33,6 +33,8 @@ pub enum Action {
     Less,
     More,
     Filter,
+    /// Orders a list the next way.
+    Sort,
     Generate,
     Save,
     Delete,
@@ -42,8 +44,6 @@ pub enum Action {
     CancelGeneration,
     Settings,
     Help,
-    /// Sorts the takes by time or by name.
-    Sort,
     /// Loads the selected take's track and settings into the form.
     EditTake,
     /// Runs the selected take again.

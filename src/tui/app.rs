@@ -100,6 +100,7 @@ async fn run_loop(
         }
         if dirty {
             let area = terminal.draw(state)?;
+            terminal.signal(&state.window_title(), state.take_bell())?;
             // Only the drawn size tells how far the prompt and a popup can
             // scroll; keeping within it makes ↑ act at once after too many
             // ↓, and a resize leaves no blank rows.
@@ -178,6 +179,14 @@ fn on_terminal_event(state: &mut AppState, worker: &mut WorkerHandle, event: Ter
             state.apply(Action::Paste(text), worker)
         }
         TermEvent::Resize(..) => true,
+        TermEvent::FocusGained => {
+            state.attention.focused = Some(true);
+            false
+        }
+        TermEvent::FocusLost => {
+            state.attention.focused = Some(false);
+            false
+        }
         _ => false,
     }
 }

@@ -7,8 +7,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crate::tui::action::Action;
 
 /// Where the keys go: the focused pane, the field being typed in, or the
-/// topmost popup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// topmost popup. The `?` help lists them in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum Context {
     Presets,
     Filter,
@@ -21,30 +21,14 @@ pub enum Context {
     /// Typing the filter of the takes.
     LogFilter,
     Details,
-    Help,
-    Confirm,
-    Input,
     Settings,
+    Input,
+    Confirm,
+    Help,
+    HelpSearch,
 }
 
 impl Context {
-    pub const ALL: [Context; 14] = [
-        Context::Presets,
-        Context::Filter,
-        Context::Form,
-        Context::FieldEdit,
-        Context::Lyrics,
-        Context::LyricsEdit,
-        Context::Prompt,
-        Context::Log,
-        Context::LogFilter,
-        Context::Details,
-        Context::Settings,
-        Context::Input,
-        Context::Confirm,
-        Context::Help,
-    ];
-
     /// Letters typed here go to a text field, never to a command.
     pub fn is_typing(self) -> bool {
         matches!(
@@ -54,6 +38,7 @@ impl Context {
                 | Context::FieldEdit
                 | Context::LyricsEdit
                 | Context::Input
+                | Context::HelpSearch
         )
     }
 
@@ -84,6 +69,7 @@ impl Context {
             Context::LogFilter => "Typing a filter of the takes",
             Context::Details => "Generation details",
             Context::Help => "Help",
+            Context::HelpSearch => "Searching the help",
             Context::Confirm => "Question",
             Context::Input => "Text box",
             Context::Settings => "Settings",
@@ -231,6 +217,14 @@ static PRESETS: &[Binding] = &[
     bind(&[ch('/')], Action::Filter, "filter"),
     bind(&[ch('d'), code(KeyCode::Delete)], Action::Delete, "delete"),
     bind(ESC, Action::Back, "clear filter"),
+    bind(&[ch('S')], Action::Sort, "sort"),
+];
+
+static HELP_SEARCH: &[Binding] = &[
+    bind(ENTER, Action::Activate, "keep search"),
+    bind(ESC, Action::Back, "clear search"),
+    bind(ARROW_UP, Action::Up, "scroll up"),
+    bind(ARROW_DOWN, Action::Down, "scroll down"),
 ];
 
 static FILTER: &[Binding] = &[
@@ -301,7 +295,7 @@ static LOG: &[Binding] = &[
     bind(&[ch('/')], Action::Filter, "filter"),
     bind(&[ch('m'), ch(' ')], Action::Mark, "mark to compare"),
     bind(&[ch('C')], Action::Compare, "compare"),
-    bind(&[ch('t')], Action::Sort, "sort time/name"),
+    bind(&[ch('S')], Action::Sort, "sort by time/name"),
     bind(&[ch('O')], Action::OpenExternal, "open file"),
     bind(&[ch('y')], Action::CopyPath, "copy path"),
     bind(&[ch('D')], Action::Delete, "delete take"),
@@ -336,6 +330,7 @@ static HELP: &[Binding] = &[
         Action::Back,
         "close",
     ),
+    bind(&[ch('/')], Action::Filter, "search"),
     bind(UP, Action::Up, "scroll up"),
     bind(DOWN, Action::Down, "scroll down"),
     bind(PAGE_UP, Action::PageUp, "scroll a page up"),
@@ -382,6 +377,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::LogFilter => LOG_FILTER,
         Context::Details => DETAILS,
         Context::Help => HELP,
+        Context::HelpSearch => HELP_SEARCH,
         Context::Confirm => CONFIRM,
         Context::Input => INPUT,
         Context::Settings => SETTINGS,
@@ -399,7 +395,11 @@ pub fn always_bindings() -> &'static [Binding] {
 /// Keys a text field handles itself; listed in the help, not mapped.
 pub fn typing_notes(ctx: Context) -> &'static [(&'static str, &'static str)] {
     match ctx {
-        Context::Filter | Context::LogFilter | Context::FieldEdit | Context::Input => &[
+        Context::Filter
+        | Context::LogFilter
+        | Context::FieldEdit
+        | Context::Input
+        | Context::HelpSearch => &[
             ("←/→ Home/End", "move the cursor"),
             ("Backspace/Del", "delete"),
             ("Ctrl-U", "clear to the start"),

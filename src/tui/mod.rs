@@ -88,6 +88,7 @@ pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
     };
     let mut state = state::AppState::new(settings, paths, theme::Theme::from_env());
     state.config.outranked = outranked(&sources);
+    state.attention.bell_enabled = sources.bell;
     state.notice = notice.map(|text| state::Notice {
         kind: state::NoticeKind::Info,
         text,

@@ -7,15 +7,18 @@ use std::io::{self, Stdout};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::cursor::{Hide, Show};
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableFocusChange, EnableBracketedPaste, EnableFocusChange,
+};
 use crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
-    disable_raw_mode, enable_raw_mode,
+    SetTitle, disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{execute, queue};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::layout::Rect;
+use std::io::Write;
 
 use crate::tui::state::AppState;
 use crate::tui::ui;
@@ -27,13 +30,23 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 
 pub struct TerminalGuard {
     terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// The window title last set, so it is sent only when it changes.
+    title: String,
 }
+
+/// xterm's "save the window title" and "restore it": the shell's title
+/// comes back on exit where the terminal keeps a stack (others ignore it).
+const PUSH_TITLE: &str = "\x1b[22;0t";
+const POP_TITLE: &str = "\x1b[23;0t";
 
 impl TerminalGuard {
     pub fn enter() -> io::Result<TerminalGuard> {
         crate::tui::report::install();
         let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-        let guard = TerminalGuard { terminal };
+        let guard = TerminalGuard {
+            terminal,
+            title: String::new(),
+        };
         enter_modes()?;
         Ok(guard)
     }
@@ -47,6 +60,19 @@ impl TerminalGuard {
         let area = self.terminal.draw(|frame| ui::render(frame, state))?.area;
         execute!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
         Ok(area)
+    }
+
+    /// Sets the window title when it changed, and rings the bell.
+    pub fn signal(&mut self, title: &str, bell: bool) -> io::Result<()> {
+        let out = self.terminal.backend_mut();
+        if title != self.title {
+            queue!(out, SetTitle(title))?;
+            self.title = title.to_string();
+        }
+        if bell {
+            out.write_all(b"\x07")?;
+        }
+        out.flush()
     }
 
     /// Puts `text` on the clipboard of the terminal the user sits at (OSC
@@ -74,6 +100,8 @@ impl TerminalGuard {
             libc::raise(libc::SIGTSTP);
         }
         enter_modes()?;
+        // The title was saved and cleared with the modes: set it again.
+        self.title.clear();
         self.terminal.clear()
     }
 }
@@ -89,8 +117,10 @@ fn enter_modes() -> io::Result<()> {
     ACTIVE.store(true, Ordering::SeqCst);
     execute!(
         io::stdout(),
+        crossterm::style::Print(PUSH_TITLE),
         EnterAlternateScreen,
         EnableBracketedPaste,
+        EnableFocusChange,
         Hide
     )
 }
@@ -101,8 +131,10 @@ pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
         let _ = execute!(
             io::stdout(),
+            DisableFocusChange,
             DisableBracketedPaste,
             LeaveAlternateScreen,
+            crossterm::style::Print(POP_TITLE),
             Show
         );
         let _ = disable_raw_mode();

@@ -8,7 +8,7 @@ use crate::audio::{Analysis, AudioError};
 use crate::domain::drafts::{Draft, DraftError, FoundDraft};
 use crate::domain::import::{ImportError, ImportOptions, ImportReport};
 use crate::domain::model::PresetConfig;
-use crate::domain::presets::{LoadedPreset, PresetSummary, StoreError};
+use crate::domain::presets::{LoadedPreset, PresetSummary, RestoreReport, StoreError};
 use crate::generate::{GenerateError, GenerationResult, Job, Stage};
 use crate::library::{LibraryError, Page, Query, Take, TakeId};
 use crate::player::PlayerError;
@@ -32,6 +32,8 @@ pub enum Request {
     DeletePreset {
         name: String,
     },
+    /// Writes back deleted built-in presets; answered by `BuiltinsRestored`.
+    RestoreBuiltins,
     /// Brings the presets of another folder into the store.
     ImportPresets {
         dir: PathBuf,
@@ -186,6 +188,10 @@ pub enum Event {
         id: RequestId,
         report: ImportReport,
     },
+    BuiltinsRestored {
+        id: RequestId,
+        report: RestoreReport,
+    },
     /// A generation left the queue and is running.
     Started {
         id: RequestId,
@@ -262,6 +268,7 @@ impl Event {
             | Event::Saved { id, .. }
             | Event::Deleted { id, .. }
             | Event::Imported { id, .. }
+            | Event::BuiltinsRestored { id, .. }
             | Event::Started { id }
             | Event::Progress { id, .. }
             | Event::Generated { id, .. }

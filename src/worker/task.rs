@@ -113,6 +113,13 @@ impl Worker {
                     Err(e) => failed(id, e),
                 });
             }
+            Request::RestoreBuiltins => {
+                self.store
+                    .run(id, move |store| match store.restore_builtins() {
+                        Ok(report) => Event::BuiltinsRestored { id, report },
+                        Err(e) => failed(id, e),
+                    });
+            }
             Request::ImportPresets { dir, options } => {
                 self.store.run(id, move |store| {
                     match import::import(store, &dir, options) {
@@ -263,6 +270,7 @@ enum RequestKind {
     LoadPreset,
     SavePreset,
     DeletePreset,
+    RestoreBuiltins,
     ImportPresets,
     Generate,
     Cancel,
@@ -286,6 +294,7 @@ impl RequestKind {
             Request::LoadPreset { .. } => RequestKind::LoadPreset,
             Request::SavePreset { .. } => RequestKind::SavePreset,
             Request::DeletePreset { .. } => RequestKind::DeletePreset,
+            Request::RestoreBuiltins => RequestKind::RestoreBuiltins,
             Request::ImportPresets { .. } => RequestKind::ImportPresets,
             Request::Generate(_) => RequestKind::Generate,
             Request::Cancel { .. } => RequestKind::Cancel,

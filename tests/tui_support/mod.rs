@@ -113,6 +113,10 @@ impl FakeWorker {
                 found: self.draft.clone().map(Box::new),
             },
             Request::SaveDraft { .. } => Event::DraftSaved { id },
+            Request::RestoreBuiltins => match self.store.restore_builtins() {
+                Ok(report) => Event::BuiltinsRestored { id, report },
+                Err(e) => failed(e),
+            },
             Request::SaveSettings { path, .. } => Event::SettingsSaved {
                 id,
                 path: path.clone(),

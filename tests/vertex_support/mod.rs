@@ -103,6 +103,7 @@ impl Fakes {
                 timeout: Duration::from_secs(30),
                 max_attempts: 4,
                 output: OutputTarget::Dir(self.out_dir()),
+                limiter: None,
             },
             preset: None,
         }

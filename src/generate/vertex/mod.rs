@@ -216,6 +216,20 @@ impl VertexGenerator {
             let (client, token) = token?;
             auth_ms += millis(t.elapsed());
 
+            // A batch's shared limiter: a place in its window, after any
+            // pause a 429 to another of its requests asked for.
+            let permit = match &job.settings.limiter {
+                Some(limiter) => match before(deadline, limiter.acquire()).await {
+                    Some(permit) => Some(permit),
+                    None => {
+                        return Err(GenerateError::Timeout {
+                            seconds,
+                            sent: attempt > 1,
+                        });
+                    }
+                },
+                None => None,
+            };
             // From here the request may reach Vertex AI and be billed.
             progress(Stage::Sending {
                 model,
@@ -238,6 +252,12 @@ impl VertexGenerator {
                 });
             };
             request_ms += millis(t.elapsed());
+            if let Some(permit) = permit {
+                match &outcome {
+                    Attempt::Retry(f) if f.throttled => permit.throttled(f.wait),
+                    _ => permit.answered(),
+                }
+            }
             let failure = match outcome {
                 Attempt::Answer(answer) => {
                     return Ok(Exchange {
@@ -298,6 +318,7 @@ impl VertexGenerator {
                     error: errors::network(e, ctx.attempts),
                     what: "a connection error".to_string(),
                     wait: None,
+                    throttled: false,
                 });
             }
             Err(e) => return Attempt::Fail(errors::broken_after_sending(&e)),
@@ -343,6 +364,7 @@ impl VertexGenerator {
             error,
             what: format!("HTTP {status}"),
             wait,
+            throttled: status == 429,
         })
     }
 }
@@ -367,6 +389,8 @@ struct Failure {
     what: String,
     /// What the server asked for, with `Retry-After` or `RetryInfo`.
     wait: Option<Duration>,
+    /// A 429: the quota, shared by every request of a batch.
+    throttled: bool,
 }
 
 fn no_output() -> GenerateError {

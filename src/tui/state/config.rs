@@ -5,6 +5,8 @@
 
 use std::path::PathBuf;
 
+use strum::VariantArray;
+
 use crate::generate::GenerationSettings;
 use crate::tui::state::popup::Setting;
 use crate::tui::state::{AppState, Outbox, Pending};
@@ -53,8 +55,9 @@ impl AppState {
         if now == self.config.saved {
             return;
         }
-        let changed: Vec<Setting> = Setting::ALL
-            .into_iter()
+        let changed: Vec<Setting> = Setting::VARIANTS
+            .iter()
+            .copied()
             .filter(|s| differs(*s, &now, &self.config.saved))
             .collect();
         self.config.saved = now.clone();
@@ -91,5 +94,6 @@ fn differs(setting: Setting, a: &ChosenSettings, b: &ChosenSettings) -> bool {
         Setting::Project => a.project != b.project,
         Setting::Location => a.location != b.location,
         Setting::Model => a.model != b.model,
+        Setting::RestoreBuiltins => false,
     }
 }

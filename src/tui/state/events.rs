@@ -79,6 +79,13 @@ impl AppState {
             }
             (Pending::RestoreDraft, Event::Draft { found, .. }) => self.on_draft(found, out),
             (Pending::SaveDraft, Event::DraftSaved { .. }) => return false,
+            (Pending::RestoreBuiltins, Event::BuiltinsRestored { report, .. }) => {
+                match report.restored.as_slice() {
+                    [] => self.info("No built-in preset was missing"),
+                    names => self.info(format!("Restored built-in presets: {}", names.join(", "))),
+                }
+                self.request(out, Request::ListPresets, Pending::List);
+            }
             (Pending::SaveSettings(changed), Event::SettingsSaved { path, .. }) => {
                 self.on_settings_saved(&changed, path)
             }
@@ -94,6 +101,7 @@ impl AppState {
                 self.error(format!("Draft not saved: {error}"))
             }
             (Pending::Generate, Event::Generated { result, .. }) => {
+                self.take_ended();
                 let result = *result;
                 self.log
                     .finish(id, self.clock, |took| EntryState::Finished {
@@ -110,6 +118,7 @@ impl AppState {
                     .finish(id, self.clock, |took| EntryState::Cancelled { took });
             }
             (Pending::Generate, Event::Failed { error, .. }) => {
+                self.take_ended();
                 let error = plain_error(&error);
                 self.log
                     .finish(id, self.clock, |took| EntryState::Failed { error, took });

@@ -2,6 +2,7 @@
 //! terminal and no I/O here: requests leave through an [`Outbox`], answers
 //! come back as worker events, and tests drive both directly.
 
+pub mod attention;
 mod config;
 mod draft;
 mod events;
@@ -136,6 +137,13 @@ pub const NOTICE_FADES: Duration = Duration::from_secs(4);
 /// The spinner's pace while a generation runs.
 pub const SPINNER_TICK: Duration = Duration::from_millis(120);
 
+/// A preset being saved, between the steps of "save as".
+#[derive(Debug)]
+struct PresetSave {
+    name: String,
+    description: Option<String>,
+}
+
 /// What an answer from the worker is for.
 #[derive(Debug)]
 enum Pending {
@@ -150,6 +158,7 @@ enum Pending {
     Generate,
     RestoreDraft,
     SaveDraft,
+    RestoreBuiltins,
     /// The settings that changed since the last write.
     SaveSettings(Vec<popup::Setting>),
     /// A listing of the takes; only the latest one is applied.
@@ -220,6 +229,9 @@ pub struct AppState {
     first_load: Option<RequestId>,
     pub draft: draft::DraftKeeper,
     pub config: config::ConfigKeeper,
+    pub attention: attention::Attention,
+    /// A preset save between its steps (name → description → tips).
+    preset_save: Option<PresetSave>,
     quit: bool,
     suspend: bool,
 }
@@ -231,6 +243,8 @@ impl AppState {
             settings,
             draft: draft::DraftKeeper::new(paths.drafts_dir.clone()),
             config,
+            preset_save: None,
+            attention: attention::Attention::default(),
             paths,
             theme,
             focus: Focus::Presets,
@@ -311,6 +325,7 @@ impl AppState {
 
     pub fn context(&self) -> Context {
         match self.popups.last() {
+            Some(Popup::Help { typing: true, .. }) => return Context::HelpSearch,
             Some(Popup::Help { .. }) => return Context::Help,
             Some(Popup::Details { .. } | Popup::Take { .. } | Popup::Compare { .. }) => {
                 return Context::Details;
@@ -372,7 +387,7 @@ impl AppState {
     /// show (the renderer clamps too, so no redraw is needed).
     pub fn clamp_popup_scroll(&mut self, max: u16) {
         if let Some(
-            Popup::Help { scroll }
+            Popup::Help { scroll, .. }
             | Popup::Details { scroll, .. }
             | Popup::Take { scroll, .. }
             | Popup::Compare { scroll, .. },

@@ -11,6 +11,10 @@ use crate::worker::RequestId;
 pub enum Popup {
     Help {
         scroll: u16,
+        /// `/` narrows the help to the lines that contain this.
+        search: LineInput,
+        /// Keys go into `search`.
+        typing: bool,
     },
     /// Everything about one generation in the log.
     Details {
@@ -70,6 +74,8 @@ pub enum Discard {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputPurpose {
     SavePreset,
+    PresetDescription,
+    PresetTips,
     AddStyle,
     EditStyle(usize),
     Project,
@@ -79,7 +85,9 @@ pub enum InputPurpose {
 impl InputPurpose {
     pub fn title(self) -> &'static str {
         match self {
-            InputPurpose::SavePreset => "Save as preset",
+            InputPurpose::SavePreset => "Save as preset 1/3: name",
+            InputPurpose::PresetDescription => "Save as preset 2/3: description",
+            InputPurpose::PresetTips => "Save as preset 3/3: tips",
             InputPurpose::AddStyle => "Add style reference",
             InputPurpose::EditStyle(_) => "Edit style reference",
             InputPurpose::Project => "Google Cloud project",
@@ -89,7 +97,11 @@ impl InputPurpose {
 
     pub fn hint(self) -> &'static str {
         match self {
-            InputPurpose::SavePreset => "name: letters, digits, '_' or '-' (up to 64)",
+            InputPurpose::SavePreset => {
+                "letters, digits, '_' or '-' (up to 64); lyrics and duration are not part of a preset"
+            }
+            InputPurpose::PresetDescription => "one line for the preset list; empty for none",
+            InputPurpose::PresetTips => "advice shown with the preset; empty for none; Enter saves",
             InputPurpose::AddStyle | InputPurpose::EditStyle(_) => {
                 "TYPE: VALUE, type one of style, sound, artist, similar_to"
             }
@@ -117,28 +129,24 @@ impl InputBox {
 }
 
 /// The rows of the settings view, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum Setting {
     Mode,
     Project,
     Location,
     Model,
+    /// Not a value: Enter writes back the built-in presets deleted here.
+    RestoreBuiltins,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 4] = [
-        Setting::Mode,
-        Setting::Project,
-        Setting::Location,
-        Setting::Model,
-    ];
-
     pub fn label(self) -> &'static str {
         match self {
             Setting::Mode => "Mode",
             Setting::Project => "Project",
             Setting::Location => "Location",
             Setting::Model => "Default model",
+            Setting::RestoreBuiltins => "Built-in presets",
         }
     }
 }

@@ -3,7 +3,9 @@
 use crate::domain::cost;
 use strum::VariantArray;
 
-use crate::domain::model::{Model, PresetConfig, StyleReference, TrackField, validate_preset_name};
+use crate::domain::model::{
+    Model, PRESET_NAME_MAX, PresetConfig, StyleReference, TrackField, validate_preset_name,
+};
 use crate::generate::{GenerationSettings, Job, Mode};
 use crate::tui::action::Action;
 
@@ -11,9 +13,10 @@ use crate::tui::action::Action;
 const GLOBAL_LOCATION: &str = "global";
 use crate::tui::keymap::Context;
 use crate::tui::state::form::Activated;
+use crate::tui::state::input::LineInput;
 use crate::tui::state::log::Target;
 use crate::tui::state::popup::{Confirm, Discard, InputBox, InputPurpose, Popup, Setting};
-use crate::tui::state::{AppState, Focus, Outbox, Pending, ViewLimits};
+use crate::tui::state::{AppState, Focus, Outbox, Pending, PresetSave, ViewLimits};
 use crate::worker::Request;
 
 impl AppState {
@@ -43,10 +46,10 @@ impl AppState {
             Context::Log => self.on_log(action, out),
             Context::LogFilter => self.on_log_filter(action, out),
             Context::Details => self.on_details(action),
-            Context::Help => self.on_help(action),
+            Context::Help | Context::HelpSearch => self.on_help(action),
             Context::Confirm => self.on_confirm(action, out),
             Context::Input => self.on_input(action, out),
-            Context::Settings => self.on_settings(action),
+            Context::Settings => self.on_settings(action, out),
         };
         let redraw =
             handled.unwrap_or_else(|action| ctx.has_globals() && self.on_global(action, out));
@@ -67,11 +70,7 @@ impl AppState {
             Action::Zoom => self.zoom = !self.zoom,
             Action::Generate => self.generate(out),
             Action::Save => {
-                let name = self
-                    .form
-                    .source()
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default();
+                let name = self.suggest_preset_name();
                 self.popups
                     .push(Popup::Input(InputBox::new(InputPurpose::SavePreset, name)));
             }
@@ -80,7 +79,11 @@ impl AppState {
                 .push(Popup::Confirm(Confirm::Discard(Discard::NewTrack))),
             Action::NewTrack => self.new_track(),
             Action::Settings => self.popups.push(Popup::Settings { row: 0 }),
-            Action::Help => self.popups.push(Popup::Help { scroll: 0 }),
+            Action::Help => self.popups.push(Popup::Help {
+                scroll: 0,
+                search: LineInput::default(),
+                typing: false,
+            }),
             Action::Quit => match self.log.active_count() {
                 0 => self.quit = true,
                 running => self.popups.push(Popup::Confirm(Confirm::Quit { running })),
@@ -106,6 +109,7 @@ impl AppState {
             Action::Last => self.move_preset(isize::MAX / 2, out),
             Action::Activate => self.load_selected(out),
             Action::Filter => self.presets.filtering = true,
+            Action::Sort => self.presets.cycle_sort(),
             Action::Back if !self.presets.filter().text().is_empty() => self.presets.clear_filter(),
             Action::Delete => match self.presets.selected() {
                 Some(p) => {
@@ -183,6 +187,7 @@ impl AppState {
     /// start's automatic load does not, so the first screen shows keys).
     pub(super) fn apply_preset(&mut self, preset: &PresetConfig, announce: bool) {
         self.form.load_preset(preset);
+        self.presets.used(&preset.name);
         self.latest_apply = None;
         if announce {
             self.info(format!("Loaded preset {}", preset.name));
@@ -314,10 +319,34 @@ impl AppState {
 
     fn on_help(&mut self, action: Action) -> Result<bool, Action> {
         let view = self.view;
-        let Some(Popup::Help { scroll }) = self.popups.last_mut() else {
+        let Some(Popup::Help {
+            scroll,
+            search,
+            typing,
+        }) = self.popups.last_mut()
+        else {
             return Err(action);
         };
+        if *typing {
+            match action {
+                Action::Edit(key) => {
+                    *scroll = 0;
+                    return Ok(search.handle(key));
+                }
+                Action::Paste(text) => search.insert_str(&text),
+                Action::Activate => *typing = false,
+                Action::Back => {
+                    *search = LineInput::default();
+                    *typing = false;
+                }
+                Action::Up | Action::Down => scroll_popup(scroll, &action, view),
+                other => return Err(other),
+            }
+            *scroll = (*scroll).min(view.popup_max.unwrap_or(u16::MAX));
+            return Ok(true);
+        }
         match action {
+            Action::Filter => *typing = true,
             Action::Up
             | Action::Down
             | Action::PageUp
@@ -388,12 +417,14 @@ impl AppState {
             Action::Activate => {
                 let purpose = input.purpose;
                 let text = input.input.text().trim().to_string();
+                // The box is closed where it is: a submit may open the next.
+                let at = self.popups.len() - 1;
                 match self.submit(purpose, text, out) {
                     Ok(()) => {
-                        self.popups.pop();
+                        self.popups.remove(at);
                     }
                     Err(e) => {
-                        if let Some(Popup::Input(input)) = self.popups.last_mut() {
+                        if let Some(Popup::Input(input)) = self.popups.get_mut(at) {
                             input.error = Some(e);
                         }
                     }
@@ -412,7 +443,12 @@ impl AppState {
         out: &mut dyn Outbox,
     ) -> Result<(), String> {
         match purpose {
-            InputPurpose::SavePreset => self.save(text, out),
+            InputPurpose::SavePreset => self.save_name(text),
+            InputPurpose::PresetDescription => self.save_description(text, out),
+            InputPurpose::PresetTips => {
+                self.save_preset((!text.is_empty()).then_some(text), out);
+                Ok(())
+            }
             InputPurpose::AddStyle | InputPurpose::EditStyle(_) => {
                 let style = StyleReference::parse_flag(&text).map_err(|e| e.message)?;
                 let index = match purpose {
@@ -434,34 +470,90 @@ impl AppState {
         }
     }
 
-    /// Sends the save; an existing preset comes back as `Exists`, and the
-    /// answer to "overwrite?" sends it again.
-    fn save(&mut self, name: String, out: &mut dyn Outbox) -> Result<(), String> {
-        validate_preset_name(&name).map_err(|e| e.message)?;
-        let (description, tips) = match self.form.source() {
-            Some(p) if p.name == name => (p.description.clone(), p.tips.clone()),
-            _ => (None, None),
+    /// A name for "save as" that replaces nothing: the loaded preset's
+    /// name with the next free `_2`, `_3`, ….
+    fn suggest_preset_name(&self) -> String {
+        let Some(source) = self.form.source() else {
+            return String::new();
         };
-        let preset = PresetConfig::from_track(name, description, tips, self.form.track());
-        if let Err(errors) = preset.validate() {
+        let base = match source.name.rsplit_once('_') {
+            Some((base, n)) if !base.is_empty() && n.parse::<u32>().is_ok() => base,
+            _ => source.name.as_str(),
+        };
+        (2u32..)
+            .map(|n| {
+                let suffix = format!("_{n}");
+                let keep = PRESET_NAME_MAX.saturating_sub(suffix.len());
+                let base: String = base.chars().take(keep).collect();
+                format!("{base}{suffix}")
+            })
+            .find(|name| !self.presets.contains(name))
+            .unwrap_or_default()
+    }
+
+    /// Save, step 1: the name; then the description and tips, pre-filled
+    /// from the loaded preset.
+    fn save_name(&mut self, name: String) -> Result<(), String> {
+        validate_preset_name(&name).map_err(|e| e.message)?;
+        let check = PresetConfig::from_track(name.clone(), None, None, self.form.track());
+        if let Err(errors) = check.validate() {
             return Err(format!("fix the form first: {errors}"));
         }
+        let description = self
+            .form
+            .source()
+            .and_then(|p| p.description.clone())
+            .unwrap_or_default();
+        self.preset_save = Some(PresetSave {
+            name,
+            description: None,
+        });
+        self.popups.push(Popup::Input(InputBox::new(
+            InputPurpose::PresetDescription,
+            description,
+        )));
+        Ok(())
+    }
+
+    /// Save, step 2. Tips written over several lines (in the file) are kept
+    /// as they are: a one-line box would join them.
+    fn save_description(&mut self, text: String, out: &mut dyn Outbox) -> Result<(), String> {
+        if let Some(save) = &mut self.preset_save {
+            save.description = (!text.is_empty()).then_some(text);
+        }
+        let tips = self.form.source().and_then(|p| p.tips.clone());
+        match tips {
+            Some(tips) if tips.contains('\n') => self.save_preset(Some(tips), out),
+            tips => self.popups.push(Popup::Input(InputBox::new(
+                InputPurpose::PresetTips,
+                tips.unwrap_or_default(),
+            ))),
+        }
+        Ok(())
+    }
+
+    /// Sends the save; an existing preset comes back as `Exists`, and the
+    /// answer to "overwrite?" sends it again.
+    fn save_preset(&mut self, tips: Option<String>, out: &mut dyn Outbox) {
+        let Some(PresetSave { name, description }) = self.preset_save.take() else {
+            return;
+        };
+        let preset = PresetConfig::from_track(name, description, tips, self.form.track());
         let request = Request::SavePreset {
             preset: preset.clone(),
             overwrite: false,
         };
         self.request(out, request, Pending::Save(Box::new(preset)));
-        Ok(())
     }
 
-    fn on_settings(&mut self, action: Action) -> Result<bool, Action> {
+    fn on_settings(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
         let Some(Popup::Settings { row }) = self.popups.last_mut() else {
             return Err(action);
         };
-        let setting = Setting::ALL[*row];
+        let setting = Setting::VARIANTS[*row];
         match action {
             Action::Up => *row = row.saturating_sub(1),
-            Action::Down => *row = (*row + 1).min(Setting::ALL.len() - 1),
+            Action::Down => *row = (*row + 1).min(Setting::VARIANTS.len() - 1),
             Action::Back => {
                 self.popups.pop();
             }
@@ -473,6 +565,9 @@ impl AppState {
                 change_setting(&mut self.settings, setting, 1);
                 self.guide_setting(setting);
             }
+            Action::Activate if setting == Setting::RestoreBuiltins => {
+                self.request(out, Request::RestoreBuiltins, Pending::RestoreBuiltins);
+            }
             Action::Activate => {
                 let text = match setting {
                     Setting::Project => {
@@ -482,7 +577,7 @@ impl AppState {
                     Setting::Location => {
                         Some((InputPurpose::Location, self.settings.key.location.clone()))
                     }
-                    Setting::Mode | Setting::Model => None,
+                    Setting::Mode | Setting::Model | Setting::RestoreBuiltins => None,
                 };
                 match text {
                     Some((purpose, text)) => {
@@ -611,6 +706,6 @@ fn change_setting(settings: &mut GenerationSettings, setting: Setting, step: i64
                 .unwrap_or(0);
             settings.model = Model::VARIANTS[cycle(Model::VARIANTS.len(), at)];
         }
-        Setting::Project | Setting::Location => {}
+        Setting::Project | Setting::Location | Setting::RestoreBuiltins => {}
     }
 }

@@ -1,5 +1,6 @@
 //! The footer: the latest notice, or else the keys that work where the
-//! focus is, from the keymap. Only whole items are shown, each by its first
+//! focus is, from the keymap. Only whole items are shown (one that does not
+//! fit is skipped for the next), each by its first
 //! key, and "? help" stays at the right edge; the help lists every key.
 
 use ratatui::Frame;
@@ -37,8 +38,8 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
         items.push(("↑↓".to_string(), "move"));
     }
     for b in own.iter().chain(globals) {
-        // Paging and pane numbers are in the help; the footer keeps room
-        // for what the pane does.
+        // Paging, pane numbers and sorting are in the help; the footer
+        // keeps room for what the pane does.
         if !matches!(
             b.action,
             Action::Up
@@ -49,6 +50,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
                 | Action::First
                 | Action::Last
                 | Action::FocusPane(_)
+                | Action::Sort
         ) {
             items.push((b.keys[0].label(), b.desc));
         }
@@ -62,8 +64,10 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     for (keys, desc) in items {
         let next = item(&keys, desc, theme);
         let w = spans_width(&next);
+        // A long item that does not fit leaves room for shorter ones
+        // after it (`g generate` matters more than a long description).
         if used + w > left.width as usize {
-            break;
+            continue;
         }
         used += w;
         spans.extend(next);

@@ -5,7 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
+use strum::VariantArray;
 
+use crate::domain::presets::is_builtin;
 use crate::tui::keymap::{self, Context};
 use crate::tui::state::AppState;
 use crate::tui::state::popup::{Confirm, Discard, InputBox, Popup, Setting};
@@ -14,7 +16,7 @@ use crate::tui::ui::{details, help, pane, take};
 
 pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, state: &AppState) {
     match popup {
-        Popup::Help { scroll } => help::render(frame, area, *scroll, state),
+        Popup::Help { scroll, .. } => help::render(frame, area, *scroll, state),
         Popup::Details { id, scroll } => details::render(frame, area, *id, *scroll, state),
         Popup::Take { id, scroll } => take::render_take(frame, area, id, *scroll, state),
         Popup::Compare { a, b, scroll } => {
@@ -99,10 +101,15 @@ fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
     let (title, mut lines): (&str, Vec<Line>) = match question {
         Confirm::Overwrite(p) => (
             " Overwrite? ",
-            vec![Line::from(format!(
-                "Preset {} already exists. Replace it?",
-                p.name
-            ))],
+            vec![Line::from(if is_builtin(&p.name) {
+                format!(
+                    "{} is a built-in preset. Replace it with yours? \
+                     (Deleting yours and restoring built-ins brings it back.)",
+                    p.name
+                )
+            } else {
+                format!("Preset {} already exists. Replace it?", p.name)
+            })],
         ),
         Confirm::DeleteTake(id) => (
             " Delete take? ",
@@ -113,7 +120,12 @@ fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
         Confirm::Delete(name) => (
             " Delete? ",
             vec![Line::from(format!(
-                "Delete preset {name}? Its file is removed."
+                "Delete preset {name}? Its file is removed{}.",
+                if is_builtin(name) {
+                    " (a built-in: Settings → Built-in presets brings it back)"
+                } else {
+                    ""
+                }
             ))],
         ),
         Confirm::UseGlobal(model) => (
@@ -200,7 +212,7 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
     let theme = state.theme;
     let s = &state.settings;
     let mut lines = Vec::new();
-    for (i, setting) in Setting::ALL.iter().enumerate() {
+    for (i, setting) in Setting::VARIANTS.iter().enumerate() {
         let value = match setting {
             Setting::Mode => s.key.mode.to_string(),
             Setting::Project => s
@@ -210,6 +222,7 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
                 .unwrap_or_else(|| "– (not set; gcp mode needs one)".to_string()),
             Setting::Location => s.key.location.clone(),
             Setting::Model => s.model.to_string(),
+            Setting::RestoreBuiltins => "restore deleted ones".to_string(),
         };
         let value = Span::raw(value);
         let mut line = vec![
@@ -225,13 +238,16 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
         }
         lines.push(Line::from(line));
     }
-    let hint = match Setting::ALL[selected] {
+    let hint = match Setting::VARIANTS[selected] {
         Setting::Mode => {
             "simulate sends nothing; gcp calls Vertex AI (asks before each request)".to_string()
         }
         Setting::Project => "Enter to type the Google Cloud project id".to_string(),
         Setting::Location => "Enter to type the region; Lyria 3 runs at global".to_string(),
         Setting::Model => s.model.summary().to_string(),
+        Setting::RestoreBuiltins => {
+            "Enter writes back the built-in presets deleted here; edited ones stay".to_string()
+        }
     };
     lines.push(Line::from(""));
     lines.push(Line::styled(hint, theme.dim()));

@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::domain::presets::PresetSummary;
 use crate::text;
+use crate::tui::state::presets::PresetSort;
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::{focused, pane, scroll_to, truncate};
 
@@ -19,10 +20,14 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &AppState) {
     let is_focused = focused(state, Focus::Presets);
     let list = &state.presets;
     let visible = list.visible();
-    let title = if list.filter().text().is_empty() {
-        format!(" Presets ({}) ", list.len())
+    let count = if list.filter().text().is_empty() {
+        list.len().to_string()
     } else {
-        format!(" Presets ({} of {}) ", visible.len(), list.len())
+        format!("{} of {}", visible.len(), list.len())
+    };
+    let title = match list.sort() {
+        PresetSort::Name => format!(" Presets ({count}) "),
+        other => format!(" Presets ({count}) by {} ", other.label()),
     };
     let block = pane(title, is_focused, theme);
     let inner = block.inner(area);

@@ -1,0 +1,259 @@
+//! Runs a batch's takes through the worker: at most `jobs` at once, each
+//! recorded as sent (on disk) before it is handed over, every request under
+//! the one shared limiter. A first signal stops new takes and lets running
+//! ones finish; a second cancels them.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::batch::Take;
+use crate::batch::journal::{Billing, Journal, Record, RecordedFile};
+use crate::batch::report::{TakeReport, TakeStatus};
+use crate::cli::batch::progress::{BatchEvent, Reporter};
+use crate::cli::error::CliError;
+use crate::cli::generate::Signals;
+use crate::generate::{GenerationSettings, Job, Limiter, Mode, Stage};
+use crate::worker::{Event, Request, RequestId, WorkerError, WorkerHandle};
+
+pub struct Runner<'a> {
+    pub worker: &'a mut WorkerHandle,
+    pub settings: GenerationSettings,
+    pub limiter: Limiter,
+    pub jobs: usize,
+    pub journal: Arc<Mutex<Journal>>,
+    pub reporter: &'a mut Reporter,
+}
+
+/// How the run ended: a report per take sent (by index into the plan),
+/// and the first signal, if one stopped it.
+pub struct Ran {
+    pub reports: HashMap<usize, TakeReport>,
+    pub signal: Option<i32>,
+}
+
+struct Running {
+    take: usize,
+    started: Instant,
+    /// The request went out at least once: from then on it may be billed.
+    sent: bool,
+}
+
+impl Runner<'_> {
+    /// Runs the takes at `queue` (indexes into `takes`) in order.
+    pub async fn run(&mut self, takes: &[Take], queue: Vec<usize>) -> Result<Ran, CliError> {
+        let mut signals = Signals::new()?;
+        let mut queue = queue.into_iter().peekable();
+        let mut running: HashMap<RequestId, Running> = HashMap::new();
+        let mut reports = HashMap::new();
+        let mut signal: Option<i32> = None;
+        let mut cancelling = false;
+        loop {
+            // Start what the bound allows, unless a 429 paused the batch:
+            // a take recorded as sent but waiting out a pause would look
+            // uncertain after a kill.
+            let mut pause = None;
+            while signal.is_none() && running.len() < self.jobs && queue.peek().is_some() {
+                if let Some(p) = self.limiter.snapshot().paused_for {
+                    pause = Some(p);
+                    break;
+                }
+                let i = queue.next().expect("peeked");
+                let take = &takes[i];
+                append(
+                    &self.journal,
+                    Record::Sent {
+                        key: take.key.clone(),
+                    },
+                )
+                .await
+                .map_err(|e| {
+                    CliError::Failure(format!(
+                        "cannot record the batch's progress in {}: {e}; nothing more was sent",
+                        self.journal_path()
+                    ))
+                })?;
+                let job = Job {
+                    track: take.track.clone(),
+                    settings: GenerationSettings {
+                        limiter: Some(self.limiter.clone()),
+                        ..self.settings.clone()
+                    },
+                    preset: take.preset.clone(),
+                };
+                let id = self.worker.send(Request::Generate(Box::new(job)));
+                running.insert(
+                    id,
+                    Running {
+                        take: i,
+                        started: Instant::now(),
+                        sent: false,
+                    },
+                );
+                self.reporter.event(&BatchEvent::Started {
+                    key: &take.key,
+                    label: &take.label,
+                });
+            }
+            if running.is_empty() && (signal.is_some() || queue.peek().is_none()) {
+                break;
+            }
+            let wake = pause.unwrap_or(Duration::from_secs(3600));
+            tokio::select! {
+                ev = self.worker.recv() => {
+                    let Some(ev) = ev else {
+                        return Err(CliError::Failure("the worker stopped unexpectedly".to_string()));
+                    };
+                    let id = ev.id();
+                    let Some(r) = running.get_mut(&id) else { continue };
+                    let take = &takes[r.take];
+                    let outcome = match ev {
+                        Event::Started { .. } => continue,
+                        Event::Progress { stage, .. } => {
+                            r.sent |= matches!(stage, Stage::Sending { .. });
+                            self.reporter.event(&BatchEvent::Stage {
+                                key: &take.key,
+                                label: &take.label,
+                                stage: stage.to_string(),
+                            });
+                            continue;
+                        }
+                        Event::Generated { result, .. } => Outcome::Done(result),
+                        Event::Cancelled { .. } => Outcome::Failed(TakeStatus::Cancelled, "cancelled".to_string(), r.sent),
+                        Event::Failed { error, .. } => {
+                            let billed = match &error {
+                                WorkerError::Generate(e) => e.may_have_been_billed(r.sent),
+                                _ => r.sent,
+                            };
+                            Outcome::Failed(TakeStatus::Failed, error.to_string(), billed)
+                        }
+                        _ => continue,
+                    };
+                    let r = running.remove(&id).expect("present");
+                    let report = self.finish(take, r.started, outcome).await;
+                    self.reporter.event(&BatchEvent::Finished { take: &report });
+                    reports.insert(r.take, report);
+                }
+                s = signals.next(), if !cancelling => {
+                    if signal.is_none() {
+                        signal = Some(s);
+                        self.reporter.event(&BatchEvent::Stopping { signal: s, running: running.len() });
+                    } else {
+                        cancelling = true;
+                        self.reporter.event(&BatchEvent::Cancelling { running: running.len() });
+                        for id in running.keys() {
+                            self.worker.send(Request::Cancel { target: *id });
+                        }
+                    }
+                }
+                () = tokio::time::sleep(wake), if pause.is_some() => {}
+            }
+        }
+        Ok(Ran { reports, signal })
+    }
+
+    fn journal_path(&self) -> String {
+        self.journal
+            .lock()
+            .map(|j| j.path().display().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Records how a take ended and reports it.
+    async fn finish(&mut self, take: &Take, started: Instant, outcome: Outcome) -> TakeReport {
+        let duration_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+        let billed_cost = |billed: bool| {
+            if billed && self.settings.key.mode == Mode::Gcp {
+                take.cost_usd
+            } else {
+                0.0
+            }
+        };
+        let (record, report) = match outcome {
+            Outcome::Done(result) => {
+                let files: Vec<RecordedFile> = result
+                    .files
+                    .iter()
+                    .map(|f| RecordedFile {
+                        path: f.path.clone(),
+                        sha256: f.sha256.clone(),
+                    })
+                    .collect();
+                let cost_usd = match result.mode {
+                    Mode::Gcp => result.cost_estimate.estimated_total_usd,
+                    Mode::Simulate => 0.0,
+                };
+                let report = TakeReport {
+                    key: take.key.clone(),
+                    label: take.label.clone(),
+                    job: take.job,
+                    job_name: take.job_name.clone(),
+                    status: TakeStatus::Done,
+                    error: None,
+                    billing: None,
+                    duration_ms,
+                    files: files.iter().map(|f| f.path.clone()).collect(),
+                    metadata: result.metadata_path.clone(),
+                    cost_usd,
+                };
+                let record = Record::Done {
+                    key: take.key.clone(),
+                    files,
+                    metadata: result.metadata_path.clone(),
+                };
+                (record, report)
+            }
+            Outcome::Failed(status, error, billed) => {
+                let billing = if billed {
+                    Billing::MayHaveBeenBilled
+                } else {
+                    Billing::NotBilled
+                };
+                let report = TakeReport {
+                    key: take.key.clone(),
+                    label: take.label.clone(),
+                    job: take.job,
+                    job_name: take.job_name.clone(),
+                    status,
+                    error: Some(error.clone()),
+                    billing: Some(billing),
+                    duration_ms,
+                    files: Vec::new(),
+                    metadata: None,
+                    cost_usd: billed_cost(billed),
+                };
+                let record = Record::Failed {
+                    key: take.key.clone(),
+                    billing,
+                    error,
+                };
+                (record, report)
+            }
+        };
+        if let Err(e) = append(&self.journal, record).await {
+            // Without the record a re-run treats the take as uncertain:
+            // safe, if not convenient.
+            tracing::warn!(error = %e, "could not record a finished take");
+        }
+        report
+    }
+}
+
+enum Outcome {
+    Done(Box<crate::generate::GenerationResult>),
+    /// The status, why, and whether it may have been billed.
+    Failed(TakeStatus, String, bool),
+}
+
+/// One journal line, synced, off the runtime's threads.
+async fn append(journal: &Arc<Mutex<Journal>>, record: Record) -> std::io::Result<()> {
+    let journal = Arc::clone(journal);
+    tokio::task::spawn_blocking(move || {
+        journal
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .append(&record)
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
