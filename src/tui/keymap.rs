@@ -289,6 +289,7 @@ static LOG: &[Binding] = &[
     bind(HOME, Action::First, "newest"),
     bind(END, Action::Last, "oldest"),
     bind(ENTER, Action::Activate, "details"),
+    bind(&[ch('c')], Action::CancelGeneration, "cancel generation"),
     bind(&[ch('p')], Action::Play, "play/stop"),
     bind(&[ch('e')], Action::EditTake, "edit in form"),
     bind(&[ch('r')], Action::Rerun, "run again"),
@@ -299,7 +300,6 @@ static LOG: &[Binding] = &[
     bind(&[ch('O')], Action::OpenExternal, "open file"),
     bind(&[ch('y')], Action::CopyPath, "copy path"),
     bind(&[ch('D')], Action::Delete, "delete take"),
-    bind(&[ch('c')], Action::CancelGeneration, "cancel generation"),
     bind(ESC, Action::Back, "clear filter/marks"),
 ];
 
