@@ -1,5 +1,5 @@
 //! Finds the tools some tests drive (tmux, python3 and PyYAML, a shell that
-//! can set a file-size limit) and sets a cfg for each one found, so a test
+//! can set a file-size limit, man) and sets a cfg for each one found, so a test
 //! whose tool is missing is reported as ignored, with the reason, instead of
 //! passing without doing anything. With MUSIC_GEN_REQUIRE_TOOLS=1 (CI) every
 //! cfg is set: the tests run, and one whose tool is missing fails.
@@ -7,11 +7,12 @@
 
 use std::process::{Command, Stdio};
 
-const TOOLS: [(&str, &str, &[&str]); 4] = [
+const TOOLS: [(&str, &str, &[&str]); 5] = [
     ("has_tmux", "tmux", &["-V"]),
     ("has_python3", "python3", &["-c", "import sys"]),
     ("has_pyyaml", "python3", &["-c", "import yaml"]),
     ("has_ulimit", "sh", &["-c", "ulimit -f 1"]),
+    ("has_man", "man", &["--version"]),
 ];
 
 fn main() {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use batch_support::{FakeVertex, REFUSE, batch_file, tokens};
+use batch_support::{FakeState, FakeVertex, REFUSE, batch_file, tokens};
 use serde_json::Value;
 use vertex_support::{Fakes, files_in};
 
@@ -20,6 +20,14 @@ struct Setup {
 }
 
 fn setup(delay_ms: u64, storm: usize) -> Setup {
+    setup_with(FakeState {
+        delay: Duration::from_millis(delay_ms),
+        storm,
+        ..FakeState::default()
+    })
+}
+
+fn setup_with(state: FakeState) -> Setup {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -28,7 +36,7 @@ fn setup(delay_ms: u64, storm: usize) -> Setup {
     let (fakes, vertex) = rt.block_on(async {
         let fakes = Fakes::start().await;
         tokens(&fakes.oauth).await;
-        let vertex = FakeVertex::start(Duration::from_millis(delay_ms), storm).await;
+        let vertex = FakeVertex::start_with(state).await;
         (fakes, vertex)
     });
     Setup {
@@ -166,8 +174,10 @@ fn vary_expands_to_the_product_and_a_dry_run_sends_nothing() {
     let out = s.run(&[f.to_str().unwrap(), "--dry-run"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("10 takes; 10 to send"), "{stdout}");
-    assert!(stdout.contains("estimated cost $0.60"), "{stdout}");
+    assert!(
+        stdout.contains("10 takes, 10 to send for about $0.60"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("[8/10] sunrise seed=4 temperature=0.9"),
         "{stdout}"
@@ -312,44 +322,53 @@ fn a_batch_stopped_by_sigterm_resumes_to_completion_sending_each_take_once() {
 
 #[test]
 fn a_killed_batch_holds_back_what_may_have_been_billed() {
-    let s = setup(400, 0);
+    // The third and fourth requests are still with "Google" at the kill.
+    let s = setup_with(FakeState {
+        delay: Duration::from_millis(50),
+        hold: 2..4,
+        ..FakeState::default()
+    });
     let f = s.file("killed.yaml", &batch_file(6));
     let mut child = s.spawn(&[f.to_str().unwrap(), "--jobs", "2", "--yes"]);
-    wait_until("a take done", Duration::from_secs(30), || {
-        s.done_in_journal("killed") >= 1 && s.vertex.requests() >= 3
-    });
+    wait_until(
+        "two done and two in flight",
+        Duration::from_secs(30),
+        || s.done_in_journal("killed") >= 2 && s.vertex.requests() >= 4,
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     assert_no_partial_files(&s.out());
-    let sent_before = s.vertex.requests();
 
-    // The takes in flight at the kill are held back and named.
+    // The two in flight at the kill are held back and named.
     let out = s.run(&[f.to_str().unwrap(), "--jobs", "2", "--yes"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    assert!(err.contains("may have been billed"), "{err}");
-    let report = s.report("killed");
-    let uncertain = report["counts"]["uncertain"].as_u64().unwrap() as usize;
-    assert!(uncertain >= 1, "{report}");
-    let counts = s.vertex.counts();
     assert!(
-        counts.values().all(|&n| n == 1),
-        "nothing sent twice: {counts:?}"
+        err.contains("2 sent by an earlier run without an answer"),
+        "{err}"
     );
+    assert!(
+        err.contains("uncertain: t3") && err.contains("uncertain: t4"),
+        "{err}"
+    );
+    let report = s.report("killed");
     let c = &report["counts"];
     assert_eq!(
-        c["skipped"].as_u64().unwrap() + c["done"].as_u64().unwrap() + uncertain as u64,
-        6,
+        (
+            c["skipped"].as_u64(),
+            c["done"].as_u64(),
+            c["uncertain"].as_u64()
+        ),
+        (Some(2), Some(2), Some(2)),
         "{report}"
     );
-    assert_eq!(
-        (s.vertex.requests() - sent_before) as u64,
-        c["done"].as_u64().unwrap()
-    );
+    assert_eq!(s.vertex.requests(), 6, "nothing sent twice");
+    assert!(text(&out.stdout).contains("may have been billed"));
 
     // Asked to, it sends them again.
     let out = s.run(&[f.to_str().unwrap(), "--yes", "--resend-uncertain"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.vertex.requests(), 8);
     assert_eq!(takes_in(&s.out()).len(), 6);
 }
 

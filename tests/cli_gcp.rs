@@ -27,10 +27,8 @@ fn music_gen(fakes: &Fakes) -> Command {
     ] {
         cmd.env_remove(var);
     }
-    cmd.env("XDG_STATE_HOME", fakes.dir.path().join("state"))
-        .env("XDG_CONFIG_HOME", fakes.dir.path().join("config"))
-        .env_remove("MUSIC_GEN_CONFIG")
-        .env("MUSIC_GEN_OUTPUT_DIR", fakes.out_dir())
+    vertex_support::isolate(&mut cmd, fakes.dir.path());
+    cmd.env("MUSIC_GEN_OUTPUT_DIR", fakes.out_dir())
         .arg("--presets-dir")
         .arg(fakes.presets_dir())
         .args([

@@ -40,10 +40,8 @@ fn doctor_without_project(fakes: &Fakes) -> Command {
         cmd.env_remove(var);
     }
     let home = fakes.dir.path();
-    cmd.env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("HOME", home)
-        .env("MUSIC_GEN_OUTPUT_DIR", fakes.out_dir())
+    vertex_support::isolate(&mut cmd, home);
+    cmd.env("MUSIC_GEN_OUTPUT_DIR", fakes.out_dir())
         .env("MUSIC_GEN_GOOGLE_API_BASE", fakes.vertex.uri())
         .current_dir(home)
         .arg("--presets-dir")
@@ -130,11 +128,12 @@ fn every_check_passes_and_nothing_is_generated() {
     );
     assert_nothing_generated(&rt, &fakes);
 
-    // The headers carried the token and the quota project.
+    // The headers carried the token, and no quota project: a service
+    // account's own project pays (tests/credentials.rs has the other kinds).
     let requests = rt.block_on(fakes.vertex.received_requests()).unwrap();
     assert_eq!(requests.len(), 3);
     for r in &requests {
-        assert_eq!(r.headers["x-goog-user-project"], PROJECT);
+        assert!(!r.headers.contains_key("x-goog-user-project"));
         assert_eq!(
             r.headers["authorization"],
             format!("Bearer {}", vertex_support::TOKEN).as_str()

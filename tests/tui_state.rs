@@ -85,7 +85,8 @@ fn generate_puts_a_queued_entry_in_the_log_and_follows_it_to_the_end() {
     assert_eq!(
         state.log.entries().next().unwrap().state,
         EntryState::Cancelled {
-            took: Duration::from_secs(2)
+            took: Duration::from_secs(2),
+            may_be_billed: false,
         }
     );
     assert!(!state.is_animating(), "idle again: no ticks");

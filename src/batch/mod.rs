@@ -5,6 +5,7 @@
 //! `generate`, under one shared [`crate::generate::Limiter`].
 
 pub mod journal;
+pub mod recover;
 pub mod report;
 pub mod spec;
 
@@ -61,11 +62,16 @@ struct Hashed<'a> {
     track: &'a TrackConfig,
 }
 
+/// The hash part of a take's key: what it asks for.
+pub fn request_hash(mode: Mode, model: Model, track: &TrackConfig) -> String {
+    let json =
+        serde_json::to_vec(&Hashed { mode, model, track }).expect("a track always serializes");
+    sha256_hex(&json)[..16].to_string()
+}
+
 impl Keys {
     pub fn next(&mut self, mode: Mode, model: Model, track: &TrackConfig) -> String {
-        let json =
-            serde_json::to_vec(&Hashed { mode, model, track }).expect("a track always serializes");
-        let hash = sha256_hex(&json)[..16].to_string();
+        let hash = request_hash(mode, model, track);
         let n = self.seen.entry(hash.clone()).or_insert(0);
         *n += 1;
         format!("{hash}-{n}")

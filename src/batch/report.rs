@@ -146,14 +146,35 @@ pub fn table(report: &Report) -> String {
         ));
     }
     let c = &report.counts;
+    let parts: Vec<String> = [
+        (c.done, "done"),
+        (c.skipped, "skipped (done before)"),
+        (c.failed, "failed"),
+        (c.uncertain, "uncertain"),
+        (c.cancelled, "cancelled"),
+        (c.not_started, "not started"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}"))
+    .collect();
     out.push_str(&format!(
-        "\n{} takes: {} done, {} skipped (done before), {} failed, {} uncertain, {} cancelled, {} not started; spent about ${:.2}\n",
-        c.planned, c.done, c.skipped, c.failed, c.uncertain, c.cancelled, c.not_started, report.spent_usd
+        "\n{} takes: {}; spent about ${:.2}\n",
+        c.planned,
+        parts.join(", "),
+        report.spent_usd
     ));
-    for t in report.takes.iter().filter(|t| !t.status.succeeded()) {
+    let explained = |s: TakeStatus| !s.succeeded() && s != TakeStatus::NotStarted;
+    for t in report.takes.iter().filter(|t| explained(t.status)) {
         if let Some(e) = &t.error {
             out.push_str(&format!("{} {}: {e}\n", t.status.word(), t.label));
         }
+    }
+    if c.not_started > 0 {
+        out.push_str(&format!(
+            "{} take(s) not started: run the same command again to make them\n",
+            c.not_started
+        ));
     }
     if c.uncertain > 0 {
         out.push_str(&format!(

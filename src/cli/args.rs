@@ -65,6 +65,10 @@ pub struct GenerationArgs {
     #[arg(long, global = true, value_name = "FILE")]
     pub credentials: Option<PathBuf>,
 
+    /// Project billed for quota (x-goog-user-project) [env: GOOGLE_CLOUD_QUOTA_PROJECT] [default: for a user login its quota_project_id, else --project-id; none for a service account]
+    #[arg(long, global = true, value_name = "P")]
+    pub quota_project: Option<String>,
+
     /// Replaces https://{location}-aiplatform.googleapis.com (private endpoints, proxies, tests)
     #[arg(
         long,
@@ -122,6 +126,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Set up gcp mode step by step: project, location, model, credentials; then check it
+    #[command(
+        long_about = "Set up gcp mode on a terminal: asks for the project, location, model and \
+            credentials (each with the current value as default), writes them to music-gen's \
+            config file (a key file's path, never the key), then runs the `doctor` checks. \
+            Nothing is generated and nothing is billed. Also the Python tool's `setup`."
+    )]
+    Setup,
     /// Print a completion script: bash, zsh, fish, powershell (or elvish)
     #[command(
         after_help = "Install, e.g.: music-gen completions bash > ~/.local/share/bash-completion/completions/music-gen"
@@ -137,6 +149,81 @@ pub enum Command {
     Python(crate::cli::compat::PythonCommand),
     /// Serve the Python tool's HTTP API (FastAPI-compatible) from this worker
     Serve(ServeArgs),
+    /// List past takes in the output folder, newest first; show one; prune old ones
+    History(HistoryArgs),
+    /// Play a take with an external player (mpv, ffplay, afplay, paplay/aplay, or $MUSIC_GEN_PLAYER)
+    Play {
+        /// A take's id, or a unique prefix of one (see `music-gen history`)
+        id: String,
+    },
+    /// Generate a take again: its track and model options (the seed too), in the current mode; flags change it
+    Rerun(RerunArgs),
+}
+
+/// `music-gen history`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub command: Option<HistoryCommand>,
+    /// Print the takes as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Show at most N takes
+    #[arg(long, short = 'n', value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// Only takes whose genre, preset, model or lyrics match every word (genre:, preset:, model:, lyrics: narrow a word)
+    #[arg(long, short = 'f', value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// Only takes made in the last AGE (30d, 12h, 2w), with what gcp mode spent over it
+    #[arg(long, value_name = "AGE")]
+    pub since: Option<String>,
+    /// Order: time (newest first) or name
+    #[arg(long, value_enum, default_value_t = SortArg::Time)]
+    pub sort: SortArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SortArg {
+    Time,
+    Name,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Everything about one take: track, settings, files, levels and the waveform
+    Show {
+        /// A take's id, or a unique prefix of one
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete old takes' files (asks first, and says how much space it frees)
+    Prune {
+        /// Delete takes made longer ago than AGE (30d, 12h, 2w)
+        #[arg(
+            long,
+            value_name = "AGE",
+            required_unless_present = "keep",
+            conflicts_with = "keep"
+        )]
+        older_than: Option<String>,
+        /// Keep the newest N takes, delete the rest
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+        /// Do not ask; required when stdin is not a terminal
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+/// `music-gen rerun ID [flags]`.
+#[derive(Debug, Args)]
+pub struct RerunArgs {
+    /// A take's id, or a unique prefix of one (see `music-gen history`)
+    pub id: String,
+    #[command(flatten)]
+    pub generate: GenerateArgs,
 }
 
 /// `music-gen serve`. The API key comes only from MUSIC_GEN_API_KEY, so it

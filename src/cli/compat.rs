@@ -1,7 +1,8 @@
 //! The Python tool's commands, accepted as hidden aliases so its users'
 //! scripts and shell history keep working. Flags follow the Python tool per
 //! command (its `save-preset -d` is the description, `generate -d` the
-//! duration); output and exit codes are ours.
+//! duration); output and exit codes are ours. Its `setup` needs no alias:
+//! music-gen's own `setup` has the same name and, like it, no flags.
 
 use clap::Subcommand;
 

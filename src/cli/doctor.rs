@@ -8,17 +8,16 @@ use crate::cli::stdout;
 use crate::doctor::{self, Report, Status, Subject};
 use crate::generate::GenerationSettings;
 
-pub fn subject(
-    settings: &GenerationSettings,
-    dirs: (&Path, &Path, &Path),
-    credentials: Option<&Path>,
-) -> Subject {
+pub fn subject(settings: &GenerationSettings, dirs: (&Path, &Path, &Path)) -> Subject {
     let (presets_dir, output_dir, log_file) = dirs;
     Subject {
         project: settings.key.project.clone(),
         location: settings.key.location.clone(),
         model: settings.model,
-        credentials: credentials.map(Path::to_path_buf),
+        // The key file from wherever it was set (flag, environment, .env,
+        // config file), as a generation would use it.
+        credentials: settings.key.credentials.clone(),
+        quota_project: settings.key.quota_project.clone(),
         output_dir: output_dir.to_path_buf(),
         presets_dir: presets_dir.to_path_buf(),
         log_file: log_file.to_path_buf(),

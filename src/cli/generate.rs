@@ -59,13 +59,25 @@ pub async fn generate(
         settings,
         preset: args.track.preset.clone(),
     };
+    run(worker, job, args.json, args.yes).await
+}
+
+/// Runs a job to its end: asks first in gcp mode (unless `yes`), shows
+/// progress on stderr, prints the result, and turns a signal into a
+/// cancel. Shared by `generate` and `rerun`.
+pub async fn run(
+    worker: &mut WorkerHandle,
+    job: Job,
+    json: bool,
+    yes: bool,
+) -> Result<(), CliError> {
     if job.settings.key.mode == Mode::Gcp {
         let model = job.model();
         job.track
             .options()
             .check_model(model)
             .map_err(|e| CliError::Usage(e.to_string()))?;
-        if !args.yes {
+        if !yes {
             confirm_cost(model, job.track.sample_count.unwrap_or(1))?;
         }
     }
@@ -94,7 +106,7 @@ pub async fn generate(
                     // A signal that came while the files were being moved
                     // into place: they are complete, so say where they are.
                     Event::Generated { result, .. } => {
-                        if args.json {
+                        if json {
                             stdout::print_json(&result)?;
                         } else {
                             stdout::print(&summary::render(&job, &result))?;

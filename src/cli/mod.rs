@@ -8,11 +8,13 @@ mod doctor;
 pub mod env;
 pub mod error;
 mod generate;
+mod history;
 mod import;
 mod info;
 mod presets;
 mod serve;
 mod settings;
+mod setup;
 mod shell;
 pub mod stdout;
 pub mod summary;
@@ -81,16 +83,38 @@ pub async fn run(
             let s = settings(&cli.generation)?;
             generate::generate(&mut worker, args, s, model_flag).await
         }
+        Command::Setup => setup::run(cli, presets_dir, log_file).await,
         Command::Batch(args) => {
             let s = settings(&cli.generation)?;
             batch::batch(&mut worker, args, s).await
         }
         Command::Tips { preset, json } => info::tips(&mut worker, preset, json).await,
+        Command::History(args) => {
+            let dir = output_dir(&cli.generation);
+            history::run(args, &mut worker, &dir).await
+        }
+        Command::Play { id } => {
+            let dir = output_dir(&cli.generation);
+            history::play(&mut worker, &dir, &id).await
+        }
+        Command::Rerun(args) => {
+            let s = settings(&cli.generation)?;
+            let location_flag = cli.generation.location.is_some();
+            history::rerun(
+                &mut worker,
+                &args.id,
+                args.generate,
+                s,
+                location_flag,
+                model_flag,
+            )
+            .await
+        }
         Command::Doctor { json } => {
             let s = settings(&cli.generation)?;
             let out = output_dir(&cli.generation);
             let dirs = (presets_dir, out.as_path(), log_file);
-            let subject = doctor::subject(&s, dirs, cli.generation.credentials.as_deref());
+            let subject = doctor::subject(&s, dirs);
             doctor::run(subject, json).await
         }
         Command::Config { json } => {

@@ -28,6 +28,7 @@ pub fn resolve(args: &GenerationArgs) -> Result<(GenerationSettings, Settings), 
             location: args.location.clone().filter(|l| !l.is_empty()),
             model: args.model,
             credentials: args.credentials.clone(),
+            quota_project: args.quota_project.clone().filter(|q| !q.is_empty()),
         })
         .map_err(usage)?;
     if args.max_attempts == 0 {
@@ -45,6 +46,16 @@ pub fn resolve(args: &GenerationArgs) -> Result<(GenerationSettings, Settings), 
     if let Some(p) = &project {
         check_project(p)?;
     }
+    let quota_project = resolved.quota_project.as_ref().map(|q| q.value.clone());
+    if let Some(q) = &quota_project {
+        check_project(q).map_err(|_| {
+            CliError::Usage(
+                "--quota-project: may contain only letters, digits, '-', and a 'domain.com:' \
+                 prefix (no spaces, newlines or slashes)"
+                    .to_string(),
+            )
+        })?;
+    }
     let endpoint = args.endpoint.clone().filter(|e| !e.is_empty());
     if let Some(e) = &endpoint {
         check_endpoint(e)?;
@@ -56,6 +67,7 @@ pub fn resolve(args: &GenerationArgs) -> Result<(GenerationSettings, Settings), 
             location: resolved.location.value.clone(),
             credentials: resolved.credentials.as_ref().map(|c| c.value.clone()),
             endpoint,
+            quota_project,
         },
         model: resolved.model.value,
         timeout: Duration::from_secs(args.timeout),
@@ -73,7 +85,7 @@ pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
 /// Project ids are letters, digits and hyphens, with an optional
 /// `domain.com:` prefix; anything else (a pasted newline, a space, a slash)
 /// is a typo, refused before it reaches a URL or a bill.
-fn check_project(p: &str) -> Result<(), CliError> {
+pub(crate) fn check_project(p: &str) -> Result<(), CliError> {
     let ok = p.len() <= 100
         && p.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '_'));

@@ -8,6 +8,7 @@ use crate::cli::error::CliError;
 use crate::domain::input::{self, Format, ReadError};
 use crate::domain::layers::{self, Layer, LayerError};
 use crate::domain::model::{Model, StyleReference, TrackField};
+use crate::domain::result_file;
 use crate::domain::validate::FieldError;
 
 /// The flags' layer. `model` comes from the global `--model` flag.
@@ -50,8 +51,8 @@ fn set<T: serde::Serialize>(layer: &mut Layer, field: TrackField, flag: &Option<
     }
 }
 
-/// A `--config` file (or stdin for `-`) as a layer; unknown keys become
-/// warnings on stderr.
+/// A `--config` file (or stdin for `-`), a track config or a take's
+/// result, as a layer; unknown keys become warnings on stderr.
 pub fn file_layer(path: &Path) -> Result<Layer, CliError> {
     let text = read_input(path)?;
     let name = if path == Path::new("-") {
@@ -59,8 +60,9 @@ pub fn file_layer(path: &Path) -> Result<Layer, CliError> {
     } else {
         path.display().to_string()
     };
+    // A take's result file works too: it re-creates the take's track.
     let (layer, warnings) =
-        Layer::from_text(Some(name.clone()), &text, Format::of(Some(path), &text))
+        result_file::layer_from_text(Some(name.clone()), &text, Format::of(Some(path), &text))
             .map_err(|e| CliError::Usage(e.to_string()))?;
     warn(&name, &warnings);
     Ok(layer)

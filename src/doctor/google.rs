@@ -22,6 +22,8 @@ pub struct Api<'a> {
     client: reqwest::Client,
     token: &'a str,
     project: &'a str,
+    /// `x-goog-user-project`, sent as generations send it.
+    quota_project: Option<&'a str>,
     resource_manager: String,
     service_usage: String,
 }
@@ -33,7 +35,7 @@ enum Answer {
 }
 
 impl<'a> Api<'a> {
-    pub fn new(token: &'a str, project: &'a str) -> Api<'a> {
+    pub fn new(token: &'a str, project: &'a str, quota_project: Option<&'a str>) -> Api<'a> {
         let base = std::env::var(GOOGLE_API_BASE_ENV)
             .ok()
             .filter(|b| !b.is_empty())
@@ -46,17 +48,18 @@ impl<'a> Api<'a> {
                 .unwrap_or_default(),
             token,
             project,
+            quota_project,
             resource_manager: base.clone().unwrap_or_else(|| RESOURCE_MANAGER.to_string()),
             service_usage: base.unwrap_or_else(|| SERVICE_USAGE.to_string()),
         }
     }
 
     async fn call(&self, req: reqwest::RequestBuilder) -> Answer {
-        let sent = req
-            .bearer_auth(self.token)
-            .header("x-goog-user-project", self.project)
-            .send()
-            .await;
+        let mut req = req.bearer_auth(self.token);
+        if let Some(q) = self.quota_project {
+            req = req.header("x-goog-user-project", q);
+        }
+        let sent = req.send().await;
         let response = match sent {
             Ok(r) => r,
             Err(e) => return Answer::Network(network_error(&e)),

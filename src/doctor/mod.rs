@@ -4,7 +4,7 @@
 //! `testIamPermissions` call. Nothing is generated and nothing is billed.
 
 mod google;
-mod locations;
+pub mod locations;
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::domain::model::Model;
 use crate::generate::vertex::auth;
+use crate::generate::vertex::credentials as token_credentials;
 
 pub use google::GOOGLE_API_BASE_ENV;
 
@@ -23,6 +24,8 @@ pub struct Subject {
     pub model: Model,
     /// A key file given explicitly; `None` is gcp_auth's chain.
     pub credentials: Option<PathBuf>,
+    /// `--quota-project` and its layers; see [`token_credentials::quota_project`].
+    pub quota_project: Option<String>,
     pub output_dir: PathBuf,
     pub presets_dir: PathBuf,
     pub log_file: PathBuf,
@@ -119,6 +122,29 @@ pub struct Found {
     pub source: String,
 }
 
+/// The credentials gcp_auth's chain would find without a key file named:
+/// GOOGLE_APPLICATION_CREDENTIALS, gcloud's ADC file, else the metadata
+/// server or the gcloud CLI. Err: a file is named but cannot be used.
+pub fn application_default() -> Result<Found, String> {
+    credentials::find(None).map_err(|c| c.detail)
+}
+
+/// A key file for `--credentials` (or the config file): readable, JSON, and
+/// a service-account key, the one kind gcp_auth reads from a named file.
+pub fn service_account_key(path: &Path) -> Result<Found, String> {
+    let found = credentials::find(Some(path)).map_err(|c| c.detail)?;
+    if found.kind == "service account" {
+        Ok(found)
+    } else {
+        Err(format!(
+            "{} holds {} credentials; --credentials takes a service-account key (for a user \
+             login, leave it out and run `gcloud auth application-default login`)",
+            path.display(),
+            found.kind
+        ))
+    }
+}
+
 /// Runs the seven checks in order; a check that needs an earlier one that
 /// failed is reported as skipped.
 pub async fn run(subject: &Subject) -> Report {
@@ -144,7 +170,7 @@ pub async fn run(subject: &Subject) -> Report {
         }
     };
     let token = match &provider {
-        Some(p) => match auth::token(p.as_ref(), subject.credentials.as_deref()).await {
+        Some(p) => match auth::token(p.tokens.as_ref(), subject.credentials.as_deref()).await {
             Ok(t) => {
                 checks.push(Check::new(CheckName::Token, Status::Pass, "obtained"));
                 Some(t)
@@ -167,7 +193,10 @@ pub async fn run(subject: &Subject) -> Report {
     let email = found.as_ref().ok().and_then(|f| f.email.clone());
     match (&token, &subject.project) {
         (Some(token), Some(project)) => {
-            let api = google::Api::new(token.as_str(), project);
+            let quota = provider.as_ref().and_then(|c| {
+                token_credentials::quota_project(subject.quota_project.as_deref(), c, project)
+            });
+            let api = google::Api::new(token.as_str(), project, quota);
             let project_check = api.project().await;
             let reachable = project_check.status == Status::Pass;
             checks.push(project_check);
@@ -198,7 +227,20 @@ pub async fn run(subject: &Subject) -> Report {
         }
     }
     checks.push(locations::check(subject.model, &subject.location));
-    checks.push(folders(subject));
+    // File work off the runtime's threads: a slow disk must not stall the
+    // worker (the TUI runs these checks there).
+    let s = subject.clone();
+    checks.push(
+        tokio::task::spawn_blocking(move || folders(&s))
+            .await
+            .unwrap_or_else(|e| {
+                Check::new(
+                    CheckName::Folders,
+                    Status::Fail,
+                    format!("not checked: {e}"),
+                )
+            }),
+    );
     let ok = checks
         .iter()
         .all(|c| matches!(c.status, Status::Pass | Status::Unknown));
@@ -303,11 +345,7 @@ mod credentials {
     }
 
     fn adc_file() -> Option<PathBuf> {
-        let config = match std::env::var_os("CLOUDSDK_CONFIG") {
-            Some(dir) => PathBuf::from(dir),
-            None => PathBuf::from(std::env::var_os("HOME")?).join(".config/gcloud"),
-        };
-        Some(config.join("application_default_credentials.json"))
+        crate::settings::gcloud::adc_file()
     }
 
     fn read(path: &Path, from: &str) -> Result<Found, Check> {

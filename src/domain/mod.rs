@@ -12,4 +12,5 @@ pub mod preset_yaml;
 pub mod presets;
 pub mod prompt;
 pub mod pyfloat;
+pub mod result_file;
 pub mod validate;

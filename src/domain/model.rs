@@ -46,10 +46,7 @@ pub enum Model {
     Lyria3Pro,
 }
 
-impl Named for Model {
-    const KIND: &'static str = "model";
-}
-named_str!(Model);
+named_str!(Model, "model");
 
 impl Model {
     pub fn id(self) -> &'static str {
@@ -121,10 +118,7 @@ pub enum TrackField {
     Samples,
 }
 
-impl Named for TrackField {
-    const KIND: &'static str = "track field";
-}
-named_str!(TrackField);
+named_str!(TrackField, "track field");
 
 impl From<TrackField> for String {
     fn from(f: TrackField) -> String {

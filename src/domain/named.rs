@@ -40,9 +40,14 @@ pub struct UnknownName {
     pub allowed: String,
 }
 
-/// `FromStr`, `Display` and serde's string form for a [`Named`] enum.
+/// Makes an enum [`Named`] (`KIND` is what one is called in an error) and
+/// gives it `FromStr`, `Display` and serde's string form.
 macro_rules! named_str {
-    ($t:ty) => {
+    ($t:ty, $kind:literal) => {
+        impl $crate::domain::named::Named for $t {
+            const KIND: &'static str = $kind;
+        }
+
         impl std::str::FromStr for $t {
             type Err = $crate::domain::named::UnknownName;
             fn from_str(s: &str) -> Result<Self, Self::Err> {

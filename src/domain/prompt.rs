@@ -66,3 +66,47 @@ pub fn build_prompt(track: &TrackConfig) -> String {
     ]);
     pieces.concat()
 }
+
+/// The words a prompt was built with, given everything else of the track:
+/// the exact inverse of [`build_prompt`], so a result file that kept only
+/// the prompt (the Python tool's) gives back its lyrics byte for byte.
+/// `None` when the prompt was not built from such a track.
+pub fn lyrics_from(track: &TrackConfig, prompt: &str) -> Option<String> {
+    let mut probe = track.clone();
+    probe.text_input = String::new();
+    let without = build_prompt(&probe);
+    // A character no prompt template holds where the words go shows where
+    // they start: the two prompts agree up to there.
+    probe.text_input = "\u{0}".to_string();
+    let marked = build_prompt(&probe);
+    let start = without
+        .bytes()
+        .zip(marked.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (prefix, suffix) = without.split_at(start);
+    let words = prompt.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    Some(words.to_string())
+}
+
+#[cfg(test)]
+mod lyrics_tests {
+    use super::*;
+    use crate::domain::model::StyleReference;
+
+    #[test]
+    fn lyrics_come_back_byte_for_byte() {
+        let mut t = TrackConfig::new("Line one\n\nCreate a track\nStyle references:\n", "rock");
+        t.style_references.push(StyleReference {
+            kind: "style".into(),
+            value: "Lyrics/Text input:\n".into(),
+        });
+        for text in [t.text_input.clone(), String::new(), "ü\n\n\n".into()] {
+            t.text_input = text.clone();
+            assert_eq!(lyrics_from(&t, &build_prompt(&t)), Some(text));
+        }
+        let mut other = t.clone();
+        other.genre = "jazz".into();
+        assert_eq!(lyrics_from(&other, &build_prompt(&t)), None);
+    }
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::model::{Model, TrackConfig};
-use crate::domain::named::{Named, named_str};
+use crate::domain::named::named_str;
 use crate::generate::limiter::Limiter;
 
 pub const DEFAULT_LOCATION: &str = "us-central1";
@@ -39,10 +39,7 @@ pub enum Mode {
     Gcp,
 }
 
-impl Named for Mode {
-    const KIND: &'static str = "mode";
-}
-named_str!(Mode);
+named_str!(Mode, "mode");
 
 /// Everything that picks a generator instance. Two jobs with equal keys share
 /// one generator, and with it one HTTP client and one token.
@@ -55,6 +52,9 @@ pub struct GeneratorKey {
     pub credentials: Option<PathBuf>,
     /// Replaces `https://{location}-aiplatform.googleapis.com`.
     pub endpoint: Option<String>,
+    /// Sent as `x-goog-user-project` whatever the credentials; `None`: a
+    /// user's quota project for user credentials, nothing for others.
+    pub quota_project: Option<String>,
 }
 
 /// Where results go.
@@ -91,6 +91,7 @@ impl Default for GenerationSettings {
                 location: DEFAULT_LOCATION.to_string(),
                 credentials: None,
                 endpoint: None,
+                quota_project: None,
             },
             model: Model::default(),
             timeout: DEFAULT_TIMEOUT,

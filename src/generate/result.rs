@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::audio::AudioInfo;
 use crate::domain::cost::CostEstimate;
 use crate::domain::model::{Model, SongStructure, StyleReference, TrackConfig};
-use crate::domain::named::{Named, named_str};
+use crate::domain::named::named_str;
 use crate::domain::prompt::build_prompt;
 use crate::generate::job::{Job, Mode};
 
@@ -38,10 +38,7 @@ pub enum Status {
     Completed,
 }
 
-impl Named for Status {
-    const KIND: &'static str = "status";
-}
-named_str!(Status);
+named_str!(Status, "status");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResultMetadata {

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::layers::{self, LayerError};
 use crate::domain::model::{Model, TrackConfig};
+use crate::domain::result_file;
 use crate::generate::result::OutputFile;
 use crate::generate::{GenerationResult, Mode, Status};
 
@@ -172,21 +174,18 @@ impl TakeSummary {
     }
 }
 
-/// The lyrics: the recorded track's, else the Python tool's prompt's
-/// "Lyrics/Text input" section.
+/// The lyrics: the recorded track's, else recovered from the prompt (the
+/// Python tool's results).
 fn lyrics_of(r: &GenerationResult) -> String {
     if let Some(t) = &r.track {
         return t.text_input.clone();
     }
-    let Some((_, rest)) = r.prompt.split_once("Lyrics/Text input:\n") else {
-        return String::new();
-    };
-    let end = ["\nStyle references:", "\n\nCreate a track"]
-        .iter()
-        .filter_map(|m| rest.find(m))
-        .min()
-        .unwrap_or(rest.len());
-    rest[..end].trim().to_string()
+    let mut probe = TrackConfig::new("", r.genre.clone());
+    probe.duration_seconds = r.duration_seconds;
+    probe.structure = r.metadata.structure.clone();
+    probe.style_references = r.metadata.style_references.clone();
+    probe.temperature = r.metadata.temperature;
+    crate::domain::prompt::lyrics_from(&probe, &r.prompt).unwrap_or_default()
 }
 
 fn first_words(text: &str) -> String {
@@ -299,20 +298,16 @@ impl Take {
         &self.summary.id
     }
 
-    /// The track that made it: recorded whole since schema 1; rebuilt from
-    /// the Python tool's keys (lyrics from the prompt) before that.
-    pub fn track(&self) -> TrackConfig {
-        if let Some(t) = &self.result.track {
-            return t.clone();
-        }
-        let r = &self.result;
-        let mut t = TrackConfig::new(lyrics_of(r), r.genre.clone());
-        t.duration_seconds = r.duration_seconds;
-        t.structure = r.metadata.structure.clone();
-        t.style_references = r.metadata.style_references.clone();
-        t.temperature = r.metadata.temperature;
-        t.model = r.model;
-        t
+    /// The track that made it, with the model it ran on: recorded whole
+    /// since schema 1, rebuilt from the Python tool's keys (lyrics from the
+    /// prompt) before that. The same as `--config` on its metadata file.
+    pub fn track(&self) -> Result<TrackConfig, LayerError> {
+        let value = serde_json::to_value(&self.result).map_err(|e| LayerError::Read {
+            origin: None,
+            message: e.to_string(),
+        })?;
+        let (layer, _) = result_file::layer(None, &value)?;
+        layers::resolve(&[layer])
     }
 
     /// The first audio file still on disk.

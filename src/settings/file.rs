@@ -46,6 +46,9 @@ pub struct ConfigFile {
     /// A service-account key file (a path, never the key itself).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<PathBuf>,
+    /// Sent as `x-goog-user-project` whatever the credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_project: Option<String>,
     /// The TUI rings the terminal bell when a take ends while you look
     /// elsewhere; `false` silences it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,6 +71,7 @@ impl Default for ConfigFile {
             location: None,
             model: None,
             credentials: None,
+            quota_project: None,
             bell: None,
             other: toml::Table::new(),
         }

@@ -15,6 +15,7 @@
 
 pub mod dotenv;
 pub mod file;
+pub mod gcloud;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -71,6 +72,7 @@ pub struct Flags {
     pub location: Option<String>,
     pub model: Option<Model>,
     pub credentials: Option<PathBuf>,
+    pub quota_project: Option<String>,
 }
 
 /// Every setting with its source. `None`: set nowhere, and no default.
@@ -81,6 +83,8 @@ pub struct Settings {
     pub location: Sourced<String>,
     pub model: Sourced<Model>,
     pub credentials: Option<Sourced<PathBuf>>,
+    /// The project sent as `x-goog-user-project` whatever the credentials.
+    pub quota_project: Option<Sourced<String>>,
     /// The key clients of the HTTP server must send; never printed.
     #[serde(skip)]
     pub api_key: Option<Sourced<String>>,
@@ -110,12 +114,13 @@ pub struct Layers {
 }
 
 /// The variables music-gen reads from the environment.
-const ENV_VARS: [&str; 6] = [
+const ENV_VARS: [&str; 7] = [
     MODE_ENV,
     PROJECT_ENV,
     LOCATION_ENV,
     MODEL_ENV,
     CREDENTIALS_ENV,
+    QUOTA_PROJECT_ENV,
     API_KEY_ENV,
 ];
 pub const MODE_ENV: &str = "MUSIC_GEN_MODE";
@@ -124,6 +129,8 @@ pub const LOCATION_ENV: &str = "GOOGLE_CLOUD_REGION";
 pub const MODEL_ENV: &str = "MUSIC_GEN_MODEL";
 pub const CREDENTIALS_ENV: &str = "GOOGLE_APPLICATION_CREDENTIALS";
 pub const API_KEY_ENV: &str = "MUSIC_GEN_API_KEY";
+/// The variable Google's own clients read for the quota project.
+pub const QUOTA_PROJECT_ENV: &str = "GOOGLE_CLOUD_QUOTA_PROJECT";
 
 impl Layers {
     /// Reads the environment, `cwd/.env` and the config file at `config`.
@@ -192,6 +199,11 @@ impl Layers {
                 flags.credentials.map(|c| ("--credentials", c)),
                 CREDENTIALS_ENV,
                 from_file(|f| f.credentials.as_ref().map(|c| c.display().to_string())),
+            )?,
+            quota_project: self.pick(
+                flags.quota_project.map(|q| ("--quota-project", q)),
+                QUOTA_PROJECT_ENV,
+                from_file(|f| f.quota_project.clone()),
             )?,
             api_key: self.pick(None, API_KEY_ENV, None)?,
             bell: self.bell(),

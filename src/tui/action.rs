@@ -43,6 +43,8 @@ pub enum Action {
     RemoveStyle,
     CancelGeneration,
     Settings,
+    /// Runs the `doctor` checks from the settings view.
+    CheckSetup,
     Help,
     /// Loads the selected take's track and settings into the form.
     EditTake,

@@ -357,6 +357,11 @@ static SETTINGS: &[Binding] = &[
     bind(&[code(KeyCode::Left)], Action::Less, "previous choice"),
     bind(&[code(KeyCode::Right)], Action::More, "next choice"),
     bind(
+        &[ch('c')],
+        Action::CheckSetup,
+        "check set-up (nothing billed)",
+    ),
+    bind(
         &[code(KeyCode::Esc), ch('o'), ch('q')],
         Action::Back,
         "close",

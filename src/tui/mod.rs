@@ -86,11 +86,22 @@ pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
         drafts_dir: crate::paths::drafts_dir(),
         config_file: ConfigFile::path(),
     };
-    let mut state = state::AppState::new(settings, paths, theme::Theme::from_env());
+    let (theme, theme_error) = match theme::Theme::from_env().with_file(&theme_file()) {
+        Ok(theme) => (theme, None),
+        Err(e) => (
+            theme::Theme::from_env(),
+            Some(format!("{e}; using the default colours")),
+        ),
+    };
+    let mut state = state::AppState::new(settings, paths, theme);
     state.config.outranked = outranked(&sources);
     state.attention.bell_enabled = sources.bell;
-    state.notice = notice.map(|text| state::Notice {
-        kind: state::NoticeKind::Info,
+    state.notice = match (theme_error, notice) {
+        (Some(text), _) => Some((state::NoticeKind::Error, text)),
+        (None, notice) => notice.map(|text| (state::NoticeKind::Info, text)),
+    }
+    .map(|(kind, text)| state::Notice {
+        kind,
         text,
         at: std::time::Duration::ZERO,
     });
@@ -119,4 +130,11 @@ fn outranked(sources: &Settings) -> Vec<(Setting, String)> {
     .into_iter()
     .filter_map(|(setting, source)| Some((setting, above(source?)?)))
     .collect()
+}
+
+/// `theme.toml` in the folder of the config file.
+fn theme_file() -> PathBuf {
+    ConfigFile::path()
+        .parent()
+        .map_or_else(|| PathBuf::from("theme.toml"), |d| d.join("theme.toml"))
 }

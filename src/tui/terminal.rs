@@ -93,12 +93,9 @@ impl TerminalGuard {
     /// repaints everything the shell drew over.
     pub fn suspend(&mut self) -> io::Result<()> {
         restore();
-        // SAFETY: raise only sends a signal to this process. No handler is
-        // installed for SIGTSTP, so the default action stops the process
-        // and raise returns after SIGCONT.
-        unsafe {
-            libc::raise(libc::SIGTSTP);
-        }
+        // No handler is installed for SIGTSTP, so the default action stops
+        // the process and raise returns after SIGCONT.
+        signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
         enter_modes()?;
         // The title was saved and cleared with the modes: set it again.
         self.title.clear();

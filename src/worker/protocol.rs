@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::audio::{Analysis, AudioError};
+use crate::doctor::{Report, Subject};
 use crate::domain::drafts::{Draft, DraftError, FoundDraft};
 use crate::domain::import::{ImportError, ImportOptions, ImportReport};
 use crate::domain::model::PresetConfig;
@@ -59,6 +60,9 @@ pub enum Request {
         path: PathBuf,
         settings: ChosenSettings,
     },
+    /// Runs the set-up checks of `music-gen doctor` (read-only, nothing
+    /// billed); answered by `SetupChecked`.
+    CheckSetup(Box<Subject>),
     /// Lists the takes in the output folder `dir`; answered by `Takes`.
     /// The folder's names are read again each time (cheap); summaries come
     /// from the library's cache.
@@ -223,6 +227,10 @@ pub enum Event {
         id: RequestId,
         path: PathBuf,
     },
+    SetupChecked {
+        id: RequestId,
+        report: Report,
+    },
     Takes {
         id: RequestId,
         page: Page,
@@ -277,6 +285,7 @@ impl Event {
             | Event::Draft { id, .. }
             | Event::DraftSaved { id }
             | Event::SettingsSaved { id, .. }
+            | Event::SetupChecked { id, .. }
             | Event::Takes { id, .. }
             | Event::Take { id, .. }
             | Event::TakeDeleted { id, .. }

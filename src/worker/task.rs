@@ -205,6 +205,13 @@ impl Worker {
                     }
                 });
             }
+            Request::CheckSetup(subject) => {
+                let events = self.events.clone();
+                tokio::spawn(async move {
+                    let report = crate::doctor::run(&subject).await;
+                    let _ = events.send(Event::SetupChecked { id, report });
+                });
+            }
         }
     }
 
@@ -277,6 +284,7 @@ enum RequestKind {
     RestoreDraft,
     SaveDraft,
     SaveSettings,
+    CheckSetup,
     ListTakes,
     LoadTake,
     DeleteTake,
@@ -301,6 +309,7 @@ impl RequestKind {
             Request::RestoreDraft { .. } => RequestKind::RestoreDraft,
             Request::SaveDraft { .. } => RequestKind::SaveDraft,
             Request::SaveSettings { .. } => RequestKind::SaveSettings,
+            Request::CheckSetup(_) => RequestKind::CheckSetup,
             Request::ListTakes { .. } => RequestKind::ListTakes,
             Request::LoadTake { .. } => RequestKind::LoadTake,
             Request::DeleteTake { .. } => RequestKind::DeleteTake,

@@ -27,7 +27,10 @@ pub struct FakeState {
     pub delay: Duration,
     /// The first this many requests are answered 429 with `Retry-After: 1`.
     pub storm: usize,
-    in_flight: AtomicUsize,
+    /// Requests whose number (from 0) falls here are held a minute: still
+    /// in flight when a test kills the batch.
+    pub hold: std::ops::Range<usize>,
+    pub in_flight: AtomicUsize,
     pub peak: AtomicUsize,
     pub requests: AtomicUsize,
     /// Requests per `text_input` line of the prompt (the lyrics).
@@ -43,11 +46,16 @@ pub struct FakeVertex {
 
 impl FakeVertex {
     pub async fn start(delay: Duration, storm: usize) -> FakeVertex {
-        let state = Arc::new(FakeState {
+        FakeVertex::start_with(FakeState {
             delay,
             storm,
             ..FakeState::default()
-        });
+        })
+        .await
+    }
+
+    pub async fn start_with(state: FakeState) -> FakeVertex {
+        let state = Arc::new(state);
         let app = axum::Router::new()
             .route(PREDICT, post(predict))
             .with_state(Arc::clone(&state));
@@ -104,7 +112,12 @@ async fn predict(State(s): State<Arc<FakeState>>, body: String) -> Response {
     *s.by_text.lock().unwrap().entry(text.clone()).or_insert(0) += 1;
     let now = s.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     s.peak.fetch_max(now, Ordering::SeqCst);
-    tokio::time::sleep(s.delay).await;
+    let delay = if s.hold.contains(&n) {
+        Duration::from_secs(60)
+    } else {
+        s.delay
+    };
+    tokio::time::sleep(delay).await;
     s.in_flight.fetch_sub(1, Ordering::SeqCst);
     if prompt.contains(REFUSE) {
         return (

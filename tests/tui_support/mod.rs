@@ -121,8 +121,9 @@ impl FakeWorker {
                 id,
                 path: path.clone(),
             },
-            // Generations are answered by each test, step by step.
-            Request::Generate(_) | Request::Cancel { .. } => return None,
+            // Generations and set-up checks are answered by each test,
+            // step by step.
+            Request::Generate(_) | Request::Cancel { .. } | Request::CheckSetup(_) => return None,
             Request::ListTakes { dir, query } => match self.libraries.get(dir) {
                 Ok(lib) => Event::Takes {
                     id,

@@ -81,6 +81,7 @@ impl Fakes {
             location: location.to_string(),
             credentials: Some(self.credentials.clone()),
             endpoint: Some(self.vertex.uri()),
+            quota_project: None,
         }
     }
 
@@ -311,4 +312,40 @@ impl Fakes {
         self.google_vertex_api(200, "ENABLED").await;
         self.google_permissions(&[permission]).await;
     }
+}
+
+/// Pins everything the credential chain reads to the test's own folder, so
+/// the machine's gcloud state, credentials and proxies never leak in: HOME,
+/// CLOUDSDK_CONFIG (an empty gcloud folder), PATH (an empty folder: no
+/// `gcloud` to run), the XDG folders, and no GOOGLE_* / proxy variables.
+/// music-gen itself is run by its full path.
+pub fn isolate(cmd: &mut std::process::Command, dir: &Path) {
+    for var in [
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "GOOGLE_CLOUD_PROJECT",
+        "GOOGLE_CLOUD_REGION",
+        "GOOGLE_CLOUD_QUOTA_PROJECT",
+        "MUSIC_GEN_MODE",
+        "MUSIC_GEN_MODEL",
+        "MUSIC_GEN_CONFIG",
+        "MUSIC_GEN_API_KEY",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    let bin = dir.join("empty-path");
+    std::fs::create_dir_all(&bin).unwrap();
+    cmd.env("HOME", dir)
+        .env("CLOUDSDK_CONFIG", dir.join("gcloud"))
+        .env("PATH", &bin)
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"));
 }

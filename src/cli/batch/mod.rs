@@ -40,13 +40,12 @@ pub async fn batch(
     let takes = plan(worker, &args, &settings).await?;
     output::check_target(&settings.output).map_err(CliError::Usage)?;
     let journal_path = crate::batch::journal_path(&out_dir, &args.file);
-    let takes = judge(&journal_path, takes).await?;
+    let takes = judge(&out_dir, &journal_path, takes).await?;
     let resend = args.resend_uncertain;
     let queue: Vec<usize> = (0..takes.len())
         .filter(|&i| takes[i].to_send(resend))
         .collect();
     let estimate = queue.iter().fold(0.0, |sum, &i| sum + takes[i].cost_usd);
-    let mut reporter = Reporter::new(args.json, std::io::stdout().is_terminal());
     let count = |f: fn(&Earlier) -> bool| takes.iter().filter(|t| f(&t.earlier)).count();
     let skipped = count(|e| matches!(e, Earlier::Done { .. }));
     let uncertain = count(|e| matches!(e, Earlier::Uncertain { .. }));
@@ -65,7 +64,7 @@ pub async fn batch(
     if args.dry_run {
         return dry_run(&args, &takes, &plan_event, resend);
     }
-    if !reporter.is_json() {
+    if !args.json {
         stdout::eprint_line(&plan_text(&plan_event, &takes, resend));
     }
     if let Some(max) = args.max_cost
@@ -79,6 +78,8 @@ pub async fn batch(
     if settings.key.mode == Mode::Gcp && !queue.is_empty() && !args.yes {
         confirm(&args.file, queue.len(), estimate)?;
     }
+    // Made once the question is answered: bars drawn over it would hide it.
+    let mut reporter = Reporter::new(args.json, std::io::stdout().is_terminal());
     reporter.event(&plan_event);
 
     let journal = Journal::open(&journal_path).map_err(|e| {
@@ -250,14 +251,22 @@ async fn plan(
 }
 
 /// What an earlier run of this file left for each take (files re-hashed).
-async fn judge(journal_path: &Path, mut takes: Vec<Take>) -> Result<Vec<Take>, CliError> {
+/// A take written but never recorded (a kill between the two) is found by
+/// its metadata and counted as done.
+async fn judge(
+    out_dir: &Path,
+    journal_path: &Path,
+    mut takes: Vec<Take>,
+) -> Result<Vec<Take>, CliError> {
     let path = journal_path.to_path_buf();
+    let dir = out_dir.to_path_buf();
     tokio::task::spawn_blocking(move || {
         let last = journal::read(&path)
             .map_err(|e| CliError::Failure(format!("{}: {e}", path.display())))?;
         for t in &mut takes {
             t.earlier = journal::judge(last.get(&t.key));
         }
+        crate::batch::recover::recover(&dir, &mut takes, &last);
         Ok(takes)
     })
     .await
@@ -279,13 +288,14 @@ fn plan_text(plan: &BatchEvent<'_>, takes: &[Take], resend: bool) -> String {
     else {
         return String::new();
     };
-    let mut s = format!(
-        "{n} takes; {to_send} to send ({mode} mode, {jobs} at a time) to {}",
-        output_dir.display()
-    );
+    let mut s = format!("{n} takes, {to_send} to send");
     if *mode == Mode::Gcp {
-        s.push_str(&format!("; estimated cost ${estimated_cost_usd:.2}"));
+        s.push_str(&format!(" for about ${estimated_cost_usd:.2}"));
     }
+    s.push_str(&format!(
+        " ({mode} mode, {jobs} at a time)\nOutput folder: {}",
+        output_dir.display()
+    ));
     if *skipped > 0 {
         s.push_str(&format!(
             "\n{skipped} already done by an earlier run (files verified): skipped"

@@ -105,7 +105,8 @@ impl Reporter {
     /// Leaves the terminal clean for the summary.
     pub fn finish(&mut self) {
         if let Reporter::Bars(b) = self {
-            b.overall.finish();
+            // Where it stopped, not full: a stopped batch is not done.
+            b.overall.abandon();
             for (_, bar) in b.takes.drain() {
                 bar.finish_and_clear();
             }
@@ -143,9 +144,7 @@ fn finished_line(t: &TakeReport) -> String {
 }
 
 fn stopping_line(running: usize) -> String {
-    format!(
-        "stopping: no new takes; waiting for {running} running take(s) to finish (Ctrl-C again cancels them)"
-    )
+    format!("stopping: no new takes; {running} running will finish (Ctrl-C again cancels them)")
 }
 
 impl Bars {
@@ -154,7 +153,7 @@ impl Bars {
         let overall = multi.add(ProgressBar::new(0));
         overall.set_style(
             ProgressStyle::with_template(
-                "{bar:30} {pos}/{len} takes {msg}  {elapsed} elapsed, ETA {eta}",
+                "{bar:24} {pos}/{len} takes {msg} {elapsed} elapsed, ETA {eta}",
             )
             .expect("a valid template")
             .progress_chars("█▉▊▋▌▍▎▏ "),
@@ -171,11 +170,11 @@ impl Bars {
 
     fn message(&self) -> String {
         let failed = if self.failed > 0 {
-            format!(" · {} failed", self.failed)
+            format!("· {} failed ", self.failed)
         } else {
             String::new()
         };
-        format!("{failed} · ${:.2} spent", self.spent)
+        format!("{failed}· ${:.2} spent ·", self.spent)
     }
 
     fn event(&mut self, ev: &BatchEvent<'_>) {
@@ -187,7 +186,7 @@ impl Bars {
             BatchEvent::Started { key, label } => {
                 let bar = self.multi.add(ProgressBar::new_spinner());
                 bar.set_style(
-                    ProgressStyle::with_template("  {spinner} {prefix}: {msg} ({elapsed})")
+                    ProgressStyle::with_template("  {spinner} {elapsed:>3} {prefix}: {wide_msg}")
                         .expect("a valid template"),
                 );
                 bar.set_prefix(terminal_safe(label).into_owned());

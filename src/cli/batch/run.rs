@@ -119,7 +119,14 @@ impl Runner<'_> {
                             continue;
                         }
                         Event::Generated { result, .. } => Outcome::Done(result),
-                        Event::Cancelled { .. } => Outcome::Failed(TakeStatus::Cancelled, "cancelled".to_string(), r.sent),
+                        Event::Cancelled { .. } => {
+                            let why = if r.sent {
+                                "cancelled after it was sent: it may have been billed"
+                            } else {
+                                "cancelled before it was sent"
+                            };
+                            Outcome::Failed(TakeStatus::Cancelled, why.to_string(), r.sent)
+                        }
                         Event::Failed { error, .. } => {
                             let billed = match &error {
                                 WorkerError::Generate(e) => e.may_have_been_billed(r.sent),

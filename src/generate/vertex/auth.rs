@@ -5,27 +5,19 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use gcp_auth::{CustomServiceAccount, TokenProvider};
+use gcp_auth::TokenProvider;
+
+use super::credentials::{self, Credentials};
 
 use crate::generate::error::GenerateError;
 
 pub const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
 
-/// Finds the credentials. A file given with `--credentials` is read and
-/// checked here, before any request; otherwise gcp_auth's standard chain.
-pub async fn provider(credentials: Option<&Path>) -> Result<Arc<dyn TokenProvider>, GenerateError> {
-    match credentials {
-        Some(path) => from_file(path),
-        None => gcp_auth::provider().await.map_err(|e| {
-            tracing::debug!(error = %e, "no credentials in the standard chain");
-            GenerateError::Config(
-                "no Google Cloud credentials found: run `gcloud auth application-default login`, \
-                 set GOOGLE_APPLICATION_CREDENTIALS to a service-account key file, or pass \
-                 --credentials FILE"
-                    .to_string(),
-            )
-        }),
-    }
+/// Finds the credentials: a key file from any settings layer is read and
+/// checked here, before any request; otherwise the standard chain (see
+/// [`credentials::find`]).
+pub async fn provider(credentials: Option<&Path>) -> Result<Credentials, GenerateError> {
+    credentials::find(credentials).await
 }
 
 /// A valid token: the provider fetches one only when it has none or the one
@@ -71,23 +63,4 @@ fn source_text(e: &gcp_auth::Error) -> String {
         source = s.source();
     }
     text
-}
-
-fn from_file(path: &Path) -> Result<Arc<dyn TokenProvider>, GenerateError> {
-    if !path.is_file() {
-        return Err(GenerateError::Config(format!(
-            "credentials file {} not found; pass a service-account key file with --credentials, \
-             or leave it out to use application-default credentials",
-            path.display()
-        )));
-    }
-    CustomServiceAccount::from_file(path)
-        .map(|sa| Arc::new(sa) as Arc<dyn TokenProvider>)
-        .map_err(|e| {
-            GenerateError::Config(format!(
-                "credentials file {} is not a usable service-account key ({e}); download a JSON \
-                 key for the service account from the Cloud console",
-                path.display()
-            ))
-        })
 }

@@ -8,6 +8,7 @@
 pub mod auth;
 mod body;
 mod clean;
+pub mod credentials;
 mod errors;
 mod request;
 mod response;
@@ -16,7 +17,6 @@ mod retry;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use gcp_auth::TokenProvider;
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 
@@ -30,6 +30,7 @@ use crate::generate::result::{GenerationResult, Status, Timings};
 use crate::generate::{Progress, Stage};
 
 use request::VertexRequest;
+pub use request::check_location;
 use response::Answer;
 use retry::RetryPolicy;
 
@@ -40,14 +41,14 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct VertexGenerator {
     key: GeneratorKey,
     retry_base: Duration,
-    connection: OnceCell<Connection>,
+    connection: OnceCell<Box<Connection>>,
 }
 
 /// What the first generation sets up and every later one reuses. A failed
 /// set-up is not kept, so credentials fixed after a failure are picked up.
 struct Connection {
     client: reqwest::Client,
-    tokens: Arc<dyn TokenProvider>,
+    credentials: credentials::Credentials,
 }
 
 /// What a successful exchange with Vertex AI produced.
@@ -170,15 +171,19 @@ impl VertexGenerator {
     async fn connection(&self) -> Result<&Connection, GenerateError> {
         self.connection
             .get_or_try_init(|| async {
-                let tokens = auth::provider(self.key.credentials.as_deref()).await?;
+                let credentials = auth::provider(self.key.credentials.as_deref()).await?;
                 let client = reqwest::Client::builder()
                     .user_agent(concat!("music-gen/", env!("CARGO_PKG_VERSION")))
                     .connect_timeout(CONNECT_TIMEOUT)
                     .build()
                     .map_err(|e| GenerateError::Config(format!("could not set up HTTPS: {e}")))?;
-                Ok(Connection { client, tokens })
+                Ok(Box::new(Connection {
+                    client,
+                    credentials,
+                }))
             })
             .await
+            .map(|c| &**c)
     }
 
     /// Authenticates and sends the request, retrying only what cannot have
@@ -213,7 +218,13 @@ impl VertexGenerator {
                     sent: attempt > 1,
                 });
             };
-            let (client, token) = token?;
+            let (connection, token) = token?;
+            let client = &connection.client;
+            let quota = credentials::quota_project(
+                self.key.quota_project.as_deref(),
+                &connection.credentials,
+                project,
+            );
             auth_ms += millis(t.elapsed());
 
             // A batch's shared limiter: a place in its window, after any
@@ -244,7 +255,7 @@ impl VertexGenerator {
                 location: &self.key.location,
                 attempts: attempt,
             };
-            let sent = self.attempt(client, &token, project, req, &ctx);
+            let sent = self.attempt(client, &token, quota, req, &ctx);
             let Some(outcome) = before(deadline, sent).await else {
                 return Err(GenerateError::Timeout {
                     seconds,
@@ -287,11 +298,15 @@ impl VertexGenerator {
         unreachable!("the last attempt returns")
     }
 
-    /// The HTTP client and a valid token.
-    async fn token(&self) -> Result<(&reqwest::Client, Arc<gcp_auth::Token>), GenerateError> {
-        let Connection { client, tokens } = self.connection().await?;
-        let token = auth::token(tokens.as_ref(), self.key.credentials.as_deref()).await?;
-        Ok((client, token))
+    /// The connection and a valid token.
+    async fn token(&self) -> Result<(&Connection, Arc<gcp_auth::Token>), GenerateError> {
+        let connection = self.connection().await?;
+        let token = auth::token(
+            connection.credentials.tokens.as_ref(),
+            self.key.credentials.as_deref(),
+        )
+        .await?;
+        Ok((connection, token))
     }
 
     /// One request and its answer, and whether trying again is safe.
@@ -299,17 +314,15 @@ impl VertexGenerator {
         &self,
         client: &reqwest::Client,
         token: &gcp_auth::Token,
-        project: &str,
+        quota_project: Option<&str>,
         req: &VertexRequest,
         ctx: &errors::Context<'_>,
     ) -> Attempt {
-        let sent = client
-            .post(req.url.clone())
-            .bearer_auth(token.as_str())
-            .header("x-goog-user-project", project)
-            .json(&req.body)
-            .send()
-            .await;
+        let mut post = client.post(req.url.clone()).bearer_auth(token.as_str());
+        if let Some(q) = quota_project {
+            post = post.header("x-goog-user-project", q);
+        }
+        let sent = post.json(&req.body).send().await;
         let mut response = match sent {
             Ok(response) => response,
             Err(e) if retry::is_retryable_error(&e) => {

@@ -152,6 +152,7 @@ mod tests {
             location: location.into(),
             credentials: None,
             endpoint: endpoint.map(String::from),
+            quota_project: None,
         }
     }
 

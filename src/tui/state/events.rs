@@ -2,10 +2,10 @@
 //! more changes nothing and asks for no redraw.
 
 use crate::domain::presets::StoreError;
-use crate::generate::GenerateError;
+use crate::generate::{GenerateError, Mode, Stage};
 use crate::tui::state::log::EntryState;
 use crate::tui::state::popup::{Confirm, Popup};
-use crate::tui::state::{AppState, Outbox, Pending};
+use crate::tui::state::{AppState, Outbox, Pending, SetupCheck};
 use crate::worker::{Event, Request, WorkerError};
 
 impl AppState {
@@ -79,6 +79,25 @@ impl AppState {
             }
             (Pending::RestoreDraft, Event::Draft { found, .. }) => self.on_draft(found, out),
             (Pending::SaveDraft, Event::DraftSaved { .. }) => return false,
+            (Pending::CheckSetup, Event::SetupChecked { report, .. }) => {
+                // Only the newest check counts; a setting changed since
+                // made the older one stale.
+                if !matches!(self.setup_check, SetupCheck::Running(r) if r == id) {
+                    return false;
+                }
+                let settings_open = matches!(self.popups.last(), Some(Popup::Settings { .. }));
+                if !settings_open {
+                    if report.ok {
+                        self.info("Set-up check: gcp mode would work".to_string());
+                    } else {
+                        self.error(
+                            "Set-up check: gcp mode would not work yet (o, c shows why)"
+                                .to_string(),
+                        );
+                    }
+                }
+                self.setup_check = SetupCheck::Done(report);
+            }
             (Pending::RestoreBuiltins, Event::BuiltinsRestored { report, .. }) => {
                 match report.restored.as_slice() {
                     [] => self.info("No built-in preset was missing"),
@@ -114,8 +133,12 @@ impl AppState {
                     });
             }
             (Pending::Generate, Event::Cancelled { .. }) => {
+                let may_be_billed = self.log.get(id).is_some_and(|e| e.sent);
                 self.log
-                    .finish(id, self.clock, |took| EntryState::Cancelled { took });
+                    .finish(id, self.clock, |took| EntryState::Cancelled {
+                        took,
+                        may_be_billed,
+                    });
             }
             (Pending::Generate, Event::Failed { error, .. }) => {
                 self.take_ended();
@@ -138,6 +161,9 @@ impl AppState {
             Event::Started { id } => self.log.start(id, self.clock),
             Event::Progress { id, stage } => match self.log.get_mut(id) {
                 Some(e) => {
+                    if matches!(stage, Stage::Sending { .. }) && e.target.mode == Mode::Gcp {
+                        e.sent = true;
+                    }
                     e.progress = Some(stage.to_string());
                     true
                 }

@@ -41,6 +41,9 @@ pub enum EntryState {
     },
     Cancelled {
         took: Duration,
+        /// The request had been sent to Vertex AI before the cancel, so
+        /// Google may have made (and billed) the audio anyway.
+        may_be_billed: bool,
     },
 }
 
@@ -86,6 +89,8 @@ pub struct LogEntry {
     pub state: EntryState,
     /// The latest progress line of a running generation.
     pub progress: Option<String>,
+    /// A gcp request has left for Vertex AI: from here it may be billed.
+    pub sent: bool,
 }
 
 impl LogEntry {
@@ -137,6 +142,7 @@ impl GenerationLog {
             queued_at: now,
             state: EntryState::Queued,
             progress: None,
+            sent: false,
         });
         if self.entries.len() > MAX_ENTRIES
             && let Some(i) = self.entries.iter().position(|e| !e.is_active())

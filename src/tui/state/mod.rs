@@ -174,6 +174,7 @@ enum Pending {
     Play(crate::library::TakeId),
     Open,
     DeleteTake,
+    CheckSetup,
 }
 
 impl Pending {
@@ -190,6 +191,16 @@ impl Pending {
                 | Pending::DeleteTake
         )
     }
+}
+
+/// The settings view's set-up check: not run, running, or its report for
+/// the settings it ran with.
+#[derive(Debug, Clone, Default)]
+pub enum SetupCheck {
+    #[default]
+    NotRun,
+    Running(RequestId),
+    Done(crate::doctor::Report),
 }
 
 pub struct AppState {
@@ -228,6 +239,7 @@ pub struct AppState {
     /// The start's load of the first preset, which is not announced.
     first_load: Option<RequestId>,
     pub draft: draft::DraftKeeper,
+    pub setup_check: SetupCheck,
     pub config: config::ConfigKeeper,
     pub attention: attention::Attention,
     /// A preset save between its steps (name → description → tips).
@@ -266,6 +278,7 @@ impl AppState {
             select_after_list: None,
             first_loaded: false,
             first_load: None,
+            setup_check: SetupCheck::NotRun,
             quit: false,
             suspend: false,
         }

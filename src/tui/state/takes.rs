@@ -54,10 +54,17 @@ impl AppState {
             Action::Activate => return Ok(self.show_selected(out)),
             Action::CancelGeneration => match self.selected_row() {
                 Some(Row::Session(e)) if e.is_active() => {
-                    let target = e.id;
+                    let (target, number, sent) = (e.id, e.number, e.sent);
                     out.send(Request::Cancel { target });
                     self.log.cancelling(target);
-                    self.info(format!("Cancelling generation #{target}"));
+                    if sent {
+                        self.error(format!(
+                            "Cancelling generation #{number}: it was already sent to Vertex AI \
+                             and may be billed even so"
+                        ));
+                    } else {
+                        self.info(format!("Cancelling generation #{number}"));
+                    }
                 }
                 _ => self.error("The selected generation is not running"),
             },
@@ -271,10 +278,10 @@ impl AppState {
     /// `e`: the take's track, lyrics included, and the model it ran on go
     /// into the form.
     fn edit_take(&mut self, take: &Take) {
-        let mut track = take.track();
-        if let Some(s) = &take.result.settings {
-            track.model = Some(s.model);
-        }
+        let track = match take.track() {
+            Ok(t) => t,
+            Err(e) => return self.error(format!("Take {} cannot be loaded: {e}", take.id())),
+        };
         self.form.restore(track, None);
         if let Some(preset) = &take.result.preset {
             self.presets.select_name(preset);
@@ -292,13 +299,15 @@ impl AppState {
             );
             return;
         }
-        let mut track = take.track();
+        let track = match take.track() {
+            Ok(t) => t,
+            Err(e) => return self.error(format!("Take {} cannot run again: {e}", take.id())),
+        };
         let mut settings = GenerationSettings {
             output: self.output(),
             ..self.settings.clone()
         };
         if let Some(s) = &take.result.settings {
-            track.model = Some(s.model);
             settings.key.location = s.location.clone();
         }
         if let Err(errors) = track.validate() {

@@ -16,7 +16,7 @@ use crate::tui::state::form::Activated;
 use crate::tui::state::input::LineInput;
 use crate::tui::state::log::Target;
 use crate::tui::state::popup::{Confirm, Discard, InputBox, InputPurpose, Popup, Setting};
-use crate::tui::state::{AppState, Focus, Outbox, Pending, PresetSave, ViewLimits};
+use crate::tui::state::{AppState, Focus, Outbox, Pending, PresetSave, SetupCheck, ViewLimits};
 use crate::worker::Request;
 
 impl AppState {
@@ -100,13 +100,11 @@ impl AppState {
     }
 
     fn on_presets(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
+        if let Some(delta) = self.step(&action) {
+            self.move_preset(delta, out);
+            return Ok(true);
+        }
         match action {
-            Action::Up => self.move_preset(-1, out),
-            Action::Down => self.move_preset(1, out),
-            Action::PageUp => self.move_preset(-self.page(), out),
-            Action::PageDown => self.move_preset(self.page(), out),
-            Action::First => self.move_preset(isize::MIN / 2, out),
-            Action::Last => self.move_preset(isize::MAX / 2, out),
             Action::Activate => self.load_selected(out),
             Action::Filter => self.presets.filtering = true,
             Action::Sort => self.presets.cycle_sort(),
@@ -126,6 +124,20 @@ impl AppState {
     /// Rows in a page of the list or log last drawn.
     pub(super) fn page(&self) -> isize {
         self.view.list_page.max(1) as isize
+    }
+
+    /// How far a movement key moves the selection of a list: a row, a
+    /// page, or to either end.
+    fn step(&self, action: &Action) -> Option<isize> {
+        Some(match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -self.page(),
+            Action::PageDown => self.page(),
+            Action::First => isize::MIN / 2,
+            Action::Last => isize::MAX / 2,
+            _ => return None,
+        })
     }
 
     fn move_preset(&mut self, delta: isize, out: &mut dyn Outbox) {
@@ -208,13 +220,11 @@ impl AppState {
     }
 
     fn on_form(&mut self, action: Action) -> Result<bool, Action> {
+        if let Some(delta) = self.step(&action) {
+            self.form.move_by(delta);
+            return Ok(true);
+        }
         match action {
-            Action::Up => self.form.move_by(-1),
-            Action::Down => self.form.move_by(1),
-            Action::PageUp => self.form.move_by(-self.page()),
-            Action::PageDown => self.form.move_by(self.page()),
-            Action::First => self.form.move_by(isize::MIN / 2),
-            Action::Last => self.form.move_by(isize::MAX / 2),
             Action::Less => self.form.adjust(-1),
             Action::More => self.form.adjust(1),
             Action::Activate => match self.form.activate() {
@@ -302,13 +312,10 @@ impl AppState {
         else {
             return Err(action);
         };
+        if scroll_popup(scroll, &action, view) {
+            return Ok(true);
+        }
         match action {
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::First
-            | Action::Last => scroll_popup(scroll, &action, view),
             Action::Back => {
                 self.popups.pop();
             }
@@ -339,20 +346,19 @@ impl AppState {
                     *search = LineInput::default();
                     *typing = false;
                 }
-                Action::Up | Action::Down => scroll_popup(scroll, &action, view),
+                Action::Up | Action::Down => {
+                    scroll_popup(scroll, &action, view);
+                }
                 other => return Err(other),
             }
             *scroll = (*scroll).min(view.popup_max.unwrap_or(u16::MAX));
             return Ok(true);
         }
+        if scroll_popup(scroll, &action, view) {
+            return Ok(true);
+        }
         match action {
             Action::Filter => *typing = true,
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::First
-            | Action::Last => scroll_popup(scroll, &action, view),
             Action::Back | Action::Help | Action::Quit => {
                 self.popups.pop();
             }
@@ -460,11 +466,13 @@ impl AppState {
             }
             InputPurpose::Project => {
                 self.settings.key.project = (!text.is_empty()).then_some(text);
+                self.setup_check = SetupCheck::NotRun;
                 Ok(())
             }
             InputPurpose::Location if text.is_empty() => Err("a location is required".to_string()),
             InputPurpose::Location => {
                 self.settings.key.location = text;
+                self.setup_check = SetupCheck::NotRun;
                 Ok(())
             }
         }
@@ -557,12 +565,29 @@ impl AppState {
             Action::Back => {
                 self.popups.pop();
             }
+            Action::CheckSetup => {
+                let subject = crate::doctor::Subject {
+                    project: self.settings.key.project.clone(),
+                    location: self.settings.key.location.clone(),
+                    model: self.settings.model,
+                    credentials: self.settings.key.credentials.clone(),
+                    quota_project: self.settings.key.quota_project.clone(),
+                    output_dir: self.paths.output_dir.clone(),
+                    presets_dir: self.paths.presets_dir.clone(),
+                    log_file: self.paths.log_path.clone(),
+                };
+                let request = Request::CheckSetup(Box::new(subject));
+                let id = self.request(out, request, Pending::CheckSetup);
+                self.setup_check = SetupCheck::Running(id);
+            }
             Action::Less => {
                 change_setting(&mut self.settings, setting, -1);
+                self.setup_check = SetupCheck::NotRun;
                 self.guide_setting(setting);
             }
             Action::More => {
                 change_setting(&mut self.settings, setting, 1);
+                self.setup_check = SetupCheck::NotRun;
                 self.guide_setting(setting);
             }
             Action::Activate if setting == Setting::RestoreBuiltins => {
@@ -677,7 +702,8 @@ impl AppState {
 }
 
 /// Scrolls a popup; the limit after the next draw is the frame's.
-fn scroll_popup(scroll: &mut u16, action: &Action, view: ViewLimits) {
+/// Scrolls a popup for a movement key; false for any other action.
+fn scroll_popup(scroll: &mut u16, action: &Action, view: ViewLimits) -> bool {
     let max = view.popup_max.unwrap_or(u16::MAX);
     *scroll = match action {
         Action::Up => scroll.saturating_sub(1),
@@ -685,9 +711,11 @@ fn scroll_popup(scroll: &mut u16, action: &Action, view: ViewLimits) {
         Action::PageUp => scroll.saturating_sub(view.popup_page),
         Action::PageDown => scroll.saturating_add(view.popup_page),
         Action::First => 0,
-        _ => max,
+        Action::Last => max,
+        _ => return false,
     }
     .min(max);
+    true
 }
 
 fn change_setting(settings: &mut GenerationSettings, setting: Setting, step: i64) {

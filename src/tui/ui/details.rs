@@ -8,40 +8,29 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 
 use crate::generate::Mode;
 use crate::tui::state::AppState;
 use crate::tui::state::log::{EntryState, LogEntry};
 use crate::tui::theme::Theme;
 use crate::tui::ui::popup::centered;
-use crate::tui::ui::{ScrollView, log, pane, take, wrap_words};
+use crate::tui::ui::{ScrollView, log, take, wrap_words};
 use crate::worker::RequestId;
 
 const LABEL_WIDTH: usize = 10;
 
 pub fn render(frame: &mut Frame, area: Rect, id: RequestId, scroll: u16, state: &AppState) {
-    let ScrollView {
-        rect,
-        lines,
-        max_scroll,
-    } = view(area, id, state);
+    let view = view(area, id, state);
     let number = state
         .log
         .get(id)
         .map_or(String::new(), |e| format!(" #{}", e.number));
-    let title = if max_scroll > 0 {
+    let title = if view.max_scroll > 0 {
         format!(" Generation{number} · ↑↓ scroll · Esc close ")
     } else {
         format!(" Generation{number} · Esc close ")
     };
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(pane(title, true, state.theme))
-            .scroll((scroll.min(max_scroll), 0)),
-        rect,
-    );
+    view.render(frame, title, scroll, state.theme);
 }
 
 pub(super) fn view(area: Rect, id: RequestId, state: &AppState) -> ScrollView {
@@ -58,13 +47,7 @@ pub(super) fn view(area: Rect, id: RequestId, state: &AppState) -> ScrollView {
     // As tall as the text, at most the screen less a line above and below.
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
     let rect = centered(area, width, height);
-    let inner_height = rect.height.saturating_sub(2) as usize;
-    let max_scroll = lines.len().saturating_sub(inner_height) as u16;
-    ScrollView {
-        rect,
-        lines,
-        max_scroll,
-    }
+    ScrollView::new(rect, lines)
 }
 
 /// The popup's lines, already wrapped to `width`.
@@ -140,6 +123,13 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
         EntryState::Failed { error, .. } => {
             section(&mut lines, "Error", theme);
             lines.extend(block(error, width, theme.error()));
+        }
+        EntryState::Cancelled {
+            may_be_billed: true,
+            ..
+        } => {
+            section(&mut lines, "Billing", theme);
+            lines.extend(block(super::log::BILLED_ANYWAY, width, theme.warning()));
         }
         EntryState::Queued
         | EntryState::Running { .. }

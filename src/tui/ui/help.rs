@@ -4,24 +4,19 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 use strum::VariantArray;
 
 use crate::tui::keymap::{self, Binding, Context};
 use crate::tui::state::AppState;
 use crate::tui::state::popup::Popup;
 use crate::tui::theme::Theme;
+use crate::tui::ui::ScrollView;
 use crate::tui::ui::popup::centered;
-use crate::tui::ui::{ScrollView, pane};
 
 const KEY_WIDTH: usize = 18;
 
 pub fn render(frame: &mut Frame, area: Rect, scroll: u16, state: &AppState) {
-    let ScrollView {
-        rect,
-        lines,
-        max_scroll,
-    } = view(area, state);
+    let view = view(area, state);
     let title = match search(state) {
         Some((query, typing)) if typing || !query.is_empty() => {
             let cursor = if typing { "▏" } else { "" };
@@ -29,13 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: u16, state: &AppState) {
         }
         _ => " Help · / search · ↑↓ PgUp/PgDn scroll · Esc close ".to_string(),
     };
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(pane(title, true, state.theme))
-            .scroll((scroll.min(max_scroll), 0)),
-        rect,
-    );
+    view.render(frame, title, scroll, state.theme);
 }
 
 /// The help's search text and whether it is being typed.
@@ -57,13 +46,7 @@ pub(super) fn view(area: Rect, state: &AppState) -> ScrollView {
         (area.width * 8 / 10).max(76),
         area.height.saturating_sub(2),
     );
-    let inner_height = rect.height.saturating_sub(2) as usize;
-    let max_scroll = lines.len().saturating_sub(inner_height) as u16;
-    ScrollView {
-        rect,
-        lines,
-        max_scroll,
-    }
+    ScrollView::new(rect, lines)
 }
 
 /// The entries that contain `query` (ignoring ASCII case), under their

@@ -199,7 +199,7 @@ pub(super) fn status(
             ("✓", status.to_string(), theme.success(), Some(*took))
         }
         EntryState::Failed { took, .. } => ("✗", "failed".to_string(), theme.error(), Some(*took)),
-        EntryState::Cancelled { took } => {
+        EntryState::Cancelled { took, .. } => {
             ("⊘", "cancelled".to_string(), theme.warning(), Some(*took))
         }
     }
@@ -249,10 +249,19 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
         EntryState::Failed { error, .. } => {
             lines.extend(wrap_indented(error, width, theme.error()))
         }
-        EntryState::Cancelled { .. } => {}
+        EntryState::Cancelled { may_be_billed, .. } => {
+            if *may_be_billed {
+                lines.extend(wrap_indented(BILLED_ANYWAY, width, theme.warning()));
+            }
+        }
     }
     lines
 }
+
+/// A gcp generation cancelled after its request left: Vertex AI may have
+/// made the audio, and billed it, even so.
+pub(super) const BILLED_ANYWAY: &str =
+    "cancelled after it was sent to Vertex AI: it may have been billed";
 
 /// `4s`, `1m05s`.
 pub(super) fn elapsed(d: Duration) -> String {

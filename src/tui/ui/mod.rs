@@ -215,6 +215,32 @@ struct ScrollView {
     max_scroll: u16,
 }
 
+impl ScrollView {
+    /// `lines` in a bordered popup at `rect`: it scrolls as far as the last
+    /// line reaching the bottom border.
+    fn new(rect: Rect, lines: Vec<Line<'static>>) -> ScrollView {
+        let inner_height = rect.height.saturating_sub(2) as usize;
+        let max_scroll = lines.len().saturating_sub(inner_height) as u16;
+        ScrollView {
+            rect,
+            lines,
+            max_scroll,
+        }
+    }
+
+    /// Draws the popup over what is under it, scrolled by `scroll` rows
+    /// (at most to its end).
+    fn render(self, frame: &mut Frame, title: String, scroll: u16, theme: Theme) {
+        frame.render_widget(Clear, self.rect);
+        frame.render_widget(
+            Paragraph::new(self.lines)
+                .block(pane(title, true, theme))
+                .scroll((scroll.min(self.max_scroll), 0)),
+            self.rect,
+        );
+    }
+}
+
 /// A pane's frame: bold and coloured when focused.
 fn pane<'a>(title: impl Into<Line<'a>>, focused: bool, theme: Theme) -> Block<'a> {
     Block::new()

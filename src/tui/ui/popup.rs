@@ -7,10 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use strum::VariantArray;
 
+use crate::doctor::Status;
 use crate::domain::presets::is_builtin;
 use crate::tui::keymap::{self, Context};
-use crate::tui::state::AppState;
 use crate::tui::state::popup::{Confirm, Discard, InputBox, Popup, Setting};
+use crate::tui::state::{AppState, SetupCheck};
 use crate::tui::theme::Theme;
 use crate::tui::ui::{details, help, pane, take};
 
@@ -208,6 +209,85 @@ fn input_box(frame: &mut Frame, area: Rect, input: &InputBox, theme: Theme) {
     );
 }
 
+/// The set-up check, compact enough for 80×24: the verdict, the checks
+/// that passed on one line, then each other check with its advice.
+fn setup_check(check: &SetupCheck, theme: Theme) -> Vec<Line<'static>> {
+    let label = Span::styled(format!("{:<15}", "Set-up check"), theme.label());
+    let report = match check {
+        SetupCheck::NotRun => {
+            return vec![Line::from(vec![
+                label,
+                Span::styled(
+                    "c checks these settings; nothing is generated or billed",
+                    theme.dim(),
+                ),
+            ])];
+        }
+        SetupCheck::Running(_) => {
+            return vec![Line::from(vec![
+                label,
+                Span::styled(
+                    "checking… (credentials, project, API, permission)",
+                    theme.running(),
+                ),
+            ])];
+        }
+        SetupCheck::Done(report) => report,
+    };
+    let verdict = if report.ok {
+        Span::styled("✓ gcp mode would work", theme.success())
+    } else {
+        Span::styled("✗ gcp mode would not work yet", theme.error())
+    };
+    let mut lines = vec![Line::from(vec![label, verdict])];
+    let passed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Pass)
+        .map(|c| c.name.label())
+        .collect();
+    if !passed.is_empty() {
+        lines.push(Line::styled(
+            format!("✓ {}", passed.join(", ")),
+            theme.dim(),
+        ));
+    }
+    let skipped = report
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Skipped)
+        .count();
+    for c in report
+        .checks
+        .iter()
+        .filter(|c| !matches!(c.status, Status::Pass | Status::Skipped))
+    {
+        let style = match c.status {
+            Status::Fail => theme.error(),
+            _ => theme.warning(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} {}: ", c.status.mark(), c.name.label()), style),
+            Span::raw(clean(&c.detail)),
+        ]));
+        if let Some(advice) = &c.advice {
+            lines.push(Line::styled(format!("  → {}", clean(advice)), theme.dim()));
+        }
+    }
+    if skipped > 0 {
+        lines.push(Line::styled(
+            format!("- {skipped} more checked once the ✗ above is fixed"),
+            theme.dim(),
+        ));
+    }
+    lines
+}
+
+/// Text from a server, without control characters.
+fn clean(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
 fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
     let theme = state.theme;
     let s = &state.settings;
@@ -256,17 +336,23 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
         theme.dim(),
     ));
     lines.push(Line::from(""));
-    for (label, path) in [
-        ("Config file", &state.paths.config_file),
-        ("Output", &state.paths.output_dir),
-        ("Presets", &state.paths.presets_dir),
-        ("Log file", &state.paths.log_path),
-    ] {
-        lines.push(Line::from(vec![
-            Span::styled(format!("{label:<15}"), theme.label()),
-            Span::raw(path.display().to_string()),
-        ]));
+    // Once a set-up check runs, its lines take the place of the paths (the
+    // folders check names them), so the view still fits 80×24.
+    if matches!(state.setup_check, SetupCheck::NotRun) {
+        for (label, path) in [
+            ("Config file", &state.paths.config_file),
+            ("Output", &state.paths.output_dir),
+            ("Presets", &state.paths.presets_dir),
+            ("Log file", &state.paths.log_path),
+        ] {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{label:<15}"), theme.label()),
+                Span::raw(path.display().to_string()),
+            ]));
+        }
+        lines.push(Line::from(""));
     }
+    lines.extend(setup_check(&state.setup_check, theme));
     lines.push(Line::from(""));
     lines.push(keys_line(Context::Settings, theme));
     let width = (area.width * 7 / 10).max(70);

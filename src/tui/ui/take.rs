@@ -125,9 +125,10 @@ pub(super) fn take_view(area: Rect, id: &TakeId, state: &AppState) -> ScrollView
         }
         return fit(area, lines);
     };
-    let track = take.track();
-    section(&mut lines, "Lyrics", theme);
-    lines.extend(block(&track.text_input, width, Style::new()));
+    if let Ok(track) = take.track() {
+        section(&mut lines, "Lyrics", theme);
+        lines.extend(block(&track.text_input, width, Style::new()));
+    }
     if !take.files.is_empty() {
         section(&mut lines, "Files", theme);
         for f in &take.files {
@@ -204,10 +205,9 @@ fn settings_rows(s: &TakeSummary, take: Option<&Take>) -> Vec<(&'static str, Str
                 .map_or_else(dash, |d| format!("{} measured", format_duration(d))),
         ),
     ];
-    let Some(take) = take else {
+    let Some((take, track)) = take.and_then(|t| t.track().ok().map(|track| (t, track))) else {
         return rows;
     };
-    let track = take.track();
     let st = &track.structure;
     let settings = take.result.settings.as_ref();
     rows.extend([
@@ -283,7 +283,13 @@ pub(super) fn compare_view(area: Rect, (a, b): (&TakeId, &TakeId), state: &AppSt
     left.extend(level_rows(state, a));
     right.extend(level_rows(state, b));
     let lyrics = |t: Option<&Take>, s: &TakeSummary| {
-        t.map_or_else(|| s.lyrics.clone(), |t| one_line(&t.track().text_input))
+        t.map_or_else(
+            || s.lyrics.clone(),
+            |t| {
+                t.track()
+                    .map_or_else(|_| s.lyrics.clone(), |tr| one_line(&tr.text_input))
+            },
+        )
     };
     left.push(("Lyrics", lyrics(ta, sa)));
     right.push(("Lyrics", lyrics(tb, sb)));

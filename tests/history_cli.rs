@@ -1,0 +1,389 @@
+//! Takes from the command line, through the real binary: `history`,
+//! `history show`, `play` (a stand-in player that records its arguments),
+//! `rerun` (the same request body against the fake Vertex servers),
+//! `history prune`, a take whose audio is gone, and `--config RESULT.json`
+//! giving back every saved take's prompt byte for byte.
+
+mod audio_support;
+mod vertex_support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+use vertex_support::{Fakes, LYRIA2_PATH, predictions};
+use wiremock::Mock;
+use wiremock::matchers::{method, path};
+
+fn music_gen(home: &Path, out: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
+    for var in [
+        "MUSIC_GEN_MODE",
+        "MUSIC_GEN_MODEL",
+        "MUSIC_GEN_PLAYER",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "GOOGLE_CLOUD_PROJECT",
+        "GOOGLE_CLOUD_REGION",
+        "MUSIC_GEN_CONFIG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("MUSIC_GEN_OUTPUT_DIR", out)
+        .arg("--presets-dir")
+        .arg(home.join("presets"))
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn gcp(fakes: &Fakes) -> Command {
+    let mut cmd = music_gen(fakes.dir.path(), &fakes.out_dir());
+    cmd.args([
+        "--mode",
+        "gcp",
+        "--project-id",
+        "test-project",
+        "--credentials",
+    ])
+    .arg(&fakes.credentials)
+    .arg("--endpoint")
+    .arg(fakes.vertex.uri());
+    cmd
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn history_json(cmd: &mut Command) -> Value {
+    serde_json::from_str(&ok(&cmd.args(["history", "--json"]).output().unwrap())).unwrap()
+}
+
+/// A real WAV: one quiet second, then one loud one.
+fn sine_wav(dir: &Path) -> Vec<u8> {
+    let p = dir.join("sine.wav");
+    audio_support::write_sine_wav(&p, 48_000, 2, 2.0, |t| if t < 1.0 { 0.1 } else { 0.9 });
+    std::fs::read(p).unwrap()
+}
+
+#[test]
+fn a_paid_take_is_listed_shown_played_rerun_identically_and_pruned() {
+    let rt = runtime();
+    let scratch = tempfile::tempdir().unwrap();
+    let audio = sine_wav(scratch.path());
+    let fakes = rt.block_on(async {
+        let fakes = Fakes::start().await;
+        // One token per process: the generation and the two re-runs.
+        fakes.expect_token_requests(3).await;
+        Mock::given(method("POST"))
+            .and(path(LYRIA2_PATH))
+            .respond_with(predictions(&[&audio]))
+            .expect(3)
+            .mount(&fakes.vertex)
+            .await;
+        fakes
+    });
+    let out = fakes.out_dir();
+    ok(&gcp(&fakes)
+        .args([
+            "generate",
+            "-p",
+            "rock_anthem",
+            "-t",
+            "We rise\nagain",
+            "--seed",
+            "7",
+        ])
+        .args(["--negative-prompt", "drums", "--yes"])
+        .output()
+        .unwrap());
+
+    // Listed, in a new process, with what was measured.
+    let list = history_json(&mut gcp(&fakes));
+    assert_eq!(list["total"], 1);
+    let take = &list["takes"][0];
+    let id = take["id"].as_str().unwrap().to_string();
+    assert_eq!(take["state"]["state"], "ready");
+    assert_eq!(take["seed"], 7);
+    assert_eq!(take["preset"], "rock_anthem");
+    assert_eq!(take["model"], "lyria-002");
+    assert!((take["duration_seconds"].as_f64().unwrap() - 2.0).abs() < 0.01);
+    let text = ok(&gcp(&fakes)
+        .args(["history", "--since", "1d"])
+        .output()
+        .unwrap());
+    assert!(
+        text.contains(&id) && text.contains("We rise again"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Spent in gcp mode over the last 1d: $0.06 on 1 take"),
+        "{text}"
+    );
+
+    // Shown with its levels and a waveform whose loud half is taller.
+    let show = ok(&gcp(&fakes)
+        .args(["history", "show", &id[..12]])
+        .output()
+        .unwrap());
+    assert!(show.contains("WAV 48 kHz stereo"), "{show}");
+    assert!(show.contains("Seed:         7"), "{show}");
+    let wave = show
+        .lines()
+        .find(|l| l.chars().count() == 60 && l.chars().all(|c| ('▁'..='█').contains(&c)))
+        .unwrap_or_else(|| panic!("no waveform line in:\n{show}"));
+    let cols: Vec<char> = wave.chars().collect();
+    assert!(cols[5] < cols[55], "{wave}");
+    let shown: Value = serde_json::from_str(&ok(&gcp(&fakes)
+        .args(["history", "show", &id, "--json"])
+        .output()
+        .unwrap()))
+    .unwrap();
+    assert_eq!(shown["waveform"].as_array().unwrap().len(), 60);
+    assert_eq!(shown["result"]["track"]["text_input"], "We rise\nagain");
+
+    // Played by a stand-in that records its arguments; it prints, and
+    // nothing of that reaches the terminal.
+    let args_file = scratch.path().join("args");
+    let player = scratch.path().join("player.sh");
+    std::fs::write(
+        &player,
+        format!(
+            "#!/bin/sh\necho noisy player output\necho noisy >&2\nprintf '%s\\n' \"$@\" > {}\n",
+            args_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&player, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let o = gcp(&fakes)
+        .env("MUSIC_GEN_PLAYER", format!("{} --flag", player.display()))
+        .args(["play", &id])
+        .output()
+        .unwrap();
+    let printed = ok(&o);
+    assert!(!printed.contains("noisy") && !stderr(&o).contains("noisy"));
+    let wav = out.join(format!("{id}.wav"));
+    assert_eq!(
+        std::fs::read_to_string(&args_file).unwrap(),
+        format!("--flag\n{}\n", wav.display())
+    );
+
+    // Re-run: the same request body, seed and all; then one with a change.
+    ok(&gcp(&fakes)
+        .args(["rerun", &id[..15], "--yes"])
+        .output()
+        .unwrap());
+    ok(&gcp(&fakes)
+        .args(["rerun", &id, "--temperature", "0.2", "--yes"])
+        .output()
+        .unwrap());
+    let bodies: Vec<Value> = rt
+        .block_on(fakes.vertex.received_requests())
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 3);
+    assert_eq!(bodies[0], bodies[1]);
+    assert_eq!(bodies[0]["instances"][0]["seed"], 7);
+    assert_ne!(bodies[0], bodies[2]);
+    assert!(bodies[2].to_string().contains("Temperature: 0.2"));
+    let list = history_json(&mut gcp(&fakes));
+    assert_eq!(list["total"], 3);
+
+    // A take whose audio is gone is listed as such, and play says so.
+    std::fs::remove_file(&wav).unwrap();
+    let list = history_json(&mut gcp(&fakes));
+    let gone = list["takes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(gone["state"]["state"], "missing");
+    let o = gcp(&fakes).args(["play", &id]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("missing") && e.lines().count() == 1, "{e}");
+    let show = ok(&gcp(&fakes).args(["history", "show", &id]).output().unwrap());
+    assert!(show.contains("(missing)"), "{show}");
+
+    // Prune asks (refuses without a terminal), then frees the space.
+    let o = gcp(&fakes)
+        .args(["history", "prune", "--keep", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("2 takes"), "{}", stderr(&o));
+    let pruned = ok(&gcp(&fakes)
+        .args(["history", "prune", "--keep", "1", "--yes"])
+        .output()
+        .unwrap());
+    assert!(pruned.starts_with("Deleted 2 takes, freed "), "{pruned}");
+    assert_eq!(history_json(&mut gcp(&fakes))["total"], 1);
+}
+
+#[test]
+fn no_player_is_one_line_with_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tracks");
+    std::fs::create_dir_all(&out).unwrap();
+    let wav = out.join("20250101-000000-rock.wav");
+    audio_support::write_sine_wav(&wav, 8000, 1, 0.2, |_| 0.5);
+    std::fs::write(
+        out.join("20250101-000000-rock.json"),
+        serde_json::json!({
+            "status": "completed", "mode": "gcp", "genre": "rock",
+            "duration_seconds": 60, "prompt": "p", "message": "",
+            "metadata": {"structure": {}, "style_references": [], "temperature": 0.5},
+            "cost_estimate": {"estimated_total_usd": 0.06, "note": ""},
+            "files": [{"path": wav, "mime_type": "audio/wav", "size_bytes": 1, "sha256": ""}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let o = music_gen(dir.path(), &out)
+        .env("PATH", dir.path().join("empty-path"))
+        .args(["play", "2025"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(
+        e.contains("no audio player found") && e.contains(&wav.display().to_string()),
+        "{e}"
+    );
+}
+
+/// Every kind of saved take, fed back with `--config`, makes the same
+/// prompt; so does a result the Python tool's API returned.
+#[test]
+fn every_saved_take_round_trips_through_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tracks");
+    let runs: [&[&str]; 5] = [
+        &["-p", "rock_anthem", "-t", "We rise\n\n  again ü 🎵"],
+        &[
+            "-g",
+            "lo-fi hip hop",
+            "-t",
+            "Lyrics/Text input:\nCreate a track",
+            "-d",
+            "75",
+        ],
+        &[
+            "-g",
+            "jazz",
+            "-t",
+            "x",
+            "--no-intro",
+            "--verses",
+            "5",
+            "--choruses",
+            "1",
+            "-s",
+            "style:smoky",
+            "-s",
+            "artist:Someone: Else",
+        ],
+        &[
+            "-p",
+            "jazz_smooth",
+            "-t",
+            "Blue",
+            "--seed",
+            "4294967295",
+            "--negative-prompt",
+            "vocals",
+            "--temperature",
+            "0",
+        ],
+        &[
+            "-g",
+            "pop",
+            "-t",
+            "Sing",
+            "--samples",
+            "3",
+            "--model",
+            "lyria-3-pro-preview",
+        ],
+    ];
+    for (i, args) in runs.iter().enumerate() {
+        ok(&music_gen(dir.path(), &out)
+            .arg("generate")
+            .args(*args)
+            .arg("--output")
+            .arg(out.join(format!("take-{i}.wav")))
+            .output()
+            .unwrap());
+    }
+    let results: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(results.len(), runs.len());
+    for r in &results {
+        let saved: Value = serde_json::from_slice(&std::fs::read(r).unwrap()).unwrap();
+        let o = music_gen(dir.path(), &out)
+            .args(["prompt", "--config"])
+            .arg(r)
+            .output()
+            .unwrap();
+        assert_eq!(ok(&o), saved["prompt"].as_str().unwrap(), "{}", r.display());
+        assert!(
+            stderr(&o).is_empty(),
+            "warnings for {}: {}",
+            r.display(),
+            stderr(&o)
+        );
+    }
+
+    let fixture: Value =
+        serde_json::from_slice(&std::fs::read("tests/fixtures/python_api/simulate.json").unwrap())
+            .unwrap();
+    let mut checked = 0;
+    for case in fixture["cases"].as_array().unwrap() {
+        if case["path"] != "/tracks/generate" || case["status"] != 200 {
+            continue;
+        }
+        let file = dir.path().join("python-result.json");
+        std::fs::write(&file, case["body"].to_string()).unwrap();
+        let o = music_gen(dir.path(), &out)
+            .args(["prompt", "--config"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert_eq!(
+            ok(&o),
+            case["body"]["prompt"].as_str().unwrap(),
+            "{}",
+            case["name"]
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5);
+}
