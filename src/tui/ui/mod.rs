@@ -105,12 +105,8 @@ pub fn layout(state: &AppState, area: Rect) -> Panes {
     };
     let [form_area, lyrics_area] =
         Layout::horizontal([Constraint::Percentage(form_share), Constraint::Min(0)]).areas(top);
-    // The focused one of prompt and Generations gets the wider half: a
-    // take's row says more than fits in half.
-    let prompt_share = if state.focus == Focus::Log { 40 } else { 50 };
     let [prompt_area, log_area] =
-        Layout::horizontal([Constraint::Percentage(prompt_share), Constraint::Min(0)])
-            .areas(bottom);
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Min(0)]).areas(bottom);
     panes.presets = Some(list_area);
     panes.details = Some(details_area);
     panes.form = Some(form_area);
