@@ -176,6 +176,10 @@ fn openapi_describes_every_endpoint() {
         "/presets/{name}",
         "/prompt-tips",
         "/tracks/generate",
+        "/tracks",
+        "/tracks/{id}",
+        "/tracks/{id}/audio",
+        "/tracks/{id}/audio/{n}",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }

@@ -30,15 +30,6 @@ impl std::fmt::Debug for ApiKey {
 }
 
 impl ApiKey {
-    /// The key from the environment; an empty value means no key, as in
-    /// the Python tool.
-    pub fn from_env() -> Option<ApiKey> {
-        std::env::var(KEY_ENV)
-            .ok()
-            .filter(|k| !k.is_empty())
-            .map(|k| ApiKey::new(&k))
-    }
-
     pub fn new(key: &str) -> ApiKey {
         ApiKey {
             digest: Sha256::digest(key.as_bytes()).into(),

@@ -34,7 +34,7 @@ use crate::generate::{GenerationSettings, Mode, OutputTarget};
 use crate::serve::auth::ApiKey;
 use crate::serve::dispatch::WorkerClient;
 use crate::serve::error::ApiError;
-use crate::serve::routes::{generate, meta, presets};
+use crate::serve::routes::{generate, meta, presets, tracks};
 use crate::serve::shutdown::Shutdown;
 use crate::serve::state::AppState;
 use crate::worker::WorkerHandle;
@@ -50,6 +50,9 @@ pub struct ServeOptions {
     /// How long requests in flight may take after SIGTERM or SIGINT.
     pub shutdown_timeout: Duration,
     pub output_dir: PathBuf,
+    /// MUSIC_GEN_API_KEY from the environment or `.env` (see
+    /// [`crate::settings`]); clients must send it when set.
+    pub api_key: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -69,11 +72,15 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/presets/{name}", get(presets::get).delete(presets::delete))
         .route("/prompt-tips", get(presets::tips))
         .route("/tracks/generate", post(generate::generate))
+        .route("/tracks", get(tracks::list))
+        .route("/tracks/{id}", get(tracks::get))
+        .route("/tracks/{id}/audio", get(tracks::audio))
+        .route("/tracks/{id}/audio/{n}", get(tracks::audio_n))
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             auth::require_key,
         ));
-    Router::new()
+    let routes = Router::new()
         .route("/", get(meta::root))
         .route("/health", get(meta::health))
         .route("/openapi.json", get(openapi::openapi_json))
@@ -81,10 +88,16 @@ pub fn router(state: Arc<AppState>) -> Router {
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "Not Found") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
-        })
+        });
+    contain_panics(routes).with_state(state)
+}
+
+/// The layers every route runs in: a panic becomes a 500 for its request
+/// alone, and every request gets its access-log line.
+fn contain_panics<S: Clone + Send + Sync + 'static>(routes: Router<S>) -> Router<S> {
+    routes
         .layer(CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn(access_log::log))
-        .with_state(state)
 }
 
 /// A panic in one handler is a 500 for that request; the others go on.
@@ -110,7 +123,12 @@ pub async fn run(
         Mode::Simulate => OutputTarget::None,
         Mode::Gcp => OutputTarget::Dir(opts.output_dir.clone()),
     };
-    let api_key = ApiKey::from_env();
+    // An empty value means no key, as in the Python tool.
+    let api_key = opts
+        .api_key
+        .as_deref()
+        .filter(|k| !k.is_empty())
+        .map(ApiKey::new);
     let env_port = std::env::var(PORT_ENV).ok();
     let plan = bind::plan(
         &BindRequest {
@@ -189,5 +207,47 @@ async fn finish_generations(mut worker: WorkerClient, shutdown: &Shutdown) {
             eprintln!("music-gen serve: {} generation(s) still running at exit; they may have been billed", worker.generations_running());
         }
         () = shutdown.force.cancelled() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn boom() -> &'static str {
+        panic!("a bug in a handler")
+    }
+
+    /// A handler that panics answers 500 with the usual JSON, and the
+    /// server goes on answering: the same layers as every real route.
+    #[tokio::test]
+    async fn a_panicking_handler_is_a_500_and_serving_goes_on() {
+        let routes: Router = contain_panics(
+            Router::new()
+                .route("/boom", get(boom))
+                .route("/fine", get(|| async { "fine" })),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, routes).await });
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        for _ in 0..2 {
+            let r = http
+                .get(format!("http://{addr}/boom"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 500);
+            let body: serde_json::Value = r.json().await.unwrap();
+            let detail = body["detail"].as_str().unwrap_or_default();
+            assert!(!detail.contains("a bug in a handler"), "{body}");
+            assert!(!detail.is_empty(), "{body}");
+            let r = http
+                .get(format!("http://{addr}/fine"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200);
+        }
     }
 }

@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::serve::routes::{generate, meta, presets};
+use crate::serve::routes::{generate, meta, presets, tracks};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,6 +24,10 @@ use crate::serve::routes::{generate, meta, presets};
         presets::save,
         presets::delete,
         presets::tips,
+        tracks::list,
+        tracks::get,
+        tracks::audio,
+        tracks::audio_n,
     ),
     modifiers(&Security)
 )]

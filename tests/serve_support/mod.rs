@@ -43,6 +43,10 @@ pub struct Launch {
     pub env: Vec<(String, String)>,
     pub args: Vec<String>,
     pub dir: Option<TempDir>,
+    /// Start in the test's folder (to read a `.env` there).
+    pub cwd: bool,
+    /// Flags of `serve` itself, after it.
+    pub serve_args: Vec<String>,
 }
 
 impl Launch {
@@ -51,7 +55,25 @@ impl Launch {
             env: Vec::new(),
             args: Vec::new(),
             dir: None,
+            cwd: false,
+            serve_args: Vec::new(),
         }
+    }
+
+    pub fn serve_arg(mut self, a: &str) -> Launch {
+        self.serve_args.push(a.to_string());
+        self
+    }
+
+    pub fn args_from(mut self, args: &[&str]) -> Launch {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    /// Starts it with its folder as the current directory.
+    pub fn start_in_its_dir(mut self) -> Server {
+        self.cwd = true;
+        self.start()
     }
 
     pub fn env(mut self, k: &str, v: &str) -> Launch {
@@ -82,6 +104,9 @@ impl Launch {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
+        if self.cwd {
+            cmd.current_dir(dir.path());
+        }
         cmd
     }
 
@@ -92,7 +117,7 @@ impl Launch {
             .take()
             .unwrap_or_else(|| tempfile::tempdir().unwrap());
         let mut cmd = self.command(&dir);
-        cmd.args(["serve", "--port", "0"]);
+        cmd.args(["serve", "--port", "0"]).args(&self.serve_args);
         let mut child = cmd.spawn().expect("start music-gen serve");
         let stderr = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = std::sync::mpsc::channel();

@@ -3,6 +3,7 @@
 pub mod generate;
 pub mod meta;
 pub mod presets;
+pub mod tracks;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 

@@ -45,7 +45,8 @@ impl Outbox for WorkerHandle {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The panes, in the order Tab visits them and the digits name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum Focus {
     Presets,
     Form,
@@ -55,13 +56,7 @@ pub enum Focus {
 }
 
 impl Focus {
-    pub const ORDER: [Focus; 5] = [
-        Focus::Presets,
-        Focus::Form,
-        Focus::Lyrics,
-        Focus::Prompt,
-        Focus::Log,
-    ];
+    pub const ORDER: &[Focus] = <Focus as strum::VariantArray>::VARIANTS;
 
     pub fn name(self) -> &'static str {
         match self {
