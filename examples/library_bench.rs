@@ -33,7 +33,9 @@ fn fill(dir: &Path, n: usize) {
     std::fs::create_dir_all(dir).unwrap();
     let base = 1_700_000_000i64;
     for i in 0..n {
-        let lyrics: Vec<&str> = (0..100).map(|k| WORDS[(i * 7 + k * 3) % WORDS.len()]).collect();
+        let lyrics: Vec<&str> = (0..100)
+            .map(|k| WORDS[(i * 7 + k * 3) % WORDS.len()])
+            .collect();
         let genre = GENRES[i % GENRES.len()];
         let mut track = TrackConfig::new(lyrics.join(" "), genre);
         track.seed = Some(i as u64);
@@ -129,8 +131,18 @@ fn main() {
     );
 
     let _ = std::fs::remove_file(large.join(INDEX_FILE));
-    let (cold, _) = time_binary(&bin, &large, &["history", "--filter", "genre:jazz river"], 1);
-    let (warm, rss) = time_binary(&bin, &large, &["history", "--filter", "genre:jazz river"], runs);
+    let (cold, _) = time_binary(
+        &bin,
+        &large,
+        &["history", "--filter", "genre:jazz river"],
+        1,
+    );
+    let (warm, rss) = time_binary(
+        &bin,
+        &large,
+        &["history", "--filter", "genre:jazz river"],
+        runs,
+    );
     println!(
         "history --filter over 10,000: cold (no index) {}, warm {}; peak RSS of any run so far {} KiB",
         ms(cold),
@@ -162,7 +174,10 @@ fn main() {
         limit: Some(20),
         ..Query::default()
     });
-    println!("in process: newest 20 of an open library {}", ms(start.elapsed()));
+    println!(
+        "in process: newest 20 of an open library {}",
+        ms(start.elapsed())
+    );
     assert_eq!(page.takes.len(), 20);
 
     decode(tmp.path());

@@ -8,7 +8,7 @@ mod audio_support;
 mod take_support;
 mod tui_support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
@@ -25,13 +25,13 @@ use music_gen::worker::{Event, Request, RequestId, WorkerError};
 use take_support::{TakeSpec, save};
 use tui_support::{FakeWorker, key, press, screen, settle, type_text};
 
-/// A folder of its own per test, at a fixed path so snapshots that show
-/// paths do not change from run to run.
-fn folder(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("music-generation-tui-library-{test}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A folder of its own per test, removed when the test ends; no snapshot
+/// shows its path.
+fn folder(test: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("music-gen-tui-library-{test}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// Three takes: a loud jazz take with audio (newest), a simulated rock
@@ -113,7 +113,8 @@ fn redact(screen: &str, out: &Path) -> String {
 
 #[test]
 fn past_takes_are_listed_newest_first_beside_this_sessions() {
-    let out = folder("listed");
+    let tmp = folder("listed");
+    let out = tmp.path().to_path_buf();
     three_takes(&out);
     let mut worker = FakeWorker::new(&[]);
     let mut state = opened(&mut worker, &out);
@@ -168,7 +169,8 @@ fn past_takes_are_listed_newest_first_beside_this_sessions() {
 
 #[test]
 fn a_take_added_by_another_process_appears_when_the_watch_says_so() {
-    let out = folder("watched");
+    let tmp = folder("watched");
+    let out = tmp.path().to_path_buf();
     let mut worker = FakeWorker::new(&[]);
     let mut state = opened(&mut worker, &out);
     assert!(state.history_rows().is_empty());
@@ -189,7 +191,8 @@ fn a_take_added_by_another_process_appears_when_the_watch_says_so() {
 
 #[test]
 fn slash_filters_by_genre_preset_lyrics_or_model_and_s_sorts_by_name() {
-    let out = folder("filtered");
+    let tmp = folder("filtered");
+    let out = tmp.path().to_path_buf();
     three_takes(&out);
     let mut worker = FakeWorker::new(&[]);
     let mut state = opened(&mut worker, &out);
@@ -223,7 +226,8 @@ fn slash_filters_by_genre_preset_lyrics_or_model_and_s_sorts_by_name() {
 
 #[test]
 fn enter_shows_a_take_with_its_waveform_levels_and_everything_that_made_it() {
-    let out = folder("details");
+    let tmp = folder("details");
+    let out = tmp.path().to_path_buf();
     three_takes(&out);
     let mut worker = FakeWorker::new(&[]);
     let mut state = opened(&mut worker, &out);
@@ -256,7 +260,8 @@ fn enter_shows_a_take_with_its_waveform_levels_and_everything_that_made_it() {
 
 #[test]
 fn e_loads_the_takes_track_into_the_form_asking_first_over_work() {
-    let out = folder("edit");
+    let tmp = folder("edit");
+    let out = tmp.path().to_path_buf();
     three_takes(&out);
     let mut worker = FakeWorker::new(&[]);
     let mut state = opened(&mut worker, &out);
@@ -287,7 +292,8 @@ fn e_loads_the_takes_track_into_the_form_asking_first_over_work() {
 
 #[test]
 fn r_runs_a_take_again_with_its_track_and_seed_and_gcp_asks_first() {
-    let out = folder("rerun");
+    let tmp = folder("rerun");
+    let out = tmp.path().to_path_buf();
     three_takes(&out);
     let mut worker = FakeWorker::new(&[]);
     let mut state = opened(&mut worker, &out);
@@ -317,7 +323,8 @@ fn r_runs_a_take_again_with_its_track_and_seed_and_gcp_asks_first() {
 
 #[test]
 fn p_plays_and_stops_with_the_elapsed_time_and_no_player_is_one_line() {
-    let out = folder("play");
+    let tmp = folder("play");
+    let out = tmp.path().to_path_buf();
     three_takes(&out);
     let mut worker = FakeWorker::new(&[]);
     let mut state = opened(&mut worker, &out);
@@ -374,7 +381,8 @@ fn p_plays_and_stops_with_the_elapsed_time_and_no_player_is_one_line() {
 
 #[test]
 fn o_opens_y_copies_and_d_deletes_after_asking() {
-    let out = folder("files");
+    let tmp = folder("files");
+    let out = tmp.path().to_path_buf();
     three_takes(&out);
     let mut worker = FakeWorker::new(&[]);
     let mut state = opened(&mut worker, &out);
@@ -403,7 +411,8 @@ fn o_opens_y_copies_and_d_deletes_after_asking() {
 
 #[test]
 fn a_take_whose_audio_is_gone_says_so() {
-    let out = folder("gone");
+    let tmp = folder("gone");
+    let out = tmp.path().to_path_buf();
     three_takes(&out);
     std::fs::remove_file(out.join("20261127-183000-jazz.wav")).unwrap();
     let mut worker = FakeWorker::new(&[]);
@@ -423,7 +432,8 @@ fn a_take_whose_audio_is_gone_says_so() {
 
 #[test]
 fn two_marked_takes_compare_side_by_side_with_the_differences_marked() {
-    let out = folder("compare");
+    let tmp = folder("compare");
+    let out = tmp.path().to_path_buf();
     three_takes(&out);
     let mut worker = FakeWorker::new(&[]);
     let mut state = opened(&mut worker, &out);
@@ -443,7 +453,8 @@ fn two_marked_takes_compare_side_by_side_with_the_differences_marked() {
 
 #[test]
 fn a_page_at_a_time_and_the_next_when_the_selection_nears_the_end() {
-    let out = folder("paged");
+    let tmp = folder("paged");
+    let out = tmp.path().to_path_buf();
     for i in 0..230 {
         let stem = format!("20260101-{:06}-rock", i);
         save(
