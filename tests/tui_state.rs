@@ -69,7 +69,7 @@ fn generate_puts_a_queued_entry_in_the_log_and_follows_it_to_the_end() {
         OutputTarget::Dir(paths().output_dir),
         "simulate writes its metadata into the output dir"
     );
-    let entry = state.log.selected().unwrap();
+    let entry = state.log.entries().next().unwrap();
     assert_eq!(entry.state, EntryState::Queued);
     assert!(state.is_animating(), "the spinner turns while queued");
 
@@ -77,13 +77,13 @@ fn generate_puts_a_queued_entry_in_the_log_and_follows_it_to_the_end() {
     state.clock = Duration::from_secs(3);
     assert!(state.on_event(Event::Started { id }, &mut worker));
     assert!(matches!(
-        state.log.selected().unwrap().state,
+        state.log.entries().next().unwrap().state,
         EntryState::Running { .. }
     ));
     state.clock = Duration::from_secs(5);
     assert!(state.on_event(Event::Cancelled { id }, &mut worker));
     assert_eq!(
-        state.log.selected().unwrap().state,
+        state.log.entries().next().unwrap().state,
         EntryState::Cancelled {
             took: Duration::from_secs(2),
             may_be_billed: false,
@@ -697,7 +697,7 @@ async fn generate_with_the_real_worker_writes_metadata() {
         let event = handle.recv().await.unwrap();
         state.on_event(event, &mut handle);
     }
-    let entry = state.log.selected().unwrap();
+    let entry = state.log.entries().next().unwrap();
     let EntryState::Finished {
         status,
         files,

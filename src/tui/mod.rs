@@ -4,6 +4,7 @@
 
 pub mod action;
 mod app;
+pub mod clipboard;
 pub mod keymap;
 pub mod report;
 pub mod state;

@@ -19,12 +19,18 @@ impl AppState {
     fn on_answer(&mut self, event: Event, out: &mut dyn Outbox) -> bool {
         let id = event.id();
         if !event.is_final() {
-            return matches!(self.pending.get(&id), Some(Pending::Generate))
-                && self.on_progress(event);
+            return match self.pending.get(&id) {
+                Some(Pending::Generate) => self.on_progress(event),
+                Some(_) => self.on_take_progress(event, out),
+                None => false,
+            };
         }
         let Some(pending) = self.pending.remove(&id) else {
             return false;
         };
+        if pending.is_take() {
+            return self.on_take_event(pending, event, out);
+        }
         match (pending, event) {
             (Pending::List, Event::Presets { presets, .. }) => {
                 let first_listing = !self.presets.is_listed();
