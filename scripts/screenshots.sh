@@ -215,9 +215,8 @@ CREDS=$(sed -n 's/^credentials=//p' "$WORK/fake-out")
 ENDPOINT=$(sed -n 's/^endpoint=//p' "$WORK/fake-out")
 tmux_ kill-session -t shot 2>/dev/null || true
 tmux_ new-session -d -x "$COLS" -y "$ROWS" -s shot \
-    "$APP --mode gcp --project-id my-project --credentials $CREDS --endpoint $ENDPOINT"
-wait_for "Track · classical_orchestral"
-keys j j j j Enter
+    "$APP --mode gcp --project-id test-project --credentials $CREDS --endpoint $ENDPOINT"
+# The draft of the first session comes back: rock_anthem with its lyrics.
 wait_for "Track · rock_anthem"
 keys g
 wait_for "Estimated cost"

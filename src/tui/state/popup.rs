@@ -146,7 +146,7 @@ impl Setting {
             Setting::Project => "Project",
             Setting::Location => "Location",
             Setting::Model => "Default model",
-            Setting::RestoreBuiltins => "Built-in presets",
+            Setting::RestoreBuiltins => "Built-ins",
         }
     }
 }

@@ -123,7 +123,7 @@ fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
             vec![Line::from(format!(
                 "Delete preset {name}? Its file is removed{}.",
                 if is_builtin(name) {
-                    " (a built-in: Settings → Built-in presets brings it back)"
+                    " (a built-in: Settings → Built-ins brings it back)"
                 } else {
                     ""
                 }
