@@ -1,6 +1,9 @@
 //! The library of takes at scale: `music-gen history --limit 20` with 10 and
 //! with 10,000 takes, a filter over all of them cold (no index) and warm,
-//! and the memory the index takes. Prints numbers for docs/benchmarks.md.
+//! and the memory the index takes; then decoding for the waveform and
+//! levels (a 30 s 48 kHz WAV, a 3-minute MP3 encoded with `lame` when it
+//! is on PATH). Prints numbers for docs/benchmarks.md (`benches/audio.rs`
+//! measures the decoding with criterion too).
 //!
 //! ```sh
 //! CARGO_TARGET_DIR=/work/wt/release-target cargo build --release --bin music-gen --example library_bench
@@ -30,7 +33,9 @@ fn fill(dir: &Path, n: usize) {
     std::fs::create_dir_all(dir).unwrap();
     let base = 1_700_000_000i64;
     for i in 0..n {
-        let lyrics: Vec<&str> = (0..100).map(|k| WORDS[(i * 7 + k * 3) % WORDS.len()]).collect();
+        let lyrics: Vec<&str> = (0..100)
+            .map(|k| WORDS[(i * 7 + k * 3) % WORDS.len()])
+            .collect();
         let genre = GENRES[i % GENRES.len()];
         let mut track = TrackConfig::new(lyrics.join(" "), genre);
         track.seed = Some(i as u64);
@@ -126,8 +131,18 @@ fn main() {
     );
 
     let _ = std::fs::remove_file(large.join(INDEX_FILE));
-    let (cold, _) = time_binary(&bin, &large, &["history", "--filter", "genre:jazz river"], 1);
-    let (warm, rss) = time_binary(&bin, &large, &["history", "--filter", "genre:jazz river"], runs);
+    let (cold, _) = time_binary(
+        &bin,
+        &large,
+        &["history", "--filter", "genre:jazz river"],
+        1,
+    );
+    let (warm, rss) = time_binary(
+        &bin,
+        &large,
+        &["history", "--filter", "genre:jazz river"],
+        runs,
+    );
     println!(
         "history --filter over 10,000: cold (no index) {}, warm {}; peak RSS of any run so far {} KiB",
         ms(cold),
@@ -159,6 +174,47 @@ fn main() {
         limit: Some(20),
         ..Query::default()
     });
-    println!("in process: newest 20 of an open library {}", ms(start.elapsed()));
+    println!(
+        "in process: newest 20 of an open library {}",
+        ms(start.elapsed())
+    );
     assert_eq!(page.takes.len(), 20);
+
+    decode(tmp.path());
+}
+
+/// Median of 15 decodes of each file.
+fn decode(dir: &Path) {
+    #[path = "../tests/audio_support/mod.rs"]
+    mod audio_support;
+    let shape = |t: f64| 0.2 + 0.6 * (t * 0.7).sin().abs();
+    let wav = dir.join("take.wav");
+    audio_support::write_sine_wav(&wav, 48_000, 2, 30.0, shape);
+    println!("analyze 30 s 48 kHz stereo WAV: {}", ms(median(&wav)));
+    let long = dir.join("long.wav");
+    let mp3 = dir.join("take.mp3");
+    audio_support::write_sine_wav(&long, 48_000, 2, 180.0, shape);
+    let encoded = Command::new("lame")
+        .args(["--quiet", "-b", "192", "--resample", "48"])
+        .arg(&long)
+        .arg(&mp3)
+        .status()
+        .is_ok_and(|s| s.success());
+    if encoded {
+        println!("analyze 3-minute 192 kbit/s MP3: {}", ms(median(&mp3)));
+    } else {
+        println!("lame is not on PATH: no MP3 timing");
+    }
+}
+
+fn median(path: &Path) -> Duration {
+    let mut times: Vec<Duration> = (0..15)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(music_gen::audio::analyze(path).unwrap());
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[7]
 }

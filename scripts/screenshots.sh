@@ -3,7 +3,7 @@
 # size, `capture-pane -e` gives the screen with its colours as ANSI, aha
 # turns that into HTML and headless Chromium renders the PNG.
 #
-# Needs (Debian): tmux aha chromium fonts-dejavu-core
+# Needs (Debian): tmux aha chromium fonts-dejavu-core python3
 # Run from anywhere: scripts/screenshots.sh
 set -eu
 
@@ -12,19 +12,67 @@ COLS=120
 ROWS=36
 OUT=screenshots
 
-for tool in tmux aha chromium; do
+for tool in tmux aha chromium python3; do
     command -v "$tool" >/dev/null || { echo "screenshots: $tool is not installed" >&2; exit 1; }
 done
-cargo build --quiet --bin music-gen
+cargo build --quiet --bin music-gen --example fake_google
 BIN=$(pwd)/target/debug/music-gen
 WORK=$(mktemp -d)
 SOCKET="music-gen-shots-$$"
 tmux_() { tmux -L "$SOCKET" "$@"; }
 trap 'tmux_ kill-server 2>/dev/null || true; rm -rf "$WORK"' EXIT INT TERM
 
-# A fresh data directory, so the screenshots show the built-in presets.
-tmux_ new-session -d -x "$COLS" -y "$ROWS" -s shot \
-    "env XDG_STATE_HOME=$WORK/state MUSIC_GEN_CONFIG=$WORK/config.toml MUSIC_GEN_OUTPUT_DIR=$WORK/tracks $BIN --presets-dir $WORK/presets"
+# A fresh home, so the screenshots show the built-in presets and paths
+# read `~/…` (no temporary folder in view).
+H=$WORK/home
+mkdir -p "$H"
+APP="env -u MUSIC_GEN_CONFIG -u MUSIC_GEN_OUTPUT_DIR -u MUSIC_GEN_PRESETS_DIR -u MUSIC_GEN_MODE \
+    -u GOOGLE_CLOUD_PROJECT -u GOOGLE_CLOUD_REGION -u GOOGLE_APPLICATION_CREDENTIALS \
+    HOME=$H XDG_CONFIG_HOME=$H/.config XDG_DATA_HOME=$H/.local/share XDG_STATE_HOME=$H/.local/state $BIN"
+# Yesterday's takes, for the library: simulated ones from the CLI, and two
+# with audio (a WAV each, written here, as a gcp take would have).
+TRACKS=$H/.local/share/music-gen/tracks
+seed() {
+    $APP generate "$@" >/dev/null
+}
+seed -p jazz_smooth -t "Blue notes fall like rain on the avenue" --seed 7 -o "$TRACKS/20261129-201500-jazz.wav"
+seed -p jazz_smooth -t "Blue notes fall like rain on the avenue" --seed 42 --temperature 0.9 -o "$TRACKS/20261129-203000-jazz.wav"
+seed -p rock_anthem -t "Engines roar and the highway sings" -o "$TRACKS/20261128-090000-rock.wav"
+seed -p electronic_dance -t "Lights go down, the bass comes up" --seed 3 -o "$TRACKS/20261127-220000-edm.wav"
+python3 - "$TRACKS" <<'PY'
+import hashlib, json, math, struct, sys, wave
+folder = sys.argv[1]
+# Two takes of the same song: the second swells later and louder.
+for stem, swell in (("20261129-201500-jazz", 0.35), ("20261129-203000-jazz", 0.7)):
+    meta = f"{folder}/{stem}.json"
+    take = json.load(open(meta))
+    rate, seconds = 8000, 30
+    frames = bytearray()
+    peak = square = 0.0
+    for i in range(rate * seconds):
+        t = i / rate
+        amp = 0.15 + 0.75 * math.exp(-((t / seconds - swell) ** 2) / 0.02)
+        amp *= 0.6 + 0.4 * math.sin(2 * math.pi * t / 2.0) ** 2
+        v = amp * math.sin(2 * math.pi * 220 * t)
+        peak, square = max(peak, abs(v)), square + v * v
+        frames += struct.pack("<h", int(v * 32767))
+    path = f"{folder}/{stem}.wav"
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1); w.setsampwidth(2); w.setframerate(rate)
+        w.writeframes(bytes(frames))
+    data = open(path, "rb").read()
+    db = lambda x: round(20 * math.log10(x), 1)
+    take.update(status="completed", mode="gcp", model="lyria-002")
+    take["settings"]["mode"] = "gcp"
+    take["files"] = [{"path": path, "mime_type": "audio/wav", "size_bytes": len(data),
+                      "sha256": hashlib.sha256(data).hexdigest(),
+                      "audio": {"format": "wav", "sample_rate": rate, "channels": 1,
+                                "duration_seconds": float(seconds), "peak_dbfs": db(peak),
+                                "rms_dbfs": db(math.sqrt(square / (rate * seconds)))}}]
+    json.dump(take, open(meta, "w"), indent=2)
+PY
+
+tmux_ new-session -d -x "$COLS" -y "$ROWS" -s shot "$APP"
 
 # Waits until the screen shows TEXT (at most 15 s).
 wait_for() {
@@ -125,5 +173,58 @@ keys Escape
 keys '?'
 wait_for "Help"
 shot help
+keys Escape
 
+# The library: yesterday's takes under this session's, zoomed.
+keys z
+wait_for "takes"
+keys End
+sleep 0.3
+shot library
+
+# A take's details: its waveform and levels, and what made it.
+keys Home j j Enter
+wait_for "WAV 8 kHz"
+shot take-details
+keys Escape
+
+# Two takes of the same song compared.
+keys m j C
+wait_for "differences"
+sleep 0.3
+shot compare
+keys Escape z
+
+# The settings view.
+keys Escape o
+wait_for "Default model"
+shot settings
 keys Escape q
+
+# gcp mode against fake Google servers on 127.0.0.1 (nothing leaves the
+# machine): the cost question, then a finished take with its real length.
+mkfifo "$WORK/fake-in"
+"$(pwd)/target/debug/examples/fake_google" < "$WORK/fake-in" > "$WORK/fake-out" &
+exec 3> "$WORK/fake-in"
+i=0
+until grep -q '^endpoint=' "$WORK/fake-out" 2>/dev/null; do
+    i=$((i + 1)); [ "$i" -lt 200 ] || { echo "screenshots: fake_google did not start" >&2; exit 1; }
+    sleep 0.05
+done
+CREDS=$(sed -n 's/^credentials=//p' "$WORK/fake-out")
+ENDPOINT=$(sed -n 's/^endpoint=//p' "$WORK/fake-out")
+tmux_ kill-session -t shot 2>/dev/null || true
+tmux_ new-session -d -x "$COLS" -y "$ROWS" -s shot \
+    "$APP --mode gcp --project-id test-project --credentials $CREDS --endpoint $ENDPOINT"
+# The draft of the first session comes back: rock_anthem with its lyrics.
+wait_for "Track · rock_anthem"
+keys g
+wait_for "Estimated cost"
+shot gcp-cost
+keys y
+wait_for "✓ #1"
+keys 5 Enter
+wait_for "Esc close"
+shot gcp-take
+keys Escape q
+exec 3>&-

@@ -95,6 +95,19 @@ pub fn chunks(s: &str, width: usize) -> Vec<String> {
     pieces
 }
 
+/// `512 bytes`, `4.0 KiB`, `3.1 MiB`.
+pub fn bytes(bytes: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let b = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} bytes")
+    } else if b < KIB * KIB {
+        format!("{:.1} KiB", b / KIB)
+    } else {
+        format!("{:.1} MiB", b / (KIB * KIB))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

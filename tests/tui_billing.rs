@@ -59,7 +59,7 @@ fn cancelled_after_sending_warns_of_billing() {
     state.clock = Duration::from_secs(4);
     assert!(state.on_event(Event::Cancelled { id }, &mut worker));
     assert!(matches!(
-        state.log.selected().unwrap().state,
+        state.log.entries().next().unwrap().state,
         EntryState::Cancelled {
             may_be_billed: true,
             ..
@@ -86,7 +86,7 @@ fn cancelled_before_sending_says_nothing_of_billing() {
     assert!(!notice.contains("billed"), "{notice}");
     assert!(state.on_event(Event::Cancelled { id }, &mut worker));
     assert!(matches!(
-        state.log.selected().unwrap().state,
+        state.log.entries().next().unwrap().state,
         EntryState::Cancelled {
             may_be_billed: false,
             ..

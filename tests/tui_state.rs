@@ -69,7 +69,7 @@ fn generate_puts_a_queued_entry_in_the_log_and_follows_it_to_the_end() {
         OutputTarget::Dir(paths().output_dir),
         "simulate writes its metadata into the output dir"
     );
-    let entry = state.log.selected().unwrap();
+    let entry = state.log.entries().next().unwrap();
     assert_eq!(entry.state, EntryState::Queued);
     assert!(state.is_animating(), "the spinner turns while queued");
 
@@ -77,13 +77,13 @@ fn generate_puts_a_queued_entry_in_the_log_and_follows_it_to_the_end() {
     state.clock = Duration::from_secs(3);
     assert!(state.on_event(Event::Started { id }, &mut worker));
     assert!(matches!(
-        state.log.selected().unwrap().state,
+        state.log.entries().next().unwrap().state,
         EntryState::Running { .. }
     ));
     state.clock = Duration::from_secs(5);
     assert!(state.on_event(Event::Cancelled { id }, &mut worker));
     assert_eq!(
-        state.log.selected().unwrap().state,
+        state.log.entries().next().unwrap().state,
         EntryState::Cancelled {
             took: Duration::from_secs(2),
             may_be_billed: false,
@@ -697,7 +697,7 @@ async fn generate_with_the_real_worker_writes_metadata() {
         let event = handle.recv().await.unwrap();
         state.on_event(event, &mut handle);
     }
-    let entry = state.log.selected().unwrap();
+    let entry = state.log.entries().next().unwrap();
     let EntryState::Finished {
         status,
         files,
@@ -1018,4 +1018,31 @@ fn a_take_that_ends_unwatched_rings_the_bell_and_the_title_counts() {
     state.on_event(fail(third), &mut worker);
     assert!(!state.take_bell());
     assert_eq!(state.window_title(), "music-gen");
+}
+
+/// Paths under the home folder are shown with `~`; others whole.
+#[test]
+fn paths_under_home_are_shown_with_a_tilde() {
+    use std::path::{Path, PathBuf};
+    let mut paths = paths();
+    assert_eq!(
+        paths.show(Path::new("/home/user/x.wav")),
+        "/home/user/x.wav"
+    );
+    paths.home = Some(PathBuf::from("/home/user"));
+    assert_eq!(
+        paths.show(Path::new("/home/user/.local/share/music-gen/tracks/a.wav")),
+        "~/.local/share/music-gen/tracks/a.wav"
+    );
+    assert_eq!(paths.show(Path::new("/home/user")), "~");
+    assert_eq!(
+        paths.show(Path::new("/home/username/a")),
+        "/home/username/a"
+    );
+    paths.home = Some(PathBuf::from("/"));
+    assert_eq!(
+        paths.show(Path::new("/etc/x")),
+        "/etc/x",
+        "home / is not abbreviated"
+    );
 }

@@ -563,3 +563,126 @@ fn settings_chosen_in_the_view_are_there_at_the_next_start() {
         !tmux.alternate_screen_on()
     });
 }
+
+mod audio_support;
+mod take_support;
+
+/// The takes of earlier sessions are listed at the next start, and a take
+/// another process writes meanwhile appears without a key press.
+#[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
+fn history_survives_a_restart_and_other_processes_takes_appear() {
+    let (dir, tmux) = shell();
+    let output = dir.path().join("out");
+    tmux.launch(dir.path(), &output, "");
+    tmux.wait_for("Presets (5)");
+    tmux.keys(&["Tab", "Tab", "Enter"]);
+    tmux.wait_for("Lyrics editing");
+    tmux.text("Harbor lights at midnight");
+    tmux.keys(&["Escape"]);
+    tmux.wait("the editor left", |s| !s.contains("Lyrics editing"));
+    tmux.keys(&["g"]);
+    tmux.wait_for("✓ #1");
+    tmux.keys(&["q"]);
+    poll_until("the app to quit", || !tmux.alternate_screen_on());
+
+    // Started again: the take is there, though this session made nothing.
+    tmux.launch(dir.path(), &output, "");
+    tmux.wait_for("Presets (5)");
+    tmux.keys(&["5"]);
+    let screen = tmux.wait_for("1 takes");
+    assert!(screen.contains("Harbor lights"), "{screen}");
+    assert!(!screen.contains("#1"), "{screen}");
+
+    // Another process writes a take: the watcher brings it in.
+    let status = Command::new(env!("CARGO_BIN_EXE_music-gen"))
+        .args([
+            "--presets-dir",
+            dir.path().join("presets").to_str().unwrap(),
+        ])
+        .args(["generate", "-g", "bossa nova", "-t", "Sand and salt"])
+        .env("MUSIC_GEN_OUTPUT_DIR", &output)
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("MUSIC_GEN_CONFIG", dir.path().join("config.toml"))
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let screen = tmux.wait_for("2 takes");
+    assert!(screen.contains("bossa nova"), "{screen}");
+    tmux.keys(&["q"]);
+    poll_until("the app to quit", || !tmux.alternate_screen_on());
+}
+
+/// `p` plays with the player MUSIC_GEN_PLAYER names (a script that records
+/// its arguments and its pid), shows it playing, and stops it on `p` and
+/// on quit; `y` copies the path through OSC 52 into tmux's buffer.
+#[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
+fn playback_through_a_stand_in_player_and_the_path_copied() {
+    let (dir, tmux) = shell();
+    let output = dir.path().join("out");
+    std::fs::create_dir_all(&output).unwrap();
+    take_support::save(&output, take_support::TakeSpec::default());
+    let wav = output.join("20261129-201500-jazz.wav");
+    let args = dir.path().join("player-args");
+    let pid = dir.path().join("player-pid");
+    let player = dir.path().join("player.sh");
+    std::fs::write(
+        &player,
+        format!(
+            "#!/bin/sh\necho $$ > {pid}\necho \"$@\" >> {args}\nexec sleep 60\n",
+            pid = pid.display(),
+            args = args.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&player, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(
+        tmux.run(&["set", "-g", "set-clipboard", "on"])
+            .status
+            .success()
+    );
+
+    tmux.text(&format!("MUSIC_GEN_PLAYER={} ", player.display()));
+    tmux.launch(dir.path(), &output, "");
+    tmux.wait_for("Presets (5)");
+    tmux.keys(&["5"]);
+    tmux.wait_for("jazz_smooth");
+    tmux.keys(&["p"]);
+    tmux.wait_for("playing");
+    poll_until("the player to start", || {
+        std::fs::read_to_string(&args).is_ok_and(|a| a.ends_with('\n'))
+    });
+    let recorded = std::fs::read_to_string(&args).unwrap();
+    assert_eq!(recorded.trim(), wav.display().to_string());
+    let alive = |pid: &Path| {
+        let pid = std::fs::read_to_string(pid).unwrap();
+        Command::new("kill")
+            .args(["-0", pid.trim()])
+            .status()
+            .unwrap()
+            .success()
+    };
+    assert!(alive(&pid));
+    tmux.keys(&["p"]);
+    poll_until("the player to stop", || !alive(&pid));
+    tmux.wait("the row to stop playing", |s| !s.contains("playing"));
+
+    tmux.keys(&["y"]);
+    tmux.wait_for("Copied");
+    poll_until("the path in tmux's buffer", || {
+        let out = tmux.run(&["show-buffer"]);
+        String::from_utf8_lossy(&out.stdout).contains(&wav.display().to_string())
+    });
+
+    // Quitting stops the music.
+    std::fs::remove_file(&pid).unwrap();
+    tmux.keys(&["p"]);
+    poll_until("the player to start again", || pid.exists());
+    tmux.wait_for("playing");
+    assert!(alive(&pid));
+    tmux.keys(&["q"]);
+    poll_until("the app to quit", || !tmux.alternate_screen_on());
+    poll_until("the player to be stopped", || !alive(&pid));
+}

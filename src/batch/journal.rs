@@ -162,6 +162,98 @@ impl Journal {
     }
 }
 
+/// The journal on a thread of its own, committing in groups: every record
+/// waiting when it wakes is written, then synced once. Records that must
+/// be on disk before a request leaves are awaited; the others are not (a
+/// take written but not recorded is found again by its metadata).
+pub struct Writer {
+    queue: Option<std::sync::mpsc::Sender<Batch>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    path: PathBuf,
+}
+
+type Batch = (
+    Vec<Record>,
+    Option<tokio::sync::oneshot::Sender<std::io::Result<()>>>,
+);
+
+impl Writer {
+    pub fn spawn(mut journal: Journal) -> std::io::Result<Writer> {
+        let path = journal.path().to_path_buf();
+        let (tx, rx) = std::sync::mpsc::channel::<Batch>();
+        let thread = std::thread::Builder::new()
+            .name("batch-journal".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut group = vec![first];
+                    group.extend(rx.try_iter());
+                    let outcome = journal.write_group(group.iter().flat_map(|(r, _)| r));
+                    for (_, ack) in group {
+                        if let Some(ack) = ack {
+                            let _ = ack.send(match &outcome {
+                                Ok(()) => Ok(()),
+                                Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+                            });
+                        }
+                    }
+                    if let Err(e) = outcome {
+                        tracing::warn!(error = %e, "could not write the batch journal");
+                    }
+                }
+            })?;
+        Ok(Writer {
+            queue: Some(tx),
+            thread: Some(thread),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Returns once `records` are on disk.
+    pub async fn commit(&self, records: Vec<Record>) -> std::io::Result<()> {
+        let (ack, done) = tokio::sync::oneshot::channel();
+        let sent = self.queue.as_ref().map(|q| q.send((records, Some(ack))));
+        if !matches!(sent, Some(Ok(()))) {
+            return Err(std::io::Error::other("the journal writer stopped"));
+        }
+        done.await
+            .unwrap_or_else(|_| Err(std::io::Error::other("the journal writer stopped")))
+    }
+
+    /// Queues `record` to be written with the next group.
+    pub fn later(&self, record: Record) {
+        if let Some(q) = &self.queue {
+            let _ = q.send((vec![record], None));
+        }
+    }
+
+    /// Writes what is queued and stops. Blocking.
+    pub fn close(mut self) {
+        self.queue = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Journal {
+    fn write_group<'a>(
+        &mut self,
+        records: impl Iterator<Item = &'a Record>,
+    ) -> std::io::Result<()> {
+        let mut text = String::new();
+        for r in records {
+            text.push_str(&serde_json::to_string(r).expect("records always serialize"));
+            text.push('\n');
+        }
+        self.file.write_all(text.as_bytes())?;
+        self.file.sync_data()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

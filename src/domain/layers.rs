@@ -359,6 +359,30 @@ mod tests {
     }
 
     #[test]
+    fn a_list_is_replaced_whole_and_its_errors_name_its_layer() {
+        let base = file(
+            "genre: g\ntext_input: t\nstyle_references:\n- {type: style, value: a}\n- {type: sound, value: b}\n",
+        );
+        let (top, _) = Layer::from_value(
+            Some("job 2".into()),
+            json!({"style_references": [{"type": " ", "value": "c"}]}),
+        )
+        .unwrap();
+        assert_eq!(
+            merge_all(&[base.clone(), top.clone()])["style_references"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        let e = resolve(&[base, top]).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "style_references[0].type: must not be empty (from job 2)"
+        );
+    }
+
+    #[test]
     fn required_fields_and_warnings() {
         let (l, warnings) = Layer::from_value(None, json!({"genre": "x", "mood": 1})).unwrap();
         assert_eq!(warnings, ["mood: unknown key, ignored"]);

@@ -46,6 +46,20 @@ pub enum Action {
     /// Runs the `doctor` checks from the settings view.
     CheckSetup,
     Help,
+    /// Loads the selected take's track and settings into the form.
+    EditTake,
+    /// Runs the selected take again.
+    Rerun,
+    /// Plays the selected take, or stops it.
+    Play,
+    /// Opens the take's file or folder with the system opener.
+    OpenExternal,
+    /// Copies the take's path to the clipboard (OSC 52).
+    CopyPath,
+    /// Marks the take for comparison, or unmarks it.
+    Mark,
+    /// Shows two takes side by side.
+    Compare,
     Yes,
     No,
     /// A key for the text field being typed in.

@@ -1,6 +1,6 @@
 //! The event loop: waits on the terminal, the worker, signals and — only
-//! while a generation runs — a spinner tick; updates the state; draws once
-//! when something changed. Idle, it sleeps without waking up.
+//! while a generation runs or a take plays — a tick; updates the state;
+//! draws once when something changed. Idle, it sleeps without waking up.
 
 use std::time::{Duration, Instant};
 
@@ -14,9 +14,7 @@ use crate::tui::state::AppState;
 use crate::tui::terminal::TerminalGuard;
 use crate::tui::ui;
 use crate::tui::{Exit, TuiError};
-use crate::worker::WorkerHandle;
-
-const SPINNER_TICK: Duration = Duration::from_millis(120);
+use crate::worker::{Request, WorkerHandle};
 
 /// How long a quit waits for the draft to reach the disk.
 const DRAFT_WAIT: Duration = Duration::from_secs(3);
@@ -30,8 +28,31 @@ pub async fn run(
 ) -> Result<Exit, TuiError> {
     let started = Instant::now();
     let result = run_loop(terminal, state, worker, started).await;
+    stop_playing(state, worker).await;
     save_draft_now(state, worker, started).await;
     result
+}
+
+/// Quitting stops the music: the player is stopped and reaped before the
+/// process ends (waiting a bounded time).
+async fn stop_playing(state: &mut AppState, worker: &mut WorkerHandle) {
+    if state.library.playing.is_none() {
+        return;
+    }
+    let stop = worker.send(Request::StopPlayback);
+    let wait = async {
+        while state.library.playing.is_some() {
+            match worker.recv().await {
+                Some(event) => {
+                    state.on_event(event, worker);
+                }
+                None => return,
+            }
+        }
+    };
+    if tokio::time::timeout(DRAFT_WAIT, wait).await.is_err() {
+        tracing::warn!(stop, "the player did not stop in time");
+    }
 }
 
 /// Sends the draft and waits (a bounded time) for the worker to write it.
@@ -63,7 +84,7 @@ async fn run_loop(
     let mut terminal_events = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
-    let mut ticker: Option<Interval> = None;
+    let mut ticker: Option<(Duration, Interval)> = None;
     state.start(worker);
     let mut dirty = true;
     loop {
@@ -74,6 +95,9 @@ async fn run_loop(
         if state.should_quit() {
             return Ok(Exit::Quit);
         }
+        if let Some(text) = state.clipboard.take() {
+            terminal.copy(&text)?;
+        }
         if dirty {
             let area = terminal.draw(state)?;
             terminal.signal(&state.window_title(), state.take_bell())?;
@@ -83,14 +107,14 @@ async fn run_loop(
             state.set_view(ui::view_limits(state, area));
             dirty = false;
         }
-        ticker = match (state.is_animating(), ticker) {
-            (true, None) => Some(spinner_ticker()),
-            (true, t) => t,
-            (false, _) => None,
+        ticker = match (state.tick_every(), ticker) {
+            (Some(every), Some((was, t))) if every == was => Some((was, t)),
+            (Some(every), _) => Some((every, ticker_every(every))),
+            (None, _) => None,
         };
         let tick = async {
             match ticker.as_mut() {
-                Some(t) => t.tick().await,
+                Some((_, t)) => t.tick().await,
                 None => std::future::pending().await,
             }
         };
@@ -140,8 +164,8 @@ async fn run_loop(
     }
 }
 
-fn spinner_ticker() -> Interval {
-    let mut t = interval(SPINNER_TICK);
+fn ticker_every(every: Duration) -> Interval {
+    let mut t = interval(every);
     // After a stall, one tick is enough; catching up would only burn frames.
     t.set_missed_tick_behavior(MissedTickBehavior::Skip);
     t

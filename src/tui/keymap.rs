@@ -18,6 +18,8 @@ pub enum Context {
     LyricsEdit,
     Prompt,
     Log,
+    /// Typing the filter of the takes.
+    LogFilter,
     Details,
     Settings,
     Input,
@@ -32,6 +34,7 @@ impl Context {
         matches!(
             self,
             Context::Filter
+                | Context::LogFilter
                 | Context::FieldEdit
                 | Context::LyricsEdit
                 | Context::Input
@@ -62,7 +65,8 @@ impl Context {
             Context::Lyrics => "Lyrics",
             Context::LyricsEdit => "Editing lyrics",
             Context::Prompt => "Prompt preview",
-            Context::Log => "Generation log",
+            Context::Log => "Generations and takes",
+            Context::LogFilter => "Typing a filter of the takes",
             Context::Details => "Generation details",
             Context::Help => "Help",
             Context::HelpSearch => "Searching the help",
@@ -286,6 +290,24 @@ static LOG: &[Binding] = &[
     bind(END, Action::Last, "oldest"),
     bind(ENTER, Action::Activate, "details"),
     bind(&[ch('c')], Action::CancelGeneration, "cancel generation"),
+    bind(&[ch('p')], Action::Play, "play/stop"),
+    bind(&[ch('e')], Action::EditTake, "edit in form"),
+    bind(&[ch('r')], Action::Rerun, "run again"),
+    bind(&[ch('/')], Action::Filter, "filter"),
+    bind(&[ch('m'), ch(' ')], Action::Mark, "mark to compare"),
+    bind(&[ch('C')], Action::Compare, "compare"),
+    bind(&[ch('S')], Action::Sort, "sort by time/name"),
+    bind(&[ch('O')], Action::OpenExternal, "open file"),
+    bind(&[ch('y')], Action::CopyPath, "copy path"),
+    bind(&[ch('D')], Action::Delete, "delete take"),
+    bind(ESC, Action::Back, "clear filter/marks"),
+];
+
+static LOG_FILTER: &[Binding] = &[
+    bind(ENTER, Action::Activate, "keep filter"),
+    bind(ESC, Action::Back, "clear filter"),
+    bind(ARROW_UP, Action::Up, "up"),
+    bind(ARROW_DOWN, Action::Down, "down"),
 ];
 
 static DETAILS: &[Binding] = &[
@@ -357,6 +379,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::LyricsEdit => LYRICS_EDIT,
         Context::Prompt => PROMPT,
         Context::Log => LOG,
+        Context::LogFilter => LOG_FILTER,
         Context::Details => DETAILS,
         Context::Help => HELP,
         Context::HelpSearch => HELP_SEARCH,
@@ -377,7 +400,11 @@ pub fn always_bindings() -> &'static [Binding] {
 /// Keys a text field handles itself; listed in the help, not mapped.
 pub fn typing_notes(ctx: Context) -> &'static [(&'static str, &'static str)] {
     match ctx {
-        Context::Filter | Context::FieldEdit | Context::Input | Context::HelpSearch => &[
+        Context::Filter
+        | Context::LogFilter
+        | Context::FieldEdit
+        | Context::Input
+        | Context::HelpSearch => &[
             ("←/→ Home/End", "move the cursor"),
             ("Backspace/Del", "delete"),
             ("Ctrl-U", "clear to the start"),

@@ -4,6 +4,7 @@
 
 pub mod action;
 mod app;
+pub mod clipboard;
 pub mod keymap;
 pub mod report;
 pub mod state;
@@ -84,6 +85,9 @@ pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
         log_path,
         drafts_dir: crate::paths::drafts_dir(),
         config_file: ConfigFile::path(),
+        home: std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from),
     };
     let (theme, theme_error) = match theme::Theme::from_env().with_file(&theme_file()) {
         Ok(theme) => (theme, None),

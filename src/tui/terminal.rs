@@ -75,6 +75,19 @@ impl TerminalGuard {
         out.flush()
     }
 
+    /// Puts `text` on the clipboard of the terminal the user sits at (OSC
+    /// 52), wherever this process runs. Text too long for terminals is not
+    /// sent.
+    pub fn copy(&mut self, text: &str) -> io::Result<()> {
+        use std::io::Write;
+        if let Some(seq) = crate::tui::clipboard::osc52(text) {
+            let out = self.terminal.backend_mut();
+            out.write_all(seq.as_bytes())?;
+            out.flush()?;
+        }
+        Ok(())
+    }
+
     /// Ctrl-Z: gives the terminal back to the shell and stops; after `fg`
     /// takes the terminal again and forgets the last frame so the next draw
     /// repaints everything the shell drew over.

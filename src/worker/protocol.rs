@@ -12,7 +12,9 @@ use crate::domain::model::PresetConfig;
 use crate::domain::presets::{LoadedPreset, PresetSummary, RestoreReport, StoreError};
 use crate::generate::{GenerateError, GenerationResult, Job, Stage};
 use crate::library::{LibraryError, Page, Query, Take, TakeId};
+use crate::player::PlayerError;
 use crate::settings::file::{ConfigFile, ConfigFileError};
+use crate::worker::opener::OpenError;
 
 pub type RequestId = u64;
 
@@ -52,6 +54,12 @@ pub enum Request {
         path: PathBuf,
         draft: Box<Draft>,
     },
+    /// Writes the settings the TUI chose into the config file at `path`
+    /// (other keys in it are kept); answered by `SettingsSaved`.
+    SaveSettings {
+        path: PathBuf,
+        settings: ChosenSettings,
+    },
     /// Runs the set-up checks of `music-gen doctor` (read-only, nothing
     /// billed); answered by `SetupChecked`.
     CheckSetup(Box<Subject>),
@@ -77,11 +85,22 @@ pub enum Request {
     AnalyzeAudio {
         path: PathBuf,
     },
-    /// Writes the settings the TUI chose into the config file at `path`
-    /// (other keys in it are kept); answered by `SettingsSaved`.
-    SaveSettings {
+    /// Watches `dir` for takes other processes add or remove: each burst
+    /// of changes is a `TakesChanged` (never final) for this request.
+    WatchTakes {
+        dir: PathBuf,
+    },
+    /// Plays a file, stopping what plays: `Playing`, then `PlaybackEnded`
+    /// when it ends or is stopped.
+    Play {
         path: PathBuf,
-        settings: ChosenSettings,
+    },
+    /// Stops what plays; its `Play` request gets `PlaybackEnded`.
+    StopPlayback,
+    /// Opens a file or folder with the system opener; answered by
+    /// `Opened`.
+    OpenPath {
+        path: PathBuf,
     },
 }
 
@@ -121,6 +140,10 @@ pub enum WorkerError {
     #[error(transparent)]
     Audio(#[from] AudioError),
     #[error(transparent)]
+    Player(#[from] PlayerError),
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    #[error(transparent)]
     Config(#[from] ConfigFileError),
     /// A bug: the named part panicked on this request; the log has the
     /// panic, and the worker keeps serving other requests.
@@ -136,8 +159,10 @@ impl WorkerError {
             WorkerError::Import(e) => e.is_invalid_input(),
             WorkerError::Library(e) => e.is_invalid_input(),
             WorkerError::Draft(_)
-            | WorkerError::Audio(_)
             | WorkerError::Config(_)
+            | WorkerError::Audio(_)
+            | WorkerError::Player(_)
+            | WorkerError::Open(_)
             | WorkerError::Internal(_) => false,
         }
     }
@@ -198,6 +223,10 @@ pub enum Event {
     DraftSaved {
         id: RequestId,
     },
+    SettingsSaved {
+        id: RequestId,
+        path: PathBuf,
+    },
     SetupChecked {
         id: RequestId,
         report: Report,
@@ -215,14 +244,27 @@ pub enum Event {
         take: TakeId,
         bytes: u64,
     },
+    /// Files in the watched folder changed; list again to see how.
+    TakesChanged {
+        id: RequestId,
+    },
     Analyzed {
         id: RequestId,
         path: PathBuf,
         analysis: Box<Analysis>,
     },
-    SettingsSaved {
+    /// The player started.
+    Playing {
         id: RequestId,
-        path: PathBuf,
+        player: String,
+    },
+    /// The player ended by itself or was stopped.
+    PlaybackEnded {
+        id: RequestId,
+    },
+    Opened {
+        id: RequestId,
+        program: String,
     },
 }
 
@@ -242,17 +284,27 @@ impl Event {
             | Event::Failed { id, .. }
             | Event::Draft { id, .. }
             | Event::DraftSaved { id }
+            | Event::SettingsSaved { id, .. }
             | Event::SetupChecked { id, .. }
             | Event::Takes { id, .. }
             | Event::Take { id, .. }
             | Event::TakeDeleted { id, .. }
+            | Event::TakesChanged { id }
             | Event::Analyzed { id, .. }
-            | Event::SettingsSaved { id, .. } => *id,
+            | Event::Playing { id, .. }
+            | Event::PlaybackEnded { id }
+            | Event::Opened { id, .. } => *id,
         }
     }
 
     /// Whether this is the last event for its request.
     pub fn is_final(&self) -> bool {
-        !matches!(self, Event::Started { .. } | Event::Progress { .. })
+        !matches!(
+            self,
+            Event::Started { .. }
+                | Event::Progress { .. }
+                | Event::TakesChanged { .. }
+                | Event::Playing { .. }
+        )
     }
 }

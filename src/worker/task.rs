@@ -17,14 +17,19 @@ use crate::generate::contain::contain;
 use crate::generate::{GenerateError, Job, Progress};
 use crate::library::Libraries;
 use crate::settings::file::ConfigFile;
+use crate::worker::opener;
+use crate::worker::playback::Playback;
 use crate::worker::protocol::{Event, Request, RequestId, WorkerError};
 use crate::worker::store_thread::StoreThread;
+use crate::worker::takes::Watching;
 
 pub(crate) struct Worker {
     store: StoreThread<PresetStore>,
     library: StoreThread<Libraries>,
+    pub(crate) watching: Option<Watching>,
+    pub(crate) playback: Playback,
     cache: GeneratorCache,
-    events: mpsc::UnboundedSender<Event>,
+    pub(crate) events: mpsc::UnboundedSender<Event>,
     running: HashMap<RequestId, CancellationToken>,
     finished_tx: mpsc::UnboundedSender<RequestId>,
     finished_rx: mpsc::UnboundedReceiver<RequestId>,
@@ -44,6 +49,8 @@ impl Worker {
                 Libraries::default(),
                 events.clone(),
             )?,
+            watching: None,
+            playback: Playback::spawn(events.clone())?,
             cache: GeneratorCache::default(),
             events,
             running: HashMap::new(),
@@ -163,14 +170,6 @@ impl Worker {
                     }
                 });
             }
-            Request::SaveSettings { path, settings } => {
-                self.blocking(move || {
-                    match ConfigFile::update(&path, |file| settings.apply_to(file)) {
-                        Ok(_) => Event::SettingsSaved { id, path },
-                        Err(e) => failed(id, e),
-                    }
-                });
-            }
             Request::DeleteTake { dir, id: take } => {
                 self.library.run(id, move |libs| {
                     match libs.get(&dir).and_then(|lib| lib.delete(&take)) {
@@ -189,6 +188,23 @@ impl Worker {
                     Err(e) => failed(id, e),
                 });
             }
+            Request::WatchTakes { dir } => self.watch_takes(id, dir),
+            Request::Play { path } => self.playback.play(id, path),
+            Request::StopPlayback => self.playback.stop(),
+            Request::OpenPath { path } => {
+                self.blocking(move || match opener::open(&path) {
+                    Ok(program) => Event::Opened { id, program },
+                    Err(e) => failed(id, e),
+                });
+            }
+            Request::SaveSettings { path, settings } => {
+                self.blocking(move || {
+                    match ConfigFile::update(&path, |file| settings.apply_to(file)) {
+                        Ok(_) => Event::SettingsSaved { id, path },
+                        Err(e) => failed(id, e),
+                    }
+                });
+            }
             Request::CheckSetup(subject) => {
                 let events = self.events.clone();
                 tokio::spawn(async move {
@@ -201,7 +217,7 @@ impl Worker {
 
     /// Runs file work off the runtime's threads and sends its answer: a
     /// slow disk must not stall a generation's token refresh.
-    fn blocking(&self, work: impl FnOnce() -> Event + Send + 'static) {
+    pub(crate) fn blocking(&self, work: impl FnOnce() -> Event + Send + 'static) {
         let events = self.events.clone();
         tokio::task::spawn_blocking(move || {
             let _ = events.send(work());
@@ -247,7 +263,7 @@ impl Worker {
     }
 }
 
-fn failed(id: RequestId, e: impl Into<WorkerError>) -> Event {
+pub(crate) fn failed(id: RequestId, e: impl Into<WorkerError>) -> Event {
     Event::Failed {
         id,
         error: e.into(),
@@ -267,12 +283,16 @@ enum RequestKind {
     Cancel,
     RestoreDraft,
     SaveDraft,
+    SaveSettings,
     CheckSetup,
     ListTakes,
     LoadTake,
     DeleteTake,
     AnalyzeAudio,
-    SaveSettings,
+    WatchTakes,
+    Play,
+    StopPlayback,
+    OpenPath,
 }
 
 impl RequestKind {
@@ -288,12 +308,16 @@ impl RequestKind {
             Request::Cancel { .. } => RequestKind::Cancel,
             Request::RestoreDraft { .. } => RequestKind::RestoreDraft,
             Request::SaveDraft { .. } => RequestKind::SaveDraft,
+            Request::SaveSettings { .. } => RequestKind::SaveSettings,
             Request::CheckSetup(_) => RequestKind::CheckSetup,
             Request::ListTakes { .. } => RequestKind::ListTakes,
             Request::LoadTake { .. } => RequestKind::LoadTake,
             Request::DeleteTake { .. } => RequestKind::DeleteTake,
             Request::AnalyzeAudio { .. } => RequestKind::AnalyzeAudio,
-            Request::SaveSettings { .. } => RequestKind::SaveSettings,
+            Request::WatchTakes { .. } => RequestKind::WatchTakes,
+            Request::Play { .. } => RequestKind::Play,
+            Request::StopPlayback => RequestKind::StopPlayback,
+            Request::OpenPath { .. } => RequestKind::OpenPath,
         }
     }
 }

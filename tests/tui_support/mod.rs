@@ -14,6 +14,7 @@ use music_gen::domain::drafts::{Draft, FoundDraft};
 use music_gen::domain::presets::{PresetStore, StoreError};
 use music_gen::generate::result::{GenerationResult, OutputFile, ResultMetadata, Status};
 use music_gen::generate::{GenerationSettings, Mode};
+use music_gen::library::Libraries;
 use music_gen::tui::state::{AppState, Outbox, Paths};
 use music_gen::tui::theme::Theme;
 use music_gen::worker::{Event, Request, RequestId, WorkerError};
@@ -22,6 +23,9 @@ use ratatui::backend::TestBackend;
 
 pub struct FakeWorker {
     store: PresetStore,
+    /// The libraries of takes, read for real from the folders asked about
+    /// (a folder that does not exist is an empty library).
+    libraries: Libraries,
     next: RequestId,
     answers: VecDeque<Event>,
     /// Every request, in order, with its id.
@@ -41,6 +45,7 @@ impl FakeWorker {
         let (store, _) = PresetStore::open(dir.path()).unwrap();
         FakeWorker {
             store,
+            libraries: Libraries::default(),
             next: 1,
             answers: VecDeque::new(),
             sent: Vec::new(),
@@ -119,12 +124,61 @@ impl FakeWorker {
             // Generations and set-up checks are answered by each test,
             // step by step.
             Request::Generate(_) | Request::Cancel { .. } | Request::CheckSetup(_) => return None,
-            // So are the library's requests.
-            Request::ListTakes { .. }
-            | Request::LoadTake { .. }
-            | Request::DeleteTake { .. }
-            | Request::AnalyzeAudio { .. } => return None,
+            Request::ListTakes { dir, query } => match self.libraries.get(dir) {
+                Ok(lib) => Event::Takes {
+                    id,
+                    page: lib.list(query),
+                },
+                Err(e) => library_failed(id, e),
+            },
+            Request::LoadTake { dir, id: given } => {
+                let take = self
+                    .libraries
+                    .get(dir)
+                    .and_then(|lib| lib.resolve(given).and_then(|t| lib.load(&t)));
+                match take {
+                    Ok(take) => Event::Take {
+                        id,
+                        take: Box::new(take),
+                    },
+                    Err(e) => library_failed(id, e),
+                }
+            }
+            Request::DeleteTake { dir, id: take } => {
+                match self.libraries.get(dir).and_then(|lib| lib.delete(take)) {
+                    Ok(bytes) => Event::TakeDeleted {
+                        id,
+                        take: take.clone(),
+                        bytes,
+                    },
+                    Err(e) => library_failed(id, e),
+                }
+            }
+            Request::AnalyzeAudio { path } => match music_gen::audio::analyze(path) {
+                Ok(a) => Event::Analyzed {
+                    id,
+                    path: path.clone(),
+                    analysis: Box::new(a),
+                },
+                Err(e) => Event::Failed {
+                    id,
+                    error: WorkerError::Audio(e),
+                },
+            },
+            // The watch, the player and the opener are answered by each
+            // test, as their processes would.
+            Request::WatchTakes { .. }
+            | Request::Play { .. }
+            | Request::StopPlayback
+            | Request::OpenPath { .. } => return None,
         })
+    }
+}
+
+fn library_failed(id: RequestId, e: music_gen::library::LibraryError) -> Event {
+    Event::Failed {
+        id,
+        error: WorkerError::Library(e),
     }
 }
 
@@ -155,6 +209,7 @@ pub fn paths() -> Paths {
         log_path: PathBuf::from("/home/user/.local/state/music-gen/music-gen.log"),
         drafts_dir: PathBuf::from("/home/user/.local/state/music-gen/drafts"),
         config_file: PathBuf::from("/home/user/.config/music-gen/config.toml"),
+        home: None,
     }
 }
 

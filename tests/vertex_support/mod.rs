@@ -58,7 +58,7 @@ impl Fakes {
     }
 
     /// The token endpoint, expected to be asked `times` times.
-    pub async fn expect_token_requests(&self, times: u64) {
+    pub async fn expect_token_requests(&self, times: impl Into<wiremock::Times>) {
         Mock::given(method("POST"))
             .and(path("/token"))
             .and(body_string_contains(

@@ -8,7 +8,6 @@ mod run;
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::batch::journal::{self, Earlier, Journal};
@@ -82,19 +81,24 @@ pub async fn batch(
     let mut reporter = Reporter::new(args.json, std::io::stdout().is_terminal());
     reporter.event(&plan_event);
 
-    let journal = Journal::open(&journal_path).map_err(|e| {
-        CliError::Failure(format!("{}: {e}; nothing was sent", journal_path.display()))
-    })?;
+    let journal = Journal::open(&journal_path)
+        .and_then(journal::Writer::spawn)
+        .map_err(|e| {
+            CliError::Failure(format!("{}: {e}; nothing was sent", journal_path.display()))
+        })?;
     let limiter = Limiter::new(usize::from(args.jobs));
     let mut runner = run::Runner {
         worker,
         settings: settings.clone(),
         limiter: limiter.clone(),
         jobs: usize::from(args.jobs),
-        journal: Arc::new(Mutex::new(journal)),
+        journal: &journal,
         reporter: &mut reporter,
     };
-    let mut ran = runner.run(&takes, queue).await?;
+    let ran = runner.run(&takes, queue).await;
+    // What finished is on disk before anything else is said.
+    let _ = tokio::task::spawn_blocking(move || journal.close()).await;
+    let mut ran = ran?;
     reporter.finish();
 
     let reports: Vec<TakeReport> = takes

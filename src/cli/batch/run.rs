@@ -4,11 +4,10 @@
 //! ones finish; a second cancels them.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::batch::Take;
-use crate::batch::journal::{Billing, Journal, Record, RecordedFile};
+use crate::batch::journal::{Billing, Record, RecordedFile, Writer};
 use crate::batch::report::{TakeReport, TakeStatus};
 use crate::cli::batch::progress::{BatchEvent, Reporter};
 use crate::cli::error::CliError;
@@ -21,7 +20,7 @@ pub struct Runner<'a> {
     pub settings: GenerationSettings,
     pub limiter: Limiter,
     pub jobs: usize,
-    pub journal: Arc<Mutex<Journal>>,
+    pub journal: &'a Writer,
     pub reporter: &'a mut Reporter,
 }
 
@@ -53,26 +52,34 @@ impl Runner<'_> {
             // a take recorded as sent but waiting out a pause would look
             // uncertain after a kill.
             let mut pause = None;
-            while signal.is_none() && running.len() < self.jobs && queue.peek().is_some() {
+            let mut starting = Vec::new();
+            while signal.is_none()
+                && running.len() + starting.len() < self.jobs
+                && queue.peek().is_some()
+            {
                 if let Some(p) = self.limiter.snapshot().paused_for {
                     pause = Some(p);
                     break;
                 }
-                let i = queue.next().expect("peeked");
-                let take = &takes[i];
-                append(
-                    &self.journal,
-                    Record::Sent {
-                        key: take.key.clone(),
-                    },
-                )
-                .await
-                .map_err(|e| {
+                starting.push(queue.next().expect("peeked"));
+            }
+            if !starting.is_empty() {
+                // On disk before any of them leaves: one sync for the group.
+                let records = starting
+                    .iter()
+                    .map(|&i| Record::Sent {
+                        key: takes[i].key.clone(),
+                    })
+                    .collect();
+                self.journal.commit(records).await.map_err(|e| {
                     CliError::Failure(format!(
                         "cannot record the batch's progress in {}: {e}; nothing more was sent",
-                        self.journal_path()
+                        self.journal.path().display()
                     ))
                 })?;
+            }
+            for i in starting {
+                let take = &takes[i];
                 let job = Job {
                     track: take.track.clone(),
                     settings: GenerationSettings {
@@ -137,7 +144,7 @@ impl Runner<'_> {
                         _ => continue,
                     };
                     let r = running.remove(&id).expect("present");
-                    let report = self.finish(take, r.started, outcome).await;
+                    let report = self.finish(take, r.started, outcome);
                     self.reporter.event(&BatchEvent::Finished { take: &report });
                     reports.insert(r.take, report);
                 }
@@ -159,15 +166,8 @@ impl Runner<'_> {
         Ok(Ran { reports, signal })
     }
 
-    fn journal_path(&self) -> String {
-        self.journal
-            .lock()
-            .map(|j| j.path().display().to_string())
-            .unwrap_or_default()
-    }
-
     /// Records how a take ended and reports it.
-    async fn finish(&mut self, take: &Take, started: Instant, outcome: Outcome) -> TakeReport {
+    fn finish(&mut self, take: &Take, started: Instant, outcome: Outcome) -> TakeReport {
         let duration_ms = Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
         let billed_cost = |billed: bool| {
             if billed && self.settings.key.mode == Mode::Gcp {
@@ -237,11 +237,9 @@ impl Runner<'_> {
                 (record, report)
             }
         };
-        if let Err(e) = append(&self.journal, record).await {
-            // Without the record a re-run treats the take as uncertain:
-            // safe, if not convenient.
-            tracing::warn!(error = %e, "could not record a finished take");
-        }
+        // Not awaited: a take whose record is lost to a kill is found again
+        // by its metadata, or held back as uncertain.
+        self.journal.later(record);
         report
     }
 }
@@ -250,17 +248,4 @@ enum Outcome {
     Done(Box<crate::generate::GenerationResult>),
     /// The status, why, and whether it may have been billed.
     Failed(TakeStatus, String, bool),
-}
-
-/// One journal line, synced, off the runtime's threads.
-async fn append(journal: &Arc<Mutex<Journal>>, record: Record) -> std::io::Result<()> {
-    let journal = Arc::clone(journal);
-    tokio::task::spawn_blocking(move || {
-        journal
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .append(&record)
-    })
-    .await
-    .map_err(std::io::Error::other)?
 }

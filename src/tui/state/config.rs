@@ -80,7 +80,7 @@ impl AppState {
                 ))
             })
             .collect();
-        let mut text = format!("Settings saved to {}", path.display());
+        let mut text = format!("Settings saved to {}", self.paths.show(&path));
         if !outranked.is_empty() {
             text = format!("{text}; {}", outranked.join(", "));
         }

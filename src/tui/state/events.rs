@@ -19,12 +19,18 @@ impl AppState {
     fn on_answer(&mut self, event: Event, out: &mut dyn Outbox) -> bool {
         let id = event.id();
         if !event.is_final() {
-            return matches!(self.pending.get(&id), Some(Pending::Generate))
-                && self.on_progress(event);
+            return match self.pending.get(&id) {
+                Some(Pending::Generate) => self.on_progress(event),
+                Some(_) => self.on_take_progress(event, out),
+                None => false,
+            };
         }
         let Some(pending) = self.pending.remove(&id) else {
             return false;
         };
+        if pending.is_take() {
+            return self.on_take_event(pending, event, out);
+        }
         match (pending, event) {
             (Pending::List, Event::Presets { presets, .. }) => {
                 let first_listing = !self.presets.is_listed();
@@ -54,7 +60,7 @@ impl AppState {
             }
             (Pending::Save(preset), Event::Saved { name, path, .. }) => {
                 self.form.set_source(*preset);
-                self.info(format!("Saved preset {name} to {}", path.display()));
+                self.info(format!("Saved preset {name} to {}", self.paths.show(&path)));
                 self.select_after_list = Some(name);
                 self.request(out, Request::ListPresets, Pending::List);
             }

@@ -128,8 +128,6 @@ impl LogEntry {
 pub struct GenerationLog {
     /// Oldest first.
     entries: VecDeque<LogEntry>,
-    /// Index in newest-first order, the order the pane shows.
-    selected: usize,
     pushed: u64,
 }
 
@@ -151,8 +149,6 @@ impl GenerationLog {
         {
             self.entries.remove(i);
         }
-        // The newest entry is the one the user just asked for.
-        self.selected = 0;
     }
 
     /// Newest first.
@@ -162,22 +158,6 @@ impl GenerationLog {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
-    }
-
-    pub fn selected_index(&self) -> usize {
-        self.selected
-    }
-
-    pub fn selected(&self) -> Option<&LogEntry> {
-        self.entries().nth(self.selected)
-    }
-
-    pub fn move_by(&mut self, delta: isize) {
-        let n = self.entries.len();
-        self.selected = self
-            .selected
-            .saturating_add_signed(delta)
-            .min(n.saturating_sub(1));
     }
 
     pub fn get(&self, id: RequestId) -> Option<&LogEntry> {

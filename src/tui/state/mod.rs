@@ -7,10 +7,13 @@ mod config;
 mod draft;
 mod events;
 pub mod form;
+pub mod history;
 pub mod input;
+pub mod library;
 pub mod log;
 pub mod popup;
 pub mod presets;
+mod takes;
 mod update;
 
 use std::collections::HashMap;
@@ -26,6 +29,7 @@ use crate::tui::theme::Theme;
 use crate::worker::{Request, RequestId, WorkerHandle};
 
 use form::TrackForm;
+use library::Library;
 use log::GenerationLog;
 use popup::Popup;
 use presets::PresetList;
@@ -41,7 +45,8 @@ impl Outbox for WorkerHandle {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The panes, in the order Tab visits them and the digits name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::VariantArray)]
 pub enum Focus {
     Presets,
     Form,
@@ -51,13 +56,7 @@ pub enum Focus {
 }
 
 impl Focus {
-    pub const ORDER: [Focus; 5] = [
-        Focus::Presets,
-        Focus::Form,
-        Focus::Lyrics,
-        Focus::Prompt,
-        Focus::Log,
-    ];
+    pub const ORDER: &[Focus] = <Focus as strum::VariantArray>::VARIANTS;
 
     pub fn name(self) -> &'static str {
         match self {
@@ -110,6 +109,23 @@ pub struct Paths {
     pub drafts_dir: PathBuf,
     /// music-gen's config file, where the settings view keeps its choices.
     pub config_file: PathBuf,
+    /// The home folder, shown as `~` in paths: shorter at 80 columns, and
+    /// the shell expands it when a path is copied.
+    pub home: Option<PathBuf>,
+}
+
+impl Paths {
+    /// A path as the UI shows it: `~/…` under the home folder.
+    pub fn show(&self, path: &std::path::Path) -> String {
+        match &self.home {
+            Some(home) if home.parent().is_some() => match path.strip_prefix(home) {
+                Ok(rest) if rest.as_os_str().is_empty() => "~".to_string(),
+                Ok(rest) => format!("~/{}", rest.display()),
+                Err(_) => path.display().to_string(),
+            },
+            _ => path.display().to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +145,9 @@ pub struct Notice {
 }
 
 pub const NOTICE_FADES: Duration = Duration::from_secs(4);
+
+/// The spinner's pace while a generation runs.
+pub const SPINNER_TICK: Duration = Duration::from_millis(120);
 
 /// A preset being saved, between the steps of "save as".
 #[derive(Debug)]
@@ -154,7 +173,36 @@ enum Pending {
     RestoreBuiltins,
     /// The settings that changed since the last write.
     SaveSettings(Vec<popup::Setting>),
+    /// A listing of the takes; only the latest one is applied.
+    Takes,
+    /// The folder watch, answered again at each change.
+    Watch,
+    /// A take read whole, and what to do with it then.
+    LoadTake {
+        take: crate::library::TakeId,
+        then: takes::AfterLoad,
+    },
+    Sound(crate::library::TakeId),
+    Play(crate::library::TakeId),
+    Open,
+    DeleteTake,
     CheckSetup,
+}
+
+impl Pending {
+    /// Answered in `takes`.
+    fn is_take(&self) -> bool {
+        matches!(
+            self,
+            Pending::Takes
+                | Pending::Watch
+                | Pending::LoadTake { .. }
+                | Pending::Sound(_)
+                | Pending::Play(_)
+                | Pending::Open
+                | Pending::DeleteTake
+        )
+    }
 }
 
 /// The settings view's set-up check: not run, running, or its report for
@@ -175,6 +223,12 @@ pub struct AppState {
     pub presets: PresetList,
     pub form: TrackForm,
     pub log: GenerationLog,
+    /// Past takes in the output folder.
+    pub library: Library,
+    /// The selected row of the Generations pane (see `history`).
+    pub history_selected: usize,
+    /// Text to put on the clipboard with the next frame (OSC 52).
+    pub clipboard: Option<String>,
     /// Topmost last.
     pub popups: Vec<popup::Popup>,
     pub notice: Option<Notice>,
@@ -221,6 +275,9 @@ impl AppState {
             presets: PresetList::default(),
             form: TrackForm::new(theme),
             log: GenerationLog::default(),
+            library: Library::default(),
+            history_selected: 0,
+            clipboard: None,
             popups: Vec::new(),
             notice: None,
             prompt_scroll: 0,
@@ -244,6 +301,8 @@ impl AppState {
     pub fn start(&mut self, out: &mut dyn Outbox) {
         self.ask_for_draft(out);
         self.request(out, Request::ListPresets, Pending::List);
+        self.watch_takes(out);
+        self.list_takes(out);
     }
 
     /// Once both the draft answer and the listing are in, and no draft came
@@ -293,7 +352,9 @@ impl AppState {
         match self.popups.last() {
             Some(Popup::Help { typing: true, .. }) => return Context::HelpSearch,
             Some(Popup::Help { .. }) => return Context::Help,
-            Some(Popup::Details { .. }) => return Context::Details,
+            Some(Popup::Details { .. } | Popup::Take { .. } | Popup::Compare { .. }) => {
+                return Context::Details;
+            }
             Some(Popup::Confirm(_)) => return Context::Confirm,
             Some(Popup::Input(_)) => return Context::Input,
             Some(Popup::Settings { .. }) => return Context::Settings,
@@ -313,6 +374,7 @@ impl AppState {
             Focus::Lyrics if self.form.is_editing_lyrics() => Context::LyricsEdit,
             Focus::Lyrics => Context::Lyrics,
             Focus::Prompt => Context::Prompt,
+            Focus::Log if self.library.filtering => Context::LogFilter,
             Focus::Log => Context::Log,
         }
     }
@@ -349,8 +411,12 @@ impl AppState {
     /// Keeps the topmost popup's scroll within what the last frame could
     /// show (the renderer clamps too, so no redraw is needed).
     pub fn clamp_popup_scroll(&mut self, max: u16) {
-        if let Some(Popup::Help { scroll, .. } | Popup::Details { scroll, .. }) =
-            self.popups.last_mut()
+        if let Some(
+            Popup::Help { scroll, .. }
+            | Popup::Details { scroll, .. }
+            | Popup::Take { scroll, .. }
+            | Popup::Compare { scroll, .. },
+        ) = self.popups.last_mut()
         {
             *scroll = (*scroll).min(max);
         }
@@ -361,14 +427,34 @@ impl AppState {
         self.log.any_active()
     }
 
-    /// Whether any request still waits for its answer.
+    /// How often the screen changes by itself: the spinner's pace while a
+    /// generation runs, once a second while a take plays (its elapsed
+    /// time), never otherwise.
+    pub fn tick_every(&self) -> Option<Duration> {
+        if self.is_animating() {
+            Some(SPINNER_TICK)
+        } else if self.library.playing.is_some() {
+            Some(Duration::from_secs(1))
+        } else {
+            None
+        }
+    }
+
+    /// Whether any request still waits for its answer. The folder watch
+    /// and a playing take answer whenever something happens, so they are
+    /// not waited for.
     pub fn is_waiting(&self) -> bool {
-        !self.pending.is_empty()
+        self.pending
+            .values()
+            .any(|p| !matches!(p, Pending::Watch | Pending::Play(_)))
     }
 
     /// Advances the spinner and the elapsed times.
     pub fn tick(&mut self, clock: Duration) -> bool {
         self.clock = clock;
+        if self.library.playing.is_some() && !self.is_animating() {
+            return true;
+        }
         if !self.is_animating() {
             return false;
         }

@@ -3,6 +3,7 @@
 use crate::domain::cost::CostEstimate;
 use crate::domain::model::{Model, PresetConfig};
 use crate::generate::Job;
+use crate::library::TakeId;
 use crate::tui::state::input::LineInput;
 use crate::worker::RequestId;
 
@@ -20,6 +21,18 @@ pub enum Popup {
         id: RequestId,
         scroll: u16,
     },
+    /// Everything about one take of the library, with its waveform.
+    Take {
+        id: TakeId,
+        scroll: u16,
+    },
+    /// Two takes' settings side by side, their waveforms one above the
+    /// other.
+    Compare {
+        a: TakeId,
+        b: TakeId,
+        scroll: u16,
+    },
     Confirm(Confirm),
     Input(InputBox),
     Settings {
@@ -32,6 +45,8 @@ pub enum Popup {
 pub enum Confirm {
     Overwrite(Box<PresetConfig>),
     Delete(String),
+    /// Deletes a take's files.
+    DeleteTake(TakeId),
     Quit {
         running: usize,
     },
@@ -52,6 +67,8 @@ pub enum Discard {
     NewTrack,
     /// Loading this preset over an edited one.
     Load(String),
+    /// Loading this take's track and settings.
+    Take(TakeId),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +146,7 @@ impl Setting {
             Setting::Project => "Project",
             Setting::Location => "Location",
             Setting::Model => "Default model",
-            Setting::RestoreBuiltins => "Built-in presets",
+            Setting::RestoreBuiltins => "Built-ins",
         }
     }
 }

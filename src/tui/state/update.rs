@@ -44,6 +44,7 @@ impl AppState {
             Context::LyricsEdit => self.on_lyrics_edit(action),
             Context::Prompt => self.on_prompt(action),
             Context::Log => self.on_log(action, out),
+            Context::LogFilter => self.on_log_filter(action, out),
             Context::Details => self.on_details(action),
             Context::Help | Context::HelpSearch => self.on_help(action),
             Context::Confirm => self.on_confirm(action, out),
@@ -121,7 +122,7 @@ impl AppState {
     }
 
     /// Rows in a page of the list or log last drawn.
-    fn page(&self) -> isize {
+    pub(super) fn page(&self) -> isize {
         self.view.list_page.max(1) as isize
     }
 
@@ -301,43 +302,14 @@ impl AppState {
         self.prompt_scroll = to as u16;
     }
 
-    fn on_log(&mut self, action: Action, out: &mut dyn Outbox) -> Result<bool, Action> {
-        if let Some(delta) = self.step(&action) {
-            self.log.move_by(delta);
-            return Ok(true);
-        }
-        match action {
-            Action::Activate => match self.log.selected() {
-                Some(e) => {
-                    let id = e.id;
-                    self.popups.push(Popup::Details { id, scroll: 0 });
-                }
-                None => return Ok(false),
-            },
-            Action::CancelGeneration => match self.log.selected() {
-                Some(e) if e.is_active() => {
-                    let (target, number, sent) = (e.id, e.number, e.sent);
-                    out.send(Request::Cancel { target });
-                    self.log.cancelling(target);
-                    if sent {
-                        self.error(format!(
-                            "Cancelling generation #{number}: it was already sent to Vertex AI \
-                             and may be billed even so"
-                        ));
-                    } else {
-                        self.info(format!("Cancelling generation #{number}"));
-                    }
-                }
-                _ => self.error("The selected generation is not running"),
-            },
-            _ => return Err(action),
-        }
-        Ok(true)
-    }
-
     fn on_details(&mut self, action: Action) -> Result<bool, Action> {
         let view = self.view;
-        let Some(Popup::Details { scroll, .. }) = self.popups.last_mut() else {
+        let Some(
+            Popup::Details { scroll, .. }
+            | Popup::Take { scroll, .. }
+            | Popup::Compare { scroll, .. },
+        ) = self.popups.last_mut()
+        else {
             return Err(action);
         };
         if scroll_popup(scroll, &action, view) {
@@ -425,6 +397,10 @@ impl AppState {
                 self.info(format!("Location global: {model} runs there"));
             }
             Confirm::Discard(Discard::Load(name)) => self.load_preset(name, out),
+            Confirm::Discard(Discard::Take(id)) => {
+                self.load_then(&id, crate::tui::state::takes::AfterLoad::Edit, out)
+            }
+            Confirm::DeleteTake(id) => self.delete_take(id, out),
             Confirm::Spend { job, .. } => self.send_generate(*job, out),
         }
         Ok(true)
@@ -697,6 +673,12 @@ impl AppState {
             },
             preset: self.form.source().map(|p| p.name.clone()),
         };
+        self.dispatch(job, out);
+    }
+
+    /// Sends a job at once in simulate mode; in gcp mode asks first, with
+    /// the cost.
+    pub(super) fn dispatch(&mut self, job: Job, out: &mut dyn Outbox) {
         match self.settings.key.mode {
             Mode::Simulate => self.send_generate(job, out),
             Mode::Gcp => {
@@ -714,6 +696,8 @@ impl AppState {
         let target = Target::of(&job);
         let id = self.request(out, Request::Generate(Box::new(job)), Pending::Generate);
         self.log.push(id, genre, target, self.clock);
+        // The new generation is the first row; follow it.
+        self.history_selected = 0;
     }
 }
 

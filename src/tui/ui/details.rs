@@ -2,8 +2,6 @@
 //! took, its message, the full path of each file it wrote, the text the
 //! model returned, or the whole error.
 
-use std::path::Path;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -14,7 +12,7 @@ use crate::tui::state::AppState;
 use crate::tui::state::log::{EntryState, LogEntry};
 use crate::tui::theme::Theme;
 use crate::tui::ui::popup::centered;
-use crate::tui::ui::{ScrollView, log, wrap_words};
+use crate::tui::ui::{ScrollView, log, take, wrap_words};
 use crate::worker::RequestId;
 
 const LABEL_WIDTH: usize = 10;
@@ -95,17 +93,25 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
             if !files.is_empty() {
                 section(&mut lines, "Files", theme);
                 for f in files {
-                    lines.extend(path_lines(&f.path, width, theme.label()));
-                    let about = format!("    {} · {}", f.mime_type, size(f.size_bytes));
+                    lines.extend(path_lines(&state.paths.show(&f.path), width, theme.label()));
+                    let about =
+                        format!("    {} · {}", f.mime_type, crate::text::bytes(f.size_bytes));
                     lines.push(Line::styled(about, theme.dim()));
                     if let Some(a) = &f.audio {
                         lines.push(Line::raw(format!("    {}", a.describe())));
                     }
                 }
             }
+            if let Some(take) = metadata
+                .as_deref()
+                .and_then(|m| state.library.by_metadata(m))
+            {
+                section(&mut lines, "Waveform", theme);
+                lines.extend(take::sound_lines(state, take, width, take::WAVE_ROWS));
+            }
             if let Some(m) = metadata {
                 section(&mut lines, "Metadata", theme);
-                lines.extend(path_lines(m, width, theme.label()));
+                lines.extend(path_lines(&state.paths.show(m), width, theme.label()));
             }
             if let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) {
                 section(&mut lines, "Text returned by the model", theme);
@@ -132,7 +138,7 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
 }
 
 /// `Label     value`, the value wrapped under itself.
-fn labelled(
+pub(super) fn labelled(
     label: &str,
     value: &str,
     width: usize,
@@ -153,7 +159,7 @@ fn labelled(
         .collect()
 }
 
-fn section(lines: &mut Vec<Line<'static>>, title: &str, theme: Theme) {
+pub(super) fn section(lines: &mut Vec<Line<'static>>, title: &str, theme: Theme) {
     lines.push(Line::from(""));
     lines.push(Line::styled(
         title.to_string(),
@@ -162,7 +168,7 @@ fn section(lines: &mut Vec<Line<'static>>, title: &str, theme: Theme) {
 }
 
 /// Text indented by two, its own line breaks kept, long lines wrapped.
-fn block(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+pub(super) fn block(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
     text.lines()
         .flat_map(|line| {
             let parts = wrap_words(line, width.saturating_sub(2));
@@ -178,24 +184,12 @@ fn block(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
         .collect()
 }
 
-/// A full path, indented by two and cut into lines at the width, never
-/// shortened: it is there to be read or copied.
-fn path_lines(path: &Path, width: usize, style: Style) -> Vec<Line<'static>> {
-    crate::text::chunks(&path.display().to_string(), width.saturating_sub(2))
+/// A full path (`~` for the home folder, as `Paths::show` gives it),
+/// indented by two and cut into lines at the width, never shortened: it is
+/// there to be read or copied.
+pub(super) fn path_lines(path: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    crate::text::chunks(path, width.saturating_sub(2))
         .into_iter()
         .map(|c| Line::styled(format!("  {c}"), style))
         .collect()
-}
-
-/// `512 bytes`, `4.0 KiB`, `3.1 MiB`.
-fn size(bytes: u64) -> String {
-    const KIB: f64 = 1024.0;
-    let b = bytes as f64;
-    if bytes < 1024 {
-        format!("{bytes} bytes")
-    } else if b < KIB * KIB {
-        format!("{:.1} KiB", b / KIB)
-    } else {
-        format!("{:.1} MiB", b / (KIB * KIB))
-    }
 }

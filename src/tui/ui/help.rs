@@ -152,7 +152,7 @@ fn help_lines(state: &AppState) -> Vec<Line<'static>> {
         ("drafts", &state.paths.drafts_dir),
         ("config file", &state.paths.config_file),
     ] {
-        lines.push(entry(label, &path.display().to_string(), theme));
+        lines.push(entry(label, &state.paths.show(path), theme));
     }
     lines
 }

@@ -1,16 +1,21 @@
-//! The generation log, newest first.
+//! The Generations pane: this session's generations, newest first, then
+//! the takes already in the output folder.
 
 use std::time::Duration;
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::audio::format_duration;
+use crate::library::{Sort, TakeState, TakeSummary};
+use crate::tui::state::history::Row;
+use crate::tui::state::library::sort_label;
 use crate::tui::state::log::{EntryState, LogEntry};
 use crate::tui::state::{AppState, Focus};
+use crate::tui::ui::popup::input_spans;
 use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented, wrap_words};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -18,35 +23,155 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     let theme = state.theme;
     let is_focused = focused(state, Focus::Log);
-    let title = match state.log.active_count() {
-        0 => " Generations ".to_string(),
-        n => format!(" Generations · {n} running "),
-    };
-    let block = pane(title, is_focused, theme);
+    let block = pane(title(state), is_focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let width = inner.width as usize;
+    let library = &state.library;
+    let show_filter = library.filtering || library.is_filtered();
+    let [list_area, filter_area] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(u16::from(show_filter)),
+    ])
+    .areas(inner);
+    if show_filter {
+        let mut spans = vec![Span::styled("/ ", theme.key())];
+        spans.extend(input_spans(
+            library.filter().text(),
+            library.filter().cursor(),
+            library.filtering,
+            theme,
+        ));
+        frame.render_widget(Paragraph::new(Line::from(spans)), filter_area);
+    }
+    let width = list_area.width as usize;
+    let height = list_area.height as usize;
+    let rows = state.history_rows();
+    if rows.is_empty() {
+        let text = if let Some(e) = &library.error {
+            format!("The output folder could not be read: {e}")
+        } else if library.is_filtered() {
+            "No take matches the filter; Esc clears it".to_string()
+        } else if !library.listed {
+            "Reading the output folder…".to_string()
+        } else {
+            "Nothing generated yet; press g".to_string()
+        };
+        let style = if library.error.is_some() {
+            theme.error()
+        } else {
+            theme.dim()
+        };
+        let lines: Vec<Line> = wrap_words(&text, width)
+            .into_iter()
+            .map(|l| Line::styled(l, style))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), list_area);
+        return;
+    }
+    // Only the rows around the selection are laid out: every row takes a
+    // line at least, so a screenful either side is enough, whatever the
+    // library holds.
+    let selected = state.history_selected.min(rows.len() - 1);
+    let from = selected.saturating_sub(height);
+    let to = (selected + height + 1).min(rows.len());
     let mut lines: Vec<Line> = Vec::new();
     let mut selected_span = (0, 1);
-    if state.log.is_empty() {
-        lines.extend(
-            wrap_words("Nothing generated yet; press g", width)
-                .into_iter()
-                .map(|l| Line::styled(l, theme.dim())),
-        );
-    }
-    for (i, entry) in state.log.entries().enumerate() {
+    for (i, row) in rows.iter().enumerate().take(to).skip(from) {
         let start = lines.len();
-        let mut entry_lines = entry_lines(entry, state, width);
-        if i == state.log.selected_index() {
-            entry_lines[0] =
-                std::mem::take(&mut entry_lines[0]).patch_style(theme.selected(is_focused));
-            selected_span = (start, entry_lines.len());
+        let mut row_lines = match row {
+            Row::Session(entry) => entry_lines(entry, state, width),
+            Row::Take(take) => take_lines(take, state, width),
+        };
+        if i == selected {
+            row_lines[0] =
+                std::mem::take(&mut row_lines[0]).patch_style(theme.selected(is_focused));
+            selected_span = (start, row_lines.len());
         }
-        lines.extend(entry_lines);
+        lines.extend(row_lines);
     }
-    let first = scroll_to(selected_span.0, selected_span.1, inner.height as usize);
-    frame.render_widget(Paragraph::new(lines).scroll((first as u16, 0)), inner);
+    let first = scroll_to(selected_span.0, selected_span.1, height);
+    frame.render_widget(Paragraph::new(lines).scroll((first as u16, 0)), list_area);
+}
+
+/// ` Generations · 1 running · 200 of 10,000 takes · by name `.
+fn title(state: &AppState) -> String {
+    let library = &state.library;
+    let mut parts = vec!["Generations".to_string()];
+    match state.log.active_count() {
+        0 => {}
+        n => parts.push(format!("{n} running")),
+    }
+    if library.listed && library.total > 0 {
+        if library.is_filtered() {
+            parts.push(format!("{} of {} takes", library.matched, library.total));
+        } else {
+            parts.push(format!("{} takes", library.total));
+        }
+        if library.sort() != Sort::Time {
+            parts.push(sort_label(library.sort()).to_string());
+        }
+    }
+    if !library.marked.is_empty() {
+        parts.push(format!("{} marked", library.marked.len()));
+    }
+    format!(" {} ", parts.join(" · "))
+}
+
+/// A past take in two lines: what it is and when, then what it was made
+/// with and the start of its words.
+fn take_lines(take: &TakeSummary, state: &AppState, width: usize) -> Vec<Line<'static>> {
+    let theme = state.theme;
+    let playing = state.library.playing.as_ref().filter(|p| p.id == take.id);
+    let (mark, style) = match (&take.state, playing) {
+        (_, Some(_)) => ("▶", theme.running()),
+        (TakeState::Ready, _) => ("♪", theme.success()),
+        (TakeState::Simulated, _) => ("○", theme.dim()),
+        (TakeState::Missing { .. }, _) => ("!", theme.warning()),
+        (TakeState::Unreadable { .. }, _) => ("✗", theme.error()),
+    };
+    let marked = if state.library.is_marked(&take.id) {
+        "◆"
+    } else {
+        " "
+    };
+    let when = take.when();
+    // The year is in the details; the list keeps room for the name.
+    let when = when.get(5..).unwrap_or(&when);
+    let name = take.preset.as_deref().unwrap_or(&take.genre);
+    // What needs attention comes first: playing, or files gone.
+    let head = match (playing, &take.state) {
+        (Some(p), _) => format!(
+            "{mark}{marked}playing {} · {name}",
+            elapsed(state.clock.saturating_sub(p.since))
+        ),
+        (None, TakeState::Ready) => format!("{mark}{marked}{when} {name}"),
+        (None, TakeState::Simulated) => format!("{mark}{marked}{when} {name} · simulated"),
+        (None, problem) => format!("{mark}{marked}{problem} · {when} {name}"),
+    };
+    let mut about = Vec::new();
+    if let Some(d) = take.duration_seconds {
+        about.push(format_duration(d));
+    }
+    about.push(
+        take.model
+            .map_or_else(|| "?".to_string(), |m| m.to_string()),
+    );
+    if let Some(seed) = take.seed {
+        about.push(format!("seed {seed}"));
+    }
+    if let Some(t) = take.temperature {
+        about.push(format!("t {t}"));
+    }
+    if !take.lyrics.is_empty() {
+        about.push(format!("“{}”", take.lyrics));
+    }
+    vec![
+        Line::styled(truncate(&head, width), style),
+        Line::styled(
+            truncate(&format!("   {}", about.join(" · ")), width),
+            theme.dim(),
+        ),
+    ]
 }
 
 /// An entry's mark, status word, style and time so far (or taken).

@@ -11,7 +11,9 @@ mod presets;
 mod prompt;
 mod status;
 mod tabs;
+mod take;
 mod title;
+pub mod waveform;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -160,6 +162,8 @@ pub fn view_limits(state: &AppState, area: Rect) -> ViewLimits {
     let popup = match state.popups.last() {
         Some(Popup::Help { .. }) => Some(help::view(area, state)),
         Some(Popup::Details { id, .. }) => Some(details::view(area, *id, state)),
+        Some(Popup::Take { id, .. }) => Some(take::take_view(area, id, state)),
+        Some(Popup::Compare { a, b, .. }) => Some(take::compare_view(area, (a, b), state)),
         _ => None,
     };
     let page = |r: Option<Rect>| r.map_or(1, |r| r.height.saturating_sub(2).max(1));

@@ -13,12 +13,16 @@ use crate::tui::keymap::{self, Context};
 use crate::tui::state::popup::{Confirm, Discard, InputBox, Popup, Setting};
 use crate::tui::state::{AppState, SetupCheck};
 use crate::tui::theme::Theme;
-use crate::tui::ui::{details, help, pane};
+use crate::tui::ui::{details, help, pane, take};
 
 pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, state: &AppState) {
     match popup {
         Popup::Help { scroll, .. } => help::render(frame, area, *scroll, state),
         Popup::Details { id, scroll } => details::render(frame, area, *id, *scroll, state),
+        Popup::Take { id, scroll } => take::render_take(frame, area, id, *scroll, state),
+        Popup::Compare { a, b, scroll } => {
+            take::render_compare(frame, area, (a, b), *scroll, state)
+        }
         Popup::Confirm(c) => confirm(frame, area, c, state.theme),
         Popup::Input(i) => input_box(frame, area, i, state.theme),
         Popup::Settings { row } => settings(frame, area, *row, state),
@@ -108,12 +112,18 @@ fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
                 format!("Preset {} already exists. Replace it?", p.name)
             })],
         ),
+        Confirm::DeleteTake(id) => (
+            " Delete take? ",
+            vec![Line::from(format!(
+                "Delete take {id}? Its audio and metadata files are removed from the disk."
+            ))],
+        ),
         Confirm::Delete(name) => (
             " Delete? ",
             vec![Line::from(format!(
                 "Delete preset {name}? Its file is removed{}.",
                 if is_builtin(name) {
-                    " (a built-in: Settings → Built-in presets brings it back)"
+                    " (a built-in: Settings → Built-ins brings it back)"
                 } else {
                     ""
                 }
@@ -130,6 +140,10 @@ fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
                 Discard::NewTrack => {
                     "Start a new empty track? The form and the lyrics are cleared.".to_string()
                 }
+                Discard::Take(id) => format!(
+                    "Load take {id} over your work? The form and the lyrics take the \
+                     take's track and model."
+                ),
                 Discard::Load(name) => format!(
                     "Load {name} over your edits? The form takes the preset's values; \
                      the lyrics and the duration stay."
@@ -333,7 +347,7 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
         ] {
             lines.push(Line::from(vec![
                 Span::styled(format!("{label:<15}"), theme.label()),
-                Span::raw(path.display().to_string()),
+                Span::raw(state.paths.show(path)),
             ]));
         }
         lines.push(Line::from(""));

@@ -1,0 +1,354 @@
+//! A take of the library in full: its waveform and levels, what made it
+//! (track and settings), its words and its files; and two takes compared,
+//! their settings side by side with the differences marked and their
+//! waveforms one above the other.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use crate::audio::{format_duration, format_level};
+use crate::library::{Take, TakeId, TakeState, TakeSummary};
+use crate::text::{pad, truncate};
+use crate::tui::state::AppState;
+use crate::tui::state::library::{Loaded, Sound};
+use crate::tui::theme::Theme;
+use crate::tui::ui::details::{block, labelled, path_lines, section};
+use crate::tui::ui::popup::centered;
+use crate::tui::ui::waveform::braille;
+use crate::tui::ui::{ScrollView, pane};
+
+/// Rows of braille for a take's waveform: 4 dots each, so 16 levels.
+pub(super) const WAVE_ROWS: usize = 4;
+/// Rows for each of the two waveforms in the compare view.
+const COMPARE_WAVE_ROWS: usize = 3;
+
+pub fn render_take(frame: &mut Frame, area: Rect, id: &TakeId, scroll: u16, state: &AppState) {
+    let view = take_view(area, id, state);
+    let title = if view.max_scroll > 0 {
+        format!(" Take {id} · ↑↓ scroll · Esc close ")
+    } else {
+        format!(" Take {id} · Esc close ")
+    };
+    draw(frame, view, title, scroll, state.theme);
+}
+
+pub fn render_compare(
+    frame: &mut Frame,
+    area: Rect,
+    ids: (&TakeId, &TakeId),
+    scroll: u16,
+    state: &AppState,
+) {
+    let view = compare_view(area, ids, state);
+    let title = if view.max_scroll > 0 {
+        " Compare · ↑↓ scroll · Esc close ".to_string()
+    } else {
+        " Compare · Esc close ".to_string()
+    };
+    draw(frame, view, title, scroll, state.theme);
+}
+
+fn draw(frame: &mut Frame, view: ScrollView, title: String, scroll: u16, theme: Theme) {
+    frame.render_widget(Clear, view.rect);
+    frame.render_widget(
+        Paragraph::new(view.lines)
+            .block(pane(title, true, theme))
+            .scroll((scroll.min(view.max_scroll), 0)),
+        view.rect,
+    );
+}
+
+/// As tall as the text, at most the screen less a line above and below.
+fn fit(area: Rect, lines: Vec<Line<'static>>) -> ScrollView {
+    let width = popup_width(area);
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = centered(area, width, height);
+    let inner_height = rect.height.saturating_sub(2) as usize;
+    let max_scroll = lines.len().saturating_sub(inner_height) as u16;
+    ScrollView {
+        rect,
+        lines,
+        max_scroll,
+    }
+}
+
+fn popup_width(area: Rect) -> u16 {
+    (area.width * 9 / 10).max(76).min(area.width)
+}
+
+fn summary<'a>(state: &'a AppState, id: &TakeId) -> Option<&'a TakeSummary> {
+    state
+        .library
+        .get(id)
+        .or_else(|| state.library.take(id).map(|t| &t.summary))
+}
+
+pub(super) fn take_view(area: Rect, id: &TakeId, state: &AppState) -> ScrollView {
+    let theme = state.theme;
+    let width = popup_width(area).saturating_sub(2) as usize;
+    let mut lines = Vec::new();
+    let Some(s) = summary(state, id) else {
+        lines.push(Line::styled("This take is no longer listed.", theme.dim()));
+        return fit(area, lines);
+    };
+    lines.extend(sound_lines(state, s, width, WAVE_ROWS));
+    let mut field = |label: &str, value: String, style: Style| {
+        lines.extend(labelled(label, &value, width, style, theme));
+    };
+    field("State", s.state.to_string(), state_style(&s.state, theme));
+    if let Some(p) = state.library.playing.as_ref().filter(|p| p.id == *id) {
+        let elapsed = state.clock.saturating_sub(p.since);
+        let text = format!(
+            "playing with {} · {}",
+            p.player,
+            format_duration(elapsed.as_secs_f64())
+        );
+        field("Player", text, theme.running());
+    }
+    let take = match state.library.loaded(id) {
+        Some(Loaded::Ready(t)) => Some(t.as_ref()),
+        Some(Loaded::Failed(e)) => {
+            field("Error", e.clone(), theme.error());
+            None
+        }
+        Some(Loaded::Reading) | None => None,
+    };
+    for (label, value) in settings_rows(s, take) {
+        field(label, value, Style::new());
+    }
+    let Some(take) = take else {
+        if matches!(state.library.loaded(id), Some(Loaded::Reading) | None) {
+            lines.push(Line::styled("  reading the take…", theme.dim()));
+        }
+        return fit(area, lines);
+    };
+    if let Ok(track) = take.track() {
+        section(&mut lines, "Lyrics", theme);
+        lines.extend(block(&track.text_input, width, Style::new()));
+    }
+    if !take.files.is_empty() {
+        section(&mut lines, "Files", theme);
+        for f in &take.files {
+            match &f.found {
+                Some(p) => lines.extend(path_lines(&state.paths.show(p), width, theme.label())),
+                None => {
+                    lines.extend(path_lines(
+                        &state.paths.show(&f.recorded.path),
+                        width,
+                        theme.warning(),
+                    ));
+                    lines.push(Line::styled("    gone from the disk", theme.warning()));
+                }
+            }
+            let about = format!(
+                "    {} · {}",
+                f.recorded.mime_type,
+                crate::text::bytes(f.recorded.size_bytes)
+            );
+            lines.push(Line::styled(about, theme.dim()));
+        }
+    }
+    section(&mut lines, "Metadata", theme);
+    lines.extend(path_lines(
+        &state.paths.show(&s.metadata_path),
+        width,
+        theme.label(),
+    ));
+    fit(area, lines)
+}
+
+/// The waveform and levels, or why there are none.
+pub(super) fn sound_lines(
+    state: &AppState,
+    s: &TakeSummary,
+    width: usize,
+    rows: usize,
+) -> Vec<Line<'static>> {
+    let theme = state.theme;
+    let note = |text: &str, style: Style| vec![Line::styled(format!("  {text}"), style)];
+    match (&s.state, state.library.sound(&s.id)) {
+        (_, Some(Sound::Ready(a))) => {
+            let mut lines = braille(&a.waveform, width, rows, theme.running());
+            lines.push(Line::styled(a.info.describe(), theme.dim()));
+            lines
+        }
+        (_, Some(Sound::Failed(e))) => note(&format!("no waveform: {e}"), theme.error()),
+        (_, Some(Sound::Reading)) => note("reading the audio…", theme.dim()),
+        (TakeState::Simulated, None) => note("simulated: no audio", theme.dim()),
+        (TakeState::Missing { .. }, None) => {
+            note("the audio is gone from the disk", theme.warning())
+        }
+        (TakeState::Unreadable { reason }, None) => note(reason, theme.error()),
+        (TakeState::Ready, None) => note("reading the audio…", theme.dim()),
+    }
+}
+
+fn state_style(state: &TakeState, theme: Theme) -> Style {
+    match state {
+        TakeState::Ready => theme.success(),
+        TakeState::Simulated => Style::new(),
+        TakeState::Missing { .. } => theme.warning(),
+        TakeState::Unreadable { .. } => theme.error(),
+    }
+}
+
+/// What made the take, label by label; the same rows, in the same order,
+/// for the details and for each side of the compare view.
+fn settings_rows(s: &TakeSummary, take: Option<&Take>) -> Vec<(&'static str, String)> {
+    let dash = || "–".to_string();
+    let mut rows = vec![
+        ("Made", format!("{} UTC", s.when())),
+        ("Preset", s.preset.clone().unwrap_or_else(dash)),
+        ("Genre", s.genre.clone()),
+        ("Model", s.model.map_or_else(dash, |m| m.to_string())),
+        ("Mode", s.mode.map_or_else(dash, |m| m.to_string())),
+        ("Seed", s.seed.map_or_else(dash, |v| v.to_string())),
+        ("Temp.", s.temperature.map_or_else(dash, |t| t.to_string())),
+        (
+            "Length",
+            s.duration_seconds
+                .map_or_else(dash, |d| format!("{} measured", format_duration(d))),
+        ),
+    ];
+    let Some((take, track)) = take.and_then(|t| t.track().ok().map(|track| (t, track))) else {
+        return rows;
+    };
+    let st = &track.structure;
+    let settings = take.result.settings.as_ref();
+    rows.extend([
+        ("Asked", format!("{} s", track.duration_seconds)),
+        (
+            "Structure",
+            format!(
+                "intro {} · {} verses · {} choruses · bridge {} · outro {}",
+                yes_no(st.intro),
+                st.verse_count,
+                st.chorus_count,
+                yes_no(st.bridge),
+                yes_no(st.outro)
+            ),
+        ),
+        (
+            "Styles",
+            if track.style_references.is_empty() {
+                dash()
+            } else {
+                track
+                    .style_references
+                    .iter()
+                    .map(|r| format!("{}: {}", r.kind, r.value))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
+        ),
+        ("Avoid", track.negative_prompt.clone().unwrap_or_else(dash)),
+        (
+            "Location",
+            settings.map_or_else(dash, |s| s.location.clone()),
+        ),
+        (
+            "Samples",
+            settings.map_or_else(dash, |s| s.sample_count.to_string()),
+        ),
+        ("Cost", format!("${:.2}", s.cost_usd)),
+    ]);
+    rows
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// The levels of a take, for the compare table.
+fn level_rows(state: &AppState, id: &TakeId) -> Vec<(&'static str, String)> {
+    match state.library.sound(id) {
+        Some(Sound::Ready(a)) => vec![
+            ("Peak", format!("{} dBFS", format_level(a.info.peak_dbfs))),
+            ("RMS", format!("{} dBFS", format_level(a.info.rms_dbfs))),
+        ],
+        _ => vec![("Peak", "–".to_string()), ("RMS", "–".to_string())],
+    }
+}
+
+pub(super) fn compare_view(area: Rect, (a, b): (&TakeId, &TakeId), state: &AppState) -> ScrollView {
+    let theme = state.theme;
+    let width = popup_width(area).saturating_sub(2) as usize;
+    let mut lines = Vec::new();
+    let (Some(sa), Some(sb)) = (summary(state, a), summary(state, b)) else {
+        lines.push(Line::styled(
+            "A compared take is no longer listed.",
+            theme.dim(),
+        ));
+        return fit(area, lines);
+    };
+    let ta = state.library.take(a).map(|t| t.as_ref());
+    let tb = state.library.take(b).map(|t| t.as_ref());
+    let mut left = settings_rows(sa, ta);
+    let mut right = settings_rows(sb, tb);
+    left.extend(level_rows(state, a));
+    right.extend(level_rows(state, b));
+    let lyrics = |t: Option<&Take>, s: &TakeSummary| {
+        t.map_or_else(
+            || s.lyrics.clone(),
+            |t| {
+                t.track()
+                    .map_or_else(|_| s.lyrics.clone(), |tr| one_line(&tr.text_input))
+            },
+        )
+    };
+    left.push(("Lyrics", lyrics(ta, sa)));
+    right.push(("Lyrics", lyrics(tb, sb)));
+    // Label, then two columns of equal width.
+    let label_w = 11;
+    let col = width.saturating_sub(label_w + 3) / 2;
+    let header = format!(
+        "{}A {} │ B {}",
+        pad("", label_w),
+        pad(
+            &truncate(a.as_str(), col.saturating_sub(2)),
+            col.saturating_sub(2)
+        ),
+        truncate(b.as_str(), col.saturating_sub(2)),
+    );
+    lines.push(Line::styled(
+        header,
+        theme.title(false).add_modifier(Modifier::BOLD),
+    ));
+    let differs = theme.warning().add_modifier(Modifier::BOLD);
+    let mut differences = 0;
+    for ((label, va), (_, vb)) in left.iter().zip(&right) {
+        let same = va == vb;
+        differences += usize::from(!same);
+        let style = if same { Style::new() } else { differs };
+        let mark = if same { " " } else { "≠" };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark}{}", pad(label, label_w - 1)), theme.label()),
+            Span::styled(pad(&truncate(va, col), col), style),
+            Span::styled(" │ ", theme.dim()),
+            Span::styled(truncate(vb, col), style),
+        ]));
+    }
+    let summary_line = match differences {
+        0 => "Same settings; only the generation differs.".to_string(),
+        1 => "1 difference, marked ≠".to_string(),
+        n => format!("{n} differences, marked ≠"),
+    };
+    lines.push(Line::styled(summary_line, theme.dim()));
+    for (name, s) in [("A", sa), ("B", sb)] {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            format!("{name} {}", s.id),
+            theme.title(false).add_modifier(Modifier::UNDERLINED),
+        ));
+        lines.extend(sound_lines(state, s, width, COMPARE_WAVE_ROWS));
+    }
+    fit(area, lines)
+}
+
+/// Lyrics on one line, for a table cell.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
