@@ -262,9 +262,15 @@ fn details(take: &Take, analysis: Option<&Analysis>) -> String {
         crate::domain::pyfloat::repr(r.metadata.temperature),
     );
     row("Asked for:", format!("{} s", r.duration_seconds));
+    // The estimate says whether anything was billed (a simulated take's
+    // figure is what gcp mode would have cost).
     row(
         "Cost:",
-        format!("${:.4}", r.cost_estimate.estimated_total_usd),
+        format!(
+            "${:.4} ({})",
+            r.cost_estimate.estimated_total_usd,
+            r.cost_estimate.note.trim_end_matches('.')
+        ),
     );
     row("Metadata:", s.metadata_path.display().to_string());
     for f in &take.files {
