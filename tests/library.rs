@@ -384,3 +384,48 @@ async fn the_worker_lists_loads_analyzes_and_deletes_takes() {
     );
     assert_eq!(Library::open(&out).unwrap().len(), 0);
 }
+
+/// A take's metadata that names a file outside the folder, or a link in the
+/// folder pointing out of it, never makes that file the take's audio: the
+/// server, the player and a prune see it as missing.
+#[test]
+fn a_take_never_reaches_a_file_outside_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("lib");
+    std::fs::create_dir(&d).unwrap();
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, b"not for the server").unwrap();
+    let meta = save_take(&d, Some("20250101-090000-evil"), track("x", "rock"), true);
+    let wav = d.join("20250101-090000-evil.wav");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&meta).unwrap()).unwrap();
+    v["files"][0]["path"] = serde_json::json!(secret);
+    std::fs::write(&meta, serde_json::to_vec(&v).unwrap()).unwrap();
+    // The audio beside it is gone; a link with its name points outside.
+    std::fs::remove_file(&wav).unwrap();
+    std::os::unix::fs::symlink(&secret, &wav).unwrap();
+    let mut lib = Library::open(&d).unwrap();
+    let id = lib.resolve("2025").unwrap();
+    let take = lib.load(&id).unwrap();
+    assert_eq!(take.playable(), None, "{:?}", take.files);
+    assert!(take.files.iter().all(|f| f.found.is_none()));
+    assert_eq!(
+        take.bytes_on_disk(),
+        std::fs::metadata(&meta).unwrap().len()
+    );
+}
+
+/// A prune leaves JSON files that are not takes (the user's notes) alone.
+#[test]
+fn a_prune_leaves_json_that_is_not_a_take() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("lib");
+    std::fs::create_dir(&d).unwrap();
+    save_take(&d, Some("20250101-090000-rock"), track("x", "rock"), false);
+    let notes = d.join("notes.json");
+    std::fs::write(&notes, br#"{"my": "notes"}"#).unwrap();
+    let mut lib = Library::open(&d).unwrap();
+    let plan = lib.plan_prune(PruneRule::Keep(0), i64::MAX);
+    assert_eq!(plan.takes.len(), 1, "{:?}", plan.takes);
+    lib.prune(&plan).unwrap();
+    assert!(notes.exists());
+}

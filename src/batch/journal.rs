@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -139,9 +140,13 @@ impl Journal {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
+        // Never through a link: a journal named like ours that points
+        // elsewhere (a planted symlink) must not make us append to its
+        // target. ELOOP comes back as an error naming the path.
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(path)?;
         Ok(Journal {
             file,
@@ -312,5 +317,16 @@ mod tests {
         assert!(matches!(judge(last.get("a")), Earlier::Broken { .. }));
         std::fs::remove_file(&audio).unwrap();
         assert!(matches!(judge(last.get("a")), Earlier::Broken { .. }));
+    }
+
+    #[test]
+    fn a_journal_that_is_a_link_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        let path = dir.path().join("b.batch-journal.jsonl");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        assert!(Journal::open(&path).is_err());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
     }
 }

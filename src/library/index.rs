@@ -289,7 +289,7 @@ impl Library {
 
     /// The takes a prune rule would delete, and the space they hold.
     pub fn plan_prune(&mut self, rule: PruneRule, now: i64) -> PrunePlan {
-        let doomed: Vec<TakeId> = match rule {
+        let mut doomed: Vec<TakeId> = match rule {
             PruneRule::Keep(n) => self.entries.iter().skip(n).map(|e| e.id.clone()).collect(),
             PruneRule::OlderThan(age) => {
                 let cutoff = now.saturating_sub(age.as_secs() as i64);
@@ -300,6 +300,9 @@ impl Library {
                     .collect()
             }
         };
+        // A JSON file that does not read as a take may be the user's own
+        // (notes, settings kept in the folder): a prune leaves it alone.
+        doomed.retain(|id| !matches!(self.load(id), Err(LibraryError::Unreadable { .. })));
         let bytes = doomed
             .iter()
             .map(|id| match self.load(id) {

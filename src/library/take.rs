@@ -252,12 +252,25 @@ fn files_state(metadata_path: &Path, files: &[OutputFile], status: Status) -> Ta
 
 /// Where an audio file is now: where it was written, or beside its
 /// metadata (the whole folder was moved); `None` when it is gone.
+///
+/// Only a regular file in the metadata's own folder counts (music-gen
+/// always writes a take's audio beside its metadata): a metadata file that
+/// names `/etc/shadow`, or a link in the folder pointing out of it, must
+/// never make the server send, the player open or a prune count that file.
 pub(crate) fn locate(metadata_path: &Path, recorded: &Path) -> Option<PathBuf> {
-    if recorded.is_absolute() && recorded.is_file() {
-        return Some(recorded.to_path_buf());
+    let folder = crate::domain::atomic::parent(metadata_path);
+    let home = folder.canonicalize().ok()?;
+    let inside = |p: &Path| {
+        p.canonicalize()
+            .ok()
+            .filter(|c| c.parent() == Some(home.as_path()) && c.is_file())
+    };
+    if recorded.is_absolute()
+        && let Some(found) = inside(recorded)
+    {
+        return Some(found);
     }
-    let beside = crate::domain::atomic::parent(metadata_path).join(recorded.file_name()?);
-    beside.is_file().then_some(beside)
+    inside(&folder.join(recorded.file_name()?))
 }
 
 /// All of a take: its metadata as written, and where its files are now.
