@@ -289,7 +289,7 @@ impl Library {
 
     /// The takes a prune rule would delete, and the space they hold.
     pub fn plan_prune(&mut self, rule: PruneRule, now: i64) -> PrunePlan {
-        let mut doomed: Vec<TakeId> = match rule {
+        let candidates: Vec<TakeId> = match rule {
             PruneRule::Keep(n) => self.entries.iter().skip(n).map(|e| e.id.clone()).collect(),
             PruneRule::OlderThan(age) => {
                 let cutoff = now.saturating_sub(age.as_secs() as i64);
@@ -300,16 +300,19 @@ impl Library {
                     .collect()
             }
         };
-        // A JSON file that does not read as a take may be the user's own
-        // (notes, settings kept in the folder): a prune leaves it alone.
-        doomed.retain(|id| !matches!(self.load(id), Err(LibraryError::Unreadable { .. })));
-        let bytes = doomed
-            .iter()
-            .map(|id| match self.load(id) {
+        // One read per take: its size, or that it is not a take at all. A
+        // JSON file that does not read as one may be the user's own (notes,
+        // settings kept in the folder): a prune leaves it alone.
+        let mut doomed = Vec::with_capacity(candidates.len());
+        let mut bytes = 0;
+        for id in candidates {
+            bytes += match self.load(&id) {
                 Ok(t) => t.bytes_on_disk(),
-                Err(_) => stamp(&self.metadata_path(id)).map_or(0, |(len, _)| len),
-            })
-            .sum();
+                Err(LibraryError::Unreadable { .. }) => continue,
+                Err(_) => stamp(&self.metadata_path(&id)).map_or(0, |(len, _)| len),
+            };
+            doomed.push(id);
+        }
         PrunePlan {
             takes: doomed,
             bytes,
