@@ -387,3 +387,82 @@ fn every_saved_take_round_trips_through_config() {
     }
     assert!(checked >= 5);
 }
+
+/// `generate --config RESULT.json` re-creates the take's track and
+/// settings, the location it ran at included (a Lyria 3 take ran at
+/// `global`); `--location` still wins, and a location that could not be
+/// one is a clear line naming the field.
+#[test]
+fn generate_from_a_result_runs_with_its_track_and_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tracks");
+    let first = out.join("first.wav");
+    ok(&music_gen(dir.path(), &out)
+        .args(["--location", "europe-west4", "generate", "-g", "jazz"])
+        .args(["-t", "Blue\nnotes", "--seed", "9"])
+        .args(["--negative-prompt", "drums", "--output"])
+        .arg(&first)
+        .output()
+        .unwrap());
+    let first_json = out.join("first.json");
+    let read = |p: &Path| -> Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
+    let saved = read(&first_json);
+    assert_eq!(saved["settings"]["location"], "europe-west4");
+
+    let again = out.join("again.wav");
+    let o = music_gen(dir.path(), &out)
+        .args(["generate", "--config"])
+        .arg(&first_json)
+        .arg("--output")
+        .arg(&again)
+        .output()
+        .unwrap();
+    ok(&o);
+    assert!(
+        stderr(&o).contains("Location europe-west4"),
+        "{}",
+        stderr(&o)
+    );
+    let redone = read(&out.join("again.json"));
+    // The model the first take left to the settings is now the track's
+    // own; `settings` says it is the same one.
+    let without_model = |v: &Value| {
+        let mut t = v["track"].clone();
+        t.as_object_mut().unwrap().remove("model");
+        t
+    };
+    assert_eq!(without_model(&redone), without_model(&saved));
+    assert_eq!(redone["settings"], saved["settings"]);
+    assert_eq!(redone["prompt"], saved["prompt"]);
+
+    // --location wins over the file's.
+    let moved = out.join("moved.wav");
+    ok(&music_gen(dir.path(), &out)
+        .args(["--location", "us-east1", "generate", "--config"])
+        .arg(&first_json)
+        .arg("--output")
+        .arg(&moved)
+        .output()
+        .unwrap());
+    assert_eq!(
+        read(&out.join("moved.json"))["settings"]["location"],
+        "us-east1"
+    );
+
+    // A hand-edited location that is not one: one line, nothing written.
+    let mut hostile = saved.clone();
+    hostile["settings"]["location"] = "evil.example/x".into();
+    let file = dir.path().join("hostile.json");
+    std::fs::write(&file, hostile.to_string()).unwrap();
+    let o = music_gen(dir.path(), &out)
+        .args(["generate", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("hostile.json: settings.location:") && e.lines().count() == 1,
+        "{e}"
+    );
+}
