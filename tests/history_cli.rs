@@ -466,3 +466,32 @@ fn generate_from_a_result_runs_with_its_track_and_settings() {
         "{e}"
     );
 }
+
+/// A 20 MB "take" is refused by its size, in plain words naming the
+/// limit, not parsed up to a cut-off and reported as broken JSON.
+#[test]
+fn a_huge_metadata_file_is_called_too_large() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tracks");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut text = String::from("{\"status\": \"");
+    text.push_str(&"x".repeat(20 << 20));
+    text.push_str("\"}");
+    std::fs::write(out.join("20261130-120000-huge.json"), text).unwrap();
+    let o = music_gen(dir.path(), &out)
+        .args(["history", "show", "20261130-120000-huge"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains(
+            "20261130-120000-huge.json: not a take's metadata: the file is too large (over 16 MiB"
+        ) && !e.contains("column")
+            && e.lines().count() == 1,
+        "{e}"
+    );
+    let list = history_json(&mut music_gen(dir.path(), &out));
+    let reason = list["takes"][0]["state"]["reason"].as_str().unwrap();
+    assert!(reason.contains("too large (over 16 MiB"), "{reason}");
+}
