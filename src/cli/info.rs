@@ -201,19 +201,6 @@ fn name_list(names: &[String], shown: usize) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::name_list;
-
-    #[test]
-    fn long_lists_are_counted_not_printed() {
-        let names: Vec<String> = (0..5).map(|i| format!("p{i}")).collect();
-        assert_eq!(name_list(&names, 12), "5: p0, p1, p2, p3, p4");
-        assert_eq!(name_list(&names, 2), "5: p0, p1 and 3 more");
-        assert_eq!(name_list(&[], 2), "0: ");
-    }
-}
-
 /// Where a bucket location's requests go; `None` for a folder. The listing
 /// `config` makes (its `presets:` line) has just read from it.
 fn storage_service(dir: &Path) -> Option<String> {
@@ -228,5 +215,18 @@ fn storage_service(dir: &Path) -> Option<String> {
             _ => "Google Cloud Storage, with the Vertex AI credentials".to_string(),
         }),
         Location::S3(_) => Some("S3".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_list;
+
+    #[test]
+    fn long_lists_are_counted_not_printed() {
+        let names: Vec<String> = (0..5).map(|i| format!("p{i}")).collect();
+        assert_eq!(name_list(&names, 12), "5: p0, p1, p2, p3, p4");
+        assert_eq!(name_list(&names, 2), "5: p0, p1 and 3 more");
+        assert_eq!(name_list(&[], 2), "0: ");
     }
 }
