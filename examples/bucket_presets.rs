@@ -26,7 +26,7 @@ const RUNS: usize = 10;
 
 fn preset(i: usize) -> PresetConfig {
     PresetConfig::from_track(
-        &format!("preset_{i:04}"),
+        format!("preset_{i:04}"),
         Some(format!("benchmark preset number {i}")),
         Some("keep it short".into()),
         &TrackConfig::new("", "synthwave"),
