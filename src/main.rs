@@ -59,6 +59,10 @@ fn main() -> ExitCode {
             .presets_dir
             .clone()
             .unwrap_or_else(paths::default_presets_dir);
+        // A bad bucket URL is a usage error naming the setting, before
+        // anything is opened.
+        music_gen::storage::Location::from_path(&presets_dir)
+            .map_err(|e| CliError::Usage(format!("--presets-dir / MUSIC_GEN_PRESETS_DIR: {e}")))?;
         let mut worker = worker::spawn(presets_dir.clone())
             .map_err(|e| CliError::Failure(format!("presets: {e}")))?;
         let hint = cli::startup_hint(command.as_ref(), &mut worker, &log_file).await;
