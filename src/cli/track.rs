@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::args::{ShapeArgs, TrackArgs};
 use crate::cli::error::CliError;
-use crate::domain::input::{self, Format, ReadError};
+use crate::domain::input::{self, Format, ReadError, UnknownKey};
 use crate::domain::layers::{self, Layer, LayerError};
 use crate::domain::model::{Model, StyleReference, TrackField};
 use crate::domain::result_file;
@@ -68,6 +68,18 @@ pub fn file_layer(path: &Path) -> Result<Layer, CliError> {
     Ok(layer)
 }
 
+/// A `--config` file as a batch job reads it: its unknown keys come back
+/// rather than being printed, for the batch to refuse.
+pub fn file_layer_strict(path: &Path) -> Result<(Layer, Vec<UnknownKey>), CliError> {
+    let text = read_input(path)?;
+    result_file::layer_from_text(
+        Some(path.display().to_string()),
+        &text,
+        Format::of(Some(path), &text),
+    )
+    .map_err(|e| CliError::Usage(e.to_string()))
+}
+
 /// The validated track; a missing field says which flag would set it.
 pub fn resolve(layers: &[Layer]) -> Result<crate::domain::model::TrackConfig, CliError> {
     layers::resolve(layers).map_err(|e| match e {
@@ -82,9 +94,18 @@ pub fn resolve(layers: &[Layer]) -> Result<crate::domain::model::TrackConfig, Cl
     })
 }
 
-fn warn(name: &str, warnings: &[String]) {
-    for w in warnings {
+/// The most unknown keys warned about one by one; the rest are counted.
+const MAX_WARNINGS: usize = 5;
+
+fn warn(name: &str, warnings: &[impl std::fmt::Display]) {
+    for w in warnings.iter().take(MAX_WARNINGS) {
         crate::cli::stdout::eprint_line(&format!("warning: {name}: {w}"));
+    }
+    if warnings.len() > MAX_WARNINGS {
+        crate::cli::stdout::eprint_line(&format!(
+            "warning: {name}: {} more unknown keys, ignored",
+            warnings.len() - MAX_WARNINGS
+        ));
     }
 }
 
