@@ -172,8 +172,8 @@ impl std::fmt::Display for UnknownKey {
 }
 
 impl UnknownKey {
-    fn new(path: &serde_ignored::Path) -> UnknownKey {
-        let path = path.to_string();
+    /// A key by its dotted path, shown only if it could be a field's name.
+    pub fn new(path: String) -> UnknownKey {
         UnknownKey {
             path: path.split('.').all(could_be_a_name).then_some(path),
             suggestion: None,
@@ -221,7 +221,7 @@ impl Unknowns {
         ) {
             self.at_top += 1;
         }
-        self.keys.push(UnknownKey::new(&path));
+        self.keys.push(UnknownKey::new(path.to_string()));
     }
 
     /// Refuses a document with keys none of which is a field; the keys are
