@@ -380,3 +380,48 @@ fn an_unknown_key_in_a_batch_jobs_track_file_stops_the_batch() {
     assert_eq!(o.status.code(), Some(0));
     assert!(text(&o.stderr).contains("did you mean temperature?"));
 }
+
+#[test]
+fn a_file_given_as_the_presets_folder_is_named_as_not_a_folder() {
+    let env = Env::new();
+    let file = env.path("passwd");
+    std::fs::write(&file, "root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    let bare = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
+        cmd.env("HOME", env.dir.path())
+            .env("XDG_STATE_HOME", env.path("state"))
+            .env_remove("MUSIC_GEN_PRESETS_DIR")
+            .stdin(Stdio::null());
+        cmd
+    };
+    let named = format!("{} is a file, not a folder", file.display());
+    for dir in [file.clone(), file.join("presets")] {
+        let o = bare()
+            .arg("--presets-dir")
+            .arg(&dir)
+            .args(["presets", "list"])
+            .output()
+            .unwrap();
+        assert_one_line(&o, 2, &format!("--presets-dir: {named}"));
+    }
+    let o = bare()
+        .env("MUSIC_GEN_PRESETS_DIR", &file)
+        .args(["presets", "list"])
+        .output()
+        .unwrap();
+    assert_one_line(&o, 2, &format!("MUSIC_GEN_PRESETS_DIR: {named}"));
+}
+
+#[test]
+fn a_prune_without_a_rule_shows_the_rules_there_are() {
+    let env = Env::new();
+    let o = env.run(&["history", "prune"]);
+    assert_one_line(
+        &o,
+        2,
+        "missing <--older-than <AGE>|--keep <N>>; usage: music-gen history prune <--older-than <AGE>|--keep <N>>",
+    );
+    let o = env.run(&["history", "prune", "--keep", "1", "--older-than", "3d"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("cannot be used with"));
+}
