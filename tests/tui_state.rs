@@ -466,7 +466,7 @@ fn enter_on_a_log_entry_shows_everything_about_it() {
         Some(Popup::Details { id: shown, scroll: 0 }) if *shown == id
     ));
     assert_eq!(state.context(), Context::Details);
-    let tall = screen(&state, 120, 40);
+    let tall = screen(&state, 120, 50);
     for needed in [
         "✓ completed",
         "gcp (Vertex AI)",
@@ -1045,4 +1045,74 @@ fn paths_under_home_are_shown_with_a_tilde() {
         "/etc/x",
         "home / is not abbreviated"
     );
+}
+
+/// A take this session made reads as a take in the library does — time,
+/// preset, measured length, model, temperature, first words — under the
+/// `#N` the status line uses too.
+#[test]
+fn a_finished_take_of_the_session_reads_like_a_library_take() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    state.form.set_lyrics("City lights are calling\nme home");
+    lyria3_generation(&mut state, &mut worker);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('z'))]);
+    let shown = screen(&state, 100, 24);
+    for needed in [
+        "♪ #1 12:00 classical_orchestral",
+        "3:04.3 · lyria-3-pro-preview · t 0.5 · “City lights are calling me home”",
+    ] {
+        assert!(shown.contains(needed), "{needed:?} missing from:\n{shown}");
+    }
+    // The keys on a take work on it at once, before the library lists it.
+    assert_eq!(
+        state.selected_take().map(|t| t.id.as_str()),
+        Some("20260101-120000-classical")
+    );
+}
+
+/// One numbering: the row, the cancel message and the details say `#2`
+/// of the second generation, whatever request ids the worker saw.
+#[test]
+fn the_log_the_cancel_message_and_the_details_share_one_number() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    let mut track = state.form.track().clone();
+    track.seed = Some(4242);
+    let source = state.form.source().cloned();
+    state.form.restore(track, source);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('g'))]);
+    let second = *worker.generations().last().unwrap();
+    state.on_event(Event::Started { id: second }, &mut worker);
+    // Presets → Form → Lyrics → Prompt → Log.
+    press(&mut state, &mut worker, &[key(KeyCode::BackTab)]);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('z'))]);
+    let shown = screen(&state, 100, 24);
+    for needed in [
+        "#2 running 0s · classical_orchestral · simulate",
+        "lyria-002 · seed 4242 · t 0.5",
+        "#1 queued · classical_orchestral",
+    ] {
+        assert!(shown.contains(needed), "{needed:?} missing from:\n{shown}");
+    }
+    press(&mut state, &mut worker, &[key(KeyCode::Char('c'))]);
+    assert_eq!(
+        state.notice.as_ref().map(|n| n.text.as_str()),
+        Some("Cancelling generation #2")
+    );
+    state.on_event(Event::Cancelled { id: second }, &mut worker);
+    let shown = screen(&state, 100, 24);
+    assert!(
+        shown.contains("⊘ #2 cancelled 00:00 · classical_orchestral"),
+        "{shown}"
+    );
+    press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
+    let details = screen(&state, 100, 30);
+    for needed in ["Generation #2", "Seed      4242", "Temp.     0.5"] {
+        assert!(
+            details.contains(needed),
+            "{needed:?} missing from:\n{details}"
+        );
+    }
 }

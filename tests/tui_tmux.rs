@@ -186,8 +186,8 @@ fn compose_generate_save_and_quit_in_a_real_terminal() {
     // Generate in simulate mode: the log shows the result, the metadata is
     // on disk.
     tmux.keys(&["g"]);
-    let screen = tmux.wait_for("✓ #");
-    assert!(screen.contains("simulated"), "{screen}");
+    // A simulated take: ○, under the session's number.
+    tmux.wait_for("○ #1");
     let json: Vec<_> = std::fs::read_dir(&output)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -288,7 +288,7 @@ fn gcp_generation_confirms_cost_writes_audio_and_cancels() {
     let confirm = tmux.wait_for("Send to Vertex AI?");
     assert!(confirm.contains("$0.0600"), "{confirm}");
     tmux.keys(&["y"]);
-    tmux.wait_for("✓ #");
+    tmux.wait_for("♪ #");
     let files = files_in(&out);
     assert_eq!(files.len(), 2, "{files:?}");
     let wav = files
@@ -582,7 +582,7 @@ fn history_survives_a_restart_and_other_processes_takes_appear() {
     tmux.keys(&["Escape"]);
     tmux.wait("the editor left", |s| !s.contains("Lyrics editing"));
     tmux.keys(&["g"]);
-    tmux.wait_for("✓ #1");
+    tmux.wait_for("○ #1");
     tmux.keys(&["q"]);
     poll_until("the app to quit", || !tmux.alternate_screen_on());
 

@@ -427,7 +427,7 @@ fn short_reason(e: &LibraryError) -> String {
 
 /// `20260101-120000-rock` → the unix time of 2026-01-01 12:00:00 UTC, as
 /// music-gen names its files.
-fn time_from_name(stem: &str) -> Option<i64> {
+pub(super) fn time_from_name(stem: &str) -> Option<i64> {
     let b = stem.as_bytes();
     if b.len() < 15 || b[8] != b'-' || !(b.len() == 15 || b[15] == b'-') {
         return None;

@@ -35,7 +35,7 @@ use std::path::PathBuf;
 pub use index::{INDEX_FILE, Library};
 pub use prune::{PrunePlan, PruneRule, format_bytes};
 pub use query::{Page, Query, Sort, Spent, parse_age};
-pub use take::{Take, TakeFile, TakeId, TakeState, TakeSummary, format_time};
+pub use take::{Take, TakeFile, TakeId, TakeState, TakeSummary, first_words, format_time};
 
 /// Every library a process has opened, by folder; the worker's library
 /// thread owns one.

@@ -99,9 +99,19 @@ impl TakeSummary {
         time: i64,
         r: &GenerationResult,
     ) -> TakeSummary {
+        let state = files_state(metadata_path, &r.files, r.status);
+        TakeSummary::with_state(id, metadata_path, time, r, state)
+    }
+
+    fn with_state(
+        id: TakeId,
+        metadata_path: &Path,
+        time: i64,
+        r: &GenerationResult,
+        state: TakeState,
+    ) -> TakeSummary {
         let text = lyrics_of(r);
         let settings = r.settings.as_ref();
-        let state = files_state(metadata_path, &r.files, r.status);
         TakeSummary {
             id,
             metadata_path: metadata_path.to_path_buf(),
@@ -126,6 +136,20 @@ impl TakeSummary {
             files: r.files.iter().map(|f| f.path.clone()).collect(),
             state,
         }
+    }
+
+    /// The summary of a take this process has just written, from its
+    /// result and without reading the disk: its files are where the
+    /// result says, since they were written a moment ago. `None` when no
+    /// metadata file was written.
+    pub fn just_written(r: &GenerationResult) -> Option<TakeSummary> {
+        let path = r.metadata_path.as_deref()?;
+        let stem = path.file_stem()?.to_string_lossy().into_owned();
+        let time = super::index::time_from_name(&stem)
+            .or_else(|| r.created_at.as_deref().and_then(unix_time))
+            .unwrap_or(0);
+        let state = state_for(r.files.len(), 0, Some(r.status));
+        Some(TakeSummary::with_state(TakeId(stem), path, time, r, state))
     }
 
     pub(crate) fn unreadable(
@@ -188,7 +212,8 @@ fn lyrics_of(r: &GenerationResult) -> String {
     crate::domain::prompt::lyrics_from(&probe, &r.prompt).unwrap_or_default()
 }
 
-fn first_words(text: &str) -> String {
+/// The start of some lyrics on one line, as a summary shows it.
+pub fn first_words(text: &str) -> String {
     let mut out = String::new();
     for w in text.split_whitespace() {
         if out.chars().count() + w.chars().count() + 1 > LYRICS_SHOWN {
@@ -342,6 +367,13 @@ impl Take {
 }
 
 /// `2026-01-01 12:00` (UTC) from unix seconds.
+/// RFC 3339 (as results record `created_at`) → unix seconds.
+fn unix_time(text: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
+}
+
 pub fn format_time(secs: i64) -> String {
     let Ok(t) = time::OffsetDateTime::from_unix_timestamp(secs) else {
         return "?".to_string();

@@ -27,6 +27,7 @@ pub async fn run(
     worker: &mut WorkerHandle,
 ) -> Result<Exit, TuiError> {
     let started = Instant::now();
+    state.epoch = time::OffsetDateTime::now_utc().unix_timestamp();
     let result = run_loop(terminal, state, worker, started).await;
     stop_playing(state, worker).await;
     save_draft_now(state, worker, started).await;

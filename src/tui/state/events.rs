@@ -3,10 +3,11 @@
 
 use crate::domain::presets::StoreError;
 use crate::generate::{GenerateError, Mode, Stage};
+use crate::library::TakeSummary;
 use crate::tui::state::log::EntryState;
 use crate::tui::state::popup::{Confirm, Popup};
 use crate::tui::state::{AppState, Outbox, Pending, SetupCheck};
-use crate::worker::{Event, Request, WorkerError};
+use crate::worker::{Event, Request, RequestId, WorkerError};
 
 impl AppState {
     /// Applies a worker event; returns whether the screen needs a redraw.
@@ -122,6 +123,13 @@ impl AppState {
             (Pending::Generate, Event::Generated { result, .. }) => {
                 self.take_ended();
                 let result = *result;
+                let mut take = TakeSummary::just_written(&result).map(Box::new);
+                // What a result does not record is what was asked for.
+                if let (Some(t), Some(e)) = (take.as_mut(), self.log.get(id)) {
+                    t.model = t.model.or(Some(e.target.model));
+                    t.preset = t.preset.take().or_else(|| e.about.preset.clone());
+                }
+                self.log_end(id, &format!("{}", result.status), take.as_deref());
                 self.log
                     .finish(id, self.clock, |took| EntryState::Finished {
                         status: result.status,
@@ -129,11 +137,13 @@ impl AppState {
                         files: result.files,
                         metadata: result.metadata_path,
                         text: result.text,
+                        take,
                         took,
                     });
             }
             (Pending::Generate, Event::Cancelled { .. }) => {
                 let may_be_billed = self.log.get(id).is_some_and(|e| e.sent);
+                self.log_end(id, "cancelled", None);
                 self.log
                     .finish(id, self.clock, |took| EntryState::Cancelled {
                         took,
@@ -143,6 +153,7 @@ impl AppState {
             (Pending::Generate, Event::Failed { error, .. }) => {
                 self.take_ended();
                 let error = plain_error(&error);
+                self.log_end(id, "failed", None);
                 self.log
                     .finish(id, self.clock, |took| EntryState::Failed { error, took });
             }
@@ -153,6 +164,18 @@ impl AppState {
             }
         }
         true
+    }
+
+    /// Writes to the log file how generation `#N` ended, under the number
+    /// the user sees (the worker's lines name the request id).
+    fn log_end(&self, id: RequestId, how: &str, take: Option<&TakeSummary>) {
+        let Some(number) = self.log.get(id).map(|e| e.number) else {
+            return;
+        };
+        match take {
+            Some(t) => tracing::info!(request = id, take = %t.id, "generation #{number} {how}"),
+            None => tracing::info!(request = id, "generation #{number} {how}"),
+        }
     }
 
     /// A running generation's news: it started, or what it is doing.

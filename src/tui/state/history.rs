@@ -31,10 +31,15 @@ impl AppState {
     fn session_rows(&self) -> impl Iterator<Item = &LogEntry> {
         let filtered = self.library.is_filtered();
         self.log.entries().filter(move |e| {
+            let a = &e.about;
             !filtered
-                || self
-                    .library
-                    .passes(&format!("{} {}", e.genre, e.target.model))
+                || self.library.passes(&format!(
+                    "{} {} {} {}",
+                    a.genre,
+                    a.preset.as_deref().unwrap_or_default(),
+                    e.target.model,
+                    a.lyrics
+                ))
         })
     }
 
@@ -65,12 +70,20 @@ impl AppState {
     pub fn selected_take(&self) -> Option<&TakeSummary> {
         match self.selected_row()? {
             Row::Take(t) => Some(t),
-            Row::Session(e) => match &e.state {
-                EntryState::Finished {
-                    metadata: Some(m), ..
-                } => self.library.by_metadata(m),
-                _ => None,
-            },
+            Row::Session(e) => self.session_take(e),
+        }
+    }
+
+    /// The take a finished generation of this session wrote: as the
+    /// library lists it (which knows when its files go), or as it was
+    /// written, until the library sees it.
+    pub fn session_take<'a>(&'a self, entry: &'a LogEntry) -> Option<&'a TakeSummary> {
+        match &entry.state {
+            EntryState::Finished { metadata, take, .. } => metadata
+                .as_deref()
+                .and_then(|m| self.library.by_metadata(m))
+                .or(take.as_deref()),
+            _ => None,
         }
     }
 

@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::domain::model::Model;
 use crate::generate::result::{OutputFile, Status};
 use crate::generate::{Job, Mode};
+use crate::library::{TakeSummary, first_words};
 use crate::worker::RequestId;
 
 pub const MAX_ENTRIES: usize = 100;
@@ -33,6 +34,9 @@ pub enum EntryState {
         metadata: Option<PathBuf>,
         /// Text the model returned with the audio (Lyria 3: the lyrics).
         text: Option<String>,
+        /// The take as the library will list it, made from the result
+        /// (boxed: it is the largest part of an entry).
+        take: Option<Box<TakeSummary>>,
         took: Duration,
     },
     Failed {
@@ -77,13 +81,44 @@ impl fmt::Display for Target {
     }
 }
 
+/// What tells a generation apart from the others, as a take in the
+/// library shows it: the preset or genre, seed, temperature and the start
+/// of the lyrics (the model is the target's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct About {
+    pub preset: Option<String>,
+    pub genre: String,
+    pub seed: Option<u64>,
+    pub temperature: f64,
+    /// The start of the lyrics, on one line.
+    pub lyrics: String,
+}
+
+impl About {
+    pub fn of(job: &Job) -> About {
+        About {
+            preset: job.preset.clone(),
+            genre: job.track.genre.clone(),
+            seed: job.track.seed,
+            temperature: job.track.temperature,
+            lyrics: first_words(&job.track.text_input),
+        }
+    }
+
+    /// The preset it started from, else its genre.
+    pub fn name(&self) -> &str {
+        self.preset.as_deref().unwrap_or(&self.genre)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogEntry {
     pub id: RequestId,
     /// What the user sees: 1 for the session's first generation, then 2, …
-    /// (request ids also count listings and saves).
+    /// (request ids also count listings and saves). The log file and the
+    /// status line name a generation by it too.
     pub number: u64,
-    pub genre: String,
+    pub about: About,
     pub target: Target,
     pub queued_at: Duration,
     pub state: EntryState,
@@ -132,12 +167,13 @@ pub struct GenerationLog {
 }
 
 impl GenerationLog {
-    pub fn push(&mut self, id: RequestId, genre: String, target: Target, now: Duration) {
+    /// Adds a queued generation; returns its number.
+    pub fn push(&mut self, id: RequestId, about: About, target: Target, now: Duration) -> u64 {
         self.pushed += 1;
         self.entries.push_back(LogEntry {
             id,
             number: self.pushed,
-            genre,
+            about,
             target,
             queued_at: now,
             state: EntryState::Queued,
@@ -149,6 +185,7 @@ impl GenerationLog {
         {
             self.entries.remove(i);
         }
+        self.pushed
     }
 
     /// Newest first.

@@ -239,6 +239,9 @@ pub struct AppState {
     /// Time since the app started; the log measures from it, and tests set
     /// it so snapshots do not depend on the clock.
     pub clock: Duration,
+    /// Unix seconds (UTC) when the clock read zero: the wall-clock time of
+    /// a log entry. Tests leave it 0.
+    pub epoch: i64,
     pub spinner: usize,
     pending: HashMap<RequestId, Pending>,
     /// The one preset load whose answer goes into the form; an older one
@@ -284,6 +287,7 @@ impl AppState {
             zoom: false,
             view: ViewLimits::default(),
             clock: Duration::ZERO,
+            epoch: 0,
             spinner: 0,
             pending: HashMap::new(),
             latest_apply: None,

@@ -14,7 +14,7 @@ const GLOBAL_LOCATION: &str = "global";
 use crate::tui::keymap::Context;
 use crate::tui::state::form::Activated;
 use crate::tui::state::input::LineInput;
-use crate::tui::state::log::Target;
+use crate::tui::state::log::{About, Target};
 use crate::tui::state::popup::{Confirm, Discard, InputBox, InputPurpose, Popup, Setting};
 use crate::tui::state::{AppState, Focus, Outbox, Pending, PresetSave, SetupCheck, ViewLimits};
 use crate::worker::Request;
@@ -692,10 +692,14 @@ impl AppState {
     }
 
     fn send_generate(&mut self, job: Job, out: &mut dyn Outbox) {
-        let genre = job.track.genre.clone();
+        let about = About::of(&job);
         let target = Target::of(&job);
         let id = self.request(out, Request::Generate(Box::new(job)), Pending::Generate);
-        self.log.push(id, genre, target, self.clock);
+        let name = about.name().to_string();
+        let number = self.log.push(id, about, target, self.clock);
+        // The worker's lines name the request; this one ties it to the
+        // number the user sees.
+        tracing::info!(request = id, "generation #{number} queued: {name:?}");
         // The new generation is the first row; follow it.
         self.history_selected = 0;
     }

@@ -58,7 +58,10 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
         lines.extend(labelled(label, &value, width, style, theme));
     };
     field("Status", format!("{mark} {status}"), style);
-    field("Genre", entry.genre.clone(), Style::new());
+    if let Some(preset) = &entry.about.preset {
+        field("Preset", preset.clone(), Style::new());
+    }
+    field("Genre", entry.about.genre.clone(), Style::new());
     let mode = match target.mode {
         Mode::Simulate => "simulate (nothing was sent)".to_string(),
         Mode::Gcp => "gcp (Vertex AI)".to_string(),
@@ -66,6 +69,12 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
     field("Mode", mode, Style::new());
     field("Model", target.model.to_string(), Style::new());
     field("Location", target.location.clone(), Style::new());
+    let seed = entry
+        .about
+        .seed
+        .map_or_else(|| "random".to_string(), |s| s.to_string());
+    field("Seed", seed, Style::new());
+    field("Temp.", entry.about.temperature.to_string(), Style::new());
     if target.mode == Mode::Gcp {
         let project = target
             .project
@@ -102,10 +111,7 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
                     }
                 }
             }
-            if let Some(take) = metadata
-                .as_deref()
-                .and_then(|m| state.library.by_metadata(m))
-            {
+            if let Some(take) = state.session_take(entry) {
                 section(&mut lines, "Waveform", theme);
                 lines.extend(take::sound_lines(state, take, width, take::WAVE_ROWS));
             }

@@ -10,7 +10,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::audio::format_duration;
-use crate::library::{Sort, TakeState, TakeSummary};
+use crate::generate::Mode;
+use crate::library::{Sort, TakeState, TakeSummary, format_time};
 use crate::tui::state::history::Row;
 use crate::tui::state::library::sort_label;
 use crate::tui::state::log::{EntryState, LogEntry};
@@ -80,7 +81,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
         let start = lines.len();
         let mut row_lines = match row {
             Row::Session(entry) => entry_lines(entry, state, width),
-            Row::Take(take) => take_lines(take, state, width),
+            Row::Take(take) => take_lines(take, None, state, width),
         };
         if i == selected {
             row_lines[0] =
@@ -117,9 +118,14 @@ fn title(state: &AppState) -> String {
     format!(" {} ", parts.join(" · "))
 }
 
-/// A past take in two lines: what it is and when, then what it was made
-/// with and the start of its words.
-fn take_lines(take: &TakeSummary, state: &AppState, width: usize) -> Vec<Line<'static>> {
+/// A take in two lines: what it is and when, then what it was made with
+/// and the start of its words. A take this session made keeps its `#N`.
+fn take_lines(
+    take: &TakeSummary,
+    number: Option<u64>,
+    state: &AppState,
+    width: usize,
+) -> Vec<Line<'static>> {
     let theme = state.theme;
     let playing = state.library.playing.as_ref().filter(|p| p.id == take.id);
     let (mark, style) = match (&take.state, playing) {
@@ -134,44 +140,73 @@ fn take_lines(take: &TakeSummary, state: &AppState, width: usize) -> Vec<Line<'s
     } else {
         " "
     };
-    let when = take.when();
-    // The year is in the details; the list keeps room for the name.
-    let when = when.get(5..).unwrap_or(&when);
+    // A take of this session shows its time of day only: the pane is
+    // narrow, and the day is today's.
+    let (lead, when) = match number {
+        Some(n) => (format!("{mark}{marked}#{n} "), time_of_day(take.time)),
+        None => (format!("{mark}{marked}"), short_time(take.time)),
+    };
     let name = take.preset.as_deref().unwrap_or(&take.genre);
     // What needs attention comes first: playing, or files gone.
     let head = match (playing, &take.state) {
         (Some(p), _) => format!(
-            "{mark}{marked}playing {} · {name}",
+            "{lead}playing {} · {name}",
             elapsed(state.clock.saturating_sub(p.since))
         ),
-        (None, TakeState::Ready) => format!("{mark}{marked}{when} {name}"),
-        (None, TakeState::Simulated) => format!("{mark}{marked}{when} {name} · simulated"),
-        (None, problem) => format!("{mark}{marked}{problem} · {when} {name}"),
+        (None, TakeState::Ready) => format!("{lead}{when} {name}"),
+        (None, TakeState::Simulated) => format!("{lead}{when} {name} · simulated"),
+        (None, problem) => format!("{lead}{problem} · {when} {name}"),
     };
-    let mut about = Vec::new();
-    if let Some(d) = take.duration_seconds {
-        about.push(format_duration(d));
-    }
-    about.push(
-        take.model
-            .map_or_else(|| "?".to_string(), |m| m.to_string()),
+    let about = about_line(
+        take.duration_seconds,
+        take.model.map(|m| m.to_string()),
+        take.seed,
+        take.temperature,
+        &take.lyrics,
     );
-    if let Some(seed) = take.seed {
-        about.push(format!("seed {seed}"));
-    }
-    if let Some(t) = take.temperature {
-        about.push(format!("t {t}"));
-    }
-    if !take.lyrics.is_empty() {
-        about.push(format!("“{}”", take.lyrics));
-    }
     vec![
         Line::styled(truncate(&head, width), style),
-        Line::styled(
-            truncate(&format!("   {}", about.join(" · ")), width),
-            theme.dim(),
-        ),
+        Line::styled(truncate(&about, width), theme.dim()),
     ]
+}
+
+/// `   0:30 · lyria-002 · seed 7 · t 0.7 · “first words…”`: what was made
+/// with what, as far as it is known.
+fn about_line(
+    duration: Option<f64>,
+    model: Option<String>,
+    seed: Option<u64>,
+    temperature: Option<f64>,
+    lyrics: &str,
+) -> String {
+    let mut about = Vec::new();
+    if let Some(d) = duration {
+        about.push(format_duration(d));
+    }
+    about.push(model.unwrap_or_else(|| "?".to_string()));
+    if let Some(seed) = seed {
+        about.push(format!("seed {seed}"));
+    }
+    if let Some(t) = temperature {
+        about.push(format!("t {t}"));
+    }
+    if !lyrics.is_empty() {
+        about.push(format!("“{lyrics}”"));
+    }
+    format!("   {}", about.join(" · "))
+}
+
+/// `11-30 14:02`: the year is in the details; the list keeps room for the
+/// name.
+fn short_time(unix: i64) -> String {
+    let when = format_time(unix);
+    when.get(5..).unwrap_or(&when).to_string()
+}
+
+/// `14:02`.
+fn time_of_day(unix: i64) -> String {
+    let when = format_time(unix);
+    when.get(11..).unwrap_or(&when).to_string()
 }
 
 /// An entry's mark, status word, style and time so far (or taken).
@@ -205,15 +240,41 @@ pub(super) fn status(
     }
 }
 
+/// A generation of this session: once it wrote a take, that take as the
+/// library shows it, under its `#N`; before, or when it wrote none, what
+/// it is doing and what it was asked for.
 fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'static>> {
+    if let Some(take) = state.session_take(entry) {
+        return take_lines(take, Some(entry.number), state, width);
+    }
     let theme = state.theme;
     let (mark, status, style, took) = status(entry, state);
-    let head = format!(
-        "{mark} #{} {status}{}",
-        entry.number,
+    let simulate = if entry.target.mode == Mode::Simulate {
+        " · simulate"
+    } else {
+        ""
+    };
+    // While it runs, how long it has run says more than when it began.
+    let when = if entry.is_active() {
         took.map(|t| format!(" {}", elapsed(t))).unwrap_or_default()
+    } else {
+        format!(
+            " {}",
+            time_of_day(state.epoch + entry.queued_at.as_secs() as i64)
+        )
+    };
+    let head = format!(
+        "{mark} #{} {status}{when} · {}{simulate}",
+        entry.number,
+        entry.about.name(),
     );
-    let about = format!("  {} · {}", entry.genre, entry.target);
+    let about = about_line(
+        None,
+        Some(entry.target.model.to_string()),
+        entry.about.seed,
+        Some(entry.about.temperature),
+        &entry.about.lyrics,
+    );
     let mut lines = vec![
         Line::styled(truncate(&head, width), style),
         Line::styled(truncate(&about, width), theme.dim()),
@@ -222,28 +283,14 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
         EntryState::Queued | EntryState::Running { .. } | EntryState::Cancelling { .. } => {
             if let Some(p) = &entry.progress {
                 lines.push(Line::styled(
-                    truncate(&format!("  {p}"), width),
+                    truncate(&format!("   {p}"), width),
                     theme.dim(),
                 ));
             }
         }
-        EntryState::Finished { message, files, .. } => {
-            lines.extend(wrap_indented(message, width, Style::new()));
-            for f in entry.written() {
-                let name = f.file_name().map_or_else(
-                    || f.display().to_string(),
-                    |n| n.to_string_lossy().into_owned(),
-                );
-                // An audio file shows the length it really has.
-                let length = files
-                    .iter()
-                    .find(|o| o.path == f)
-                    .and_then(|o| o.audio.as_ref())
-                    .map(|a| format!(" · {}", format_duration(a.duration_seconds)))
-                    .unwrap_or_default();
-                let text = truncate(&format!("  → {name}{length}"), width);
-                lines.push(Line::styled(text, theme.label()));
-            }
+        // Finished without a metadata file: the message says why.
+        EntryState::Finished { message, .. } => {
+            lines.extend(wrap_indented(message, width, Style::new()))
         }
         // A failure's reason is what the user needs to act on: all of it.
         EntryState::Failed { error, .. } => {
