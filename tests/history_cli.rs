@@ -387,3 +387,111 @@ fn every_saved_take_round_trips_through_config() {
     }
     assert!(checked >= 5);
 }
+
+/// `generate --config RESULT.json` re-creates the take's track and
+/// settings, the location it ran at included (a Lyria 3 take ran at
+/// `global`); `--location` still wins, and a location that could not be
+/// one is a clear line naming the field.
+#[test]
+fn generate_from_a_result_runs_with_its_track_and_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tracks");
+    let first = out.join("first.wav");
+    ok(&music_gen(dir.path(), &out)
+        .args(["--location", "europe-west4", "generate", "-g", "jazz"])
+        .args(["-t", "Blue\nnotes", "--seed", "9"])
+        .args(["--negative-prompt", "drums", "--output"])
+        .arg(&first)
+        .output()
+        .unwrap());
+    let first_json = out.join("first.json");
+    let read = |p: &Path| -> Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
+    let saved = read(&first_json);
+    assert_eq!(saved["settings"]["location"], "europe-west4");
+
+    let again = out.join("again.wav");
+    let o = music_gen(dir.path(), &out)
+        .args(["generate", "--config"])
+        .arg(&first_json)
+        .arg("--output")
+        .arg(&again)
+        .output()
+        .unwrap();
+    ok(&o);
+    assert!(
+        stderr(&o).contains("Location europe-west4"),
+        "{}",
+        stderr(&o)
+    );
+    let redone = read(&out.join("again.json"));
+    // The model the first take left to the settings is now the track's
+    // own; `settings` says it is the same one.
+    let without_model = |v: &Value| {
+        let mut t = v["track"].clone();
+        t.as_object_mut().unwrap().remove("model");
+        t
+    };
+    assert_eq!(without_model(&redone), without_model(&saved));
+    assert_eq!(redone["settings"], saved["settings"]);
+    assert_eq!(redone["prompt"], saved["prompt"]);
+
+    // --location wins over the file's.
+    let moved = out.join("moved.wav");
+    ok(&music_gen(dir.path(), &out)
+        .args(["--location", "us-east1", "generate", "--config"])
+        .arg(&first_json)
+        .arg("--output")
+        .arg(&moved)
+        .output()
+        .unwrap());
+    assert_eq!(
+        read(&out.join("moved.json"))["settings"]["location"],
+        "us-east1"
+    );
+
+    // A hand-edited location that is not one: one line, nothing written.
+    let mut hostile = saved.clone();
+    hostile["settings"]["location"] = "evil.example/x".into();
+    let file = dir.path().join("hostile.json");
+    std::fs::write(&file, hostile.to_string()).unwrap();
+    let o = music_gen(dir.path(), &out)
+        .args(["generate", "--config"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("hostile.json: settings.location:") && e.lines().count() == 1,
+        "{e}"
+    );
+}
+
+/// A 20 MB "take" is refused by its size, in plain words naming the
+/// limit, not parsed up to a cut-off and reported as broken JSON.
+#[test]
+fn a_huge_metadata_file_is_called_too_large() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tracks");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut text = String::from("{\"status\": \"");
+    text.push_str(&"x".repeat(20 << 20));
+    text.push_str("\"}");
+    std::fs::write(out.join("20261130-120000-huge.json"), text).unwrap();
+    let o = music_gen(dir.path(), &out)
+        .args(["history", "show", "20261130-120000-huge"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(
+        e.contains(
+            "20261130-120000-huge.json: not a take's metadata: the file is too large (over 16 MiB"
+        ) && !e.contains("column")
+            && e.lines().count() == 1,
+        "{e}"
+    );
+    let list = history_json(&mut music_gen(dir.path(), &out));
+    let reason = list["takes"][0]["state"]["reason"].as_str().unwrap();
+    assert!(reason.contains("too large (over 16 MiB"), "{reason}");
+}

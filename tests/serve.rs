@@ -163,6 +163,57 @@ fn access_log_has_a_line_per_request_and_never_the_key() {
     assert!(!s.stderr().contains(key));
 }
 
+/// A take whose metadata cannot be read (broken JSON, 20 MB of it, no
+/// permission) is a 500 that says which take and why, never the server's
+/// path, and the log has the whole error.
+#[test]
+fn an_unreadable_take_is_a_clear_error_in_the_answer_and_the_log() {
+    let s = start();
+    let out = s.output_dir();
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("20261130-120000-broken.json"), "{\"status\": oops").unwrap();
+    let big = std::fs::File::create(out.join("20261130-120001-huge.json")).unwrap();
+    big.set_len(20 << 20).unwrap();
+    let cases = [
+        ("20261130-120000-broken", "expected value at line 1"),
+        ("20261130-120001-huge", "too large (over 16 MiB"),
+    ];
+    for (id, why) in cases {
+        let (status, body) = s.get(&format!("/tracks/{id}"));
+        assert_eq!(status, 500, "{body}");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with(&format!("Take {id}'s metadata cannot be read: "))
+                && detail.contains(why),
+            "{detail}"
+        );
+        assert!(!detail.contains(&*out.to_string_lossy()), "{detail}");
+        assert_eq!(s.get(&format!("/tracks/{id}/audio")).0, 500);
+    }
+    // Listed, with the same reason, beside the other takes.
+    let (status, page) = s.get("/tracks");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["takes"][0]["state"]["state"], "unreadable", "{page}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let log = loop {
+        let log = s.log();
+        if log.matches("a take could not be read").count() >= 4
+            || std::time::Instant::now() > deadline
+        {
+            break log;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        log.contains("20261130-120000-broken.json: not a take's metadata: expected value"),
+        "{log}"
+    );
+    assert!(
+        log.contains("20261130-120001-huge.json: not a take's metadata: the file is too large"),
+        "{log}"
+    );
+}
+
 #[test]
 fn openapi_describes_every_endpoint() {
     let s = start();

@@ -290,6 +290,43 @@ fn e_loads_the_takes_track_into_the_form_asking_first_over_work() {
     assert_eq!(state.focus, Focus::Form);
 }
 
+/// `e` loads a take's settings with its track: the location it ran at.
+#[test]
+fn e_loads_the_location_the_take_ran_at() {
+    let tmp = folder("edit-location");
+    let out = tmp.path().to_path_buf();
+    save(
+        &out,
+        TakeSpec {
+            location: "europe-west4",
+            ..TakeSpec::default()
+        },
+    );
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = opened(&mut worker, &out);
+    assert_eq!(state.settings.key.location, "us-central1");
+    press(&mut state, &mut worker, &[ch('e')]);
+    assert_eq!(state.settings.key.location, "europe-west4");
+    assert_eq!(state.form.track().seed, Some(42));
+    let shown = screen(&state, 80, 24);
+    assert!(shown.contains("europe-west4"), "{shown}");
+
+    // A location that could not be one (a hand-edited file) is not taken.
+    let meta = out.join("20261129-201500-jazz.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(
+        &meta,
+        text.replace("europe-west4", r"evil.example/x\u001b[2J"),
+    )
+    .unwrap();
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = opened(&mut worker, &out);
+    press(&mut state, &mut worker, &[ch('e')]);
+    assert_eq!(state.settings.key.location, "us-central1");
+    let shown = screen(&state, 80, 24);
+    assert!(!shown.contains("evil"), "{shown}");
+}
+
 #[test]
 fn r_runs_a_take_again_with_its_track_and_seed_and_gcp_asks_first() {
     let tmp = folder("rerun");

@@ -5,30 +5,48 @@ use std::io::IsTerminal;
 use crate::cli::args::{GenerateArgs, TrackArgs};
 use crate::cli::error::CliError;
 use crate::cli::presets::{ask, load};
-use crate::cli::track::{file_layer, flags_layer, resolve};
+use crate::cli::track::{config_file, flags_layer, resolve};
 use crate::cli::{stdout, summary};
 use crate::domain::cost;
 use crate::domain::layers::Layer;
 use crate::domain::model::{Model, TrackConfig};
 use crate::domain::prompt::build_prompt;
+use crate::generate::vertex::check_location;
 use crate::generate::{GenerationSettings, Job, Mode, Stage, output};
 use crate::worker::{Event, Request, WorkerHandle};
+
+/// A track, and the location a `--config` result file recorded.
+pub struct Built {
+    pub track: TrackConfig,
+    pub location: Option<String>,
+}
 
 /// Defaults, then `--preset`, then `--config`, then the flags.
 pub async fn build_track(
     worker: &mut WorkerHandle,
     args: &TrackArgs,
     model_flag: Option<Model>,
-) -> Result<TrackConfig, CliError> {
+) -> Result<Built, CliError> {
     let mut layers = Vec::new();
     if let Some(name) = &args.preset {
         layers.push(Layer::from_preset(&load(worker, name).await?.preset));
     }
+    let mut location = None;
     if let Some(path) = &args.config {
-        layers.push(file_layer(path)?);
+        let file = config_file(path)?;
+        if let Some(l) = &file.location {
+            check_location(l).map_err(|e| {
+                CliError::Usage(format!("{}: settings.location: {e}", path.display()))
+            })?;
+        }
+        location = file.location;
+        layers.push(file.layer);
     }
     layers.push(flags_layer(args, model_flag)?);
-    resolve(&layers)
+    Ok(Built {
+        track: resolve(&layers)?,
+        location,
+    })
 }
 
 pub async fn prompt(
@@ -36,17 +54,31 @@ pub async fn prompt(
     args: &TrackArgs,
     model_flag: Option<Model>,
 ) -> Result<(), CliError> {
-    let track = build_track(worker, args, model_flag).await?;
-    stdout::print(&build_prompt(&track))
+    let built = build_track(worker, args, model_flag).await?;
+    stdout::print(&build_prompt(&built.track))
 }
 
+/// `location_flag`: `--location` was given, so it wins over the location
+/// a `--config` result recorded.
 pub async fn generate(
     worker: &mut WorkerHandle,
     args: GenerateArgs,
     mut settings: GenerationSettings,
     model_flag: Option<Model>,
+    location_flag: bool,
 ) -> Result<(), CliError> {
-    let track = build_track(worker, &args.track, model_flag).await?;
+    let Built { track, location } = build_track(worker, &args.track, model_flag).await?;
+    // A take's result re-creates its settings too: as `rerun` does, the
+    // location it ran at goes with it (Lyria 3 runs only at `global`).
+    if !location_flag
+        && let Some(location) = location
+        && location != settings.key.location
+    {
+        stdout::eprint_line(&format!(
+            "Location {location}, as the result file recorded (--location changes it)"
+        ));
+        settings.key.location = location;
+    }
     // Every generation, simulate included, leaves a take in the library:
     // its metadata is what `history`, `rerun` and `--config` read.
     if let Some(path) = &args.output {

@@ -81,7 +81,8 @@ pub async fn run(
         Command::Prompt(args) => generate::prompt(&mut worker, &args, model_flag).await,
         Command::Generate(args) => {
             let s = settings(&cli.generation)?;
-            generate::generate(&mut worker, args, s, model_flag).await
+            let location_flag = cli.generation.location.is_some();
+            generate::generate(&mut worker, args, s, model_flag, location_flag).await
         }
         Command::Setup => setup::run(cli, presets_dir, log_file).await,
         Command::Batch(args) => {

@@ -8,7 +8,7 @@ use crate::cli::error::CliError;
 use crate::domain::input::{self, Format, ReadError, UnknownKey};
 use crate::domain::layers::{self, Layer, LayerError};
 use crate::domain::model::{Model, StyleReference, TrackField};
-use crate::domain::result_file;
+use crate::domain::result_file::{self, ConfigFile};
 use crate::domain::validate::FieldError;
 
 /// The flags' layer. `model` comes from the global `--model` flag.
@@ -54,6 +54,12 @@ fn set<T: serde::Serialize>(layer: &mut Layer, field: TrackField, flag: &Option<
 /// A `--config` file (or stdin for `-`), a track config or a take's
 /// result, as a layer; unknown keys become warnings on stderr.
 pub fn file_layer(path: &Path) -> Result<Layer, CliError> {
+    config_file(path).map(|file| file.layer)
+}
+
+/// A `--config` file with what a take's result records beyond its track
+/// (the location it ran at).
+pub fn config_file(path: &Path) -> Result<ConfigFile, CliError> {
     let text = read_input(path)?;
     let name = if path == Path::new("-") {
         "stdin".to_string()
@@ -61,11 +67,11 @@ pub fn file_layer(path: &Path) -> Result<Layer, CliError> {
         path.display().to_string()
     };
     // A take's result file works too: it re-creates the take's track.
-    let (layer, warnings) =
+    let file =
         result_file::layer_from_text(Some(name.clone()), &text, Format::of(Some(path), &text))
             .map_err(|e| CliError::Usage(e.to_string()))?;
-    warn(&name, &warnings);
-    Ok(layer)
+    warn(&name, &file.warnings);
+    Ok(file)
 }
 
 /// A `--config` file as a batch job reads it: its unknown keys come back

@@ -22,19 +22,49 @@ pub fn is_result(v: &Value) -> bool {
         && v.get("status").is_some_and(Value::is_string)
 }
 
+/// What a `--config` file gives: the track's layer, and for a result
+/// file the settings beyond the track that made its take.
+#[derive(Debug)]
+pub struct ConfigFile {
+    pub layer: Layer,
+    pub warnings: Vec<String>,
+    /// The Vertex AI location the take ran at (`settings.location`): a
+    /// Lyria 3 take ran at `global`, so its model needs it back.
+    pub location: Option<String>,
+}
+
 /// A track config or a result file, as a layer.
 pub fn layer_from_text(
     origin: Option<String>,
     text: &str,
     format: Format,
-) -> Result<Checked, LayerError> {
+) -> Result<ConfigFile, LayerError> {
     if format == Format::Json
         && let Ok(v) = serde_json::from_str::<Value>(text)
         && is_result(&v)
     {
-        return layer(origin, &v);
+        let (layer, warnings) = layer(origin, &v)?;
+        return Ok(ConfigFile {
+            layer,
+            warnings,
+            location: location(&v),
+        });
     }
-    Layer::from_text(origin, text, format)
+    let (layer, warnings) = Layer::from_text(origin, text, format)?;
+    Ok(ConfigFile {
+        layer,
+        warnings,
+        location: None,
+    })
+}
+
+/// The location a result records, if it records one (music-gen's results
+/// from schema 1 on; the Python tool's have none).
+pub fn location(result: &Value) -> Option<String> {
+    result
+        .pointer("/settings/location")
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
 /// The track a result file records, as a layer.
@@ -119,9 +149,10 @@ mod tests {
             "message": "m"
         });
         let text = result.to_string();
-        let (layer, warnings) = layer_from_text(None, &text, Format::Json).unwrap();
-        assert!(warnings.is_empty(), "{warnings:?}");
-        assert_eq!(resolve(&[layer]).unwrap(), track);
+        let file = layer_from_text(None, &text, Format::Json).unwrap();
+        assert!(file.warnings.is_empty(), "{:?}", file.warnings);
+        assert_eq!(file.location, None);
+        assert_eq!(resolve(&[file.layer]).unwrap(), track);
     }
 
     #[test]

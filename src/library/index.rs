@@ -154,7 +154,7 @@ impl Library {
         }
         let summary = match read_result(&path) {
             Ok(r) => TakeSummary::of(id.clone(), &path, time, &r),
-            Err(e) => TakeSummary::unreadable(id.clone(), &path, time, short_reason(&e)),
+            Err(e) => TakeSummary::unreadable(id.clone(), &path, time, e.reason()),
         };
         if let Some((len, mtime_ns)) = stamp {
             self.summaries.insert(
@@ -258,7 +258,7 @@ impl Library {
         let audio = match self.load(id) {
             Ok(take) => take.files.into_iter().filter_map(|f| f.found).collect(),
             // An unreadable file names no audio: it alone goes.
-            Err(LibraryError::Unreadable { .. }) => Vec::new(),
+            Err(e) if e.is_not_a_take() => Vec::new(),
             Err(e) => return Err(e),
         };
         let home = self
@@ -308,7 +308,7 @@ impl Library {
         for id in candidates {
             bytes += match self.load(&id) {
                 Ok(t) => t.bytes_on_disk(),
-                Err(LibraryError::Unreadable { .. }) => continue,
+                Err(e) if e.is_not_a_take() => continue,
                 Err(_) => stamp(&self.metadata_path(&id)).map_or(0, |(len, _)| len),
             };
             doomed.push(id);
@@ -403,26 +403,44 @@ fn stamp(path: &Path) -> Option<(u64, u64)> {
     Some((m.len(), u64::try_from(mtime.as_nanos()).unwrap_or(u64::MAX)))
 }
 
+/// A take's metadata, parsed. Opened without blocking and checked with
+/// `fstat` first, so a FIFO swapped in after the scan cannot hang the
+/// library's thread; a file over [`MAX_METADATA_BYTES`] is refused by its
+/// size, not cut off and misreported as broken JSON.
 fn read_result(path: &Path) -> Result<GenerationResult, LibraryError> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| LibraryError::io(path, e))?;
-    let mut bytes = Vec::new();
-    file.take(MAX_METADATA_BYTES)
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |e| LibraryError::io(path, e);
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    let too_large = || LibraryError::TooLarge {
+        path: path.to_path_buf(),
+        limit: MAX_METADATA_BYTES,
+    };
+    if !meta.is_file() {
+        return Err(LibraryError::NotRegular {
+            path: path.to_path_buf(),
+        });
+    }
+    if meta.len() > MAX_METADATA_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // One byte over the limit tells a file that grew while read.
+    file.take(MAX_METADATA_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| LibraryError::io(path, e))?;
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_METADATA_BYTES {
+        return Err(too_large());
+    }
     serde_json::from_slice(&bytes).map_err(|source| LibraryError::Unreadable {
         path: path.to_path_buf(),
         source,
     })
-}
-
-/// The reason a file is unreadable, without its path (the list shows it).
-fn short_reason(e: &LibraryError) -> String {
-    match e {
-        LibraryError::Unreadable { source, .. } => source.to_string(),
-        LibraryError::Io { source, .. } => source.to_string(),
-        other => other.to_string(),
-    }
 }
 
 /// `20260101-120000-rock` → the unix time of 2026-01-01 12:00:00 UTC, as

@@ -82,13 +82,50 @@ pub enum LibraryError {
         #[source]
         source: serde_json::Error,
     },
+    #[error("{}: not a take's metadata: {}", path.display(), too_large_reason(*limit))]
+    TooLarge { path: PathBuf, limit: u64 },
+    #[error("{}: not a take's metadata: {NOT_REGULAR}", path.display())]
+    NotRegular { path: PathBuf },
 }
+
+/// Why a file over the metadata limit is not read.
+fn too_large_reason(limit: u64) -> String {
+    format!(
+        "the file is too large (over {} MiB; a take's metadata is a few KB)",
+        limit >> 20
+    )
+}
+
+const NOT_REGULAR: &str = "not a regular file";
 
 impl LibraryError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> LibraryError {
         LibraryError::Io {
             path: path.into(),
             source,
+        }
+    }
+
+    /// The file is there but is not a take's metadata (broken, too large,
+    /// not a file): shown as such, left alone by a prune.
+    pub fn is_not_a_take(&self) -> bool {
+        matches!(
+            self,
+            LibraryError::Unreadable { .. }
+                | LibraryError::TooLarge { .. }
+                | LibraryError::NotRegular { .. }
+        )
+    }
+
+    /// What went wrong, without the path (a list or an HTTP client shows
+    /// which take instead).
+    pub fn reason(&self) -> String {
+        match self {
+            LibraryError::Unreadable { source, .. } => source.to_string(),
+            LibraryError::Io { source, .. } => source.to_string(),
+            LibraryError::TooLarge { limit, .. } => too_large_reason(*limit),
+            LibraryError::NotRegular { .. } => NOT_REGULAR.to_string(),
+            other => other.to_string(),
         }
     }
 

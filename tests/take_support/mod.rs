@@ -23,6 +23,8 @@ pub struct TakeSpec<'a> {
     /// Seconds of a sine, quiet in its first half and loud in its second;
     /// `None`: a simulated take, no audio.
     pub audio: Option<f64>,
+    /// The Vertex AI location it ran at.
+    pub location: &'a str,
 }
 
 impl Default for TakeSpec<'_> {
@@ -35,6 +37,7 @@ impl Default for TakeSpec<'_> {
             seed: Some(42),
             temperature: 0.7,
             audio: Some(2.0),
+            location: "us-central1",
         }
     }
 }
@@ -44,7 +47,9 @@ pub fn save(dir: &Path, spec: TakeSpec) -> PathBuf {
     let mut track = TrackConfig::new(spec.words, spec.genre);
     track.seed = spec.seed;
     track.temperature = spec.temperature;
-    let mut job = Job::new(track, GenerationSettings::default());
+    let mut settings = GenerationSettings::default();
+    settings.key.location = spec.location.to_string();
+    let mut job = Job::new(track, settings);
     job.preset = spec.preset.map(str::to_string);
     let status = if spec.audio.is_some() {
         Status::Completed

@@ -155,8 +155,10 @@ async fn load(s: &AppState, id: String) -> Result<library::Take, ApiError> {
     }
 }
 
-/// A take that is not there is a 404 with the library's words; other
-/// library failures are the server's (500, details in the log).
+/// A take that is not there is a 404 with the library's words. Other
+/// library failures are the server's: a 500 that says which take (or the
+/// folder) and why, without the server's paths, and the whole error in
+/// the log.
 fn take_error(outcome: Result<Event, crate::serve::dispatch::WorkerGone>) -> ApiError {
     match outcome {
         Ok(Event::Failed {
@@ -167,11 +169,32 @@ fn take_error(outcome: Result<Event, crate::serve::dispatch::WorkerGone>) -> Api
                 ApiError::new(StatusCode::NOT_FOUND, clean(&e.to_string()))
             }
             other => {
-                tracing::error!(error = %other, "library");
-                ApiError::internal()
+                tracing::error!(error = %other, "a take could not be read");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    clean(&unreadable(&other)),
+                )
             }
         },
         other => unexpected(other),
+    }
+}
+
+/// `Take 20261130-120000-rock's metadata cannot be read: …`, or the
+/// folder's failure.
+fn unreadable(e: &LibraryError) -> String {
+    let path = match e {
+        LibraryError::Io { path, .. }
+        | LibraryError::Unreadable { path, .. }
+        | LibraryError::TooLarge { path, .. }
+        | LibraryError::NotRegular { path } => path,
+        other => return format!("The take library failed: {}", other.reason()),
+    };
+    match path.file_stem().and_then(|s| s.to_str()) {
+        Some(id) if path.extension().is_some_and(|x| x == "json") => {
+            format!("Take {id}'s metadata cannot be read: {}", e.reason())
+        }
+        _ => format!("The output folder cannot be read: {}", e.reason()),
     }
 }
 

@@ -6,13 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::generate::vertex::check_location;
 use crate::generate::{GenerationSettings, Job, Mode};
 use crate::library::{Take, TakeId, TakeState, TakeSummary};
 use crate::tui::action::Action;
 use crate::tui::state::history::Row;
 use crate::tui::state::library::{Loaded, Playing, Sound, sort_label};
 use crate::tui::state::popup::{Confirm, Discard, Popup};
-use crate::tui::state::{AppState, Focus, Outbox, Pending};
+use crate::tui::state::{AppState, Focus, Outbox, Pending, SetupCheck};
 use crate::worker::{Event, Request};
 
 /// What to do with a take once it is read whole.
@@ -287,7 +288,24 @@ impl AppState {
             self.presets.select_name(preset);
         }
         self.focus = Focus::Form;
-        self.info(format!("Loaded take {} into the form", take.id()));
+        // Its settings too: the location it ran at goes with its model
+        // (Lyria 3 runs only at `global`), as `r` and `--config` do.
+        match take.result.settings.as_ref().map(|s| &s.location) {
+            Some(location) if check_location(location).is_err() => self.error(format!(
+                "Loaded take {} into the form; its location is not one (kept {})",
+                take.id(),
+                self.settings.key.location
+            )),
+            Some(location) if *location != self.settings.key.location => {
+                self.settings.key.location = location.clone();
+                self.setup_check = SetupCheck::NotRun;
+                self.info(format!(
+                    "Loaded take {} into the form; location {location}, as it ran",
+                    take.id()
+                ));
+            }
+            _ => self.info(format!("Loaded take {} into the form", take.id())),
+        }
     }
 
     /// `r`: the same track, model and options (the seed too, if it had
