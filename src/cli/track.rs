@@ -52,13 +52,8 @@ fn set<T: serde::Serialize>(layer: &mut Layer, field: TrackField, flag: &Option<
 }
 
 /// A `--config` file (or stdin for `-`), a track config or a take's
-/// result, as a layer; unknown keys become warnings on stderr.
-pub fn file_layer(path: &Path) -> Result<Layer, CliError> {
-    config_file(path).map(|file| file.layer)
-}
-
-/// A `--config` file with what a take's result records beyond its track
-/// (the location it ran at).
+/// result, as a layer with what a take's result records beyond its track
+/// (the location it ran at); unknown keys become warnings on stderr.
 pub fn config_file(path: &Path) -> Result<ConfigFile, CliError> {
     let text = read_input(path)?;
     let name = if path == Path::new("-") {
@@ -83,6 +78,7 @@ pub fn file_layer_strict(path: &Path) -> Result<(Layer, Vec<UnknownKey>), CliErr
         &text,
         Format::of(Some(path), &text),
     )
+    .map(|file| (file.layer, file.warnings))
     .map_err(|e| CliError::Usage(e.to_string()))
 }
 
