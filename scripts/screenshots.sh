@@ -1,7 +1,8 @@
 #!/bin/sh
 # Regenerates screenshots/*.png from the real app: tmux runs it at a fixed
-# size, `capture-pane -e` gives the screen with its colours as ANSI, aha
-# turns that into HTML and headless Chromium renders the PNG.
+# size (120×36, then the main views again at 80×24 and 60×20, named
+# NAME-80x24.png), `capture-pane -e` gives the screen with its colours as
+# ANSI, aha turns that into HTML and headless Chromium renders the PNG.
 #
 # Needs (Debian): tmux aha chromium fonts-dejavu-core python3
 # Run from anywhere: scripts/screenshots.sh
@@ -91,7 +92,8 @@ wait_for() {
 keys() { tmux_ send-keys -t shot "$@"; }
 text() { tmux_ send-keys -t shot -l "$1"; }
 
-# Captures the screen as $OUT/NAME.png.
+# Captures the screen as $OUT/NAME.png, the window sized to the terminal
+# (DejaVu Sans Mono 15 px: 9.03 px a column, 18 px a row, plus padding).
 shot() {
     name=$1
     tmux_ capture-pane -e -p -t shot > "$WORK/$name.ansi"
@@ -131,7 +133,8 @@ HTML
     chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
         --disable-background-networking --disable-component-update --disable-sync \
         --hide-scrollbars --user-data-dir="$(mktemp -d -p "$WORK")" \
-        --screenshot="$(pwd)/$OUT/$name.png" --window-size=1135,700 \
+        --screenshot="$(pwd)/$OUT/$name.png" \
+        --window-size="$((COLS * 903 / 100 + 40)),$((ROWS * 18 + 40))" \
         "file://$WORK/$name.html" >/dev/null 2>&1
     echo "screenshots: wrote $OUT/$name.png"
 }
@@ -157,7 +160,7 @@ shot form-lyrics
 keys Escape
 wait_for "Lyrics 1"
 keys g
-wait_for "✓ #"
+wait_for "○ #1"
 keys g
 wait_for "Generations"
 keys Tab Tab
@@ -222,9 +225,47 @@ keys g
 wait_for "Estimated cost"
 shot gcp-cost
 keys y
-wait_for "✓ #1"
+wait_for "♪ #1"
 keys 5 Enter
 wait_for "Esc close"
 shot gcp-take
 keys Escape q
 exec 3>&-
+
+# The main views again at 80×24, the size the README promises, and the
+# compact layout at 60×20 (a tmux split), in simulate mode.
+COLS=80
+ROWS=24
+# The app quit, so tmux's server is going: wait until it is gone, or the
+# next session would connect to a server that is exiting.
+i=0
+while tmux_ has-session -t shot 2>/dev/null && [ "$i" -lt 100 ]; do
+    i=$((i + 1)); sleep 0.05
+done
+sleep 0.3
+tmux_ new-session -d -x "$COLS" -y "$ROWS" -s shot "$APP"
+wait_for "Track · rock_anthem"
+shot main-80x24
+keys 4 z
+wait_for "Prompt · est."
+shot prompt-80x24
+keys z 5 z
+wait_for "takes"
+shot library-80x24
+keys z o
+wait_for "Default model"
+shot settings-80x24
+keys Escape 3 '?'
+wait_for "Help"
+shot help-80x24
+keys Escape
+COLS=60
+ROWS=20
+tmux_ resize-window -t shot -x "$COLS" -y "$ROWS"
+keys 2
+wait_for "Track · rock"
+shot compact-60x20
+keys 5
+wait_for "takes"
+shot compact-library-60x20
+keys q

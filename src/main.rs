@@ -59,7 +59,11 @@ fn main() -> ExitCode {
             .presets_dir
             .clone()
             .unwrap_or_else(paths::default_presets_dir);
-        if let Some(file) = paths::file_in_the_way(&presets_dir) {
+        // A bad bucket URL is a usage error naming the setting, before
+        // anything is opened.
+        let location = music_gen::storage::Location::from_path(&presets_dir)
+            .map_err(|e| CliError::Usage(format!("--presets-dir / MUSIC_GEN_PRESETS_DIR: {e}")))?;
+        if let Some(file) = location.local().and_then(paths::file_in_the_way) {
             return Err(CliError::Usage(format!(
                 "{}: {} is a file, not a folder; presets are kept in a folder of YAML files",
                 presets_dir_source(&cli),

@@ -24,7 +24,7 @@ fn named<T: Named + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
         mode, where everything but the network call works."
 )]
 pub struct Cli {
-    /// Directory of preset YAML files [default: ~/.local/share/music-gen/presets]
+    /// Folder of preset YAML files, or a bucket: gs://BUCKET/PREFIX [default: ~/.local/share/music-gen/presets]
     #[arg(
         long,
         global = true,
@@ -291,6 +291,10 @@ pub struct SaveArgs {
     /// Advice for writing lyrics with this preset
     #[arg(long)]
     pub tips: Option<String>,
+    /// Only create: fail if a preset of this name exists (atomic, also
+    /// between instances sharing a bucket)
+    #[arg(long)]
+    pub no_replace: bool,
     #[command(flatten)]
     pub shape: ShapeArgs,
 }
