@@ -12,6 +12,10 @@ pub enum CliError {
     /// Anything else (not found, I/O, generation failure): exit code 1.
     #[error("{0}")]
     Failure(String),
+    /// A plan refused by a limit the user set (`batch --max-cost`); nothing
+    /// was sent: exit code 3, so a script tells it from a failed take.
+    #[error("{0}")]
+    Refused(String),
     /// Stopped by the user: exit code 130, like a shell.
     #[error("cancelled")]
     Cancelled,
@@ -29,6 +33,7 @@ impl CliError {
         match self {
             CliError::Usage(_) => ExitCode::from(2),
             CliError::Failure(_) => ExitCode::from(1),
+            CliError::Refused(_) => ExitCode::from(3),
             CliError::Cancelled => ExitCode::from(130),
             CliError::BrokenPipe => ExitCode::from(128 + libc::SIGPIPE as u8),
             CliError::Signal(n) => ExitCode::from(u8::try_from(128 + n).unwrap_or(1)),
