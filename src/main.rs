@@ -55,21 +55,24 @@ fn main() -> ExitCode {
     };
     let command = cli.command.take();
     let result = runtime.block_on(async {
-        let presets_dir = cli
-            .presets_dir
-            .clone()
-            .unwrap_or_else(paths::default_presets_dir);
+        let (presets_dir, source) = match cli.presets_dir.clone() {
+            Some(dir) => (dir, presets_dir_source(&cli)),
+            None => match config_presets_dir() {
+                Some(dir) => (dir, "presets_dir in the config file"),
+                None => (paths::default_presets_dir(), presets_dir_source(&cli)),
+            },
+        };
         // A bad bucket URL is a usage error naming the setting, before
         // anything is opened.
         let location = music_gen::storage::Location::from_path(&presets_dir)
-            .map_err(|e| CliError::Usage(format!("--presets-dir / MUSIC_GEN_PRESETS_DIR: {e}")))?;
+            .map_err(|e| CliError::Usage(format!("{source}: {e}")))?;
         if let Some(out) = &cli.generation.output_dir {
             check_output_dir(out)?;
         }
         if let Some(file) = location.local().and_then(paths::file_in_the_way) {
             return Err(CliError::Usage(format!(
                 "{}: {} is a file, not a folder; presets are kept in a folder of YAML files",
-                presets_dir_source(&cli),
+                source,
                 file.display()
             )));
         }
@@ -145,4 +148,14 @@ fn presets_dir_source(cli: &Cli) -> &'static str {
         (false, Some(_)) => "MUSIC_GEN_PRESETS_DIR",
         (false, None) => "the presets folder",
     }
+}
+
+/// The config file's `presets_dir`, if it sets one. A config file that
+/// cannot be read is reported where the settings are resolved, not here.
+fn config_presets_dir() -> Option<std::path::PathBuf> {
+    use music_gen::settings::file::ConfigFile;
+    let file = ConfigFile::load(&ConfigFile::path()).ok().flatten()?;
+    file.presets_dir
+        .filter(|d| !d.trim().is_empty())
+        .map(std::path::PathBuf::from)
 }

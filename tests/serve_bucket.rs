@@ -149,9 +149,7 @@ fn a_bad_bucket_url_is_one_line_naming_the_setting() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.starts_with(
-            "music-gen: --presets-dir / MUSIC_GEN_PRESETS_DIR: gs://Bad_Bucket/p: bucket names are"
-        ),
+        stderr.starts_with("music-gen: MUSIC_GEN_PRESETS_DIR: gs://Bad_Bucket/p: bucket names are"),
         "{stderr}"
     );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
@@ -244,4 +242,51 @@ fn presets_save_no_replace_creates_only_and_config_and_doctor_show_the_bucket() 
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!dir.path().join("gs:").exists());
+}
+
+#[test]
+fn the_config_file_can_put_presets_in_a_bucket_and_the_variable_wins_over_it() {
+    let bucket = storage_support::bucket();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("presets_dir = \"gs://{bucket}/from-config\"\n"),
+    )
+    .unwrap();
+    let run = |args: &[&str], env_dir: Option<&str>| {
+        let mut cmd = Launch::new()
+            .env("STORAGE_EMULATOR_HOST", storage_support::host())
+            .env("MUSIC_GEN_CONFIG", config.to_str().unwrap())
+            .command(&dir);
+        cmd.env_remove("MUSIC_GEN_PRESETS_DIR");
+        if let Some(d) = env_dir {
+            cmd.env("MUSIC_GEN_PRESETS_DIR", d);
+        }
+        cmd.args(args)
+            .stdout(std::process::Stdio::piped())
+            .output()
+            .unwrap()
+    };
+    let save = ["presets", "save", "--name", "cfg", "--genre", "rock"];
+    let out = run(&save, None);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("Saved preset cfg to gs://{bucket}/from-config/cfg.yaml\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let local = dir.path().join("local-presets");
+    let out = run(&["presets", "list"], Some(local.to_str().unwrap()));
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("cfg"));
+    std::fs::write(&config, "presets_dir = \"gs://NO/x\"\n").unwrap();
+    let out = run(&["presets", "list"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("music-gen: presets_dir in the config file: gs://NO/x: bucket names are"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

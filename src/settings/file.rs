@@ -54,13 +54,18 @@ pub struct ConfigFile {
     /// elsewhere; `false` silences it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bell: Option<bool>,
+    /// Where presets live: a folder or `gs://BUCKET/PREFIX`; below
+    /// `--presets-dir` and MUSIC_GEN_PRESETS_DIR. A string, not a path,
+    /// since it may be a URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presets_dir: Option<String>,
     /// Keys this version does not use, kept when the file is rewritten.
     #[serde(flatten)]
     pub other: toml::Table,
 }
 
 /// Every key this version reads, as a warning about another lists them.
-pub const KEYS: [&str; 8] = [
+pub const KEYS: [&str; 9] = [
     "version",
     "mode",
     "project",
@@ -69,6 +74,7 @@ pub const KEYS: [&str; 8] = [
     "credentials",
     "quota_project",
     "bell",
+    "presets_dir",
 ];
 
 fn current_version() -> u32 {
@@ -86,6 +92,7 @@ impl Default for ConfigFile {
             credentials: None,
             quota_project: None,
             bell: None,
+            presets_dir: None,
             other: toml::Table::new(),
         }
     }
@@ -252,6 +259,7 @@ mod tests {
             credentials: Some("k.json".into()),
             quota_project: Some("q".into()),
             bell: Some(false),
+            presets_dir: Some("gs://bucket/presets".into()),
             ..ConfigFile::default()
         };
         let table: toml::Table = toml::from_str(&toml::to_string(&full).unwrap()).unwrap();
