@@ -18,6 +18,7 @@ use music_gen::generate::{GenerationSettings, Mode, OutputTarget};
 use music_gen::library::TakeState;
 use music_gen::player::PlayerError;
 use music_gen::tui::state::history::Row;
+use music_gen::tui::state::library::FIRST_PAGE;
 use music_gen::tui::state::popup::{Confirm, Popup};
 use music_gen::tui::state::{AppState, Focus, NoticeKind, Paths};
 use music_gen::tui::theme::Theme;
@@ -506,9 +507,10 @@ fn a_page_at_a_time_and_the_next_when_the_selection_nears_the_end() {
     }
     let mut worker = FakeWorker::new(&[]);
     let mut state = opened(&mut worker, &out);
-    assert_eq!(state.library.len(), 200);
+    assert_eq!(state.library.len(), FIRST_PAGE);
     assert_eq!(state.library.total, 230);
     assert!(screen(&state, 80, 24).contains("230 takes"));
+    // The next page: 200 more than listed, so the first End lists 230.
     press(&mut state, &mut worker, &[key(KeyCode::End)]);
     assert_eq!(state.library.len(), 230);
     press(&mut state, &mut worker, &[key(KeyCode::End)]);
