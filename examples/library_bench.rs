@@ -264,6 +264,11 @@ struct Start {
     takes_shown: Duration,
     /// The process's peak resident memory, KiB.
     max_rss_kib: i64,
+    /// The CPU time (user and system) the process used from start to
+    /// exit: start-up, the listing and quitting, since an idle UI uses
+    /// none. Unlike wall time it hardly depends on what else the machine
+    /// runs.
+    cpu: Duration,
 }
 
 /// The real binary on a 100×30 pseudo-terminal, as a user starts it: the
@@ -362,7 +367,12 @@ fn start_tui(bin: &Path, dir: &Path, newest_seed: usize) -> Start {
         first_frame: first_frame.unwrap(),
         takes_shown: takes_shown.unwrap(),
         max_rss_kib: usage.ru_maxrss,
+        cpu: timeval(usage.ru_utime) + timeval(usage.ru_stime),
     }
+}
+
+fn timeval(t: libc::timeval) -> Duration {
+    Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000)
 }
 
 /// Medians of 15 starts each with 10 and with 10,000 takes, after one
@@ -378,10 +388,15 @@ fn tui_frames(bin: &Path, small: &Path, large: &Path) {
             v[runs / 2]
         };
         let rss = starts.iter().map(|s| s.max_rss_kib).max().unwrap();
-        (median(&|s| s.first_frame), median(&|s| s.takes_shown), rss)
+        let times = [
+            median(&|s| s.first_frame),
+            median(&|s| s.takes_shown),
+            median(&|s| s.cpu),
+        ];
+        (times, rss)
     };
-    let (small_first, small_shown, small_rss) = measure(small, 9);
-    let (large_first, large_shown, large_rss) = measure(large, 9_999);
+    let ([small_first, small_shown, small_cpu], small_rss) = measure(small, 9);
+    let ([large_first, large_shown, large_cpu], large_rss) = measure(large, 9_999);
     println!(
         "TUI first frame: 10 takes {}, 10,000 takes {} (ratio {:.2})",
         ms(small_first),
@@ -393,6 +408,12 @@ fn tui_frames(bin: &Path, small: &Path, large: &Path) {
         ms(small_shown),
         ms(large_shown),
         large_shown.as_secs_f64() / small_shown.as_secs_f64()
+    );
+    println!(
+        "TUI CPU time, start to quit: 10 takes {}, 10,000 takes {} (ratio {:.2})",
+        ms(small_cpu),
+        ms(large_cpu),
+        large_cpu.as_secs_f64() / small_cpu.as_secs_f64()
     );
     println!(
         "TUI peak RSS: 10 takes {:.1} MB, 10,000 takes {:.1} MB (+{:.1} MB)",
