@@ -11,6 +11,7 @@ mod batch_support;
 #[path = "../tests/vertex_support/mod.rs"]
 mod vertex_support;
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,15 +20,26 @@ use vertex_support::Fakes;
 
 struct Run {
     wall: Duration,
+    /// User and system time of the whole process.
+    cpu: Duration,
     max_rss_kib: i64,
     peak_in_flight: usize,
 }
 
-fn run_batch(fakes: &Fakes, vertex: &FakeVertex, takes: usize, jobs: u16, name: &str) -> Run {
+/// Runs a batch of `takes` with its outputs in `out_root` (a folder on disk,
+/// or on tmpfs to leave the disk's flushes out).
+fn run_batch(
+    fakes: &Fakes,
+    vertex: &FakeVertex,
+    takes: usize,
+    jobs: u16,
+    name: &str,
+    out_root: &Path,
+) -> Run {
     let dir = fakes.dir.path();
     let file = dir.join(format!("{name}.yaml"));
     std::fs::write(&file, batch_file(takes)).unwrap();
-    let out = dir.join(format!("out-{name}"));
+    let out = out_root.join(format!("out-{name}"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
     cmd.env_remove("MUSIC_GEN_CONFIG")
         .env("XDG_STATE_HOME", dir.join("state"))
@@ -50,7 +62,7 @@ fn run_batch(fakes: &Fakes, vertex: &FakeVertex, takes: usize, jobs: u16, name: 
     let start = Instant::now();
     // Reaped by wait4, which also reports the child's peak memory.
     let pid = cmd.spawn().unwrap().id();
-    let (status, max_rss_kib) = wait_with_rusage(pid);
+    let (status, cpu, max_rss_kib) = wait_with_rusage(pid);
     let wall = start.elapsed();
     assert_eq!(status, 0, "the batch failed");
     assert_eq!(vertex.requests() - before, takes);
@@ -59,21 +71,31 @@ fn run_batch(fakes: &Fakes, vertex: &FakeVertex, takes: usize, jobs: u16, name: 
     )
     .unwrap();
     assert_eq!(report["counts"]["done"], takes);
+    let _ = std::fs::remove_dir_all(&out);
     Run {
         wall,
+        cpu,
         max_rss_kib,
         peak_in_flight: report["peak_in_flight"].as_u64().unwrap() as usize,
     }
 }
 
-/// Waits for the child and returns its exit status and max RSS (KiB).
-fn wait_with_rusage(pid: u32) -> (i32, i64) {
+/// Waits for the child and returns its exit status, CPU time (user and
+/// system) and max RSS (KiB).
+fn wait_with_rusage(pid: u32) -> (i32, Duration, i64) {
     let mut status = 0;
     // SAFETY: zeroed rusage is a valid value; wait4 fills it for our child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let r = unsafe { libc::wait4(pid as i32, &mut status, 0, &mut usage) };
     assert_eq!(r, pid as i32);
-    (libc::WEXITSTATUS(status), usage.ru_maxrss)
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    (
+        libc::WEXITSTATUS(status),
+        time(usage.ru_utime) + time(usage.ru_stime),
+        usage.ru_maxrss,
+    )
 }
 
 fn main() {
@@ -93,7 +115,7 @@ fn main() {
     let slow = rt.block_on(FakeVertex::start(Duration::from_millis(200), 0));
     let instant = rt.block_on(FakeVertex::start(Duration::ZERO, 0));
     if quick {
-        let r = run_batch(&fakes, &slow, 8, 8, "quick");
+        let r = run_batch(&fakes, &slow, 8, 8, "quick", fakes.dir.path());
         println!("batch bench (quick check): 8 takes in {:.2?}", r.wall);
         return;
     }
@@ -101,7 +123,14 @@ fn main() {
     let ideal = Duration::from_millis(100 * 200 / 8);
     let mut walls = Vec::new();
     for i in 0..3 {
-        let r = run_batch(&fakes, &slow, 100, 8, &format!("hundred-{i}"));
+        let r = run_batch(
+            &fakes,
+            &slow,
+            100,
+            8,
+            &format!("hundred-{i}"),
+            fakes.dir.path(),
+        );
         walls.push(r.wall);
         println!(
             "100 takes, --jobs 8, 200 ms answers: {:.3} s (ideal {:.3} s, {:.3}×), peak in flight {}",
@@ -120,13 +149,26 @@ fn main() {
         (median - ideal).as_secs_f64() * 1000.0 / 100.0,
         (median - ideal).as_secs_f64() * 1000.0 * 8.0 / 100.0,
     );
-    for takes in [100usize, 1000] {
-        let r = run_batch(&fakes, &instant, takes, 8, &format!("instant-{takes}"));
-        println!(
-            "{takes} takes, --jobs 8, instant answers: {:.3} s ({:.2} ms per take, all included), max RSS {} KiB",
-            r.wall.as_secs_f64(),
-            r.wall.as_secs_f64() * 1000.0 / takes as f64,
-            r.max_rss_kib
-        );
+    // On tmpfs the disk's flushes cost nothing: what is left is the
+    // process's own work per take. /dev/shm will not do (output is refused
+    // under /dev), so the bench takes a folder on a tmpfs of its own:
+    // `mount -t tmpfs tmpfs /tmp/t && BATCH_BENCH_TMPFS=/tmp/t cargo bench --bench batch`.
+    let mut places = vec![("disk", fakes.dir.path().to_path_buf())];
+    match std::env::var_os("BATCH_BENCH_TMPFS") {
+        Some(dir) => places.push(("tmpfs", dir.into())),
+        None => println!("(no BATCH_BENCH_TMPFS: skipping the runs on tmpfs)"),
+    }
+    for (place, root) in &places {
+        for takes in [100usize, 1000] {
+            let name = format!("instant-{place}-{takes}");
+            let r = run_batch(&fakes, &instant, takes, 8, &name, root);
+            println!(
+                "{takes} takes, --jobs 8, instant answers, output on {place}: {:.3} s ({:.2} ms per take, all included), CPU {:.2} ms per take (the whole process), max RSS {} KiB",
+                r.wall.as_secs_f64(),
+                r.wall.as_secs_f64() * 1000.0 / takes as f64,
+                r.cpu.as_secs_f64() * 1000.0 / takes as f64,
+                r.max_rss_kib
+            );
+        }
     }
 }

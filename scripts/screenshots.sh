@@ -1,7 +1,8 @@
 #!/bin/sh
 # Regenerates screenshots/*.png from the real app: tmux runs it at a fixed
-# size, `capture-pane -e` gives the screen with its colours as ANSI, aha
-# turns that into HTML and headless Chromium renders the PNG.
+# size (120×36, then the main views again at 80×24 and 60×20, named
+# NAME-80x24.png), `capture-pane -e` gives the screen with its colours as
+# ANSI, aha turns that into HTML and headless Chromium renders the PNG.
 #
 # Needs (Debian): tmux aha chromium fonts-dejavu-core python3
 # Run from anywhere: scripts/screenshots.sh
@@ -63,6 +64,10 @@ for stem, swell in (("20261129-201500-jazz", 0.35), ("20261129-203000-jazz", 0.7
     data = open(path, "rb").read()
     db = lambda x: round(20 * math.log10(x), 1)
     take.update(status="completed", mode="gcp", model="lyria-002")
+    # What gcp mode records: Lyria 2's price of one 30-second sample.
+    take["cost_estimate"] = {"model": "lyria-002", "unit_price_usd": 0.06, "units": 1,
+                             "estimated_total_usd": 0.06,
+                             "note": "Estimate: $0.06 per 30-second sample."}
     take["settings"]["mode"] = "gcp"
     take["files"] = [{"path": path, "mime_type": "audio/wav", "size_bytes": len(data),
                       "sha256": hashlib.sha256(data).hexdigest(),
@@ -88,10 +93,25 @@ wait_for() {
     done
 }
 
+# Waits until the screen no longer shows TEXT (at most 15 s).
+wait_gone() {
+    i=0
+    while tmux_ capture-pane -p -t shot | grep -qF -- "$1"; do
+        i=$((i + 1))
+        if [ "$i" -gt 300 ]; then
+            echo "screenshots: timed out waiting for this to go: $1" >&2
+            tmux_ capture-pane -p -t shot >&2
+            exit 1
+        fi
+        sleep 0.05
+    done
+}
+
 keys() { tmux_ send-keys -t shot "$@"; }
 text() { tmux_ send-keys -t shot -l "$1"; }
 
-# Captures the screen as $OUT/NAME.png.
+# Captures the screen as $OUT/NAME.png, the window sized to the terminal
+# (DejaVu Sans Mono 15 px: 9.03 px a column, 18 px a row, plus padding).
 shot() {
     name=$1
     tmux_ capture-pane -e -p -t shot > "$WORK/$name.ansi"
@@ -114,6 +134,7 @@ pre { margin: 0; padding: 14px 16px; color: #d0d0d0; background: #1d1f21;
 .bg-cyan { background: #56b6c2; } .bg-white { background: #ffffff; }
 .bold { font-weight: bold; } .underline { text-decoration: underline; }
 .highlighted { filter: brightness(130%); }
+.cell { display: inline-block; width: 1ch; overflow: hidden; vertical-align: bottom; }
 </style></head><body><pre>
 HTML
         # tmux writes the 16 colours in their 256-colour form (38;5;N),
@@ -125,13 +146,17 @@ HTML
             s/\e\[((?:\d+;)*7)m\e\[39m\e\[49m/\e[$1m/g;
             s/\e\[((?:\d+;)*)7m\e\[3([0-7])m\e\[49m/\e[$1m\e[4$2m\e[30m/g;
             s/(\e\[9[0-7]m)(\e\[(?:4\d|10[0-7])m)/$2$1/g;
-        ' "$WORK/$name.ansi" | aha --no-header --stylesheet
+        ' "$WORK/$name.ansi" | aha --no-header --stylesheet |
+        # DejaVu Sans Mono has no braille: the waveform's come from DejaVu
+        # Sans, wider, so each is held to one column, as in a terminal.
+        perl -CSD -pe 's/([\x{2800}-\x{28FF}])/<span class="cell">$1<\/span>/g'
         echo '</pre></body></html>'
     } > "$WORK/$name.html"
     chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
         --disable-background-networking --disable-component-update --disable-sync \
         --hide-scrollbars --user-data-dir="$(mktemp -d -p "$WORK")" \
-        --screenshot="$(pwd)/$OUT/$name.png" --window-size=1135,700 \
+        --screenshot="$(pwd)/$OUT/$name.png" \
+        --window-size="$((COLS * 903 / 100 + 40)),$((ROWS * 18 + 40))" \
         "file://$WORK/$name.html" >/dev/null 2>&1
     echo "screenshots: wrote $OUT/$name.png"
 }
@@ -157,7 +182,7 @@ shot form-lyrics
 keys Escape
 wait_for "Lyrics 1"
 keys g
-wait_for "✓ #"
+wait_for "○ #1"
 keys g
 wait_for "Generations"
 keys Tab Tab
@@ -222,9 +247,48 @@ keys g
 wait_for "Estimated cost"
 shot gcp-cost
 keys y
-wait_for "✓ #1"
+wait_for "♪ #1"
 keys 5 Enter
 wait_for "Esc close"
+wait_gone "reading the audio"
 shot gcp-take
 keys Escape q
 exec 3>&-
+
+# The main views again at 80×24, the size the README promises, and the
+# compact layout at 60×20 (a tmux split), in simulate mode.
+COLS=80
+ROWS=24
+# The app quit, so tmux's server is going: wait until it is gone, or the
+# next session would connect to a server that is exiting.
+i=0
+while tmux_ has-session -t shot 2>/dev/null && [ "$i" -lt 100 ]; do
+    i=$((i + 1)); sleep 0.05
+done
+sleep 0.3
+tmux_ new-session -d -x "$COLS" -y "$ROWS" -s shot "$APP"
+wait_for "Track · rock_anthem"
+shot main-80x24
+keys 4 z
+wait_for "Prompt · est."
+shot prompt-80x24
+keys z 5 z
+wait_for "takes"
+shot library-80x24
+keys z o
+wait_for "Default model"
+shot settings-80x24
+keys Escape 3 '?'
+wait_for "Help"
+shot help-80x24
+keys Escape
+COLS=60
+ROWS=20
+tmux_ resize-window -t shot -x "$COLS" -y "$ROWS"
+keys 2
+wait_for "Track · rock"
+shot compact-60x20
+keys 5
+wait_for "takes"
+shot compact-library-60x20
+keys q

@@ -13,6 +13,7 @@ pub mod paths;
 pub mod player;
 pub mod serve;
 pub mod settings;
+pub mod storage;
 pub mod text;
 pub mod tui;
 pub mod worker;

@@ -466,13 +466,31 @@ fn the_cost_is_confirmed_and_capped_before_anything_is_sent() {
         "{}",
         text(&out.stderr)
     );
+    // A refused plan exits 3: not a bad file (2), not a failed take (1).
     let out = s.run(&[f.to_str().unwrap(), "--yes", "--max-cost", "0.50"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(3));
     assert!(
         text(&out.stderr).contains("about $0.60, above --max-cost $0.50"),
         "{}",
         text(&out.stderr)
     );
+    // A dry run shows the plan, says it would be refused and exits alike.
+    for json in [false, true] {
+        let mut args = vec![f.to_str().unwrap(), "--dry-run", "--max-cost", "0.5"];
+        if json {
+            args.push("--json");
+        }
+        let out = s.run(&args);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("above --max-cost $0.50; nothing was sent"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert!(!text(&out.stdout).is_empty());
+    }
+    let out = s.run(&[f.to_str().unwrap(), "--dry-run", "--max-cost", "0.60"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(s.vertex.requests(), 0);
     // A batch on stdin without a terminal to ask on needs --yes too.
     let mut child = s
@@ -510,4 +528,52 @@ impl Setsid for Command {
             })
         }
     }
+}
+
+#[test]
+fn a_take_whose_audio_was_overwritten_is_held_back_not_counted_done() {
+    let s = setup(0, 0);
+    let f = s.file("three.yaml", &batch_file(3));
+    let file = f.to_str().unwrap();
+    let out = s.run(&[file, "--yes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let wavs = with_ext(&s.out(), "wav");
+    assert_eq!(wavs.len(), 3);
+    let meta: Value =
+        serde_json::from_str(&std::fs::read_to_string(wavs[0].with_extension("json")).unwrap())
+            .unwrap();
+    let label = format!("t{}", &meta["track"]["text_input"].as_str().unwrap()[5..]);
+    // The same length, other bytes: only the digest tells.
+    let len = std::fs::metadata(&wavs[0]).unwrap().len() as usize;
+    std::fs::write(&wavs[0], vec![b'x'; len]).unwrap();
+
+    // Billed once already: listed, not sent again, and the run is not a success.
+    let out = s.run(&[file, "--yes"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("3 takes, 0 to send"), "{err}");
+    assert!(err.contains("2 already done"), "{err}");
+    assert!(
+        err.contains("1 done (and billed) by an earlier run, but a file is missing or changed since: not sent again; --resend-changed sends them"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("changed: {label} (")), "{err}");
+    assert_eq!(s.vertex.requests(), 3);
+    let c = &s.report("three")["counts"];
+    assert_eq!(
+        (c["skipped"].as_u64(), c["changed"].as_u64()),
+        (Some(2), Some(1)),
+        "{c}"
+    );
+    assert!(text(&out.stdout).contains("--resend-changed sends them"));
+
+    // Asked to, it makes that one again, and only that one.
+    let out = s.run(&[file, "--yes", "--resend-changed"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(s.vertex.requests(), 4);
+    assert_eq!(s.vertex.counts()[&format!("take {}", &label[1..])], 2);
+    let out = s.run(&[file, "--yes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("3 already done"));
+    assert_eq!(s.vertex.requests(), 4);
 }

@@ -289,6 +289,13 @@ fn e_loads_the_takes_track_into_the_form_asking_first_over_work() {
     assert_eq!((track.seed, track.temperature), (Some(7), 0.9));
     assert_eq!(track.model, Some(Model::Lyria2));
     assert_eq!(state.focus, Focus::Form);
+    // The preset it started from is the form's again: the title names it
+    // and the next take records it.
+    settle(&mut state, &mut worker);
+    assert_eq!(
+        state.form.source().map(|p| p.name.as_str()),
+        Some("jazz_smooth")
+    );
 }
 
 /// `e` loads a take's settings with its track: the location it ran at.

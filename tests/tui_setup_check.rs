@@ -71,6 +71,9 @@ fn check_setup_runs_in_the_worker_and_shows_the_advice() {
     type_text(&mut state, &mut worker, "my-proj\n");
     let before = screen(&state, 80, 24);
     assert!(before.contains("c checks these settings"), "{before}");
+    // Once "Settings saved" fades, the footer has the keys again.
+    state.fade_notice(std::time::Duration::from_secs(3600));
+    let before = screen(&state, 80, 24);
     assert!(
         before.contains("check set-up"),
         "the footer names the key: {before}"

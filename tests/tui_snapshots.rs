@@ -195,3 +195,29 @@ fn generation_details_popup() {
     press(&mut state, &mut worker, &[key(KeyCode::Enter)]);
     insta::assert_snapshot!("details_80x24", screen(&state, 80, 24));
 }
+
+/// The settings view fits at 80×24 and 60×20, between the status bar
+/// and the footer, whose keys stay in sight; a small screen drops the
+/// paths, never a setting or the set-up check.
+#[test]
+fn settings_at_80x24_and_60x20() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(&mut state, &mut worker, &[key(KeyCode::Char('o'))]);
+    for (w, h) in [(80, 24), (60, 20)] {
+        let shown = screen(&state, w, h);
+        let rows: Vec<&str> = shown.lines().collect();
+        assert!(rows[0].contains("music-gen"), "{shown}");
+        let keys = if w == 80 {
+            "c check set-up"
+        } else {
+            "Esc close"
+        };
+        assert!(rows[rows.len() - 1].contains(keys), "{shown}");
+        for needed in ["Mode", "Default model", "Built-ins", "Set-up check"] {
+            assert!(shown.contains(needed), "{needed:?} missing:\n{shown}");
+        }
+        assert_eq!(shown.contains("Config file"), w == 80, "{shown}");
+        insta::assert_snapshot!(format!("settings_{w}x{h}"), shown);
+    }
+}

@@ -1093,6 +1093,8 @@ fn the_log_the_cancel_message_and_the_details_share_one_number() {
         "#2 running 0s · classical_orchestral · simulate",
         "lyria-002 · seed 4242 · t 0.5",
         "#1 queued · classical_orchestral",
+        // Offered while something runs (and only then).
+        "c cancel generation",
     ] {
         assert!(shown.contains(needed), "{needed:?} missing from:\n{shown}");
     }
@@ -1115,4 +1117,22 @@ fn the_log_the_cancel_message_and_the_details_share_one_number() {
             "{needed:?} missing from:\n{details}"
         );
     }
+}
+
+/// Words put in whole (a draft, a take) are continued where they end, not
+/// typed in front of them.
+#[test]
+fn the_editor_opens_at_the_end_of_restored_words() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    state.form.set_lyrics("City lights\nare calling");
+    // Presets → Form → Lyrics, then the editor.
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Tab), key(KeyCode::Tab), key(KeyCode::Enter)],
+    );
+    assert!(state.form.is_editing_lyrics());
+    type_text(&mut state, &mut worker, " me");
+    assert_eq!(state.form.track().text_input, "City lights\nare calling me");
 }

@@ -590,7 +590,7 @@ fn history_survives_a_restart_and_other_processes_takes_appear() {
     tmux.launch(dir.path(), &output, "");
     tmux.wait_for("Presets (5)");
     tmux.keys(&["5"]);
-    let screen = tmux.wait_for("1 takes");
+    let screen = tmux.wait_for("1 take ");
     assert!(screen.contains("Harbor lights"), "{screen}");
     assert!(!screen.contains("#1"), "{screen}");
 

@@ -37,12 +37,24 @@ pub struct Take {
     pub earlier: Earlier,
 }
 
+/// What a re-run sends again besides what an earlier run never sent or
+/// sent without being billed. Both kinds were (or may have been) billed,
+/// so each is sent again only when asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Resend {
+    /// Sent without an answer (`--resend-uncertain`).
+    pub uncertain: bool,
+    /// Done, but a file is missing or changed since (`--resend-changed`).
+    pub changed: bool,
+}
+
 impl Take {
     /// Whether this run sends it.
-    pub fn to_send(&self, resend_uncertain: bool) -> bool {
+    pub fn to_send(&self, resend: Resend) -> bool {
         match self.earlier {
-            Earlier::Fresh | Earlier::Broken { .. } => true,
-            Earlier::Uncertain { .. } => resend_uncertain,
+            Earlier::Fresh => true,
+            Earlier::Broken { .. } => resend.changed,
+            Earlier::Uncertain { .. } => resend.uncertain,
             Earlier::Done { .. } => false,
         }
     }

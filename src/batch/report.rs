@@ -17,6 +17,9 @@ pub enum TakeStatus {
     Failed,
     /// Sent by an earlier run without an answer; not sent again.
     Uncertain,
+    /// Done by an earlier run (and billed), but a file is missing or
+    /// changed since; not sent again.
+    Changed,
     Cancelled,
     /// Never started: the batch was stopped first.
     NotStarted,
@@ -29,6 +32,7 @@ impl TakeStatus {
             TakeStatus::Skipped => "skipped",
             TakeStatus::Failed => "failed",
             TakeStatus::Uncertain => "uncertain",
+            TakeStatus::Changed => "changed",
             TakeStatus::Cancelled => "cancelled",
             TakeStatus::NotStarted => "not started",
         }
@@ -68,6 +72,7 @@ pub struct Counts {
     pub skipped: usize,
     pub failed: usize,
     pub uncertain: usize,
+    pub changed: usize,
     pub cancelled: usize,
     pub not_started: usize,
 }
@@ -107,6 +112,7 @@ pub fn count(takes: &[TakeReport]) -> Counts {
             TakeStatus::Skipped => &mut c.skipped,
             TakeStatus::Failed => &mut c.failed,
             TakeStatus::Uncertain => &mut c.uncertain,
+            TakeStatus::Changed => &mut c.changed,
             TakeStatus::Cancelled => &mut c.cancelled,
             TakeStatus::NotStarted => &mut c.not_started,
         } += 1;
@@ -151,6 +157,7 @@ pub fn table(report: &Report) -> String {
         (c.skipped, "skipped (done before)"),
         (c.failed, "failed"),
         (c.uncertain, "uncertain"),
+        (c.changed, "changed since done"),
         (c.cancelled, "cancelled"),
         (c.not_started, "not started"),
     ]
@@ -180,6 +187,12 @@ pub fn table(report: &Report) -> String {
         out.push_str(&format!(
             "{} take(s) may have been billed by an earlier run without an answer; they were not sent again (--resend-uncertain sends them)\n",
             c.uncertain
+        ));
+    }
+    if c.changed > 0 {
+        out.push_str(&format!(
+            "{} take(s) done and billed by an earlier run have a file missing or changed since; they were not sent again (--resend-changed sends them)\n",
+            c.changed
         ));
     }
     out

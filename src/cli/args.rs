@@ -24,7 +24,7 @@ fn named<T: Named + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
         mode, where everything but the network call works."
 )]
 pub struct Cli {
-    /// Directory of preset YAML files [default: ~/.local/share/music-gen/presets]
+    /// Folder of preset YAML files, or a bucket: gs://BUCKET/PREFIX [default: ~/.local/share/music-gen/presets]
     #[arg(
         long,
         global = true,
@@ -199,17 +199,13 @@ pub enum HistoryCommand {
         json: bool,
     },
     /// Delete old takes' files (asks first, and says how much space it frees)
+    #[command(group(clap::ArgGroup::new("rule").required(true).multiple(false)))]
     Prune {
         /// Delete takes made longer ago than AGE (30d, 12h, 2w)
-        #[arg(
-            long,
-            value_name = "AGE",
-            required_unless_present = "keep",
-            conflicts_with = "keep"
-        )]
+        #[arg(long, value_name = "AGE", group = "rule")]
         older_than: Option<String>,
         /// Keep the newest N takes, delete the rest
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", group = "rule")]
         keep: Option<usize>,
         /// Do not ask; required when stdin is not a terminal
         #[arg(long, short = 'y')]
@@ -295,6 +291,10 @@ pub struct SaveArgs {
     /// Advice for writing lyrics with this preset
     #[arg(long)]
     pub tips: Option<String>,
+    /// Only create: fail if a preset of this name exists (atomic, also
+    /// between instances sharing a bucket)
+    #[arg(long)]
+    pub no_replace: bool,
     #[command(flatten)]
     pub shape: ShapeArgs,
 }
@@ -407,8 +407,10 @@ const BATCH_ABOUT: &str = "Generate many takes from a YAML or JSON file of jobs.
     samples, name); `vary: {seed: [1, 2], temperature: [0.5, 0.9]}` makes one take per \
     combination and `repeat: N` makes N takes. Every take is checked before anything is sent. \
     A re-run of the same file skips takes already done (files verified), sends again those that \
-    failed without being billed, and holds back those that may have been billed. Exit codes: 0 all \
-    takes succeeded, 1 some failed, 2 a bad file, 130/143 stopped by Ctrl-C/SIGTERM.";
+    failed without being billed, and holds back those that may have been billed and those whose \
+    files changed since (see --resend-uncertain, --resend-changed). Exit codes: 0 all takes \
+    succeeded, 1 some failed or were held back, 2 a bad file, 3 the plan was refused by \
+    --max-cost (nothing sent; --dry-run says so too), 130/143 stopped by Ctrl-C/SIGTERM.";
 
 /// `music-gen batch`.
 #[derive(Debug, Args)]
@@ -434,6 +436,9 @@ pub struct BatchArgs {
     /// Send again takes an earlier run sent without an answer (they may have been billed)
     #[arg(long)]
     pub resend_uncertain: bool,
+    /// Send again takes an earlier run made whose files are missing or changed since (they were billed)
+    #[arg(long)]
+    pub resend_changed: bool,
 }
 
 fn parse_cost(s: &str) -> Result<f64, String> {

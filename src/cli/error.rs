@@ -12,6 +12,10 @@ pub enum CliError {
     /// Anything else (not found, I/O, generation failure): exit code 1.
     #[error("{0}")]
     Failure(String),
+    /// A plan refused by a limit the user set (`batch --max-cost`); nothing
+    /// was sent: exit code 3, so a script tells it from a failed take.
+    #[error("{0}")]
+    Refused(String),
     /// Stopped by the user: exit code 130, like a shell.
     #[error("cancelled")]
     Cancelled,
@@ -29,6 +33,7 @@ impl CliError {
         match self {
             CliError::Usage(_) => ExitCode::from(2),
             CliError::Failure(_) => ExitCode::from(1),
+            CliError::Refused(_) => ExitCode::from(3),
             CliError::Cancelled => ExitCode::from(130),
             CliError::BrokenPipe => ExitCode::from(128 + libc::SIGPIPE as u8),
             CliError::Signal(n) => ExitCode::from(u8::try_from(128 + n).unwrap_or(1)),
@@ -47,18 +52,29 @@ impl From<WorkerError> for CliError {
 }
 
 /// A value clap refused from a fixed set (`--mode`, `--model`) as one line,
-/// like every other usage error: `--model: "x" is not allowed; use one of …`.
-/// Other clap errors keep clap's own report with its usage and tips.
+/// like every other usage error: `--model: "x" is not allowed; use one of …`;
+/// a missing argument as what is missing and the usage line, which shows
+/// the choices (`history prune` without `--older-than` or `--keep`). Other
+/// clap errors keep clap's own report with its usage and tips.
 pub fn one_line(e: &clap::Error) -> Option<CliError> {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    if e.kind() != ErrorKind::InvalidValue {
-        return None;
-    }
     let text = |kind| match e.get(kind) {
         Some(ContextValue::String(s)) => Some(s.clone()),
         Some(ContextValue::Strings(v)) => Some(v.join(", ")),
+        Some(ContextValue::StyledStr(s)) => Some(s.to_string()),
         _ => None,
     };
+    if e.kind() == ErrorKind::MissingRequiredArgument {
+        let missing = text(ContextKind::InvalidArg)?;
+        let usage = text(ContextKind::Usage)?;
+        let usage = usage.trim().trim_start_matches("Usage:").trim();
+        return Some(CliError::Usage(format!(
+            "missing {missing}; usage: {usage}"
+        )));
+    }
+    if e.kind() != ErrorKind::InvalidValue {
+        return None;
+    }
     let arg = text(ContextKind::InvalidArg)?;
     let flag = arg.split(' ').next().unwrap_or(&arg);
     let value = text(ContextKind::InvalidValue)?;

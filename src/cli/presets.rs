@@ -36,11 +36,9 @@ pub async fn run(cmd: PresetsCommand, worker: &mut WorkerHandle) -> Result<(), C
             }
         }
         PresetsCommand::Save(args) => {
+            let overwrite = !args.no_replace;
             let preset = preset_from_args(*args)?;
-            let req = Request::SavePreset {
-                preset,
-                overwrite: true,
-            };
+            let req = Request::SavePreset { preset, overwrite };
             if let Event::Saved { name, path, .. } = call(worker, req).await? {
                 stdout::print(&format!("Saved preset {name} to {}\n", path.display()))?;
             }

@@ -13,6 +13,9 @@ use serde::Serialize;
 use crate::domain::model::Model;
 use crate::generate::vertex::auth;
 use crate::generate::vertex::credentials as token_credentials;
+use crate::storage::Location;
+use crate::storage::blocking::Blocking;
+use crate::storage::gcs::check_read_write;
 
 pub use google::GOOGLE_API_BASE_ENV;
 
@@ -260,7 +263,11 @@ fn folders(subject: &Subject) -> Check {
         ("presets", &subject.presets_dir),
     ] {
         if let Err(e) = writable(dir) {
-            problems.push(format!("{what} folder {}: {e}", dir.display()));
+            let kind = match Location::from_path(dir) {
+                Ok(Location::Local(_)) | Err(_) => "folder",
+                Ok(_) => "bucket",
+            };
+            problems.push(format!("{what} {kind} {}: {e}", dir.display()));
         }
     }
     let log = format!("log file {}", subject.log_file.display());
@@ -280,11 +287,31 @@ fn folders(subject: &Subject) -> Check {
             Status::Fail,
             format!("{}; {log}", problems.join("; ")),
         )
-        .advice("fix the folder's permissions, or choose another with --output-dir / --presets-dir")
+        .advice(
+            "fix the folder's permissions (for a bucket: grant roles/storage.objectUser), \
+             or choose another with --output-dir / --presets-dir",
+        )
     }
 }
 
-fn writable(dir: &Path) -> std::io::Result<()> {
+/// A folder is writable, or a bucket location can be listed, written,
+/// read and cleaned (the error names the permission missing).
+fn writable(dir: &Path) -> Result<(), String> {
+    match Location::from_path(dir).map_err(|e| e.reason)? {
+        Location::Local(dir) => writable_folder(&dir).map_err(|e| e.to_string()),
+        Location::Gcs(at) => {
+            let blocking = Blocking::new().map_err(|e| e.to_string())?;
+            blocking
+                .run(check_read_write(&at.bucket, &at.prefix))
+                .map_err(|e| e.to_string())
+        }
+        Location::S3(_) => {
+            Err("s3:// stores are not supported by this build yet; use gs:// or a folder".into())
+        }
+    }
+}
+
+fn writable_folder(dir: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     tempfile::Builder::new()
         .prefix(".music-gen-doctor")

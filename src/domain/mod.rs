@@ -10,6 +10,7 @@ pub mod model;
 pub mod named;
 pub mod preset_yaml;
 pub mod presets;
+pub mod presets_bucket;
 pub mod prompt;
 pub mod pyfloat;
 pub mod result_file;

@@ -13,7 +13,10 @@ use crate::domain::atomic;
 use crate::domain::input::{self, Format, ReadError};
 use crate::domain::model::{PresetConfig, validate_preset_name};
 use crate::domain::preset_yaml::to_yaml;
+use crate::domain::presets_bucket::BucketPresets;
 use crate::domain::validate::{FieldError, ValidationErrors};
+use crate::storage::gcs::{RequestCounts, StorageError};
+use crate::storage::{Location, LocationError};
 
 const EXTENSION: &str = "yaml";
 
@@ -65,7 +68,7 @@ pub enum StoreError {
     InvalidName(FieldError),
     #[error("preset {name:?} not found in {dir}")]
     NotFound { name: String, dir: PathBuf },
-    #[error("preset {name:?} already exists; save it with overwrite to replace it")]
+    #[error("preset {name:?} already exists; not replaced")]
     Exists { name: String },
     #[error("{path}: {source}")]
     Io {
@@ -85,6 +88,16 @@ pub enum StoreError {
     LinkOutside { path: PathBuf },
     #[error("{0}")]
     Invalid(ValidationErrors),
+    /// A replace raced with another save of the same preset (another
+    /// instance on the same bucket): the other one's version is kept.
+    #[error(
+        "preset {name:?} was changed by another save at the same time; not saved: load it again and retry"
+    )]
+    Conflict { name: String },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("{0}")]
+    Location(#[from] LocationError),
 }
 
 impl StoreError {
@@ -101,6 +114,7 @@ impl StoreError {
             self,
             StoreError::InvalidName(_)
                 | StoreError::Exists { .. }
+                | StoreError::Conflict { .. }
                 | StoreError::Parse { .. }
                 | StoreError::Unreadable { .. }
                 | StoreError::LinkOutside { .. }
@@ -156,8 +170,124 @@ impl Stamp {
     }
 }
 
+/// The preset store the worker owns: a folder or a bucket. Callers (the
+/// worker, import, the CLI, the server) do not know which.
 #[derive(Debug)]
-pub struct PresetStore {
+pub enum PresetStore {
+    Local(LocalPresets),
+    Bucket(Box<BucketPresets>),
+}
+
+impl PresetStore {
+    /// Opens a store in a local folder (see [`LocalPresets::open`]).
+    pub fn open(dir: impl Into<PathBuf>) -> Result<(PresetStore, Vec<String>), StoreError> {
+        let (store, written) = LocalPresets::open(dir)?;
+        Ok((PresetStore::Local(store), written))
+    }
+
+    /// Opens a store in a bucket through `gcs` (an emulator's client).
+    pub fn open_gcs(
+        at: crate::storage::BucketPath,
+        gcs: crate::storage::gcs::Gcs,
+    ) -> Result<(PresetStore, Vec<String>), StoreError> {
+        let (store, written) = BucketPresets::open_with(at, gcs)?;
+        Ok((PresetStore::Bucket(Box::new(store)), written))
+    }
+
+    /// Opens the store at a folder or a bucket, writing missing built-ins.
+    pub fn open_location(at: &Location) -> Result<(PresetStore, Vec<String>), StoreError> {
+        match at {
+            Location::Local(dir) => PresetStore::open(dir.clone()),
+            Location::Gcs(bucket) => {
+                let (store, written) = BucketPresets::open(bucket.clone())?;
+                Ok((PresetStore::Bucket(Box::new(store)), written))
+            }
+            Location::S3(_) => Err(StoreError::Location(LocationError {
+                value: at.to_string(),
+                reason: "s3:// stores are not supported by this build yet; use gs:// or a folder"
+                    .to_string(),
+            })),
+        }
+    }
+
+    /// The folder, or the bucket URL (`gs://bucket/prefix/`).
+    pub fn dir(&self) -> &Path {
+        match self {
+            PresetStore::Local(s) => s.dir(),
+            PresetStore::Bucket(s) => s.dir(),
+        }
+    }
+
+    pub fn files_parsed(&self) -> u64 {
+        match self {
+            PresetStore::Local(s) => s.files_parsed(),
+            PresetStore::Bucket(s) => s.files_parsed(),
+        }
+    }
+
+    /// Requests sent to a bucket so far; `None` for a folder.
+    pub fn storage_requests(&self) -> Option<RequestCounts> {
+        match self {
+            PresetStore::Local(_) => None,
+            PresetStore::Bucket(s) => Some(s.requests()),
+        }
+    }
+
+    pub fn path_for(&self, name: &str) -> Result<PathBuf, StoreError> {
+        match self {
+            PresetStore::Local(s) => s.path_for(name),
+            PresetStore::Bucket(s) => s.path_for(name),
+        }
+    }
+
+    pub fn list(&mut self) -> Result<Vec<PresetSummary>, StoreError> {
+        match self {
+            PresetStore::Local(s) => s.list(),
+            PresetStore::Bucket(s) => s.list(),
+        }
+    }
+
+    pub fn exists(&self, name: &str) -> Result<bool, StoreError> {
+        match self {
+            PresetStore::Local(s) => s.exists(name),
+            PresetStore::Bucket(s) => s.exists(name),
+        }
+    }
+
+    pub fn load(&self, name: &str) -> Result<LoadedPreset, StoreError> {
+        match self {
+            PresetStore::Local(s) => s.load(name),
+            PresetStore::Bucket(s) => s.load(name),
+        }
+    }
+
+    /// Saves a preset whole. Without `overwrite`, an existing preset of
+    /// the same name is left alone and `Exists` comes back.
+    pub fn save(&mut self, preset: &PresetConfig, overwrite: bool) -> Result<PathBuf, StoreError> {
+        match self {
+            PresetStore::Local(s) => s.save(preset, overwrite),
+            PresetStore::Bucket(s) => s.save(preset, overwrite),
+        }
+    }
+
+    pub fn restore_builtins(&mut self) -> Result<RestoreReport, StoreError> {
+        match self {
+            PresetStore::Local(s) => s.restore_builtins(),
+            PresetStore::Bucket(s) => s.restore_builtins(),
+        }
+    }
+
+    pub fn delete(&mut self, name: &str) -> Result<PathBuf, StoreError> {
+        match self {
+            PresetStore::Local(s) => s.delete(name),
+            PresetStore::Bucket(s) => s.delete(name),
+        }
+    }
+}
+
+/// Presets in a local folder.
+#[derive(Debug)]
+pub struct LocalPresets {
     dir: PathBuf,
     cache: HashMap<String, (Stamp, PresetSummary)>,
     /// How many files listings have parsed; lets tests and benchmarks see
@@ -165,12 +295,12 @@ pub struct PresetStore {
     parsed: u64,
 }
 
-impl PresetStore {
+impl LocalPresets {
     /// Opens the store, creating the directory, removing temporary files a
     /// killed process left and writing any missing built-in. Returns the names of the built-ins it wrote. A built-in that
     /// cannot be written (a read-only or full disk) is logged and skipped:
     /// the user's own presets stay usable.
-    pub fn open(dir: impl Into<PathBuf>) -> Result<(PresetStore, Vec<String>), StoreError> {
+    pub fn open(dir: impl Into<PathBuf>) -> Result<(LocalPresets, Vec<String>), StoreError> {
         let dir = dir.into();
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
         atomic::sweep_stale(&dir);
@@ -193,7 +323,7 @@ impl PresetStore {
                 }
             }
         }
-        let store = PresetStore {
+        let store = LocalPresets {
             dir,
             cache: HashMap::new(),
             parsed: 0,
@@ -349,11 +479,8 @@ impl PresetStore {
         let path = self.path_for(name)?;
         if is_builtin(name) && path.is_file() {
             let marker = deleted_marker(&self.dir, name);
-            let note = format!(
-                "The built-in preset {name} was deleted here; \
-                 `music-gen presets restore-builtins` brings it back.\n"
-            );
-            atomic::write(&marker, note.as_bytes()).map_err(|e| StoreError::io(&marker, e))?;
+            atomic::write(&marker, deleted_note(name).as_bytes())
+                .map_err(|e| StoreError::io(&marker, e))?;
         }
         match std::fs::remove_file(&path) {
             Ok(()) => {
@@ -367,6 +494,14 @@ impl PresetStore {
             Err(e) => Err(StoreError::io(&path, e)),
         }
     }
+}
+
+/// What a deleted built-in's marker says to a person who finds it.
+pub(crate) fn deleted_note(name: &str) -> String {
+    format!(
+        "The built-in preset {name} was deleted here; \
+         `music-gen presets restore-builtins` brings it back.\n"
+    )
 }
 
 fn remove_if_present(path: &Path) {
@@ -418,13 +553,27 @@ fn summarize(name: &str, path: &Path) -> PresetSummary {
         return broken(format!("file name: {}", e.message));
     }
     let dir = path.parent().unwrap_or(Path::new("."));
-    let bytes = match read_preset_file(dir, path) {
-        Ok(b) => b,
-        Err(StoreError::Unreadable { reason, .. }) => return broken(reason.to_string()),
-        Err(StoreError::LinkOutside { .. }) => return broken(LINK_OUTSIDE.to_string()),
-        Err(e) => return broken(e.to_string()),
+    match read_preset_file(dir, path) {
+        Ok(bytes) => summarize_bytes(name, path, &bytes),
+        Err(StoreError::Unreadable { reason, .. }) => broken(reason.to_string()),
+        Err(StoreError::LinkOutside { .. }) => broken(LINK_OUTSIDE.to_string()),
+        Err(e) => broken(e.to_string()),
+    }
+}
+
+/// A listing's line for one preset's bytes; `path` names it in messages.
+pub(crate) fn summarize_bytes(name: &str, path: &Path, bytes: &[u8]) -> PresetSummary {
+    let broken = |error: String| PresetSummary {
+        name: name.to_string(),
+        genre: None,
+        description: None,
+        error: Some(error),
+        warnings: Vec::new(),
     };
-    match parse_preset_bytes(path, &bytes) {
+    if let Err(e) = validate_preset_name(name) {
+        return broken(format!("file name: {}", e.message));
+    }
+    match parse_preset_bytes(path, bytes) {
         Ok(loaded) => PresetSummary {
             name: name.to_string(),
             genre: Some(loaded.preset.genre),

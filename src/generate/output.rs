@@ -150,6 +150,12 @@ fn writable(dir: &Path) -> bool {
 /// next free name is taken). A named `--output` replaces what is there, and
 /// if any move fails, every file that was replaced is put back as it was.
 /// `cancel` is checked once the files are complete, before the first move.
+///
+/// The slow part, flushing each file, happens outside the lock: the name is
+/// chosen first (a free one, not claimed by another save of this process),
+/// so the metadata naming it is written once, and the lock is held only
+/// for the links. Takes finishing together in a batch then share no
+/// serial section but a few system calls.
 pub fn save(
     target: &OutputTarget,
     audio: &[NewAudio],
@@ -175,20 +181,17 @@ pub fn save(
         });
         temps.push(temp);
     }
-    let _lock = DirLock::take(&dir).map_err(|e| GenerateError::io(&dir, e))?;
-    if cancelled() {
-        return Err(GenerateError::Cancelled);
-    }
     let exts: Vec<&str> = audio.iter().map(|a| a.ext).collect();
     result.finished_at = Some(crate::generate::result::now_rfc3339());
     let stem = format!("{}-{}", timestamp(), slug(&result.genre));
-    for attempt in 1.. {
-        let base = match &named {
-            Some(p) => p.clone(),
-            None if attempt == 1 => dir.join(&stem),
-            None => dir.join(format!("{stem}-{attempt}")),
+    // Attempts known to be taken by another process.
+    let mut taken = 0;
+    loop {
+        let claim = match &named {
+            Some(p) => Claim::Named(p.clone()),
+            None => Claim::free(&dir, &stem, &exts, taken),
         };
-        let paths = names(&base, &exts);
+        let paths = names(claim.base(), &exts);
         for (f, p) in files.iter_mut().zip(&paths.audio) {
             f.path = p.clone();
         }
@@ -205,18 +208,29 @@ pub fn save(
             .collect();
         // The metadata last: a reader that sees it sees the audio too.
         moves.push((meta_tmp.as_ref(), &paths.metadata));
-        let outcome = if named.is_some() {
-            commit_replacing(&dir, &moves)
-        } else {
-            commit_new(&moves)
+        let outcome = {
+            let _lock = DirLock::take(&dir).map_err(|e| GenerateError::io(&dir, e))?;
+            if cancelled() {
+                result.files.clear();
+                result.metadata_path = None;
+                return Err(GenerateError::Cancelled);
+            }
+            if named.is_some() {
+                commit_replacing(&dir, &moves)
+            } else {
+                commit_new(&moves)
+            }
         };
         match outcome {
             Ok(()) => {
+                // Flushed outside the lock: the links are made, and other
+                // saves need not wait for this one's disk.
                 atomic::sync_dir(&dir).map_err(|e| GenerateError::io(&dir, e))?;
                 return Ok(());
             }
             Err((path, e)) if named.is_none() && e.kind() == ErrorKind::AlreadyExists => {
                 tracing::debug!(path = %path.display(), "name taken, trying the next");
+                taken = claim.attempt();
             }
             Err((path, e)) => {
                 result.files.clear();
@@ -225,7 +239,64 @@ pub fn save(
             }
         }
     }
-    unreachable!("the loop returns")
+}
+
+/// The base names that saves of this process are writing now: two takes
+/// finishing in the same second with the same genre choose different
+/// names before either writes its metadata.
+static CLAIMED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// A base name chosen for one save, held until its files are in place.
+enum Claim {
+    /// `--output FILE`: that name, replaced.
+    Named(PathBuf),
+    /// A generated name: `stem` (attempt 1) or `stem-N`.
+    Free { base: PathBuf, attempt: usize },
+}
+
+impl Claim {
+    /// The first name after attempt `taken` whose files do not exist and
+    /// that no other save of this process holds. The check is a hint: the
+    /// links under the lock decide.
+    fn free(dir: &Path, stem: &str, exts: &[&str], taken: usize) -> Claim {
+        let mut claimed = CLAIMED.lock().unwrap_or_else(|e| e.into_inner());
+        for attempt in taken + 1.. {
+            let base = match attempt {
+                1 => dir.join(stem),
+                n => dir.join(format!("{stem}-{n}")),
+            };
+            let plan = names(&base, exts);
+            let exists = |p: &PathBuf| p.symlink_metadata().is_ok();
+            if claimed.contains(&base) || plan.audio.iter().any(exists) || exists(&plan.metadata) {
+                continue;
+            }
+            claimed.push(base.clone());
+            return Claim::Free { base, attempt };
+        }
+        unreachable!("some attempt is free")
+    }
+
+    fn base(&self) -> &Path {
+        match self {
+            Claim::Named(p) | Claim::Free { base: p, .. } => p,
+        }
+    }
+
+    fn attempt(&self) -> usize {
+        match self {
+            Claim::Named(_) => 1,
+            Claim::Free { attempt, .. } => *attempt,
+        }
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Claim::Free { base, .. } = self {
+            let mut claimed = CLAIMED.lock().unwrap_or_else(|e| e.into_inner());
+            claimed.retain(|b| b != base);
+        }
+    }
 }
 
 /// What the audio written at `path` really is, read back from the file.

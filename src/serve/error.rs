@@ -135,6 +135,16 @@ impl From<StoreError> for ApiError {
             StoreError::InvalidName(f) => ApiError::invalid_name("path.name", &f.message),
             StoreError::Invalid(errors) => ApiError::invalid(errors),
             StoreError::Exists { .. } => ApiError::new(StatusCode::CONFLICT, e.to_string()),
+            StoreError::Conflict { .. } => ApiError::new(StatusCode::CONFLICT, e.to_string()),
+            // The bucket is missing, refuses these credentials or cannot be
+            // reached: said plainly in the log, without its name here.
+            StoreError::Storage(_) => {
+                tracing::error!(error = %e, "preset store");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Service unavailable: the preset store could not be reached; see the server log",
+                )
+            }
             // A broken preset file or a disk problem: the server's fault,
             // said without the server's paths.
             _ => {

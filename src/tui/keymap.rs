@@ -354,13 +354,10 @@ static SETTINGS: &[Binding] = &[
     bind(DOWN, Action::Down, "down"),
     // Enter, not Space: a stray Space must not switch to paid requests.
     bind(ENTER, Action::Activate, "edit/change"),
-    bind(&[code(KeyCode::Left)], Action::Less, "previous choice"),
-    bind(&[code(KeyCode::Right)], Action::More, "next choice"),
-    bind(
-        &[ch('c')],
-        Action::CheckSetup,
-        "check set-up (nothing billed)",
-    ),
+    // Short, so the footer keeps `c` at 80 columns.
+    bind(&[code(KeyCode::Left)], Action::Less, "previous"),
+    bind(&[code(KeyCode::Right)], Action::More, "next"),
+    bind(&[ch('c')], Action::CheckSetup, "check set-up"),
     bind(
         &[code(KeyCode::Esc), ch('o'), ch('q')],
         Action::Back,

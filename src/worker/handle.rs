@@ -17,7 +17,8 @@ pub struct WorkerHandle {
 /// worker on the current tokio runtime. The worker stops, dropping its
 /// generators, when the handle is dropped.
 pub fn spawn(presets_dir: std::path::PathBuf) -> Result<WorkerHandle, StoreError> {
-    let (store, restored) = PresetStore::open(&presets_dir)?;
+    let at = crate::storage::Location::from_path(&presets_dir)?;
+    let (store, restored) = PresetStore::open_location(&at)?;
     let (req_tx, req_rx) = mpsc::unbounded_channel();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel();
     let worker = Worker::new(store, ev_tx).map_err(|source| StoreError::Io {

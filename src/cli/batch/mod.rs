@@ -13,7 +13,7 @@ use std::time::Instant;
 use crate::batch::journal::{self, Earlier, Journal};
 use crate::batch::report::{self, Report, TakeReport, TakeStatus};
 use crate::batch::spec::{self, SpecError};
-use crate::batch::{Keys, Take};
+use crate::batch::{Keys, Resend, Take};
 use crate::cli::args::BatchArgs;
 use crate::cli::error::CliError;
 use crate::cli::stdout;
@@ -40,7 +40,10 @@ pub async fn batch(
     output::check_target(&settings.output).map_err(CliError::Usage)?;
     let journal_path = crate::batch::journal_path(&out_dir, &args.file);
     let takes = judge(&out_dir, &journal_path, takes).await?;
-    let resend = args.resend_uncertain;
+    let resend = Resend {
+        uncertain: args.resend_uncertain,
+        changed: args.resend_changed,
+    };
     let queue: Vec<usize> = (0..takes.len())
         .filter(|&i| takes[i].to_send(resend))
         .collect();
@@ -56,23 +59,31 @@ pub async fn batch(
         to_send: queue.len(),
         skipped,
         uncertain,
-        resent_broken: broken,
+        changed: broken,
         estimated_cost_usd: estimate,
         jobs: usize::from(args.jobs),
     };
+    // A dry run says whether the real run would be refused, and exits as
+    // it would: `--dry-run --max-cost` checks a budget without spending.
+    let refused = args
+        .max_cost
+        // A sum of cents in floating point (10 × $0.06 is 0.6000000000000001)
+        // is not above a cap it equals.
+        .filter(|&max| settings.key.mode == Mode::Gcp && estimate - max > 1e-9)
+        .map(|max| {
+            CliError::Refused(format!(
+                "the batch would cost about ${estimate:.2}, above --max-cost ${max:.2}; nothing was sent"
+            ))
+        });
     if args.dry_run {
-        return dry_run(&args, &takes, &plan_event, resend);
+        dry_run(&args, &takes, &plan_event, resend)?;
+        return refused.map_or(Ok(()), Err);
     }
     if !args.json {
         stdout::eprint_line(&plan_text(&plan_event, &takes, resend));
     }
-    if let Some(max) = args.max_cost
-        && settings.key.mode == Mode::Gcp
-        && estimate > max
-    {
-        return Err(CliError::Failure(format!(
-            "the batch would cost about ${estimate:.2}, above --max-cost ${max:.2}; nothing was sent"
-        )));
+    if let Some(refused) = refused {
+        return Err(refused);
     }
     if settings.key.mode == Mode::Gcp && !queue.is_empty() && !args.yes {
         confirm(&args.file, queue.len(), estimate)?;
@@ -277,7 +288,7 @@ async fn judge(
     .map_err(|e| CliError::Failure(e.to_string()))?
 }
 
-fn plan_text(plan: &BatchEvent<'_>, takes: &[Take], resend: bool) -> String {
+fn plan_text(plan: &BatchEvent<'_>, takes: &[Take], resend: Resend) -> String {
     let BatchEvent::Plan {
         mode,
         output_dir,
@@ -285,7 +296,7 @@ fn plan_text(plan: &BatchEvent<'_>, takes: &[Take], resend: bool) -> String {
         to_send,
         skipped,
         uncertain,
-        resent_broken,
+        changed,
         estimated_cost_usd,
         jobs,
     } = plan
@@ -305,13 +316,23 @@ fn plan_text(plan: &BatchEvent<'_>, takes: &[Take], resend: bool) -> String {
             "\n{skipped} already done by an earlier run (files verified): skipped"
         ));
     }
-    if *resent_broken > 0 {
+    if *changed > 0 {
+        let what = if resend.changed {
+            "sent again (--resend-changed)"
+        } else {
+            "not sent again; --resend-changed sends them"
+        };
         s.push_str(&format!(
-            "\n{resent_broken} done earlier but with a file missing or changed: sent again"
+            "\n{changed} done (and billed) by an earlier run, but a file is missing or changed since: {what}"
         ));
+        for t in takes {
+            if let Earlier::Broken { reason } = &t.earlier {
+                s.push_str(&format!("\n  changed: {} ({reason})", t.label));
+            }
+        }
     }
     if *uncertain > 0 {
-        let what = if resend {
+        let what = if resend.uncertain {
             "sent again (--resend-uncertain)"
         } else {
             "not sent again; --resend-uncertain sends them"
@@ -333,7 +354,7 @@ fn dry_run(
     args: &BatchArgs,
     takes: &[Take],
     plan: &BatchEvent<'_>,
-    resend: bool,
+    resend: Resend,
 ) -> Result<(), CliError> {
     if args.json {
         #[derive(serde::Serialize)]
@@ -420,10 +441,16 @@ fn ask(question: &str, mut input: impl BufRead) -> Result<bool, CliError> {
 }
 
 /// The report of a take this run did not send.
-fn unsent(t: &Take, resend: bool) -> TakeReport {
+fn unsent(t: &Take, resend: Resend) -> TakeReport {
     let (status, error) = match &t.earlier {
         Earlier::Done { .. } => (TakeStatus::Skipped, None),
-        Earlier::Uncertain { error } if !resend => (
+        Earlier::Broken { reason } if !resend.changed => (
+            TakeStatus::Changed,
+            Some(format!(
+                "done and billed by an earlier run, but {reason}; not sent again"
+            )),
+        ),
+        Earlier::Uncertain { error } if !resend.uncertain => (
             TakeStatus::Uncertain,
             Some(match error {
                 Some(e) => format!("an earlier run failed with: {e}"),

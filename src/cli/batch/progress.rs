@@ -24,7 +24,8 @@ pub enum BatchEvent<'a> {
         to_send: usize,
         skipped: usize,
         uncertain: usize,
-        resent_broken: usize,
+        /// Done before, a file missing or changed since.
+        changed: usize,
         estimated_cost_usd: f64,
         jobs: usize,
     },

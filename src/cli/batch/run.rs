@@ -36,7 +36,14 @@ struct Running {
     started: Instant,
     /// The request went out at least once: from then on it may be billed.
     sent: bool,
+    /// Answered, its files being written: no longer a request in flight.
+    saving: bool,
 }
+
+/// How many takes may be writing their files at once on top of the `jobs`
+/// in flight, per job: a slow disk holds back new requests instead of
+/// piling up audio in memory.
+const SAVING_PER_JOB: usize = 1;
 
 impl Runner<'_> {
     /// Runs the takes at `queue` (indexes into `takes`) in order.
@@ -50,11 +57,16 @@ impl Runner<'_> {
         loop {
             // Start what the bound allows, unless a 429 paused the batch:
             // a take recorded as sent but waiting out a pause would look
-            // uncertain after a kill.
+            // uncertain after a kill. A take writing its files has had its
+            // answer, so its place goes to the next request; the disk work
+            // overlaps the network's instead of adding to it.
             let mut pause = None;
             let mut starting = Vec::new();
+            let saving = running.values().filter(|r| r.saving).count();
+            let in_flight = running.len() - saving;
             while signal.is_none()
-                && running.len() + starting.len() < self.jobs
+                && in_flight + starting.len() < self.jobs
+                && running.len() + starting.len() < self.jobs * (1 + SAVING_PER_JOB)
                 && queue.peek().is_some()
             {
                 if let Some(p) = self.limiter.snapshot().paused_for {
@@ -95,6 +107,7 @@ impl Runner<'_> {
                         take: i,
                         started: Instant::now(),
                         sent: false,
+                        saving: false,
                     },
                 );
                 self.reporter.event(&BatchEvent::Started {
@@ -118,6 +131,7 @@ impl Runner<'_> {
                         Event::Started { .. } => continue,
                         Event::Progress { stage, .. } => {
                             r.sent |= matches!(stage, Stage::Sending { .. });
+                            r.saving = matches!(stage, Stage::Saving { .. });
                             self.reporter.event(&BatchEvent::Stage {
                                 key: &take.key,
                                 label: &take.label,

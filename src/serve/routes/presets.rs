@@ -7,17 +7,18 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::domain::model::PresetConfig;
-use crate::domain::presets::LoadedPreset;
+use crate::domain::presets::{LoadedPreset, StoreError};
 use crate::serve::body::CheckedJson;
 use crate::serve::error::{ApiError, ErrorResponse, ValidationErrorResponse};
 use crate::serve::routes::{path_rejected, query_rejected};
 use crate::serve::state::AppState;
 use crate::serve::types::{MessageResponse, Preset, PresetListItem, PromptTip};
-use crate::worker::{Event, Request};
+use crate::worker::{Event, Request, WorkerError};
 
 /// Every usable preset, sorted by name.
 pub async fn list_items(s: &AppState) -> Result<Vec<PresetListItem>, ApiError> {
@@ -73,23 +74,52 @@ pub async fn get(
     Ok(Json(load(&s, name).await?.preset.into()))
 }
 
-/// Creates or replaces a preset; answers the preset saved.
+/// Creates or replaces a preset; answers the preset saved. With
+/// `If-None-Match: *` only creates: an existing preset of the name answers
+/// 412 and is left as it was (atomic, also between instances sharing a
+/// bucket). A replace that raced with another save answers 409.
 #[utoipa::path(post, path = "/presets", tag = "presets", request_body = Preset,
+    params(("If-None-Match" = Option<String>, Header, description = "`*`: create only, never replace")),
     responses((status = 200, body = Preset), (status = 422, body = ValidationErrorResponse),
+        (status = 409, body = ErrorResponse), (status = 412, body = ErrorResponse),
         (status = 413, body = ErrorResponse), (status = 401, body = ErrorResponse)),
     security((), ("api_key" = []), ("bearer" = [])))]
 pub async fn save(
     State(s): State<Arc<AppState>>,
+    headers: HeaderMap,
     CheckedJson(preset): CheckedJson<PresetConfig>,
 ) -> Result<Json<Preset>, ApiError> {
+    let create_only = create_only(&headers)?;
     let request = Request::SavePreset {
         preset: preset.clone(),
-        overwrite: true,
+        overwrite: !create_only,
     };
     match s.worker.call(request).await {
         Ok(Event::Saved { .. }) => Ok(Json(preset.into())),
+        Ok(Event::Failed {
+            error: WorkerError::Store(StoreError::Exists { name }),
+            ..
+        }) if create_only => Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            format!("Preset '{name}' already exists; If-None-Match: * saves only a new preset"),
+        )),
         other => Err(unexpected(other)),
     }
+}
+
+/// `If-None-Match: *` (create only); any other value is refused rather
+/// than ignored, since a client sending one expects it to be honoured.
+fn create_only(headers: &HeaderMap) -> Result<bool, ApiError> {
+    let Some(value) = headers.get(header::IF_NONE_MATCH) else {
+        return Ok(false);
+    };
+    if value.to_str().is_ok_and(|v| v.trim() == "*") {
+        return Ok(true);
+    }
+    Err(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "If-None-Match: only * (create only) is supported on POST /presets",
+    ))
 }
 
 /// Deletes a preset.

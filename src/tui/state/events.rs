@@ -51,6 +51,12 @@ impl AppState {
                 let config = preset.preset.clone();
                 let warnings = preset.warnings.clone();
                 self.presets.remember(preset);
+                if self.source_after_load.as_ref() == Some(&config.name) {
+                    self.source_after_load = None;
+                    if self.form.source().is_none() {
+                        self.form.set_source(config.clone());
+                    }
+                }
                 if apply && self.latest_apply == Some(id) {
                     let announce = self.first_load != Some(id);
                     self.apply_preset(&config, announce);

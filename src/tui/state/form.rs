@@ -5,7 +5,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Style;
-use ratatui_textarea::{TextArea, WrapMode};
+use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 use strum::VariantArray;
 
 use crate::domain::drafts::{Draft, differs_from_preset};
@@ -115,6 +115,9 @@ pub struct TrackForm {
     row: usize,
     pub edit: Option<FieldEdit>,
     lyrics_editing: bool,
+    /// The words were put in whole (a draft, a take, a test) and not yet
+    /// edited: the editor opens with the cursor at their end.
+    lyrics_put: bool,
     /// The preset the form was loaded from or saved as; its description and
     /// tips go with a save under the same name.
     source: Option<PresetConfig>,
@@ -129,6 +132,7 @@ impl TrackForm {
             row: 0,
             edit: None,
             lyrics_editing: false,
+            lyrics_put: false,
             source: None,
             theme,
         };
@@ -253,7 +257,7 @@ impl TrackForm {
             Field::Temperature => pyfloat::repr(t.temperature),
             Field::Model => match t.model {
                 Some(m) => m.id().to_string(),
-                None => format!("default ({default_model})"),
+                None => format!("{default_model} (default)"),
             },
             Field::NegativePrompt => t.negative_prompt.clone().unwrap_or_else(|| "–".to_string()),
             Field::Seed => t
@@ -461,6 +465,12 @@ impl TrackForm {
     }
 
     pub fn set_lyrics_editing(&mut self, on: bool) {
+        // Typing into restored words continues them, as in any editor
+        // that reopens a file where it was left.
+        if on && std::mem::take(&mut self.lyrics_put) {
+            self.lyrics.move_cursor(CursorMove::Bottom);
+            self.lyrics.move_cursor(CursorMove::End);
+        }
         self.lyrics_editing = on;
         self.show_cursor(on);
     }
@@ -506,6 +516,7 @@ impl TrackForm {
 
     pub fn set_lyrics(&mut self, text: &str) {
         self.lyrics = editor(self.theme, text);
+        self.lyrics_put = !text.is_empty();
         self.show_cursor(self.lyrics_editing);
         self.sync_lyrics();
     }

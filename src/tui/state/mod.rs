@@ -249,6 +249,9 @@ pub struct AppState {
     latest_apply: Option<RequestId>,
     /// Select this preset when the next listing arrives (after a save).
     select_after_list: Option<String>,
+    /// The preset a take loaded into the form started from: it becomes the
+    /// form's when its details arrive.
+    source_after_load: Option<String>,
     /// The form has had its start: a restored draft or the first preset.
     first_loaded: bool,
     /// The start's load of the first preset, which is not announced.
@@ -292,6 +295,7 @@ impl AppState {
             pending: HashMap::new(),
             latest_apply: None,
             select_after_list: None,
+            source_after_load: None,
             first_loaded: false,
             first_load: None,
             setup_check: SetupCheck::NotRun,

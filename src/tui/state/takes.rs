@@ -245,7 +245,7 @@ impl AppState {
     fn after_load(&mut self, take: Arc<Take>, then: AfterLoad, out: &mut dyn Outbox) {
         match then {
             AfterLoad::Show => self.read_sound(&take, out),
-            AfterLoad::Edit => self.edit_take(&take),
+            AfterLoad::Edit => self.edit_take(&take, out),
             AfterLoad::Rerun => self.rerun(&take, out),
             AfterLoad::Play => self.play(&take, out),
         }
@@ -278,14 +278,28 @@ impl AppState {
 
     /// `e`: the take's track, lyrics included, and the model it ran on go
     /// into the form.
-    fn edit_take(&mut self, take: &Take) {
+    fn edit_take(&mut self, take: &Take, out: &mut dyn Outbox) {
         let track = match take.track() {
             Ok(t) => t,
             Err(e) => return self.error(format!("Take {} cannot be loaded: {e}", take.id())),
         };
-        self.form.restore(track, None);
-        if let Some(preset) = &take.result.preset {
-            self.presets.select_name(preset);
+        // The preset it started from stays the form's, so the title names
+        // it and the next take records it: at once when the list has read
+        // it, else when its details arrive.
+        let preset = take.result.preset.clone();
+        let source = preset
+            .as_deref()
+            .and_then(|name| self.presets.details(name))
+            .map(|loaded| loaded.preset.clone());
+        let known = source.is_some();
+        self.form.restore(track, source);
+        self.source_after_load = None;
+        if let Some(name) = preset
+            && self.presets.select_name(&name)
+            && !known
+        {
+            self.source_after_load = Some(name);
+            self.peek_selected(out);
         }
         self.focus = Focus::Form;
         // Its settings too: the location it ran at goes with its model

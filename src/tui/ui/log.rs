@@ -103,10 +103,11 @@ fn title(state: &AppState) -> String {
         n => parts.push(format!("{n} running")),
     }
     if library.listed && library.total > 0 {
+        let takes = if library.total == 1 { "take" } else { "takes" };
         if library.is_filtered() {
-            parts.push(format!("{} of {} takes", library.matched, library.total));
+            parts.push(format!("{} of {} {takes}", library.matched, library.total));
         } else {
-            parts.push(format!("{} takes", library.total));
+            parts.push(format!("{} {takes}", library.total));
         }
         if library.sort() != Sort::Time {
             parts.push(sort_label(library.sort()).to_string());

@@ -61,18 +61,41 @@ pub fn input_spans(text: &str, cursor: usize, active: bool, theme: Theme) -> Vec
 }
 
 /// The keys of a popup's context, as its bottom line.
-fn keys_line(ctx: Context, theme: Theme) -> Line<'static> {
-    let spans: Vec<Span> = keymap::bindings(ctx)
+/// How many rows `lines` take wrapped at `width` (at most: words can
+/// wrap a row early).
+fn rows(lines: &[Line], width: usize) -> usize {
+    lines
+        .iter()
+        .map(|l| l.width().div_ceil(width.max(1)).max(1))
+        .sum()
+}
+
+/// The popup's keys, as many hints a line as fit in `room` columns: a
+/// narrow screen breaks between hints, never inside one.
+fn keys_lines(ctx: Context, theme: Theme, room: u16) -> Vec<Line<'static>> {
+    let room = usize::from(room.saturating_sub(2)).max(1);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut line: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for b in keymap::bindings(ctx)
         .iter()
         .filter(|b| !b.desc.starts_with("scroll"))
-        .flat_map(|b| {
-            [
-                Span::styled(format!(" {}", b.label()), theme.key()),
-                Span::raw(format!(" {} ", b.desc)),
-            ]
-        })
-        .collect();
-    Line::from(spans)
+    {
+        let key = format!(" {}", b.label());
+        let desc = format!(" {} ", b.desc);
+        let wide = crate::text::width(&key) + crate::text::width(desc.trim_end());
+        if used > 0 && used + wide > room {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
+        }
+        used += wide + 1;
+        line.push(Span::styled(key, theme.key()));
+        line.push(Span::raw(desc));
+    }
+    if !line.is_empty() {
+        lines.push(Line::from(line));
+    }
+    lines
 }
 
 fn show(
@@ -178,8 +201,8 @@ fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
         ),
     };
     lines.push(Line::from(""));
-    lines.push(keys_line(Context::Confirm, theme));
     let width = (area.width * 6 / 10).max(50);
+    lines.extend(keys_lines(Context::Confirm, theme, width.min(area.width)));
     show(frame, area, title.to_string(), lines, theme, width);
 }
 
@@ -197,8 +220,8 @@ fn input_box(frame: &mut Frame, area: Rect, input: &InputBox, theme: Theme) {
         lines.push(Line::styled(e.clone(), theme.error()));
     }
     lines.push(Line::from(""));
-    lines.push(keys_line(Context::Input, theme));
     let width = (area.width * 6 / 10).max(60);
+    lines.extend(keys_lines(Context::Input, theme, width.min(area.width)));
     show(
         frame,
         area,
@@ -336,8 +359,13 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
         theme.dim(),
     ));
     lines.push(Line::from(""));
+    let width = (area.width * 7 / 10).max(70);
     // Once a set-up check runs, its lines take the place of the paths (the
-    // folders check names them), so the view still fits 80×24.
+    // folders check names them), so the view still fits 80×24; on a
+    // smaller screen the paths go too (`music-gen config` shows them). The
+    // keys are the footer's, which the view leaves in sight.
+    let check = setup_check(&state.setup_check, theme);
+    let mut paths = Vec::new();
     if matches!(state.setup_check, SetupCheck::NotRun) {
         for (label, path) in [
             ("Config file", &state.paths.config_file),
@@ -345,16 +373,19 @@ fn settings(frame: &mut Frame, area: Rect, selected: usize, state: &AppState) {
             ("Presets", &state.paths.presets_dir),
             ("Log file", &state.paths.log_path),
         ] {
-            lines.push(Line::from(vec![
+            paths.push(Line::from(vec![
                 Span::styled(format!("{label:<15}"), theme.label()),
                 Span::raw(state.paths.show(path)),
             ]));
         }
-        lines.push(Line::from(""));
+        paths.push(Line::from(""));
     }
-    lines.extend(setup_check(&state.setup_check, theme));
-    lines.push(Line::from(""));
-    lines.push(keys_line(Context::Settings, theme));
-    let width = (area.width * 7 / 10).max(70);
+    let room = usize::from(area.height.saturating_sub(2));
+    let inner = usize::from(width.min(area.width).saturating_sub(2));
+    // Two rows of border, one of slack for words wrapped early.
+    if rows(&lines, inner) + rows(&paths, inner) + rows(&check, inner) + 3 <= room {
+        lines.extend(paths);
+    }
+    lines.extend(check);
     show(frame, area, " Settings ".to_string(), lines, theme, width);
 }

@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use crate::audio::{format_duration, format_level};
+use crate::generate::Mode;
 use crate::library::{Take, TakeId, TakeState, TakeSummary};
 use crate::text::{pad, truncate};
 use crate::tui::state::AppState;
@@ -253,9 +254,23 @@ fn settings_rows(s: &TakeSummary, take: Option<&Take>) -> Vec<(&'static str, Str
             "Samples",
             settings.map_or_else(dash, |s| s.sample_count.to_string()),
         ),
-        ("Cost", format!("${:.2}", s.cost_usd)),
+        ("Cost", cost_text(s, settings.map_or(1, |s| s.sample_count))),
     ]);
     rows
+}
+
+/// What the take cost in gcp mode; for a simulated one, what gcp mode
+/// would have cost — the figure the prompt pane showed before it ran (the
+/// file keeps the Python tool's simulated estimate, which is another).
+fn cost_text(s: &TakeSummary, samples: i64) -> String {
+    match (s.mode, s.model) {
+        (Some(Mode::Simulate), Some(model)) => format!(
+            "none (gcp: ~${:.4})",
+            crate::domain::cost::vertex(model, samples).estimated_total_usd
+        ),
+        (Some(Mode::Simulate), None) => "none".to_string(),
+        _ => format!("${:.4}", s.cost_usd),
+    }
 }
 
 fn yes_no(b: bool) -> &'static str {

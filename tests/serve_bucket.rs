@@ -1,0 +1,158 @@
+//! Two `music-gen serve` instances on one bucket (fake-gcs-server), as on
+//! Cloud Run: a preset saved through one is listed by the other on the
+//! next request, and of 8 concurrent create-only saves of one name through
+//! both, exactly one wins and the others get a clear 412.
+
+use std::sync::{Arc, Barrier};
+
+use serde_json::{Value, json};
+
+mod serve_support;
+mod storage_support;
+
+use serve_support::{Launch, Server};
+
+fn instance(bucket: &str) -> Server {
+    Launch::new()
+        .env(
+            "MUSIC_GEN_PRESETS_DIR",
+            &format!("gs://{bucket}/shared/presets"),
+        )
+        .env("STORAGE_EMULATOR_HOST", storage_support::host())
+        .start()
+}
+
+fn preset(name: &str, description: &str) -> Value {
+    json!({
+        "name": name,
+        "description": description,
+        "genre": "rock",
+        "structure": {"intro": true, "verse_count": 2, "chorus_count": 2, "bridge": false, "outro": true},
+        "style_references": [],
+        "temperature": 0.5,
+        "tips": null
+    })
+}
+
+fn listed(server: &Server) -> Vec<String> {
+    let (status, body) = server.get("/presets");
+    assert_eq!(status, 200, "{body}");
+    body.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_preset_saved_through_one_instance_is_listed_by_the_other() {
+    let bucket = storage_support::bucket();
+    let a = instance(&bucket);
+    let b = instance(&bucket);
+    assert_eq!(listed(&a).len(), 5, "the built-ins, written once");
+    assert!(!listed(&b).contains(&"shared_one".to_string()));
+    let (status, body) = a.post("/presets", &preset("shared_one", "from a"));
+    assert_eq!(status, 200, "{body}");
+    assert!(listed(&b).contains(&"shared_one".to_string()));
+    let (status, body) = b.get("/presets/shared_one");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["description"], "from a");
+    // A delete through b is seen by a.
+    let (status, _) = b.delete("/presets/shared_one");
+    assert_eq!(status, 200);
+    assert!(!listed(&a).contains(&"shared_one".to_string()));
+    let (status, _) = a.get("/presets/shared_one");
+    assert_eq!(status, 404);
+}
+
+#[test]
+fn eight_concurrent_create_saves_through_two_instances_exactly_one_wins() {
+    let bucket = storage_support::bucket();
+    let servers = Arc::new([instance(&bucket), instance(&bucket)]);
+    let barrier = Arc::new(Barrier::new(8));
+    let threads: Vec<_> = (0..8)
+        .map(|i| {
+            let servers = Arc::clone(&servers);
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                let server = &servers[i % 2];
+                barrier.wait();
+                let r = server
+                    .http
+                    .post(server.url("/presets"))
+                    .header("If-None-Match", "*")
+                    .json(&preset("contested", &format!("writer {i}")))
+                    .send()
+                    .unwrap();
+                let status = r.status().as_u16();
+                (i, status, r.json::<Value>().unwrap())
+            })
+        })
+        .collect();
+    let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+    let winners: Vec<_> = results.iter().filter(|(_, s, _)| *s == 200).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    for (_, status, body) in &results {
+        if *status != 200 {
+            assert_eq!(*status, 412, "{body}");
+            assert_eq!(
+                body["detail"],
+                "Preset 'contested' already exists; If-None-Match: * saves only a new preset"
+            );
+        }
+    }
+    let (_, stored) = servers[1].get("/presets/contested");
+    assert_eq!(stored["description"], format!("writer {}", winners[0].0));
+
+    // Without the header a save replaces, as in the Python tool; any other
+    // If-None-Match is refused rather than ignored.
+    let (status, _) = servers[0].post("/presets", &preset("contested", "replaced"));
+    assert_eq!(status, 200);
+    let r = servers[0]
+        .http
+        .post(servers[0].url("/presets"))
+        .header("If-None-Match", "\"abc\"")
+        .json(&preset("other", "x"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+}
+
+#[test]
+fn a_missing_bucket_stops_the_server_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let launch = Launch::new()
+        .env("MUSIC_GEN_PRESETS_DIR", "gs://no-such-bucket-x/p")
+        .env("STORAGE_EMULATOR_HOST", storage_support::host());
+    let out = launch
+        .command(&dir)
+        .args(["serve", "--port", "0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "music-gen: presets: bucket gs://no-such-bucket-x does not exist, or these credentials cannot see it"
+    );
+}
+
+#[test]
+fn a_bad_bucket_url_is_one_line_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Launch::new()
+        .env("MUSIC_GEN_PRESETS_DIR", "gs://Bad_Bucket/p")
+        .command(&dir)
+        .args(["presets", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "music-gen: --presets-dir / MUSIC_GEN_PRESETS_DIR: gs://Bad_Bucket/p: bucket names are"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
