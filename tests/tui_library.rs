@@ -496,6 +496,42 @@ fn two_marked_takes_compare_side_by_side_with_the_differences_marked() {
     assert_snapshot!("compare_60x20", screen(&state, 60, 20));
 }
 
+/// A difference at the end of a long value is not cut off: a row that
+/// differs is shown whole, wrapped in its column.
+#[test]
+fn a_difference_at_the_end_of_a_long_value_is_in_sight() {
+    let tmp = folder("compare-long");
+    let out = tmp.path().to_path_buf();
+    let words = "Blue notes fall like rain on the avenue while the city sleeps";
+    save(
+        &out,
+        TakeSpec {
+            words,
+            ..TakeSpec::default()
+        },
+    );
+    let tonight = format!("{words} tonight");
+    save(
+        &out,
+        TakeSpec {
+            stem: "20261129-203000-jazz",
+            words: &tonight,
+            ..TakeSpec::default()
+        },
+    );
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = opened(&mut worker, &out);
+    press(
+        &mut state,
+        &mut worker,
+        &[ch('m'), key(KeyCode::Down), ch('C')],
+    );
+    settle(&mut state, &mut worker);
+    let text = screen(&state, 80, 40);
+    assert!(text.contains("≠Lyrics"), "{text}");
+    assert!(text.contains("tonight"), "{text}");
+}
+
 #[test]
 fn a_page_at_a_time_and_the_next_when_the_selection_nears_the_end() {
     let tmp = folder("paged");
