@@ -7,6 +7,7 @@ mod bind;
 mod body;
 mod dispatch;
 mod error;
+mod listen;
 mod openapi;
 mod routes;
 mod schema;
@@ -173,10 +174,9 @@ pub async fn run(
     eprintln!("music-gen serve: listening on http://{addr} (mode {mode}, {auth})");
 
     let app = router(state);
-    let server =
-        axum::serve(listener, app).with_graceful_shutdown(shutdown.begin.clone().cancelled_owned());
+    let server = listen::serve(listener, app, shutdown.begin.clone());
     tokio::select! {
-        result = server => result.map_err(|e| ServeError::Failure(format!("server: {e}")))?,
+        () = server => {}
         // Give the 503s sent at the deadline a moment to reach their clients.
         () = async {
             shutdown.deadline.cancelled().await;
