@@ -63,6 +63,9 @@ fn main() -> ExitCode {
         // anything is opened.
         let location = music_gen::storage::Location::from_path(&presets_dir)
             .map_err(|e| CliError::Usage(format!("--presets-dir / MUSIC_GEN_PRESETS_DIR: {e}")))?;
+        if let Some(out) = &cli.generation.output_dir {
+            check_output_dir(out)?;
+        }
         if let Some(file) = location.local().and_then(paths::file_in_the_way) {
             return Err(CliError::Usage(format!(
                 "{}: {} is a file, not a folder; presets are kept in a folder of YAML files",
@@ -116,6 +119,21 @@ fn main() -> ExitCode {
             cli::stdout::eprint_line(&format!("music-gen: {e}"));
             e.exit_code()
         }
+    }
+}
+
+/// Takes are written to a folder; a bucket URL there is refused in one line
+/// instead of becoming a local folder named `gs:`.
+fn check_output_dir(out: &std::path::Path) -> Result<(), CliError> {
+    use music_gen::storage::Location;
+    let setting = "--output-dir / MUSIC_GEN_OUTPUT_DIR";
+    match Location::from_path(out) {
+        Ok(Location::Local(_)) => Ok(()),
+        Ok(at) => Err(CliError::Usage(format!(
+            "{setting}: {at}: takes in a bucket are not supported yet; give a folder \
+             (presets can live in one: --presets-dir gs://BUCKET/PREFIX)"
+        ))),
+        Err(e) => Err(CliError::Usage(format!("{setting}: {e}"))),
     }
 }
 
