@@ -187,7 +187,7 @@ pub async fn run(
     }
     finish_generations(worker, &shutdown).await;
     tracing::info!("server stopped");
-    crate::cli::stdout::eprint_line(&format!("music-gen serve: stopped"));
+    crate::cli::stdout::eprint_line("music-gen serve: stopped");
     Ok(())
 }
 
