@@ -379,7 +379,7 @@ pub struct TrackArgs {
     /// Start from this preset; every flag given overrides it
     #[arg(long, short = 'p', value_name = "NAME")]
     pub preset: Option<String>,
-    /// A TrackConfig in JSON or YAML (`-` reads stdin); flags override it
+    /// A TrackConfig in JSON or YAML, or a take's metadata JSON (its track, model and location) (`-` reads stdin); flags override it
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     #[command(flatten)]
