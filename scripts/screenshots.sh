@@ -64,6 +64,10 @@ for stem, swell in (("20261129-201500-jazz", 0.35), ("20261129-203000-jazz", 0.7
     data = open(path, "rb").read()
     db = lambda x: round(20 * math.log10(x), 1)
     take.update(status="completed", mode="gcp", model="lyria-002")
+    # What gcp mode records: Lyria 2's price of one 30-second sample.
+    take["cost_estimate"] = {"model": "lyria-002", "unit_price_usd": 0.06, "units": 1,
+                             "estimated_total_usd": 0.06,
+                             "note": "Estimate: $0.06 per 30-second sample."}
     take["settings"]["mode"] = "gcp"
     take["files"] = [{"path": path, "mime_type": "audio/wav", "size_bytes": len(data),
                       "sha256": hashlib.sha256(data).hexdigest(),
@@ -82,6 +86,20 @@ wait_for() {
         i=$((i + 1))
         if [ "$i" -gt 300 ]; then
             echo "screenshots: timed out waiting for: $1" >&2
+            tmux_ capture-pane -p -t shot >&2
+            exit 1
+        fi
+        sleep 0.05
+    done
+}
+
+# Waits until the screen no longer shows TEXT (at most 15 s).
+wait_gone() {
+    i=0
+    while tmux_ capture-pane -p -t shot | grep -qF -- "$1"; do
+        i=$((i + 1))
+        if [ "$i" -gt 300 ]; then
+            echo "screenshots: timed out waiting for this to go: $1" >&2
             tmux_ capture-pane -p -t shot >&2
             exit 1
         fi
@@ -116,6 +134,7 @@ pre { margin: 0; padding: 14px 16px; color: #d0d0d0; background: #1d1f21;
 .bg-cyan { background: #56b6c2; } .bg-white { background: #ffffff; }
 .bold { font-weight: bold; } .underline { text-decoration: underline; }
 .highlighted { filter: brightness(130%); }
+.cell { display: inline-block; width: 1ch; overflow: hidden; vertical-align: bottom; }
 </style></head><body><pre>
 HTML
         # tmux writes the 16 colours in their 256-colour form (38;5;N),
@@ -127,7 +146,10 @@ HTML
             s/\e\[((?:\d+;)*7)m\e\[39m\e\[49m/\e[$1m/g;
             s/\e\[((?:\d+;)*)7m\e\[3([0-7])m\e\[49m/\e[$1m\e[4$2m\e[30m/g;
             s/(\e\[9[0-7]m)(\e\[(?:4\d|10[0-7])m)/$2$1/g;
-        ' "$WORK/$name.ansi" | aha --no-header --stylesheet
+        ' "$WORK/$name.ansi" | aha --no-header --stylesheet |
+        # DejaVu Sans Mono has no braille: the waveform's come from DejaVu
+        # Sans, wider, so each is held to one column, as in a terminal.
+        perl -CSD -pe 's/([\x{2800}-\x{28FF}])/<span class="cell">$1<\/span>/g'
         echo '</pre></body></html>'
     } > "$WORK/$name.html"
     chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
@@ -228,6 +250,7 @@ keys y
 wait_for "♪ #1"
 keys 5 Enter
 wait_for "Esc close"
+wait_gone "reading the audio"
 shot gcp-take
 keys Escape q
 exec 3>&-

@@ -61,8 +61,18 @@ fn main() -> ExitCode {
             .unwrap_or_else(paths::default_presets_dir);
         // A bad bucket URL is a usage error naming the setting, before
         // anything is opened.
-        music_gen::storage::Location::from_path(&presets_dir)
+        let location = music_gen::storage::Location::from_path(&presets_dir)
             .map_err(|e| CliError::Usage(format!("--presets-dir / MUSIC_GEN_PRESETS_DIR: {e}")))?;
+        if let Some(out) = &cli.generation.output_dir {
+            check_output_dir(out)?;
+        }
+        if let Some(file) = location.local().and_then(paths::file_in_the_way) {
+            return Err(CliError::Usage(format!(
+                "{}: {} is a file, not a folder; presets are kept in a folder of YAML files",
+                presets_dir_source(&cli),
+                file.display()
+            )));
+        }
         let mut worker = worker::spawn(presets_dir.clone())
             .map_err(|e| CliError::Failure(format!("presets: {e}")))?;
         let hint = cli::startup_hint(command.as_ref(), &mut worker, &log_file).await;
@@ -106,5 +116,33 @@ fn main() -> ExitCode {
             cli::stdout::eprint_line(&format!("music-gen: {e}"));
             e.exit_code()
         }
+    }
+}
+
+/// Takes are written to a folder; a bucket URL there is refused in one line
+/// instead of becoming a local folder named `gs:`.
+fn check_output_dir(out: &std::path::Path) -> Result<(), CliError> {
+    use music_gen::storage::Location;
+    let setting = "--output-dir / MUSIC_GEN_OUTPUT_DIR";
+    match Location::from_path(out) {
+        Ok(Location::Local(_)) => Ok(()),
+        Ok(at) => Err(CliError::Usage(format!(
+            "{setting}: {at}: takes in a bucket are not supported yet; give a folder \
+             (presets can live in one: --presets-dir gs://BUCKET/PREFIX)"
+        ))),
+        Err(e) => Err(CliError::Usage(format!("{setting}: {e}"))),
+    }
+}
+
+/// Where the presets folder was named: the flag, the variable, or nowhere.
+fn presets_dir_source(cli: &Cli) -> &'static str {
+    let flag = std::env::args_os().any(|a| {
+        a.to_str()
+            .is_some_and(|a| a == "--presets-dir" || a.starts_with("--presets-dir="))
+    });
+    match (flag, &cli.presets_dir) {
+        (true, _) => "--presets-dir",
+        (false, Some(_)) => "MUSIC_GEN_PRESETS_DIR",
+        (false, None) => "the presets folder",
     }
 }

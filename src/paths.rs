@@ -2,7 +2,7 @@
 //! variable first (clap reads those), then the XDG directories, then the
 //! home-directory defaults. Never the current directory by accident.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "music-gen")
@@ -52,4 +52,28 @@ pub fn log_file() -> PathBuf {
 /// Where each TUI session keeps its draft of the form and lyrics.
 pub fn drafts_dir() -> PathBuf {
     state_dir().join("drafts")
+}
+
+/// The nearest existing path at or above `dir` when it is not a folder (a
+/// file named where a folder is wanted): creating `dir` would fail there
+/// with a bare "File exists" or "Not a directory".
+pub fn file_in_the_way(dir: &Path) -> Option<&Path> {
+    let existing = dir.ancestors().find(|p| std::fs::metadata(p).is_ok())?;
+    (!existing.is_dir()).then_some(existing)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_where_a_folder_is_wanted_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        std::fs::write(&file, "").unwrap();
+        assert_eq!(file_in_the_way(&file), Some(file.as_path()));
+        assert_eq!(file_in_the_way(&file.join("a/b")), Some(file.as_path()));
+        assert_eq!(file_in_the_way(&dir.path().join("new/dir")), None);
+        assert_eq!(file_in_the_way(dir.path()), None);
+    }
 }

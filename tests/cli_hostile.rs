@@ -293,3 +293,135 @@ fn a_fifo_config_is_refused_without_blocking() {
         .unwrap();
     assert_one_line(&o, 2, "not a regular file");
 }
+
+#[test]
+fn a_file_that_is_no_config_is_one_line_quoting_none_of_it() {
+    let env = Env::new();
+    let shadow = env.path("shadow");
+    std::fs::write(
+        &shadow,
+        "root:$6$s3cr3tHash$abc:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\nalice:$y$j9T$hunter2:20263::::::\n",
+    )
+    .unwrap();
+    for args in [&["prompt", "--config"][..], &["presets", "save", "--file"]] {
+        let o = env.cmd().args(args).arg(&shadow).output().unwrap();
+        assert_one_line(&o, 2, "none of its 3 keys is a field");
+        let err = text(&o.stderr);
+        assert!(err.contains(&*shadow.to_string_lossy()), "{err}");
+        for secret in ["root", "s3cr3t", "daemon", "hunter2", "20228"] {
+            assert!(!err.contains(secret), "{secret} leaked: {err}");
+        }
+    }
+    // A real config with a stray line: warned about, but not quoted.
+    let stray = env.path("stray.yaml");
+    std::fs::write(
+        &stray,
+        "genre: rock\ntext_input: x\n\"tok:$sk-live-99\\e[31m\": 1\ntemprature: 0.5\n",
+    )
+    .unwrap();
+    let o = env
+        .cmd()
+        .args(["prompt", "--config"])
+        .arg(&stray)
+        .output()
+        .unwrap();
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(!err.contains("sk-live") && !err.contains('\x1b'), "{err}");
+    assert!(
+        err.contains("a key that is not a field name, ignored"),
+        "{err}"
+    );
+    assert!(
+        err.contains("temprature: unknown key, ignored (did you mean temperature?)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_key_in_a_batch_jobs_track_file_stops_the_batch() {
+    let env = Env::new();
+    std::fs::write(
+        env.path("verse.yaml"),
+        "text_input: hi\ngenre: rock\ntemprature: 0.5\n",
+    )
+    .unwrap();
+    std::fs::write(
+        env.path("album.yaml"),
+        "jobs:\n  - name: ok\n    genre: jazz\n    text_input: x\n  - name: sunrise\n    config: verse.yaml\n",
+    )
+    .unwrap();
+    let out = env.path("takes");
+    let o = env
+        .cmd()
+        .arg("--output-dir")
+        .arg(&out)
+        .args(["batch", "--yes"])
+        .arg(env.path("album.yaml"))
+        .output()
+        .unwrap();
+    assert_one_line(&o, 2, "job 2 (sunrise): config: ");
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("verse.yaml: temprature: unknown key (did you mean temperature?)"),
+        "{err}"
+    );
+    assert!(
+        std::fs::read_dir(&out).map_or(true, |d| d.count() == 0),
+        "nothing was generated"
+    );
+    // The same file on a single command is read, with a warning.
+    let o = env
+        .cmd()
+        .args(["prompt", "--config"])
+        .arg(env.path("verse.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(text(&o.stderr).contains("did you mean temperature?"));
+}
+
+#[test]
+fn a_file_given_as_the_presets_folder_is_named_as_not_a_folder() {
+    let env = Env::new();
+    let file = env.path("passwd");
+    std::fs::write(&file, "root:x:0:0:root:/root:/bin/bash\n").unwrap();
+    let bare = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
+        cmd.env("HOME", env.dir.path())
+            .env("XDG_STATE_HOME", env.path("state"))
+            .env_remove("MUSIC_GEN_PRESETS_DIR")
+            .stdin(Stdio::null());
+        cmd
+    };
+    let named = format!("{} is a file, not a folder", file.display());
+    for dir in [file.clone(), file.join("presets")] {
+        let o = bare()
+            .arg("--presets-dir")
+            .arg(&dir)
+            .args(["presets", "list"])
+            .output()
+            .unwrap();
+        assert_one_line(&o, 2, &format!("--presets-dir: {named}"));
+    }
+    let o = bare()
+        .env("MUSIC_GEN_PRESETS_DIR", &file)
+        .args(["presets", "list"])
+        .output()
+        .unwrap();
+    assert_one_line(&o, 2, &format!("MUSIC_GEN_PRESETS_DIR: {named}"));
+}
+
+#[test]
+fn a_prune_without_a_rule_shows_the_rules_there_are() {
+    let env = Env::new();
+    let o = env.run(&["history", "prune"]);
+    assert_one_line(
+        &o,
+        2,
+        "missing <--older-than <AGE>|--keep <N>>; usage: music-gen history prune <--older-than <AGE>|--keep <N>>",
+    );
+    let o = env.run(&["history", "prune", "--keep", "1", "--older-than", "3d"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("cannot be used with"));
+}

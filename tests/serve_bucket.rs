@@ -156,3 +156,92 @@ fn a_bad_bucket_url_is_one_line_naming_the_setting() {
     );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+fn cli(bucket: &str, dir: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
+    Launch::new()
+        .env("MUSIC_GEN_PRESETS_DIR", &format!("gs://{bucket}/cli"))
+        .env("STORAGE_EMULATOR_HOST", storage_support::host())
+        .command(dir)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn presets_save_no_replace_creates_only_and_config_and_doctor_show_the_bucket() {
+    let bucket = storage_support::bucket();
+    let dir = tempfile::tempdir().unwrap();
+    let save = [
+        "presets",
+        "save",
+        "--name",
+        "mine",
+        "--genre",
+        "rock",
+        "--no-replace",
+    ];
+    let out = cli(&bucket, &dir, &save);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("Saved preset mine to gs://{bucket}/cli/mine.yaml\n")
+    );
+    let out = cli(&bucket, &dir, &save);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "music-gen: preset \"mine\" already exists; not replaced\n"
+    );
+    // The default still replaces.
+    let out = cli(&bucket, &dir, &save[..6]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = cli(&bucket, &dir, &["config"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "presets dir:   gs://{bucket}/cli  (Cloud Storage emulator at {})",
+            storage_support::host()
+        )),
+        "{text}"
+    );
+    assert!(text.contains("mine"), "{text}");
+
+    // doctor writes, reads and removes a probe object there.
+    let out = cli(&bucket, &dir, &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("presets gs://{bucket}/cli writable")),
+        "{text}"
+    );
+    let out = cli("no-such-bucket-y", &dir, &["config"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "music-gen: presets: bucket gs://no-such-bucket-y does not exist, or these credentials cannot see it\n"
+    );
+
+    // Takes do not go to a bucket yet: refused, no folder named gs: made.
+    let out = Launch::new()
+        .env("MUSIC_GEN_OUTPUT_DIR", "gs://some-bucket/takes")
+        .command(&dir)
+        .current_dir(dir.path())
+        .args(["presets", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("takes in a bucket are not supported yet"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.path().join("gs:").exists());
+}

@@ -194,6 +194,65 @@ fn bad_values_say_where_they_came_from_in_one_line() {
 }
 
 #[test]
+fn a_bad_project_or_location_names_the_layer_it_came_from() {
+    let home = Home::new();
+    home.write_config("version = 1\nproject = \"my project\"\nlocation = \"../x\"\n");
+    let path = home.config_file();
+    let one_line = |env: &[(&str, &str)], flags: &[&str], needle: &str| {
+        let mut args = flags.to_vec();
+        args.extend([
+            "--mode", "gcp", "generate", "--yes", "-t", "x", "-g", "rock",
+        ]);
+        let o = home.run(env, &args);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err:?}");
+        assert!(
+            err.starts_with(needle),
+            "{needle:?} not at the start of {err:?}"
+        );
+    };
+    let from_file = format!("music-gen: {}: project: may contain only", path.display());
+    one_line(&[], &["--location", "us-central1"], &from_file);
+    let from_env = "music-gen: GOOGLE_CLOUD_PROJECT: may contain only";
+    one_line(
+        &[("GOOGLE_CLOUD_PROJECT", "a/b")],
+        &["--location", "us-central1"],
+        from_env,
+    );
+    one_line(
+        &[],
+        &["--location", "us-central1", "--project-id", "a b"],
+        "music-gen: --project-id: may contain only",
+    );
+    let location = format!("music-gen: {}: location: \"../x\" is not", path.display());
+    one_line(&[], &["--project-id", "p"], &location);
+}
+
+#[test]
+fn an_unknown_key_in_the_config_file_is_named_with_the_keys_there_are() {
+    let home = Home::new();
+    home.write_config("version = 1\nprojekt = \"p\"\n\"tok:sk-live-9\" = 1\n");
+    let o = home.run(&[], &["config"]);
+    let err = text(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    let path = home.config_file();
+    assert!(
+        err.contains(&format!(
+            "warning: {}: projekt: unknown key, ignored (did you mean project?); the keys are \
+             version, mode, project, location, model, credentials, quota_project, bell",
+            path.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("sk-live"), "{err}");
+    // A FIFO or a device named as the config file is refused, not read.
+    let o = home.run(&[("MUSIC_GEN_CONFIG", "/dev/zero")], &["config"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("/dev/zero: not a regular file"));
+}
+
+#[test]
 fn track_files_never_change_the_mode_or_project() {
     let home = Home::new();
     let track = home.cwd().join("track.yaml");

@@ -559,3 +559,81 @@ fn an_unreachable_store_is_one_plain_line() {
     );
     assert!(!text.contains('\n'), "{text}");
 }
+
+/// A bucket that refuses these credentials, as GCS answers (403): each
+/// failure names the permission the operation needs, in one line.
+#[test]
+fn permission_denied_names_the_permission_missing() {
+    use wiremock::matchers::{method, path, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let denied = || {
+        ResponseTemplate::new(403).set_body_json(serde_json::json!({
+            "error": {"code": 403, "message": "sa@p.iam.gserviceaccount.com does not have storage.objects.x access"}
+        }))
+    };
+    // Read-only: listing works, reading and writing do not.
+    let read_only = rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/storage/v1/b/locked/o"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"items": [
+                    {"name": "team/presets/rock_anthem.yaml", "generation": "7", "size": "10"}
+                ]})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path_regex("^/storage/v1/b/locked/o/.+"))
+            .respond_with(denied())
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/upload/storage/v1/b/locked/o"))
+            .respond_with(denied())
+            .mount(&server)
+            .await;
+        server
+    });
+    let gcs = Gcs::with_emulator("locked", &read_only.uri()).unwrap();
+    // The built-ins it cannot write are skipped, as on a read-only disk.
+    let (mut store, written) = PresetStore::open_gcs(at("locked"), gcs).unwrap();
+    assert!(written.is_empty());
+    assert_eq!(
+        store
+            .save(&preset("mine", "rock"), false)
+            .unwrap_err()
+            .to_string(),
+        "permission denied on gs://locked: the credentials lack storage.objects.create"
+    );
+    assert_eq!(
+        store.load("rock_anthem").unwrap_err().to_string(),
+        "permission denied on gs://locked: the credentials lack storage.objects.get"
+    );
+    let listed = store.list().unwrap();
+    assert_eq!(
+        find(&listed, "rock_anthem").error.as_deref(),
+        Some("permission denied on gs://locked: the credentials lack storage.objects.get")
+    );
+
+    let no_list = rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(denied())
+            .mount(&server)
+            .await;
+        server
+    });
+    let gcs = Gcs::with_emulator("locked", &no_list.uri()).unwrap();
+    assert_eq!(
+        PresetStore::open_gcs(at("locked"), gcs)
+            .unwrap_err()
+            .to_string(),
+        "permission denied on gs://locked: the credentials lack storage.objects.list"
+    );
+}

@@ -18,6 +18,7 @@ use music_gen::generate::{GenerationSettings, Mode, OutputTarget};
 use music_gen::library::TakeState;
 use music_gen::player::PlayerError;
 use music_gen::tui::state::history::Row;
+use music_gen::tui::state::library::FIRST_PAGE;
 use music_gen::tui::state::popup::{Confirm, Popup};
 use music_gen::tui::state::{AppState, Focus, NoticeKind, Paths};
 use music_gen::tui::theme::Theme;
@@ -495,6 +496,42 @@ fn two_marked_takes_compare_side_by_side_with_the_differences_marked() {
     assert_snapshot!("compare_60x20", screen(&state, 60, 20));
 }
 
+/// A difference at the end of a long value is not cut off: a row that
+/// differs is shown whole, wrapped in its column.
+#[test]
+fn a_difference_at_the_end_of_a_long_value_is_in_sight() {
+    let tmp = folder("compare-long");
+    let out = tmp.path().to_path_buf();
+    let words = "Blue notes fall like rain on the avenue while the city sleeps";
+    save(
+        &out,
+        TakeSpec {
+            words,
+            ..TakeSpec::default()
+        },
+    );
+    let tonight = format!("{words} tonight");
+    save(
+        &out,
+        TakeSpec {
+            stem: "20261129-203000-jazz",
+            words: &tonight,
+            ..TakeSpec::default()
+        },
+    );
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = opened(&mut worker, &out);
+    press(
+        &mut state,
+        &mut worker,
+        &[ch('m'), key(KeyCode::Down), ch('C')],
+    );
+    settle(&mut state, &mut worker);
+    let text = screen(&state, 80, 40);
+    assert!(text.contains("≠Lyrics"), "{text}");
+    assert!(text.contains("tonight"), "{text}");
+}
+
 #[test]
 fn a_page_at_a_time_and_the_next_when_the_selection_nears_the_end() {
     let tmp = folder("paged");
@@ -513,9 +550,10 @@ fn a_page_at_a_time_and_the_next_when_the_selection_nears_the_end() {
     }
     let mut worker = FakeWorker::new(&[]);
     let mut state = opened(&mut worker, &out);
-    assert_eq!(state.library.len(), 200);
+    assert_eq!(state.library.len(), FIRST_PAGE);
     assert_eq!(state.library.total, 230);
     assert!(screen(&state, 80, 24).contains("230 takes"));
+    // The next page: 200 more than listed, so the first End lists 230.
     press(&mut state, &mut worker, &[key(KeyCode::End)]);
     assert_eq!(state.library.len(), 230);
     press(&mut state, &mut worker, &[key(KeyCode::End)]);

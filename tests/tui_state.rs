@@ -1093,6 +1093,8 @@ fn the_log_the_cancel_message_and_the_details_share_one_number() {
         "#2 running 0s · classical_orchestral · simulate",
         "lyria-002 · seed 4242 · t 0.5",
         "#1 queued · classical_orchestral",
+        // Offered while something runs (and only then).
+        "c cancel generation",
     ] {
         assert!(shown.contains(needed), "{needed:?} missing from:\n{shown}");
     }

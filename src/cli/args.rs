@@ -199,17 +199,13 @@ pub enum HistoryCommand {
         json: bool,
     },
     /// Delete old takes' files (asks first, and says how much space it frees)
+    #[command(group(clap::ArgGroup::new("rule").required(true).multiple(false)))]
     Prune {
         /// Delete takes made longer ago than AGE (30d, 12h, 2w)
-        #[arg(
-            long,
-            value_name = "AGE",
-            required_unless_present = "keep",
-            conflicts_with = "keep"
-        )]
+        #[arg(long, value_name = "AGE", group = "rule")]
         older_than: Option<String>,
         /// Keep the newest N takes, delete the rest
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", group = "rule")]
         keep: Option<usize>,
         /// Do not ask; required when stdin is not a terminal
         #[arg(long, short = 'y')]
@@ -383,7 +379,7 @@ pub struct TrackArgs {
     /// Start from this preset; every flag given overrides it
     #[arg(long, short = 'p', value_name = "NAME")]
     pub preset: Option<String>,
-    /// A TrackConfig in JSON or YAML (`-` reads stdin); flags override it
+    /// A TrackConfig in JSON or YAML, or a take's metadata JSON (its track, model and location) (`-` reads stdin); flags override it
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     #[command(flatten)]

@@ -52,18 +52,29 @@ impl From<WorkerError> for CliError {
 }
 
 /// A value clap refused from a fixed set (`--mode`, `--model`) as one line,
-/// like every other usage error: `--model: "x" is not allowed; use one of …`.
-/// Other clap errors keep clap's own report with its usage and tips.
+/// like every other usage error: `--model: "x" is not allowed; use one of …`;
+/// a missing argument as what is missing and the usage line, which shows
+/// the choices (`history prune` without `--older-than` or `--keep`). Other
+/// clap errors keep clap's own report with its usage and tips.
 pub fn one_line(e: &clap::Error) -> Option<CliError> {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    if e.kind() != ErrorKind::InvalidValue {
-        return None;
-    }
     let text = |kind| match e.get(kind) {
         Some(ContextValue::String(s)) => Some(s.clone()),
         Some(ContextValue::Strings(v)) => Some(v.join(", ")),
+        Some(ContextValue::StyledStr(s)) => Some(s.to_string()),
         _ => None,
     };
+    if e.kind() == ErrorKind::MissingRequiredArgument {
+        let missing = text(ContextKind::InvalidArg)?;
+        let usage = text(ContextKind::Usage)?;
+        let usage = usage.trim().trim_start_matches("Usage:").trim();
+        return Some(CliError::Usage(format!(
+            "missing {missing}; usage: {usage}"
+        )));
+    }
+    if e.kind() != ErrorKind::InvalidValue {
+        return None;
+    }
     let arg = text(ContextKind::InvalidArg)?;
     let flag = arg.split(' ').next().unwrap_or(&arg);
     let value = text(ContextKind::InvalidValue)?;

@@ -70,6 +70,10 @@ struct ConfigReport<'a> {
     sources: Sources,
     config_file: PathBuf,
     presets_dir: &'a Path,
+    /// For a bucket: which service holds it (Cloud Storage, or the
+    /// emulator STORAGE_EMULATOR_HOST names); absent for a folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    presets_storage: Option<String>,
     output_dir: &'a Path,
     log_file: &'a Path,
     presets_available: Vec<String>,
@@ -120,6 +124,7 @@ pub async fn config(
         },
         config_file: ConfigFile::path(),
         presets_dir,
+        presets_storage: storage_service(presets_dir),
         output_dir,
         log_file,
         presets_available,
@@ -165,7 +170,15 @@ pub async fn config(
         "config file:   {}{exists}",
         report.config_file.display()
     );
-    let _ = writeln!(text, "presets dir:   {}", report.presets_dir.display());
+    let _ = writeln!(
+        text,
+        "presets dir:   {}{}",
+        report.presets_dir.display(),
+        report
+            .presets_storage
+            .as_deref()
+            .map_or(String::new(), |s| format!("  ({s})"))
+    );
     let _ = writeln!(text, "output dir:    {}", report.output_dir.display());
     let _ = writeln!(text, "log file:      {}", report.log_file.display());
     let _ = writeln!(
@@ -185,6 +198,23 @@ fn name_list(names: &[String], shown: usize) -> String {
     match names.len().checked_sub(shown) {
         Some(rest) if rest > 0 => format!("{}: {head} and {rest} more", names.len()),
         _ => format!("{}: {head}", names.len()),
+    }
+}
+
+/// Where a bucket location's requests go; `None` for a folder. The listing
+/// `config` makes (its `presets:` line) has just read from it.
+fn storage_service(dir: &Path) -> Option<String> {
+    use crate::storage::Location;
+    use crate::storage::gcs::EMULATOR_ENV;
+    match Location::from_path(dir).ok()? {
+        Location::Local(_) => None,
+        Location::Gcs(_) => Some(match std::env::var(EMULATOR_ENV) {
+            Ok(host) if !host.trim().is_empty() => {
+                format!("Cloud Storage emulator at {}", host.trim())
+            }
+            _ => "Google Cloud Storage, with the Vertex AI credentials".to_string(),
+        }),
+        Location::S3(_) => Some("S3".to_string()),
     }
 }
 

@@ -9,7 +9,9 @@ use crate::cli::error::CliError;
 use crate::generate::job::MAX_TIMEOUT;
 use crate::generate::{GenerationSettings, GeneratorKey, OutputTarget};
 use crate::paths;
-use crate::settings::{Flags, Layers, Settings};
+use crate::settings::{
+    Flags, LOCATION_ENV, Layers, PROJECT_ENV, QUOTA_PROJECT_ENV, Settings, Source,
+};
 
 pub fn output_dir(args: &GenerationArgs) -> PathBuf {
     args.output_dir
@@ -20,8 +22,13 @@ pub fn output_dir(args: &GenerationArgs) -> PathBuf {
 /// The settings a generation runs with, and where each came from.
 pub fn resolve(args: &GenerationArgs) -> Result<(GenerationSettings, Settings), CliError> {
     let usage = |e: crate::settings::SettingsError| CliError::Usage(e.to_string());
-    let resolved = Layers::from_process()
-        .map_err(usage)?
+    let layers = Layers::from_process().map_err(usage)?;
+    if let Some((path, file)) = layers.config_file() {
+        for w in file.unknown_key_warnings() {
+            crate::cli::stdout::eprint_line(&format!("warning: {}: {w}", path.display()));
+        }
+    }
+    let resolved = layers
         .resolve(Flags {
             mode: args.mode,
             project: args.project_id.clone().filter(|p| !p.is_empty()),
@@ -42,18 +49,29 @@ pub fn resolve(args: &GenerationArgs) -> Result<(GenerationSettings, Settings), 
             MAX_TIMEOUT.as_secs()
         )));
     }
+    // Checked here, where its source is known, rather than when the first
+    // request is built.
+    if resolved.mode.value == crate::generate::Mode::Gcp {
+        let l = &resolved.location;
+        crate::generate::vertex::check_location(&l.value).map_err(|e| {
+            let at = origin(&l.source, LOCATION_ENV, "location");
+            CliError::Usage(crate::domain::input::excerpted(&format!("{at}: {e}")))
+        })?;
+    }
     let project = resolved.project.as_ref().map(|p| p.value.clone());
-    if let Some(p) = &project {
-        check_project(p)?;
+    if let Some(p) = &resolved.project {
+        check_project(&p.value).map_err(|e| {
+            CliError::Usage(format!(
+                "{}: {e}",
+                origin(&p.source, PROJECT_ENV, "project")
+            ))
+        })?;
     }
     let quota_project = resolved.quota_project.as_ref().map(|q| q.value.clone());
-    if let Some(q) = &quota_project {
-        check_project(q).map_err(|_| {
-            CliError::Usage(
-                "--quota-project: may contain only letters, digits, '-', and a 'domain.com:' \
-                 prefix (no spaces, newlines or slashes)"
-                    .to_string(),
-            )
+    if let Some(q) = &resolved.quota_project {
+        check_project(&q.value).map_err(|e| {
+            let at = origin(&q.source, QUOTA_PROJECT_ENV, "quota_project");
+            CliError::Usage(format!("{at}: {e}"))
         })?;
     }
     let endpoint = args.endpoint.clone().filter(|e| !e.is_empty());
@@ -82,21 +100,34 @@ pub fn settings(args: &GenerationArgs) -> Result<GenerationSettings, CliError> {
     resolve(args).map(|(settings, _)| settings)
 }
 
+/// Where a setting's value came from, as an error names it: the flag, the
+/// variable (and the `.env` file), or the config file and its key.
+fn origin(source: &Source, var: &str, key: &str) -> String {
+    match source {
+        Source::Flag(flag) => (*flag).to_string(),
+        Source::Env(var) => (*var).to_string(),
+        Source::DotEnv(path) => format!("{}: {var}", path.display()),
+        Source::ConfigFile(path) => format!("{}: {key}", path.display()),
+        Source::Default => key.to_string(),
+    }
+}
+
 /// Project ids are letters, digits and hyphens, with an optional
 /// `domain.com:` prefix; anything else (a pasted newline, a space, a slash)
-/// is a typo, refused before it reaches a URL or a bill.
-pub(crate) fn check_project(p: &str) -> Result<(), CliError> {
+/// is a typo, refused before it reaches a URL or a bill. The error says
+/// what is allowed; the caller names where the value came from.
+pub(crate) fn check_project(p: &str) -> Result<(), String> {
     let ok = p.len() <= 100
         && p.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ':' | '_'));
     if ok {
         Ok(())
     } else {
-        Err(CliError::Usage(
-            "--project-id: may contain only letters, digits, '-', and a 'domain.com:' prefix \
+        Err(
+            "may contain only letters, digits, '-', and a 'domain.com:' prefix \
              (no spaces, newlines or slashes)"
                 .to_string(),
-        ))
+        )
     }
 }
 

@@ -233,10 +233,7 @@ pub fn ask(
         };
         match check_project(&value) {
             Ok(()) => break value,
-            Err(e) => q.say(&format!(
-                "  {}",
-                e.to_string().trim_start_matches("--project-id: ")
-            ))?,
+            Err(e) => q.say(&format!("  {e}"))?,
         }
     };
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::args::{ShapeArgs, TrackArgs};
 use crate::cli::error::CliError;
-use crate::domain::input::{self, Format, ReadError};
+use crate::domain::input::{self, Format, ReadError, UnknownKey};
 use crate::domain::layers::{self, Layer, LayerError};
 use crate::domain::model::{Model, StyleReference, TrackField};
 use crate::domain::result_file::{self, ConfigFile};
@@ -52,13 +52,8 @@ fn set<T: serde::Serialize>(layer: &mut Layer, field: TrackField, flag: &Option<
 }
 
 /// A `--config` file (or stdin for `-`), a track config or a take's
-/// result, as a layer; unknown keys become warnings on stderr.
-pub fn file_layer(path: &Path) -> Result<Layer, CliError> {
-    config_file(path).map(|file| file.layer)
-}
-
-/// A `--config` file with what a take's result records beyond its track
-/// (the location it ran at).
+/// result, as a layer with what a take's result records beyond its track
+/// (the location it ran at); unknown keys become warnings on stderr.
 pub fn config_file(path: &Path) -> Result<ConfigFile, CliError> {
     let text = read_input(path)?;
     let name = if path == Path::new("-") {
@@ -72,6 +67,19 @@ pub fn config_file(path: &Path) -> Result<ConfigFile, CliError> {
             .map_err(|e| CliError::Usage(e.to_string()))?;
     warn(&name, &file.warnings);
     Ok(file)
+}
+
+/// A `--config` file as a batch job reads it: its unknown keys come back
+/// rather than being printed, for the batch to refuse.
+pub fn file_layer_strict(path: &Path) -> Result<(Layer, Vec<UnknownKey>), CliError> {
+    let text = read_input(path)?;
+    result_file::layer_from_text(
+        Some(path.display().to_string()),
+        &text,
+        Format::of(Some(path), &text),
+    )
+    .map(|file| (file.layer, file.warnings))
+    .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 /// The validated track; a missing field says which flag would set it.
@@ -88,9 +96,18 @@ pub fn resolve(layers: &[Layer]) -> Result<crate::domain::model::TrackConfig, Cl
     })
 }
 
-fn warn(name: &str, warnings: &[String]) {
-    for w in warnings {
+/// The most unknown keys warned about one by one; the rest are counted.
+const MAX_WARNINGS: usize = 5;
+
+fn warn(name: &str, warnings: &[impl std::fmt::Display]) {
+    for w in warnings.iter().take(MAX_WARNINGS) {
         crate::cli::stdout::eprint_line(&format!("warning: {name}: {w}"));
+    }
+    if warnings.len() > MAX_WARNINGS {
+        crate::cli::stdout::eprint_line(&format!(
+            "warning: {name}: {} more unknown keys, ignored",
+            warnings.len() - MAX_WARNINGS
+        ));
     }
 }
 

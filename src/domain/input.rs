@@ -120,24 +120,121 @@ pub fn check_depth(text: &str) -> Result<(), String> {
 
 /// Parses a document into `T`, turning keys `T` does not know into warnings.
 /// Errors name the field, line and column and quote at most a short
-/// excerpt; a document that is not a mapping at the top is refused without
-/// quoting anything of it (a private key or `.env` file given by mistake).
+/// excerpt; a document that is not a mapping at the top, or none of whose
+/// keys is a field of `T` (`/etc/shadow`, a `.env` file given by mistake),
+/// is refused without quoting anything of it.
 pub fn parse<T: serde::de::DeserializeOwned>(
     text: &str,
     format: Format,
 ) -> Result<(T, Vec<String>), String> {
+    parse_keys(text, format)
+        .map(|(value, unknown)| (value, unknown.iter().map(ToString::to_string).collect()))
+}
+
+/// [`parse`], with the unknown keys as they are, for callers that refuse
+/// them or suggest the field meant.
+pub fn parse_keys<T: serde::de::DeserializeOwned>(
+    text: &str,
+    format: Format,
+) -> Result<(T, Vec<UnknownKey>), String> {
     check_depth(text)?;
-    let result = match format {
+    match format {
         Format::Json => match parse_json(text) {
             Err(e) if e.fallback => parse_yaml(text).map_err(|_| e.message),
             r => r.map_err(|e| e.message),
         },
         Format::Yaml => parse_yaml(text),
-    };
-    result.map(|(value, warnings)| {
-        let warnings = warnings.iter().map(|w| excerpted(w)).collect();
-        (value, warnings)
-    })
+    }
+}
+
+/// A key of a document that its type does not have. Its path is shown only
+/// when it could be a field's name: a key of a file that is not a config
+/// at all (a line of `/etc/shadow`) may be a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    /// `structure.verse_cont`; `None` when not shown.
+    pub path: Option<String>,
+    /// The field probably meant.
+    pub suggestion: Option<&'static str>,
+}
+
+impl std::fmt::Display for UnknownKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "{path}: unknown key, ignored")?,
+            None => write!(f, "a key that is not a field name, ignored")?,
+        }
+        match self.suggestion {
+            Some(s) => write!(f, " (did you mean {s}?)"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl UnknownKey {
+    /// A key by its dotted path, shown only if it could be a field's name.
+    pub fn new(path: String) -> UnknownKey {
+        UnknownKey {
+            path: path.split('.').all(could_be_a_name).then_some(path),
+            suggestion: None,
+        }
+    }
+
+    /// The closest of `fields` to the key (by edit distance, at most a
+    /// third of its length), for "did you mean".
+    pub fn suggest(&mut self, fields: &[&'static str]) {
+        let Some(key) = self.path.as_deref().and_then(|p| p.rsplit('.').next()) else {
+            return;
+        };
+        let key = key.to_ascii_lowercase();
+        self.suggestion = fields
+            .iter()
+            .map(|f| (strsim::damerau_levenshtein(&key, f), *f))
+            .filter(|&(d, f)| d * 3 <= f.len().max(key.len()))
+            .min_by_key(|&(d, _)| d)
+            .map(|(_, f)| f);
+    }
+}
+
+/// A field name or a list index: short, and only letters, digits, `_`, `-`.
+fn could_be_a_name(s: &str) -> bool {
+    (1..=32).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Collects a document's unknown keys, counting those at the top.
+#[derive(Default)]
+struct Unknowns {
+    keys: Vec<UnknownKey>,
+    at_top: usize,
+}
+
+impl Unknowns {
+    fn note(&mut self, path: serde_ignored::Path) {
+        if matches!(
+            path,
+            serde_ignored::Path::Map {
+                parent: serde_ignored::Path::Root,
+                ..
+            }
+        ) {
+            self.at_top += 1;
+        }
+        self.keys.push(UnknownKey::new(path.to_string()));
+    }
+
+    /// Refuses a document with keys none of which is a field; the keys are
+    /// counted as far as the parser went.
+    fn finish(self, keys_at_top: usize) -> Result<Vec<UnknownKey>, String> {
+        if keys_at_top > 0 && self.at_top >= keys_at_top {
+            return Err(format!(
+                "none of its {keys_at_top} keys is a field; expected a mapping of fields \
+                 (like `genre: rock`) — is it the right file?"
+            ));
+        }
+        Ok(self.keys)
+    }
 }
 
 struct JsonError {
@@ -146,12 +243,14 @@ struct JsonError {
     fallback: bool,
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Vec<String>), JsonError> {
+fn parse_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+) -> Result<(T, Vec<UnknownKey>), JsonError> {
     let top: serde_json::Value = serde_json::from_str(text).map_err(|e| JsonError {
         fallback: e.is_syntax() || e.is_eof(),
         message: excerpted(&e.to_string()),
     })?;
-    if !top.is_object() {
+    let Some(keys_at_top) = top.as_object().map(serde_json::Map::len) else {
         return Err(JsonError {
             message: not_a_mapping(match top {
                 serde_json::Value::Array(_) => "a list",
@@ -161,14 +260,17 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Vec<Stri
             }),
             fallback: false,
         });
-    }
-    let mut warnings = Vec::new();
-    let mut de = serde_json::Deserializer::from_str(text);
-    let mut note = |path: serde_ignored::Path| {
-        warnings.push(format!("{path}: unknown key, ignored"));
     };
+    let mut unknown = Unknowns::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut note = |path: serde_ignored::Path| unknown.note(path);
     let ignored = serde_ignored::Deserializer::new(&mut de, &mut note);
-    let value = serde_path_to_error::deserialize(ignored).map_err(|e| {
+    let value: Result<T, _> = serde_path_to_error::deserialize(ignored);
+    let unknown = unknown.finish(keys_at_top).map_err(|message| JsonError {
+        message,
+        fallback: false,
+    })?;
+    let value = value.map_err(|e| {
         let path = e.path().to_string();
         let inner = excerpted(&e.into_inner().to_string());
         JsonError {
@@ -180,13 +282,13 @@ fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Vec<Stri
             fallback: false,
         }
     })?;
-    Ok((value, warnings))
+    Ok((value, unknown))
 }
 
-fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Vec<String>), String> {
+fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Vec<UnknownKey>), String> {
     let top: yaml_serde::Value =
         yaml_serde::from_str(text).map_err(|e| excerpted(&e.to_string()))?;
-    let kind = match top {
+    let kind = match &top {
         yaml_serde::Value::Mapping(_) => None,
         yaml_serde::Value::Sequence(_) => Some("a list"),
         yaml_serde::Value::String(_) => Some("text"),
@@ -197,13 +299,14 @@ fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str) -> Result<(T, Vec<Stri
     if let Some(kind) = kind {
         return Err(not_a_mapping(kind));
     }
-    let mut warnings = Vec::new();
+    let keys_at_top = top.as_mapping().map_or(0, yaml_serde::Mapping::len);
+    let mut unknown = Unknowns::default();
     let de = yaml_serde::Deserializer::from_str(text);
-    let value = serde_ignored::deserialize(de, |path| {
-        warnings.push(format!("{path}: unknown key, ignored"));
-    })
-    .map_err(|e| excerpted(&e.to_string()))?;
-    Ok((value, warnings))
+    let value: Result<T, _> = serde_ignored::deserialize(de, |path| unknown.note(path));
+    // Checked first: a file that is no config at all says so, rather than
+    // that it misses a field.
+    let unknown = unknown.finish(keys_at_top)?;
+    Ok((value.map_err(|e| excerpted(&e.to_string()))?, unknown))
 }
 
 /// Which keys a document has: its mappings as JSON objects, every other
@@ -252,17 +355,15 @@ fn outline_yaml(v: &yaml_serde::Value) -> serde_json::Value {
 }
 
 /// A JSON value read into `T` as [`parse`] reads a document: errors name
-/// the field, keys `T` does not know become warnings.
+/// the field, keys `T` does not know come back.
 pub fn check_value<T: serde::de::DeserializeOwned>(
     value: &serde_json::Value,
-) -> Result<(T, Vec<String>), String> {
+) -> Result<(T, Vec<UnknownKey>), String> {
     if !value.is_object() {
         return Err(not_a_mapping("something else"));
     }
-    let mut warnings = Vec::new();
-    let mut note = |path: serde_ignored::Path| {
-        warnings.push(excerpted(&format!("{path}: unknown key, ignored")));
-    };
+    let mut unknown = Unknowns::default();
+    let mut note = |path: serde_ignored::Path| unknown.note(path);
     let ignored = serde_ignored::Deserializer::new(value, &mut note);
     let typed = serde_path_to_error::deserialize(ignored).map_err(|e| {
         let path = e.path().to_string();
@@ -273,7 +374,9 @@ pub fn check_value<T: serde::de::DeserializeOwned>(
             format!("{path}: {inner}")
         }
     })?;
-    Ok((typed, warnings))
+    // Its caller built it (a batch job's fields): its keys are its own to
+    // refuse or warn about.
+    Ok((typed, unknown.keys))
 }
 
 fn not_a_mapping(found: &str) -> String {

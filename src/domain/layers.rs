@@ -19,7 +19,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::domain::input::{self, Format};
+use crate::domain::input::{self, Format, UnknownKey};
 use crate::domain::model::{PresetConfig, TrackConfig, TrackField};
 use crate::domain::named::Named;
 use crate::domain::validate::{FieldError, Validation};
@@ -83,9 +83,40 @@ fn join(errors: &[LocatedError]) -> String {
     parts.join("; ")
 }
 
-/// A layer and the keys in it that no track has, as warnings (`extra:
-/// unknown key, ignored`).
-pub type Checked = (Layer, Vec<String>);
+/// A layer and the keys in it that no track has (`temprature: unknown
+/// key, ignored (did you mean temperature?)`).
+pub type Checked = (Layer, Vec<UnknownKey>);
+
+/// The keys a track has under `parent` (`None` for the top): the first
+/// part of each field's path, or what follows `parent.`.
+pub fn track_keys(parent: Option<&str>) -> Vec<&'static str> {
+    use strum::VariantArray;
+    let mut keys: Vec<&'static str> = TrackField::VARIANTS
+        .iter()
+        .filter_map(|f| {
+            let name: &'static str = f.name();
+            match parent {
+                None => name.split('.').next(),
+                Some(p) => name.strip_prefix(p)?.strip_prefix('.'),
+            }
+        })
+        .collect();
+    keys.dedup();
+    keys
+}
+
+/// Each unknown key with the track field it is closest to, if any.
+fn suggest(mut unknown: Vec<UnknownKey>) -> Vec<UnknownKey> {
+    for u in &mut unknown {
+        let parent = u
+            .path
+            .as_deref()
+            .and_then(|p| p.rsplit_once('.'))
+            .map(|(parent, _)| parent);
+        u.suggest(&track_keys(parent));
+    }
+    unknown
+}
 
 impl Layer {
     /// A layer that sets nothing yet; fill it with [`Layer::set`].
@@ -107,10 +138,11 @@ impl Layer {
             origin: origin.clone(),
             message,
         };
-        let (typed, warnings) = input::parse::<TrackConfig>(text, format).map_err(read_error)?;
+        let (typed, unknown) =
+            input::parse_keys::<TrackConfig>(text, format).map_err(read_error)?;
         let raw = input::outline(text, format).map_err(read_error)?;
         let fields = present(&typed, &raw).map_err(read_error)?;
-        Ok((Layer { origin, fields }, warnings))
+        Ok((Layer { origin, fields }, suggest(unknown)))
     }
 
     /// A JSON object (a batch job, a result's `track`): type errors name
@@ -120,9 +152,9 @@ impl Layer {
             origin: origin.clone(),
             message,
         };
-        let (typed, warnings) = input::check_value::<TrackConfig>(&value).map_err(read_error)?;
+        let (typed, unknown) = input::check_value::<TrackConfig>(&value).map_err(read_error)?;
         let fields = present(&typed, &value).map_err(read_error)?;
-        Ok((Layer { origin, fields }, warnings))
+        Ok((Layer { origin, fields }, suggest(unknown)))
     }
 
     /// Everything a preset sets: all of a track but the words and the
@@ -385,7 +417,7 @@ mod tests {
     #[test]
     fn required_fields_and_warnings() {
         let (l, warnings) = Layer::from_value(None, json!({"genre": "x", "mood": 1})).unwrap();
-        assert_eq!(warnings, ["mood: unknown key, ignored"]);
+        assert_eq!(warnings[0].to_string(), "mood: unknown key, ignored");
         assert_eq!(
             resolve(&[l]).unwrap_err(),
             LayerError::Missing {
@@ -409,5 +441,24 @@ mod tests {
         assert!(!l.fields().contains_key("name") && !l.fields().contains_key("tips"));
         assert_eq!(l.fields()["seed"], 4);
         assert_eq!(l.fields()["structure"]["bridge"], true);
+    }
+
+    #[test]
+    fn a_misspelt_key_names_the_field_meant() {
+        let (_, unknown) = Layer::from_text(
+            None,
+            "genre: x\ntemprature: 0.5\nstructure: {verse_cont: 2}\nzzz: 1\n",
+            Format::Yaml,
+        )
+        .unwrap();
+        let shown: Vec<String> = unknown.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "temprature: unknown key, ignored (did you mean temperature?)",
+                "structure.verse_cont: unknown key, ignored (did you mean verse_count?)",
+                "zzz: unknown key, ignored",
+            ]
+        );
     }
 }

@@ -9,7 +9,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::domain::input::{self, Format};
+use crate::domain::input::{self, Format, UnknownKey};
 use crate::domain::layers::{Checked, Layer, LayerError};
 use crate::domain::model::{TrackConfig, TrackField};
 use crate::domain::prompt;
@@ -27,7 +27,7 @@ pub fn is_result(v: &Value) -> bool {
 #[derive(Debug)]
 pub struct ConfigFile {
     pub layer: Layer,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<UnknownKey>,
     /// The Vertex AI location the take ran at (`settings.location`): a
     /// Lyria 3 take ran at `global`, so its model needs it back.
     pub location: Option<String>,

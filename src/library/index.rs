@@ -126,11 +126,16 @@ impl Library {
                 time,
             });
         }
-        entries.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| b.id.cmp(&a.id)));
-        let live: std::collections::HashSet<&TakeId> = entries.iter().map(|e| &e.id).collect();
-        let before = self.summaries.len();
-        self.summaries.retain(|id, _| live.contains(id));
-        self.dirty |= self.summaries.len() != before;
+        // Ids are unique, so an unstable sort gives the one order.
+        entries.sort_unstable_by(|a, b| b.time.cmp(&a.time).then_with(|| b.id.cmp(&a.id)));
+        // Summaries of takes that are gone are dropped; on the first scan
+        // there are none to drop, and 10,000 ids are not hashed for it.
+        if !self.summaries.is_empty() {
+            let live: std::collections::HashSet<&TakeId> = entries.iter().map(|e| &e.id).collect();
+            let before = self.summaries.len();
+            self.summaries.retain(|id, _| live.contains(id));
+            self.dirty |= self.summaries.len() != before;
+        }
         self.entries = entries;
         Ok(())
     }

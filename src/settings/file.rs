@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::atomic;
+use crate::domain::input::{self, ReadError, UnknownKey};
 use crate::domain::model::Model;
 use crate::generate::Mode;
 
@@ -57,6 +58,18 @@ pub struct ConfigFile {
     #[serde(flatten)]
     pub other: toml::Table,
 }
+
+/// Every key this version reads, as a warning about another lists them.
+pub const KEYS: [&str; 8] = [
+    "version",
+    "mode",
+    "project",
+    "location",
+    "model",
+    "credentials",
+    "quota_project",
+    "bell",
+];
 
 fn current_version() -> u32 {
     VERSION
@@ -119,16 +132,24 @@ impl ConfigFile {
 
     /// The file at `path`; `None` when there is none.
     pub fn load(path: &Path) -> Result<Option<ConfigFile>, ConfigFileError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => {
-                return Err(ConfigFileError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
+        // Read as any file a user names is: a FIFO or `/dev/zero` named by
+        // MUSIC_GEN_CONFIG must not hang or fill memory.
+        let read_error = |source| ConfigFileError::Read {
+            path: path.to_path_buf(),
+            source,
         };
+        let bytes = match input::read_regular(path) {
+            Ok(b) => b,
+            Err(ReadError::NotFound) => return Ok(None),
+            Err(ReadError::Io(e)) => return Err(read_error(e)),
+            Err(e) => return Err(read_error(std::io::Error::other(e.to_string()))),
+        };
+        let text = String::from_utf8(bytes).map_err(|e| {
+            read_error(std::io::Error::other(format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            )))
+        })?;
         let file: ConfigFile = toml::from_str(&text).map_err(|source| {
             let at = source.span().map_or(0, |s| s.start).min(text.len());
             let before = text.get(..at).unwrap_or_default();
@@ -147,6 +168,20 @@ impl ConfigFile {
             });
         }
         Ok(Some(file))
+    }
+
+    /// A warning per key this version does not read (a typo, or a setting
+    /// of a newer music-gen): the key, the one probably meant, and the keys
+    /// there are. The key is quoted only if it could be a key's name.
+    pub fn unknown_key_warnings(&self) -> Vec<String> {
+        self.other
+            .keys()
+            .map(|key| {
+                let mut unknown = UnknownKey::new(key.clone());
+                unknown.suggest(&KEYS);
+                format!("{unknown}; the keys are {}", KEYS.join(", "))
+            })
+            .collect()
     }
 
     /// Writes the file atomically, creating its directory.
@@ -190,6 +225,41 @@ mod tests {
         assert_eq!(back.project.as_deref(), Some("p"));
         assert_eq!(back.model, Some(Model::Lyria3Pro));
         assert_eq!(back.bell, Some(true));
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_the_key_meant() {
+        let file: ConfigFile = toml::from_str("projekt = \"p\"\n\"a b\\u001b[31m\" = 1\n").unwrap();
+        let w = file.unknown_key_warnings();
+        assert_eq!(w.len(), 2);
+        assert!(
+            w.iter().any(|w| w.starts_with(
+                "a key that is not a field name, ignored; the keys are version, mode"
+            )),
+            "{w:?}"
+        );
+        assert!(
+            w.iter()
+                .any(|w| w.starts_with("projekt: unknown key, ignored (did you mean project?)")),
+            "{w:?}"
+        );
+        // KEYS are the keys a full file has.
+        let full = ConfigFile {
+            mode: Some(Mode::Gcp),
+            project: Some("p".into()),
+            location: Some("l".into()),
+            model: Some(Model::Lyria2),
+            credentials: Some("k.json".into()),
+            quota_project: Some("q".into()),
+            bell: Some(false),
+            ..ConfigFile::default()
+        };
+        let table: toml::Table = toml::from_str(&toml::to_string(&full).unwrap()).unwrap();
+        let mut keys = KEYS.to_vec();
+        keys.sort_unstable();
+        let mut written: Vec<&str> = table.keys().map(String::as_str).collect();
+        written.sort_unstable();
+        assert_eq!(written, keys);
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub enum Op {
     List,
     Get,
     Create,
+    /// Writing over an object: create, and delete for the old version.
+    Replace,
     Delete,
 }
 
@@ -40,6 +42,7 @@ impl Op {
             Op::List => "storage.objects.list",
             Op::Get => "storage.objects.get",
             Op::Create => "storage.objects.create",
+            Op::Replace => "storage.objects.create and storage.objects.delete",
             Op::Delete => "storage.objects.delete",
         }
     }
@@ -284,7 +287,7 @@ impl Gcs {
             let counter = match op {
                 Op::List => &self.counters.list,
                 Op::Get => &self.counters.get,
-                Op::Create => &self.counters.put,
+                Op::Create | Op::Replace => &self.counters.put,
                 Op::Delete => &self.counters.delete,
             };
             counter.fetch_add(1, Ordering::Relaxed);
@@ -477,7 +480,12 @@ impl Gcs {
             return Ok(Written::PreconditionFailed);
         }
         if !response.status().is_success() {
-            return Err(self.failure(Op::Create, response).await);
+            let op = if if_generation == Some(0) {
+                Op::Create
+            } else {
+                Op::Replace
+            };
+            return Err(self.failure(op, response).await);
         }
         #[derive(Deserialize)]
         struct Meta {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::batch::spec::{SpecError, Variant};
-use crate::cli::track::file_layer;
+use crate::cli::track::file_layer_strict;
 use crate::domain::layers::{self, Layer};
 use crate::domain::model::{Model, PresetConfig, TrackConfig};
 use crate::generate::GenerationSettings;
@@ -67,11 +67,34 @@ fn error(v: &Variant, field: Option<&str>, message: impl Into<String>) -> SpecEr
 
 impl Sources {
     /// A `config:` file, relative to the batch file's folder, read as
-    /// `--config` reads it.
+    /// `--config` reads it, but an unknown key is an error, as in the batch
+    /// file: a misspelt `temprature` would otherwise cost a whole batch.
     fn config(&mut self, base: &Path, v: &Variant, path: &str) -> Result<Layer, SpecError> {
         let full = base.join(path);
         if !self.configs.contains_key(&full) {
-            let layer = file_layer(&full).map_err(|e| error(v, Some(CONFIG), e.to_string()))?;
+            let (layer, unknown) =
+                file_layer_strict(&full).map_err(|e| error(v, Some(CONFIG), e.to_string()))?;
+            if let Some(u) = unknown.first() {
+                let key = u
+                    .path
+                    .as_deref()
+                    .unwrap_or("a key that is not a field name");
+                let hint = u
+                    .suggestion
+                    .map(|s| format!(" (did you mean {s}?)"))
+                    .unwrap_or_default();
+                return Err(error(
+                    v,
+                    Some(CONFIG),
+                    format!(
+                        "{}: {key}: unknown key{hint}; a track file in a batch has only track \
+                         fields (text_input, genre, duration_seconds, structure, \
+                         style_references, temperature, model, negative_prompt, seed, \
+                         sample_count)",
+                        full.display()
+                    ),
+                ));
+            }
             self.configs.insert(full.clone(), layer);
         }
         Ok(self.configs[&full].clone())
@@ -164,14 +187,28 @@ fn job_layer(
     }
     let (layer, unknown) = Layer::from_value(origin.map(str::to_string), Value::Object(fields))
         .map_err(|e| error(v, None, e.to_string()))?;
-    if let Some(w) = unknown.first() {
-        let key = w.split(':').next().unwrap_or(w);
+    if let Some(mut u) = unknown.into_iter().next() {
+        if u.path.as_deref().is_some_and(|p| !p.contains('.')) {
+            let mut keys = layers::track_keys(None);
+            keys.extend([PRESET, CONFIG, SAMPLES, "name", "vary", "repeat"]);
+            u.suggest(&keys);
+        }
+        let key = u
+            .path
+            .as_deref()
+            .unwrap_or("a key that is not a field name");
+        let hint = u
+            .suggestion
+            .map(|s| format!(" (did you mean {s}?)"))
+            .unwrap_or_default();
         return Err(error(
             v,
             Some(&format!("{prefix}{key}")),
-            "unknown field; a job takes track fields (text_input, genre, duration_seconds, \
+            format!(
+                "unknown field{hint}; a job takes track fields (text_input, genre, duration_seconds, \
              structure, style_references, temperature), settings (model, negative_prompt, seed, \
-             samples), preset, config, name, vary and repeat",
+             samples), preset, config, name, vary and repeat"
+            ),
         ));
     }
     Ok(layer)

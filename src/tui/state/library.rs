@@ -53,6 +53,12 @@ pub struct Playing {
 /// the end of what is listed.
 pub const PAGE: usize = 200;
 
+/// Takes asked for first: more than the tallest pane shows (two lines a
+/// take), so the first listing reads a quarter of a page of files and
+/// the app opens on 10,000 takes about as fast as on 10
+/// (docs/benchmarks.md); the rest come a page at a time as above.
+pub const FIRST_PAGE: usize = 50;
+
 #[derive(Debug)]
 pub struct Library {
     /// The page listed: the takes that pass the filter, in the sort order.
@@ -82,7 +88,7 @@ impl Default for Library {
             takes: Vec::new(),
             total: 0,
             matched: 0,
-            limit: PAGE,
+            limit: FIRST_PAGE,
             listed: false,
             error: None,
             filter: LineInput::default(),
@@ -177,7 +183,7 @@ impl Library {
     pub fn edit_filter(&mut self, f: impl FnOnce(&mut LineInput) -> bool) -> bool {
         let changed = f(&mut self.filter);
         if changed {
-            self.limit = PAGE;
+            self.limit = FIRST_PAGE;
         }
         changed
     }
@@ -185,7 +191,7 @@ impl Library {
     pub fn clear_filter(&mut self) {
         self.filter = LineInput::default();
         self.filtering = false;
-        self.limit = PAGE;
+        self.limit = FIRST_PAGE;
     }
 
     /// Whether a session entry that says `text` (its genre and model)
@@ -208,7 +214,7 @@ impl Library {
             Sort::Time => Sort::Name,
             Sort::Name => Sort::Time,
         };
-        self.limit = PAGE;
+        self.limit = FIRST_PAGE;
     }
 
     /// Marks a take for comparison, or unmarks it; a third mark replaces

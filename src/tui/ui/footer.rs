@@ -38,6 +38,11 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
         items.push(("↑↓".to_string(), "move"));
     }
     for b in own.iter().chain(globals) {
+        // Cancelling is offered while something runs; the room goes to
+        // the keys on a take the rest of the time.
+        if b.action == Action::CancelGeneration && !state.log.any_active() {
+            continue;
+        }
         // Paging, pane numbers and sorting are in the help; the footer
         // keeps room for what the pane does.
         if !matches!(

@@ -114,7 +114,8 @@ fn highlight(line: Line<'static>, needle: &str, theme: Theme) -> Line<'static> {
 fn help_lines(state: &AppState) -> Vec<Line<'static>> {
     let theme = state.theme;
     let mut lines = vec![
-        Line::from("Compose a track in the form, watch the prompt, press g to generate."),
+        // Short enough for a 60-column tmux split.
+        Line::from("Fill in the track, check the prompt, press g to generate."),
         Line::from(""),
     ];
     // The keys of the pane the help was asked from come first.

@@ -339,12 +339,29 @@ pub(super) fn compare_view(area: Rect, (a, b): (&TakeId, &TakeId), state: &AppSt
         differences += usize::from(!same);
         let style = if same { Style::new() } else { differs };
         let mark = if same { " " } else { "≠" };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{mark}{}", pad(label, label_w - 1)), theme.label()),
-            Span::styled(pad(&truncate(va, col), col), style),
-            Span::styled(" │ ", theme.dim()),
-            Span::styled(truncate(vb, col), style),
-        ]));
+        // A row that differs is shown whole, wrapped: the difference may
+        // be at its end ("… · outro no").
+        let (wa, wb) = if same {
+            (vec![truncate(va, col)], vec![truncate(vb, col)])
+        } else {
+            (
+                crate::text::wrap_words(va, col),
+                crate::text::wrap_words(vb, col),
+            )
+        };
+        for i in 0..wa.len().max(wb.len()).max(1) {
+            let label = if i == 0 {
+                format!("{mark}{}", pad(label, label_w - 1))
+            } else {
+                pad("", label_w)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(label, theme.label()),
+                Span::styled(pad(wa.get(i).map_or("", String::as_str), col), style),
+                Span::styled(" │ ", theme.dim()),
+                Span::styled(wb.get(i).cloned().unwrap_or_default(), style),
+            ]));
+        }
     }
     let summary_line = match differences {
         0 => "Same settings; only the generation differs.".to_string(),
