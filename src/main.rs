@@ -12,7 +12,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => match cli::error::one_line(&e) {
             Some(usage) => {
-                eprintln!("music-gen: {usage}");
+                cli::stdout::eprint_line(&format!("music-gen: {usage}"));
                 return usage.exit_code();
             }
             None => e.exit(),
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         return match done {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("music-gen: {e}");
+                cli::stdout::eprint_line(&format!("music-gen: {e}"));
                 e.exit_code()
             }
         };
@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         .theme(theme)
         .install()
     {
-        eprintln!("music-gen: {e}");
+        cli::stdout::eprint_line(&format!("music-gen: {e}"));
     }
     music_gen::generate::contain::install_hook();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -49,7 +49,7 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("music-gen: cannot start the async runtime: {e}");
+            cli::stdout::eprint_line(&format!("music-gen: cannot start the async runtime: {e}"));
             return ExitCode::from(1);
         }
     };
@@ -80,7 +80,7 @@ fn main() -> ExitCode {
             .map_err(|e| CliError::Failure(format!("presets: {e}")))?;
         let hint = cli::startup_hint(command.as_ref(), &mut worker, &log_file).await;
         if let (Some(hint), Some(_)) = (&hint, &command) {
-            eprintln!("music-gen: {hint}");
+            cli::stdout::eprint_line(&format!("music-gen: {hint}"));
         }
         match command {
             Some(command) => cli::run(command, &cli, worker, &presets_dir, &log_file)
@@ -104,7 +104,10 @@ fn main() -> ExitCode {
                     // installed with the terminal restore); the CLI's stay
                     // one line.
                     Err(e) => {
-                        eprintln!("music-gen: {}", tui::report::fatal(e));
+                        // A report of several lines, coloured at a terminal;
+                        // a stderr that cannot be written is not a panic.
+                        use std::io::Write;
+                        let _ = writeln!(std::io::stderr(), "music-gen: {}", tui::report::fatal(e));
                         Ok(1)
                     }
                 }

@@ -425,3 +425,40 @@ fn a_prune_without_a_rule_shows_the_rules_there_are() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("cannot be used with"));
 }
+
+#[test]
+fn a_huge_or_hostile_preset_name_is_quoted_by_its_start_only() {
+    let env = Env::new();
+    let huge = "a".repeat(10_000);
+    for name in [
+        huge.as_str(),
+        "x\u{1b}]0;pwned\u{7}",
+        "abc\u{202e}def",
+        "../evil",
+    ] {
+        let o = env.run(&["presets", "save", "-n", name, "-g", "rock"]);
+        assert_one_line(&o, 2, "is not allowed; use 1 to 64 letters");
+        let err = text(&o.stderr);
+        assert!(err.len() < 200, "{} bytes: {err:.200}", err.len());
+        assert!(
+            !err.contains('\u{7}') && !err.contains('\u{202e}'),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn a_full_disk_on_stderr_too_is_an_exit_code_not_a_panic() {
+    let env = Env::new();
+    for args in [&["completions", "bash"][..], &["man"], &["presets", "list"]] {
+        let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let o = env
+            .cmd()
+            .args(args)
+            .stdout(full())
+            .stderr(full())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+    }
+}

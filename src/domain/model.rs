@@ -452,9 +452,10 @@ pub fn validate_preset_name(name: &str) -> Result<(), FieldError> {
     } else {
         Err(FieldError::new(
             "name",
-            format!(
+            // A name of 10 kB is quoted by its start only.
+            crate::domain::input::excerpted(&format!(
                 "{name:?} is not allowed; use 1 to {PRESET_NAME_MAX} letters, digits, '_' or '-'"
-            ),
+            )),
         ))
     }
 }

@@ -7,6 +7,7 @@ mod bind;
 mod body;
 mod dispatch;
 mod error;
+mod listen;
 mod openapi;
 mod routes;
 mod schema;
@@ -143,7 +144,7 @@ pub async fn run(
     .map_err(ServeError::Usage)?;
     if let Some(warning) = &plan.warning {
         tracing::warn!("{warning}");
-        eprintln!("music-gen serve: {warning}");
+        crate::cli::stdout::eprint_line(&format!("music-gen serve: {warning}"));
     }
     let listener = tokio::net::TcpListener::bind(plan.addr)
         .await
@@ -170,13 +171,14 @@ pub async fn run(
         "no API key"
     };
     tracing::info!(%addr, %mode, auth, "serving");
-    eprintln!("music-gen serve: listening on http://{addr} (mode {mode}, {auth})");
+    crate::cli::stdout::eprint_line(&format!(
+        "music-gen serve: listening on http://{addr} (mode {mode}, {auth})"
+    ));
 
     let app = router(state);
-    let server =
-        axum::serve(listener, app).with_graceful_shutdown(shutdown.begin.clone().cancelled_owned());
+    let server = listen::serve(listener, app, shutdown.begin.clone());
     tokio::select! {
-        result = server => result.map_err(|e| ServeError::Failure(format!("server: {e}")))?,
+        () = server => {}
         // Give the 503s sent at the deadline a moment to reach their clients.
         () = async {
             shutdown.deadline.cancelled().await;
@@ -185,7 +187,7 @@ pub async fn run(
     }
     finish_generations(worker, &shutdown).await;
     tracing::info!("server stopped");
-    eprintln!("music-gen serve: stopped");
+    crate::cli::stdout::eprint_line("music-gen serve: stopped");
     Ok(())
 }
 
@@ -196,15 +198,15 @@ async fn finish_generations(mut worker: WorkerClient, shutdown: &Shutdown) {
     if running == 0 {
         return;
     }
-    eprintln!(
+    crate::cli::stdout::eprint_line(&format!(
         "music-gen serve: waiting up to {} s for {running} generation(s) still running, to keep their audio",
         shutdown.grace.as_secs()
-    );
+    ));
     tokio::select! {
         () = worker.generations_done() => {}
         () = tokio::time::sleep(shutdown.grace) => {
             tracing::warn!(running = worker.generations_running(), "generations still running at exit; they may have been billed");
-            eprintln!("music-gen serve: {} generation(s) still running at exit; they may have been billed", worker.generations_running());
+            crate::cli::stdout::eprint_line(&format!("music-gen serve: {} generation(s) still running at exit; they may have been billed", worker.generations_running()));
         }
         () = shutdown.force.cancelled() => {}
     }

@@ -42,10 +42,10 @@ impl Shutdown {
                 grace_secs = grace.as_secs_f64(),
                 "shutting down: no new connections"
             );
-            eprintln!(
+            crate::cli::stdout::eprint_line(&format!(
                 "music-gen serve: {first}: finishing requests in flight (up to {} s)",
                 grace.as_secs()
-            );
+            ));
             tokens.begin.cancel();
             tokio::select! {
                 () = tokio::time::sleep(grace) => tokens.deadline.cancel(),

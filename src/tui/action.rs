@@ -36,6 +36,8 @@ pub enum Action {
     /// Orders a list the next way.
     Sort,
     Generate,
+    /// Opens "generate N variations" of the form's track.
+    Variations,
     Save,
     Delete,
     NewTrack,

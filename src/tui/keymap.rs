@@ -22,6 +22,8 @@ pub enum Context {
     LogFilter,
     Details,
     Settings,
+    /// The "generate variations" popup.
+    Variations,
     Input,
     Confirm,
     Help,
@@ -73,6 +75,7 @@ impl Context {
             Context::Confirm => "Question",
             Context::Input => "Text box",
             Context::Settings => "Settings",
+            Context::Variations => "Generate variations",
         }
     }
 }
@@ -204,6 +207,7 @@ static GLOBAL: &[Binding] = &[
     bind(&[ch('3')], Action::FocusPane(3), "lyrics"),
     bind(&[ch('4')], Action::FocusPane(4), "prompt"),
     bind(&[ch('5')], Action::FocusPane(5), "log"),
+    bind(&[ch('v')], Action::Variations, "generate variations"),
 ];
 
 static PRESETS: &[Binding] = &[
@@ -365,6 +369,15 @@ static SETTINGS: &[Binding] = &[
     ),
 ];
 
+static VARIATIONS: &[Binding] = &[
+    bind(UP, Action::Up, "up"),
+    bind(DOWN, Action::Down, "down"),
+    bind(&[code(KeyCode::Left), ch('-')], Action::Less, "less"),
+    bind(&[code(KeyCode::Right), ch('+')], Action::More, "more"),
+    bind(ENTER, Action::Activate, "generate them"),
+    bind(&[code(KeyCode::Esc), ch('q')], Action::Back, "cancel"),
+];
+
 /// The context's own bindings, without the global ones.
 pub fn bindings(ctx: Context) -> &'static [Binding] {
     match ctx {
@@ -383,6 +396,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Confirm => CONFIRM,
         Context::Input => INPUT,
         Context::Settings => SETTINGS,
+        Context::Variations => VARIATIONS,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod popup;
 pub mod presets;
 mod takes;
 mod update;
+pub mod variations;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -262,6 +263,8 @@ pub struct AppState {
     pub attention: attention::Attention,
     /// A preset save between its steps (name → description → tips).
     preset_save: Option<PresetSave>,
+    /// Bounds the variations' requests in flight, shared by all of them.
+    pub limiter: crate::generate::Limiter,
     quit: bool,
     suspend: bool,
 }
@@ -274,6 +277,7 @@ impl AppState {
             draft: draft::DraftKeeper::new(paths.drafts_dir.clone()),
             config,
             preset_save: None,
+            limiter: crate::generate::Limiter::new(variations::IN_FLIGHT),
             attention: attention::Attention::default(),
             paths,
             theme,
@@ -366,6 +370,7 @@ impl AppState {
             Some(Popup::Confirm(_)) => return Context::Confirm,
             Some(Popup::Input(_)) => return Context::Input,
             Some(Popup::Settings { .. }) => return Context::Settings,
+            Some(Popup::Variations(_)) => return Context::Variations,
             None => {}
         }
         self.pane_context()

@@ -38,6 +38,8 @@ pub enum Popup {
     Settings {
         row: usize,
     },
+    /// "Generate N variations" of the form's track.
+    Variations(Box<crate::tui::state::variations::Variations>),
 }
 
 /// A yes/no question and what "yes" does.
@@ -58,6 +60,12 @@ pub enum Confirm {
     Spend {
         job: Box<Job>,
         cost: CostEstimate,
+    },
+    /// gcp mode: the variations, sent together after this.
+    SpendMany {
+        jobs: Vec<Job>,
+        /// One take's estimate; the total is this times the takes.
+        each: CostEstimate,
     },
 }
 

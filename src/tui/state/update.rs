@@ -50,6 +50,7 @@ impl AppState {
             Context::Confirm => self.on_confirm(action, out),
             Context::Input => self.on_input(action, out),
             Context::Settings => self.on_settings(action, out),
+            Context::Variations => self.on_variations(action, out),
         };
         let redraw =
             handled.unwrap_or_else(|action| ctx.has_globals() && self.on_global(action, out));
@@ -69,6 +70,7 @@ impl AppState {
             },
             Action::Zoom => self.zoom = !self.zoom,
             Action::Generate => self.generate(out),
+            Action::Variations => self.open_variations(),
             Action::Save => {
                 let name = self.suggest_preset_name();
                 self.popups
@@ -402,6 +404,16 @@ impl AppState {
             }
             Confirm::DeleteTake(id) => self.delete_take(id, out),
             Confirm::Spend { job, .. } => self.send_generate(*job, out),
+            Confirm::SpendMany { jobs, .. } => {
+                let n = jobs.len();
+                for job in jobs {
+                    self.send_generate(job, out);
+                }
+                self.info(format!(
+                    "{n} variations sent, {} at a time",
+                    crate::tui::state::variations::IN_FLIGHT
+                ));
+            }
         }
         Ok(true)
     }
@@ -641,11 +653,28 @@ impl AppState {
     }
 
     fn generate(&mut self, out: &mut dyn Outbox) {
+        if !self.ready_to_send() {
+            return;
+        }
+        let job = Job {
+            track: self.form.track().clone(),
+            settings: GenerationSettings {
+                output: self.output(),
+                ..self.settings.clone()
+            },
+            preset: self.form.source().map(|p| p.name.clone()),
+        };
+        self.dispatch(job, out);
+    }
+
+    /// Whether the form's track can be sent as it is; if not, says why in
+    /// the footer and moves to the first field to fix.
+    pub(super) fn ready_to_send(&mut self) -> bool {
         if self.settings.key.mode == Mode::Gcp && self.settings.key.project.is_none() {
             self.error(
                 "Not sent: gcp mode needs a Google Cloud project. Set a project: o → Project",
             );
-            return;
+            return false;
         }
         let problems = self.form.problems(&self.settings);
         if let Some(first) = problems.first() {
@@ -663,17 +692,9 @@ impl AppState {
             } else if lyrics {
                 self.focus = Focus::Lyrics;
             }
-            return;
+            return false;
         }
-        let job = Job {
-            track: self.form.track().clone(),
-            settings: GenerationSettings {
-                output: self.output(),
-                ..self.settings.clone()
-            },
-            preset: self.form.source().map(|p| p.name.clone()),
-        };
-        self.dispatch(job, out);
+        true
     }
 
     /// Sends a job at once in simulate mode; in gcp mode asks first, with
@@ -691,7 +712,7 @@ impl AppState {
         }
     }
 
-    fn send_generate(&mut self, job: Job, out: &mut dyn Outbox) {
+    pub(super) fn send_generate(&mut self, job: Job, out: &mut dyn Outbox) {
         let about = About::of(&job);
         let target = Target::of(&job);
         let id = self.request(out, Request::Generate(Box::new(job)), Pending::Generate);

@@ -13,6 +13,7 @@ mod status;
 mod tabs;
 mod take;
 mod title;
+mod variations;
 pub mod waveform;
 
 use ratatui::Frame;

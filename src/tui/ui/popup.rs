@@ -13,7 +13,7 @@ use crate::tui::keymap::{self, Context};
 use crate::tui::state::popup::{Confirm, Discard, InputBox, Popup, Setting};
 use crate::tui::state::{AppState, SetupCheck};
 use crate::tui::theme::Theme;
-use crate::tui::ui::{details, help, pane, take};
+use crate::tui::ui::{details, help, pane, take, variations};
 
 pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, state: &AppState) {
     match popup {
@@ -26,6 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, state: &AppState) {
         Popup::Confirm(c) => confirm(frame, area, c, state.theme),
         Popup::Input(i) => input_box(frame, area, i, state.theme),
         Popup::Settings { row } => settings(frame, area, *row, state),
+        Popup::Variations(v) => variations::render(frame, area, v, state),
     }
 }
 
@@ -72,7 +73,7 @@ fn rows(lines: &[Line], width: usize) -> usize {
 
 /// The popup's keys, as many hints a line as fit in `room` columns: a
 /// narrow screen breaks between hints, never inside one.
-fn keys_lines(ctx: Context, theme: Theme, room: u16) -> Vec<Line<'static>> {
+pub(super) fn keys_lines(ctx: Context, theme: Theme, room: u16) -> Vec<Line<'static>> {
     let room = usize::from(room.saturating_sub(2)).max(1);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut line: Vec<Span<'static>> = Vec::new();
@@ -98,7 +99,7 @@ fn keys_lines(ctx: Context, theme: Theme, room: u16) -> Vec<Line<'static>> {
     lines
 }
 
-fn show(
+pub(super) fn show(
     frame: &mut Frame,
     area: Rect,
     title: String,
@@ -197,6 +198,32 @@ fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
                     ),
                 ]),
                 Line::styled(cost.note.clone(), theme.dim()),
+            ],
+        ),
+        Confirm::SpendMany { jobs, each } => (
+            " Send to Vertex AI? ",
+            vec![
+                Line::from(format!(
+                    "{} takes with {} in {} (project {}), {} at a time.",
+                    jobs.len(),
+                    jobs.first()
+                        .map_or(each.model.unwrap_or_default(), |j| j.model()),
+                    jobs.first()
+                        .map_or("", |j| j.settings.key.location.as_str()),
+                    jobs.first()
+                        .and_then(|j| j.settings.key.project.as_deref())
+                        .unwrap_or("not set"),
+                    crate::tui::state::variations::IN_FLIGHT,
+                )),
+                Line::from(vec![
+                    Span::raw("Estimated total: "),
+                    Span::styled(
+                        format!("${:.4}", each.estimated_total_usd * jobs.len() as f64),
+                        theme.success().add_modifier(Modifier::BOLD),
+                    ),
+                    Span::raw(format!(" ({} × {})", jobs.len(), each.total_display())),
+                ]),
+                Line::styled(each.note.clone(), theme.dim()),
             ],
         ),
     };
