@@ -451,7 +451,12 @@ fn a_huge_or_hostile_preset_name_is_quoted_by_its_start_only() {
 fn a_full_disk_on_stderr_too_is_an_exit_code_not_a_panic() {
     let env = Env::new();
     for args in [&["completions", "bash"][..], &["man"], &["presets", "list"]] {
-        let full = || std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let full = || {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap()
+        };
         let o = env
             .cmd()
             .args(args)

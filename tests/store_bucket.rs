@@ -637,3 +637,109 @@ fn permission_denied_names_the_permission_missing() {
         "permission denied on gs://locked: the credentials lack storage.objects.list"
     );
 }
+
+/// A store that takes the connection and then says nothing (a stalled
+/// server, a paused emulator): the listing gives up after one wait, in one
+/// line for the whole listing rather than one per preset.
+#[test]
+fn a_stalled_store_fails_the_listing_once_instead_of_hanging() {
+    use wiremock::matchers::{method, path, path_regex};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let items: Vec<_> = BUILTIN_NAMES
+        .iter()
+        .map(|n| serde_json::json!({"name": format!("{PREFIX}{n}.yaml"), "generation": "7", "size": "10"}))
+        .collect();
+    let server = rt.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/storage/v1/b/stalled/o"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({ "items": items })),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path_regex("^/storage/v1/b/stalled/o/.+"))
+            .respond_with(ResponseTemplate::new(200).set_delay(std::time::Duration::from_secs(600)))
+            .mount(&server)
+            .await;
+        server
+    });
+    let gcs = Gcs::with_emulator("stalled", &server.uri()).unwrap();
+    let (mut store, written) = PresetStore::open_gcs(at("stalled"), gcs).unwrap();
+    assert!(written.is_empty(), "every built-in is listed already");
+    let e = store.list().unwrap_err();
+    let text = e.to_string();
+    assert!(
+        matches!(e, StoreError::Storage(StorageError::Network { .. })),
+        "{text}"
+    );
+    assert!(text.contains("no answer within 10 s"), "{text}");
+    assert!(!text.contains('\n'), "{text}");
+}
+
+#[test]
+fn an_emulator_address_that_is_not_one_is_refused_and_its_password_never_shown() {
+    for bad in [
+        "a b",
+        "http://exa mple:1",
+        "http://[::1",
+        "ftp://host:1",
+        "\u{1b}[31mbad",
+    ] {
+        let e = Gcs::with_emulator("b", bad).unwrap_err();
+        assert!(
+            matches!(e, StorageError::EmulatorAddress { .. }),
+            "{bad:?}: {e}"
+        );
+        let text = e.to_string();
+        assert!(text.starts_with("STORAGE_EMULATOR_HOST: "), "{text}");
+        assert!(!text.contains('\u{1b}'), "{text}");
+    }
+    let e = Gcs::with_emulator("b", "http://user:hunter2@exa mple:1").unwrap_err();
+    assert!(!e.to_string().contains("hunter2"), "{e}");
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let gcs = Gcs::with_emulator("b", &format!("http://user:hunter2@127.0.0.1:{port}")).unwrap();
+    assert_eq!(gcs.endpoint(), format!("http://127.0.0.1:{port}"));
+    let text = PresetStore::open_gcs(at("b"), gcs).unwrap_err().to_string();
+    assert!(
+        text.starts_with(&format!(
+            "cannot reach Cloud Storage at http://127.0.0.1:{port}"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"), "{text}");
+}
+
+/// Through the binary: a malformed address is one line and a clean exit,
+/// not a crash.
+#[test]
+fn the_binary_names_a_malformed_emulator_address_in_one_line() {
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_music-gen"))
+        .args(["--presets-dir", "gs://some-bucket/p", "presets", "list"])
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("STORAGE_EMULATOR_HOST", "http://exa mple:1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "a panic: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("STORAGE_EMULATOR_HOST"), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+}

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use futures_util::StreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 
 use crate::domain::input::MAX_BYTES;
 use crate::domain::model::{PresetConfig, validate_preset_name};
@@ -150,13 +150,16 @@ impl BucketPresets {
                     match gcs.read(&object, MAX_BYTES).await {
                         Ok(Some(bytes)) => {
                             let summary = summarize_bytes(&name, &shown, &bytes);
-                            Some((name, generation, summary))
+                            Ok(Some((name, generation, summary)))
                         }
                         // Deleted since the listing: not listed.
-                        Ok(None) => None,
+                        Ok(None) => Ok(None),
+                        // The store itself is gone (network, credentials):
+                        // the listing fails in one line, not one per preset.
+                        Err(e) if e.is_unreachable() => Err(e),
                         // Listed as broken, and (generation 0 never
                         // matches) downloaded again next time.
-                        Err(e) => Some((
+                        Err(e) => Ok(Some((
                             name.clone(),
                             0,
                             PresetSummary {
@@ -166,13 +169,13 @@ impl BucketPresets {
                                 error: Some(e.to_string()),
                                 warnings: Vec::new(),
                             },
-                        )),
+                        ))),
                     }
                 })
                 .buffer_unordered(PARALLEL_READS)
-                .collect()
+                .try_collect()
                 .await
-        });
+        })?;
         for (name, generation, summary) in fresh.into_iter().flatten() {
             self.parsed += 1;
             seen.insert(name, (generation, summary));

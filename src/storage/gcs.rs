@@ -24,6 +24,10 @@ use crate::generate::vertex::{auth, credentials};
 pub const EMULATOR_ENV: &str = "STORAGE_EMULATOR_HOST";
 const GOOGLE_BASE: &str = "https://storage.googleapis.com";
 const ATTEMPTS: u32 = 3;
+/// A store that accepted the connection but sends nothing for this long
+/// (a stalled server, a paused emulator) is given up on: one line, not a
+/// command that never ends.
+const STALL: Duration = Duration::from_secs(10);
 
 /// What an operation needs, named as IAM names the permission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +62,10 @@ pub enum StorageError {
     Auth(String),
     #[error("cannot reach Cloud Storage at {base}: {message}")]
     Network { base: String, message: String },
+    #[error(
+        "{EMULATOR_ENV}: {value:?} is not an http:// or https:// address of an emulator (like localhost:4443)"
+    )]
+    EmulatorAddress { value: String },
     #[error("gs://{bucket}/{object} is larger than {limit} bytes")]
     TooLarge {
         bucket: String,
@@ -71,6 +79,19 @@ pub enum StorageError {
         status: u16,
         message: String,
     },
+}
+
+impl StorageError {
+    /// The store cannot be reached or refuses these credentials: every
+    /// other request would fail alike.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            StorageError::Network { .. }
+                | StorageError::Auth(_)
+                | StorageError::EmulatorAddress { .. }
+        )
+    }
 }
 
 /// One object of a listing.
@@ -117,7 +138,9 @@ enum Auth {
 
 pub struct Gcs {
     http: reqwest::Client,
-    base: String,
+    base: reqwest::Url,
+    /// `base` as messages show it: without a user name or password.
+    shown: String,
     bucket: String,
     auth: Auth,
     counters: Counters,
@@ -126,7 +149,7 @@ pub struct Gcs {
 impl std::fmt::Debug for Gcs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Gcs")
-            .field("base", &self.base)
+            .field("base", &self.shown)
             .field("bucket", &self.bucket)
             .finish_non_exhaustive()
     }
@@ -163,31 +186,30 @@ impl Gcs {
     /// else Cloud Storage with the Vertex AI credentials.
     pub fn new(bucket: &str) -> Result<Gcs, StorageError> {
         let (base, auth) = match std::env::var(EMULATOR_ENV) {
-            Ok(host) if !host.trim().is_empty() => {
-                let host = host.trim().trim_end_matches('/');
-                let base = if host.contains("://") {
-                    host.to_string()
-                } else {
-                    format!("http://{host}")
-                };
-                (base, Auth::Emulator)
-            }
+            Ok(host) if !host.trim().is_empty() => (emulator_base(&host)?, Auth::Emulator),
             _ => (
-                GOOGLE_BASE.to_string(),
+                reqwest::Url::parse(GOOGLE_BASE).expect("a constant URL"),
                 Auth::Google(tokio::sync::OnceCell::new()),
             ),
         };
+        Gcs::build(bucket, base, auth)
+    }
+
+    fn build(bucket: &str, base: reqwest::Url, auth: Auth) -> Result<Gcs, StorageError> {
+        let shown = shown(&base);
         let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
+            .connect_timeout(STALL)
+            .read_timeout(STALL)
             .timeout(Duration::from_secs(120))
             .build()
             .map_err(|e| StorageError::Network {
-                base: base.clone(),
+                base: shown.clone(),
                 message: e.to_string(),
             })?;
         Ok(Gcs {
             http,
             base,
+            shown,
             bucket: bucket.to_string(),
             auth,
             counters: Counters::default(),
@@ -196,10 +218,7 @@ impl Gcs {
 
     /// A client for `bucket` on the emulator at `base` (no token).
     pub fn with_emulator(bucket: &str, base: &str) -> Result<Gcs, StorageError> {
-        let mut gcs = Gcs::new(bucket)?;
-        gcs.base = base.trim_end_matches('/').to_string();
-        gcs.auth = Auth::Emulator;
-        Ok(gcs)
+        Gcs::build(bucket, emulator_base(base)?, Auth::Emulator)
     }
 
     pub fn bucket(&self) -> &str {
@@ -208,7 +227,7 @@ impl Gcs {
 
     /// Where requests go: Cloud Storage or the emulator.
     pub fn endpoint(&self) -> &str {
-        &self.base
+        &self.shown
     }
 
     pub fn requests(&self) -> RequestCounts {
@@ -221,9 +240,8 @@ impl Gcs {
     }
 
     fn url(&self, upload: bool, object: Option<&str>) -> reqwest::Url {
-        let mut url = reqwest::Url::parse(&self.base).expect("checked base URL");
-        {
-            let mut path = url.path_segments_mut().expect("http URL");
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty();
             if upload {
                 path.push("upload");
@@ -259,15 +277,24 @@ impl Gcs {
     }
 
     fn network(&self, e: &reqwest::Error) -> StorageError {
-        let mut message = e.to_string();
+        let mut message = if e.is_timeout() {
+            format!("no answer within {} s", STALL.as_secs())
+        } else {
+            e.to_string()
+        };
         let mut source = std::error::Error::source(e);
         while let Some(s) = source {
             message.push_str(": ");
             message.push_str(&s.to_string());
             source = s.source();
         }
+        // reqwest names the URL it sent to, credentials and all.
+        let full = self.base.as_str().trim_end_matches('/');
+        if full != self.shown {
+            message = message.replace(full, &self.shown);
+        }
         StorageError::Network {
-            base: self.base.clone(),
+            base: self.shown.clone(),
             message,
         }
     }
@@ -296,7 +323,8 @@ impl Gcs {
             match sent {
                 Ok(r) if again && matches!(r.status().as_u16(), 429 | 500 | 502 | 503 | 504) => {}
                 Ok(r) => return Ok(r),
-                Err(e) if again && (e.is_connect() || e.is_timeout()) => {}
+                // A stalled server is not asked again: one wait is enough.
+                Err(e) if again && e.is_connect() && !e.is_timeout() => {}
                 Err(e) => return Err(self.network(&e)),
             }
             tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
@@ -554,4 +582,44 @@ pub async fn check_read_write(bucket: &str, prefix: &str) -> Result<(), StorageE
         });
     }
     removed.map(drop)
+}
+
+/// The emulator's address as `STORAGE_EMULATOR_HOST` gives it: `host:port`
+/// or a whole http(s) URL.
+fn emulator_base(value: &str) -> Result<reqwest::Url, StorageError> {
+    let host = value.trim().trim_end_matches('/');
+    let url = if host.contains("://") {
+        host.to_string()
+    } else {
+        format!("http://{host}")
+    };
+    match reqwest::Url::parse(&url) {
+        Ok(u)
+            if matches!(u.scheme(), "http" | "https")
+                && u.host().is_some()
+                && u.query().is_none() =>
+        {
+            Ok(u)
+        }
+        _ => Err(StorageError::EmulatorAddress {
+            value: redact(value),
+        }),
+    }
+}
+
+/// A URL without its user name and password.
+fn shown(url: &reqwest::Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.as_str().trim_end_matches('/').to_string()
+}
+
+/// A value that failed to parse, with anything between `://` and `@` hidden.
+fn redact(value: &str) -> String {
+    match (value.find("://"), value.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &value[..s], &value[at + 1..]),
+        (None, Some(at)) => format!("…@{}", &value[at + 1..]),
+        _ => value.to_string(),
+    }
 }
