@@ -76,6 +76,11 @@ fn main() -> ExitCode {
                 file.display()
             )));
         }
+        if let Some(cli::args::Command::Doctor { json }) = &command {
+            return cli::run_doctor(&cli, &presets_dir, &log_file, *json)
+                .await
+                .map(|()| 0);
+        }
         let mut worker = worker::spawn(presets_dir.clone())
             .map_err(|e| CliError::Failure(format!("presets: {e}")))?;
         let hint = cli::startup_hint(command.as_ref(), &mut worker, &log_file).await;

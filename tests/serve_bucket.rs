@@ -226,6 +226,20 @@ fn presets_save_no_replace_creates_only_and_config_and_doctor_show_the_bucket() 
         String::from_utf8_lossy(&out.stderr),
         "music-gen: presets: bucket gs://no-such-bucket-y does not exist, or these credentials cannot see it\n"
     );
+    // doctor still runs its checks and reports the bucket as a failed one.
+    let out = cli("no-such-bucket-y", &dir, &["doctor"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "presets bucket gs://no-such-bucket-y/cli: bucket gs://no-such-bucket-y does not exist"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("model & location"),
+        "the other checks ran too: {text}"
+    );
 
     // Takes do not go to a bucket yet: refused, no folder named gs: made.
     let out = Launch::new()

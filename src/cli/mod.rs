@@ -58,6 +58,21 @@ pub async fn startup_hint(
     import::python_presets_hint(worker, &cwd, &marker).await
 }
 
+/// `music-gen doctor`, which needs no worker: it runs (and reports a
+/// presets store that cannot be opened as a failed check) even when the
+/// store would stop every other command at start.
+pub async fn run_doctor(
+    cli: &Cli,
+    presets_dir: &Path,
+    log_file: &Path,
+    json: bool,
+) -> Result<(), CliError> {
+    let s = settings(&cli.generation)?;
+    let out = output_dir(&cli.generation);
+    let subject = doctor::subject(&s, (presets_dir, out.as_path(), log_file));
+    doctor::run(subject, json).await
+}
+
 /// Runs one subcommand. `log_file` is shown by `config`. The worker is
 /// the server's to keep once `serve` starts.
 pub async fn run(
@@ -111,13 +126,7 @@ pub async fn run(
             )
             .await
         }
-        Command::Doctor { json } => {
-            let s = settings(&cli.generation)?;
-            let out = output_dir(&cli.generation);
-            let dirs = (presets_dir, out.as_path(), log_file);
-            let subject = doctor::subject(&s, dirs);
-            doctor::run(subject, json).await
-        }
+        Command::Doctor { json } => run_doctor(cli, presets_dir, log_file, json).await,
         Command::Config { json } => {
             let (s, sources) = settings::resolve(&cli.generation)?;
             let out = output_dir(&cli.generation);
