@@ -69,6 +69,13 @@ fn main() -> ExitCode {
         if let Some(out) = &cli.generation.output_dir {
             check_output_dir(out)?;
         }
+        if let Some(link) = location.local().and_then(paths::dead_link_in_the_way) {
+            return Err(CliError::Usage(format!(
+                "{}: {} is a link that leads nowhere (a loop, or its target is gone)",
+                source,
+                link.display()
+            )));
+        }
         if let Some(file) = location.local().and_then(paths::file_in_the_way) {
             return Err(CliError::Usage(format!(
                 "{}: {} is a file, not a folder; presets are kept in a folder of YAML files",

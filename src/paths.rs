@@ -62,9 +62,33 @@ pub fn file_in_the_way(dir: &Path) -> Option<&Path> {
     (!existing.is_dir()).then_some(existing)
 }
 
+/// A link on the way to `dir` that leads nowhere (a loop, or its target is
+/// gone): creating the folder would fail with a bare "File exists".
+pub fn dead_link_in_the_way(dir: &Path) -> Option<&Path> {
+    dir.ancestors()
+        .take_while(|p| std::fs::metadata(p).is_err())
+        .find(|p| std::fs::symlink_metadata(p).is_ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_leading_nowhere_on_the_way_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a");
+        let b = dir.path().join("b");
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        assert_eq!(dead_link_in_the_way(&a), Some(a.as_path()));
+        assert_eq!(dead_link_in_the_way(&a.join("x/y")), Some(a.as_path()));
+        let gone = dir.path().join("gone");
+        std::os::unix::fs::symlink(dir.path().join("nothing"), &gone).unwrap();
+        assert_eq!(dead_link_in_the_way(&gone), Some(gone.as_path()));
+        assert_eq!(dead_link_in_the_way(&dir.path().join("new/dir")), None);
+        assert_eq!(dead_link_in_the_way(dir.path()), None);
+    }
 
     #[test]
     fn a_file_where_a_folder_is_wanted_is_found() {

@@ -413,6 +413,32 @@ fn a_file_given_as_the_presets_folder_is_named_as_not_a_folder() {
 }
 
 #[test]
+fn a_link_loop_given_as_the_presets_folder_is_named_as_one() {
+    let env = Env::new();
+    let (a, b) = (env.path("a"), env.path("b"));
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_music-gen"))
+        .env("HOME", env.dir.path())
+        .env("XDG_STATE_HOME", env.path("state"))
+        .env_remove("MUSIC_GEN_PRESETS_DIR")
+        .stdin(Stdio::null())
+        .arg("--presets-dir")
+        .arg(a.join("presets"))
+        .args(["presets", "list"])
+        .output()
+        .unwrap();
+    assert_one_line(
+        &o,
+        2,
+        &format!(
+            "--presets-dir: {} is a link that leads nowhere (a loop, or its target is gone)",
+            a.display()
+        ),
+    );
+}
+
+#[test]
 fn a_prune_without_a_rule_shows_the_rules_there_are() {
     let env = Env::new();
     let o = env.run(&["history", "prune"]);

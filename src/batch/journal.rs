@@ -79,9 +79,26 @@ pub fn read(path: &Path) -> std::io::Result<HashMap<String, Record>> {
         Err(e) => return Err(e),
     };
     let mut last = HashMap::new();
-    for line in BufReader::new(file).lines() {
+    let mut lines = BufReader::new(file).split(b'\n').enumerate().peekable();
+    while let Some((index, line)) = lines.next() {
         let line = line?;
-        if let Ok(record) = serde_json::from_str::<Record>(&line) {
+        let Ok(text) = std::str::from_utf8(&line) else {
+            // Not ours and not a line cut off by a kill (that is only ever
+            // the last): a "sent" record may be lost in it, so nothing is
+            // guessed; the user decides.
+            if lines.peek().is_none() {
+                break;
+            }
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "line {} is not text music-gen wrote; move the journal aside to start afresh \
+                     (takes it recorded as sent may then be sent, and billed, again)",
+                    index + 1
+                ),
+            ));
+        };
+        if let Ok(record) = serde_json::from_str::<Record>(text) {
             last.insert(record.key().to_string(), record);
         }
     }
@@ -317,6 +334,24 @@ mod tests {
         assert!(matches!(judge(last.get("a")), Earlier::Broken { .. }));
         std::fs::remove_file(&audio).unwrap();
         assert!(matches!(judge(last.get("a")), Earlier::Broken { .. }));
+    }
+
+    #[test]
+    fn a_journal_with_a_line_that_is_not_text_names_the_line_unless_it_was_cut_off_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.jsonl");
+        let sent = b"{\"event\":\"sent\",\"key\":\"a\"}\n";
+        std::fs::write(&path, [&sent[..], b"\xff\xfe garbage\n", sent].concat()).unwrap();
+        let e = read(&path).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+        assert!(
+            e.to_string()
+                .starts_with("line 2 is not text music-gen wrote"),
+            "{e}"
+        );
+        std::fs::write(&path, [&sent[..], b"{\"event\":\"se\xff"].concat()).unwrap();
+        let last = read(&path).unwrap();
+        assert_eq!(judge(last.get("a")), Earlier::Uncertain { error: None });
     }
 
     #[test]

@@ -51,18 +51,21 @@ impl Location {
         };
         let Some((scheme, rest)) = text.split_once("://") else {
             if text.is_empty() {
-                return Err(fail(
-                    "empty; give a folder, gs://BUCKET/PREFIX or s3://BUCKET/PREFIX",
-                ));
+                return Err(fail("empty; give a folder or gs://BUCKET/PREFIX"));
             }
             return Ok(Location::Local(PathBuf::from(text)));
         };
         let make: fn(BucketPath) -> Location = match scheme {
             "gs" => Location::Gcs,
             "s3" => Location::S3,
+            _ if scheme.eq_ignore_ascii_case("gs") => {
+                return Err(fail("write the scheme in lowercase: gs://BUCKET/PREFIX"));
+            }
+            // s3 is parsed (and then refused where a store is opened) but
+            // not offered while it is not supported.
             _ => {
                 return Err(fail(
-                    "unsupported scheme; use a folder, gs://BUCKET/PREFIX or s3://BUCKET/PREFIX",
+                    "unsupported scheme; use a folder or gs://BUCKET/PREFIX",
                 ));
             }
         };
@@ -211,6 +214,12 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("unsupported scheme")
+        );
+        assert!(
+            Location::parse("GS://b/x")
+                .unwrap_err()
+                .to_string()
+                .contains("lowercase: gs://")
         );
     }
 }
