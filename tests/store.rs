@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -970,4 +971,48 @@ fn two_stores_saving_one_new_name_never_both_succeed() {
             .filter_map(|o| o.as_ref().err())
             .all(|e| matches!(e, StoreError::Exists { .. }))
     );
+}
+
+/// Loads are served from a cache of parsed presets (the server loads one
+/// per generation); a file changed in any way since is read again, never
+/// answered stale.
+#[test]
+fn a_loaded_preset_is_never_stale_after_a_change_by_any_means() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(dir.path());
+    let genre = |s: &PresetStore| s.load("mine").unwrap().preset.genre;
+    store.save(&preset("mine", "rock"), true).unwrap();
+    assert_eq!(genre(&store), "rock");
+    assert_eq!(genre(&store), "rock", "a second load, from the cache");
+    // A save through another store (a rename: new inode).
+    open(dir.path())
+        .save(&preset("mine", "jazz"), true)
+        .unwrap();
+    assert_eq!(genre(&store), "jazz");
+    // An edit in place of the same length (same inode, new mtime).
+    let path = dir.path().join("mine.yaml");
+    let text = fs::read_to_string(&path).unwrap().replace("jazz", "funk");
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let later =
+        fs::metadata(&path).unwrap().modified().unwrap() + std::time::Duration::from_secs(1);
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    assert_eq!(genre(&store), "funk");
+    // Gone, and a link in its place is checked as any link is.
+    fs::remove_file(&path).unwrap();
+    assert!(matches!(
+        store.load("mine").unwrap_err(),
+        StoreError::NotFound { .. }
+    ));
+    std::os::unix::fs::symlink("/etc/hostname", &path).unwrap();
+    assert!(store.load("mine").is_err(), "a link out of the folder");
 }
