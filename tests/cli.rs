@@ -367,7 +367,11 @@ fn generate_simulated_writes_metadata_beside_output() {
     assert!(o.status.success());
     let s = stdout(&o);
     assert!(s.contains("Status:       simulated"));
-    assert!(s.contains("Cost estimate: $0.0280"));
+    // Nothing spent, and what gcp mode would cost: the TUI's figure.
+    assert!(
+        s.contains("Cost estimate: none (simulated; gcp mode ~$0.0600)"),
+        "{s}"
+    );
     assert!(s.contains("Metadata:"), "{s}");
     let takes: Vec<_> = std::fs::read_dir(dir.path().join("tracks"))
         .unwrap()
@@ -375,6 +379,17 @@ fn generate_simulated_writes_metadata_beside_output() {
         .collect();
     assert_eq!(takes.len(), 1, "{takes:?}");
     assert!(takes[0].ends_with("-rock.json"), "{takes:?}");
+    // history show says the same of its cost.
+    let id = takes[0].trim_end_matches(".json");
+    let o = music_gen(dir.path())
+        .args(["history", "show", id])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&o).contains("Cost:         none (simulated; gcp mode ~$0.0600: "),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

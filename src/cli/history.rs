@@ -15,7 +15,7 @@ use crate::cli::track::{flags_layer, resolve};
 use crate::cli::worker_call::call;
 use crate::domain::model::Model;
 use crate::domain::result_file;
-use crate::generate::{GenerationSettings, Job, OutputTarget, output};
+use crate::generate::{GenerationSettings, Job, Mode, OutputTarget, output};
 use crate::library::{
     Library, Page, PruneRule, Query, Sort, Take, TakeState, TakeSummary, format_bytes, format_time,
     parse_age,
@@ -264,14 +264,28 @@ fn details(take: &Take, analysis: Option<&Analysis>) -> String {
     row("Asked for:", format!("{} s", r.duration_seconds));
     // The estimate says whether anything was billed (a simulated take's
     // figure is what gcp mode would have cost).
-    row(
-        "Cost:",
-        format!(
+    let gcp = (r.mode == Mode::Simulate)
+        .then(|| {
+            let model = r.settings.as_ref().map(|s| s.model).or(r.model)?;
+            let samples = r.settings.as_ref().map_or(1, |s| s.sample_count);
+            Some(crate::domain::cost::vertex(model, samples))
+        })
+        .flatten();
+    let cost = match gcp {
+        // The TUI's and generate's words: nothing spent, and what gcp mode
+        // would cost (the file keeps the Python tool's simulated figure).
+        Some(gcp) => format!(
+            "none (simulated; gcp mode ~{}: {})",
+            gcp.total_display(),
+            gcp.note.trim_end_matches('.')
+        ),
+        None => format!(
             "${:.4} ({})",
             r.cost_estimate.estimated_total_usd,
             r.cost_estimate.note.trim_end_matches('.')
         ),
-    );
+    };
+    row("Cost:", cost);
     row("Metadata:", s.metadata_path.display().to_string());
     for f in &take.files {
         let where_ = match &f.found {

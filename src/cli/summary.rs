@@ -2,9 +2,10 @@
 
 use std::fmt::Write;
 
+use crate::domain::cost;
 use crate::domain::prompt::structure_parts;
 use crate::domain::pyfloat;
-use crate::generate::{GenerationResult, Job};
+use crate::generate::{GenerationResult, Job, Mode};
 
 pub fn render(job: &Job, r: &GenerationResult) -> String {
     let t = &job.track;
@@ -32,7 +33,20 @@ pub fn render(job: &Job, r: &GenerationResult) -> String {
     }
     let _ = writeln!(out, "  temperature: {}", pyfloat::repr(t.temperature));
     let c = &r.cost_estimate;
-    let _ = writeln!(out, "Cost estimate: {} — {}", c.total_display(), c.note);
+    if r.mode == Mode::Simulate {
+        // What the TUI's prompt pane and `history show` say: nothing spent,
+        // and what gcp mode would cost (the file keeps the Python tool's
+        // simulated figure, which is another).
+        let gcp = cost::vertex(job.model(), job.track.sample_count.unwrap_or(1));
+        let _ = writeln!(
+            out,
+            "Cost estimate: none (simulated; gcp mode ~{}) — {}",
+            gcp.total_display(),
+            gcp.note
+        );
+    } else {
+        let _ = writeln!(out, "Cost estimate: {} — {}", c.total_display(), c.note);
+    }
     let _ = writeln!(out, "Prompt:");
     indented(&mut out, &r.prompt);
     let _ = writeln!(out, "Message:      {}", r.message);
