@@ -140,6 +140,17 @@ pub struct PresetSummary {
 }
 
 impl PresetSummary {
+    /// A listing's line for a preset that cannot be used, and why.
+    pub fn broken(name: &str, error: String) -> PresetSummary {
+        PresetSummary {
+            name: name.to_string(),
+            genre: None,
+            description: None,
+            error: Some(error),
+            warnings: Vec::new(),
+        }
+    }
+
     pub fn is_broken(&self) -> bool {
         self.error.is_some()
     }
@@ -576,13 +587,7 @@ fn read_preset_file(dir: &Path, path: &Path) -> Result<Vec<u8>, StoreError> {
 }
 
 fn summarize(name: &str, path: &Path) -> PresetSummary {
-    let broken = |error: String| PresetSummary {
-        name: name.to_string(),
-        genre: None,
-        description: None,
-        error: Some(error),
-        warnings: Vec::new(),
-    };
+    let broken = |error: String| PresetSummary::broken(name, error);
     if let Err(e) = validate_preset_name(name) {
         return broken(format!("file name: {}", e.message));
     }
@@ -597,13 +602,7 @@ fn summarize(name: &str, path: &Path) -> PresetSummary {
 
 /// A listing's line for one preset's bytes; `path` names it in messages.
 pub(crate) fn summarize_bytes(name: &str, path: &Path, bytes: &[u8]) -> PresetSummary {
-    let broken = |error: String| PresetSummary {
-        name: name.to_string(),
-        genre: None,
-        description: None,
-        error: Some(error),
-        warnings: Vec::new(),
-    };
+    let broken = |error: String| PresetSummary::broken(name, error);
     if let Err(e) = validate_preset_name(name) {
         return broken(format!("file name: {}", e.message));
     }

@@ -159,17 +159,10 @@ impl BucketPresets {
                         Err(e) if e.is_unreachable() => Err(e),
                         // Listed as broken, and (generation 0 never
                         // matches) downloaded again next time.
-                        Err(e) => Ok(Some((
-                            name.clone(),
-                            0,
-                            PresetSummary {
-                                name,
-                                genre: None,
-                                description: None,
-                                error: Some(e.to_string()),
-                                warnings: Vec::new(),
-                            },
-                        ))),
+                        Err(e) => {
+                            let summary = PresetSummary::broken(&name, e.to_string());
+                            Ok(Some((name, 0, summary)))
+                        }
                     }
                 })
                 .buffer_unordered(PARALLEL_READS)
