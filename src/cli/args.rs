@@ -78,7 +78,7 @@ pub struct GenerationArgs {
     )]
     pub endpoint: Option<String>,
 
-    /// Where generated tracks go [default: ~/.local/share/music-gen/tracks]
+    /// Where generated tracks go: a folder, or a bucket: gs://BUCKET/PREFIX [default: ~/.local/share/music-gen/tracks]
     #[arg(long, global = true, env = "MUSIC_GEN_OUTPUT_DIR", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 

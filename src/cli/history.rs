@@ -15,10 +15,10 @@ use crate::cli::track::{flags_layer, resolve};
 use crate::cli::worker_call::call;
 use crate::domain::model::Model;
 use crate::domain::result_file;
-use crate::generate::{GenerationSettings, Job, Mode, OutputTarget, output};
+use crate::generate::{GenerationSettings, Job, Mode, output};
 use crate::library::{
-    Library, Page, PruneRule, Query, Sort, Take, TakeState, TakeSummary, format_bytes, format_time,
-    parse_age,
+    Page, PruneRule, Query, Sort, Take, TakeState, TakeStore, TakeSummary, format_bytes,
+    format_time, parse_age,
 };
 use crate::player::{Player, PlayerError};
 use crate::text;
@@ -324,11 +324,7 @@ fn state_line(state: &TakeState) -> String {
 
 async fn prune(dir: &Path, rule: PruneRule, yes: bool) -> Result<(), CliError> {
     let dir_owned = dir.to_path_buf();
-    let plan = blocking(move || {
-        let mut lib = Library::open(&dir_owned)?;
-        Ok(lib.plan_prune(rule, now()))
-    })
-    .await?;
+    let plan = blocking(move || TakeStore::open(&dir_owned)?.plan_prune(rule, now())).await?;
     if plan.takes.is_empty() {
         return stdout::print("Nothing to prune.\n");
     }
@@ -349,7 +345,7 @@ async fn prune(dir: &Path, rule: PruneRule, yes: bool) -> Result<(), CliError> {
         }
     }
     let dir_owned = dir.to_path_buf();
-    let (count, freed) = blocking(move || Library::open(&dir_owned)?.prune(&plan)).await?;
+    let (count, freed) = blocking(move || TakeStore::open(&dir_owned)?.prune(&plan)).await?;
     stdout::print(&format!(
         "Deleted {count} take{}, freed {}.\n",
         if count == 1 { "" } else { "s" },
@@ -435,10 +431,10 @@ pub async fn rerun(
                 .to_string(),
         ));
     }
-    let dir = match &settings.output {
-        OutputTarget::Dir(d) => d.clone(),
-        _ => crate::paths::default_output_dir(),
-    };
+    let dir = settings
+        .output
+        .dir()
+        .unwrap_or_else(crate::paths::default_output_dir);
     let take = load(worker, &dir, id).await?;
     let value = serde_json::to_value(&take.result)
         .map_err(|e| CliError::Failure(format!("{}: {e}", take.id())))?;
