@@ -50,7 +50,7 @@ fn diff(a: RequestCounts, b: RequestCounts) -> String {
 
 fn result(i: usize) -> GenerationResult {
     let mut job = Job::new(
-        TrackConfig::new(&format!("take number {i}\nla la la"), "synthwave"),
+        TrackConfig::new(format!("take number {i}\nla la la"), "synthwave"),
         GenerationSettings::default(),
     );
     job.settings.key.mode = Mode::Gcp;
