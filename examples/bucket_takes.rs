@@ -19,7 +19,7 @@ use music_gen::generate::{GenerationResult, GenerationSettings, Job, Mode, Outpu
 use music_gen::library::{BucketLibrary, INDEX_FILE, Library, Query};
 use music_gen::storage::BucketPath;
 use music_gen::storage::blocking::Blocking;
-use music_gen::storage::gcs::RequestCounts;
+use music_gen::storage::{Bucket, Precondition, RequestCounts, Service};
 use tokio_util::sync::CancellationToken;
 
 #[path = "../tests/storage_support/mod.rs"]
@@ -109,10 +109,22 @@ fn main() {
     };
     let (mut up_bucket, mut up_local) = (Vec::new(), Vec::new());
     // The first upload makes the client and its connection.
-    save(&OutputTarget::Bucket(at.clone()), 0);
+    save(
+        &OutputTarget::Bucket {
+            service: Service::Gcs,
+            at: at.clone(),
+        },
+        0,
+    );
     for run in 0..RUNS {
         let t = Instant::now();
-        let r = save(&OutputTarget::Bucket(at.clone()), run);
+        let r = save(
+            &OutputTarget::Bucket {
+                service: Service::Gcs,
+                at: at.clone(),
+            },
+            run,
+        );
         up_bucket.push(t.elapsed());
         assert!(r.metadata_path.unwrap().starts_with("gs://"));
         let t = Instant::now();
@@ -163,7 +175,7 @@ fn main() {
                         &at.object(&format!("{stem}.wav")),
                         &a.bytes,
                         "audio/wav",
-                        Some(0),
+                        &Precondition::Absent,
                     )
                     .await
                     .unwrap();
@@ -171,7 +183,7 @@ fn main() {
                         &at.object(&format!("{stem}.json")),
                         &json,
                         "application/json",
-                        Some(0),
+                        &Precondition::Absent,
                     )
                     .await
                     .unwrap();
@@ -191,7 +203,8 @@ fn main() {
     });
     let all = Query::default();
     let cache_file = music_gen::paths::bucket_index_file(&at.bucket, &at.prefix);
-    let open = || BucketLibrary::open_with(at.clone(), storage_support::client(&bucket)).unwrap();
+    let open =
+        || BucketLibrary::open(at.clone(), Bucket::Gcs(storage_support::client(&bucket))).unwrap();
 
     // Cold: a fresh process, no cache file (each run removes it).
     let (mut cold_bucket, mut cold_local) = (Vec::new(), Vec::new());

@@ -141,8 +141,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Takes go to a folder or a Cloud Storage bucket; a location that does
-/// not parse is refused in one line naming the setting, instead of
+/// Takes go to a folder or a bucket (Cloud Storage or S3); a location
+/// that does not parse is refused in one line naming the setting, instead of
 /// becoming a local folder named `gs:`.
 fn check_output_dir(out: &std::path::Path, from_config: bool) -> Result<(), CliError> {
     use music_gen::storage::Location;
@@ -151,14 +151,9 @@ fn check_output_dir(out: &std::path::Path, from_config: bool) -> Result<(), CliE
     } else {
         "--output-dir / MUSIC_GEN_OUTPUT_DIR"
     };
-    match Location::from_path(out) {
-        Ok(Location::Local(_) | Location::Gcs(_)) => Ok(()),
-        Ok(at) => Err(CliError::Usage(format!(
-            "{setting}: {at}: takes in an S3 store are not supported yet; give a folder \
-             or gs://BUCKET/PREFIX"
-        ))),
-        Err(e) => Err(CliError::Usage(format!("{setting}: {e}"))),
-    }
+    Location::from_path(out)
+        .map(drop)
+        .map_err(|e| CliError::Usage(format!("{setting}: {e}")))
 }
 
 /// Where the presets folder was named: the flag, the variable, or nowhere.

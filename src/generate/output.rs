@@ -70,7 +70,7 @@ pub struct NewAudio {
 fn place(target: &OutputTarget) -> Option<(PathBuf, Option<PathBuf>)> {
     match target {
         // Nothing local: a bucket's takes are spooled by `write`.
-        OutputTarget::None | OutputTarget::Bucket(_) => None,
+        OutputTarget::None | OutputTarget::Bucket { .. } => None,
         OutputTarget::Dir(d) => Some((d.clone(), None)),
         OutputTarget::File(p) => Some((atomic::parent(p).to_path_buf(), Some(p.clone()))),
     }
@@ -151,8 +151,8 @@ pub async fn write(
     mut result: GenerationResult,
     cancel: tokio_util::sync::CancellationToken,
 ) -> Result<GenerationResult, GenerateError> {
-    if let OutputTarget::Bucket(at) = target {
-        return crate::generate::upload::save(at, audio, result, cancel).await;
+    if let OutputTarget::Bucket { service, at } = target {
+        return crate::generate::upload::save(*service, at, audio, result, cancel).await;
     }
     let target = target.clone();
     tokio::task::spawn_blocking(move || {

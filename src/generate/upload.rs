@@ -1,5 +1,5 @@
-//! Takes saved to a bucket (`--output-dir gs://BUCKET/PREFIX`), so every
-//! instance naming it shares them.
+//! Takes saved to a bucket (`--output-dir gs://BUCKET/PREFIX` or
+//! `s3://BUCKET/PREFIX`), so every instance naming it shares them.
 //!
 //! A paid take is never lost: it is first written whole to a local spool
 //! folder (the folder writer's guarantees: atomic, measured, digested),
@@ -8,8 +8,8 @@
 //! downloads nothing). When the upload fails, the spool copy stays and the
 //! error says where, and that the call was billed.
 //!
-//! Names are reserved with the store's create precondition
-//! (`ifGenerationMatch=0`) on every object, so two instances never take
+//! Names are reserved with the store's create precondition (GCS
+//! `ifGenerationMatch=0`, S3 `If-None-Match: *`) on every object, so two instances never take
 //! the same name: the one that finds a name taken (412) removes what it
 //! uploaded under it and takes the next (`STEM-2`, `STEM-3`, …).
 //!
@@ -30,8 +30,7 @@ use crate::generate::error::GenerateError;
 use crate::generate::job::OutputTarget;
 use crate::generate::output::{self, NewAudio};
 use crate::generate::result::GenerationResult;
-use crate::storage::BucketPath;
-use crate::storage::gcs::{Gcs, StorageError, Written};
+use crate::storage::{Bucket, BucketPath, Op, Precondition, Service, StorageError, Written};
 
 /// Names tried before giving up: far more than instances racing for one
 /// second's name.
@@ -40,6 +39,7 @@ const METADATA_TYPE: &str = "application/json";
 
 /// Writes a take to the bucket; see the module's documentation.
 pub(crate) async fn save(
+    service: Service,
     at: &BucketPath,
     audio: Vec<NewAudio>,
     result: GenerationResult,
@@ -61,16 +61,18 @@ pub(crate) async fn save(
         .unwrap_or_else(|| "track".to_string());
     let stem = bucket_stem(&spooled_stem, &result.genre);
     let billed = result.mode == crate::generate::Mode::Gcp;
-    let uploaded = match client(&at.bucket) {
-        Ok(gcs) => upload(&gcs, at, &stem, &audio, &mut result).await,
+    let uploaded = match client(service, &at.bucket) {
+        Ok(bucket) => upload(&bucket, at, &stem, &audio, &mut result).await,
         Err(e) => Err(e),
     };
     if let Err(e) = uploaded {
         let kept = spooled.first().cloned().unwrap_or(metadata);
         return Err(GenerateError::Upload {
             message: format!(
-                "uploading the take to gs://{}/{}: {e}",
-                at.bucket, at.prefix
+                "uploading the take to {}://{}/{}: {e}",
+                service.scheme(),
+                at.bucket,
+                at.prefix
             ),
             kept,
             billed,
@@ -84,7 +86,7 @@ pub(crate) async fn save(
 /// Uploads the audio, then the metadata, under the first free name from
 /// `stem`; `result` names the objects written.
 async fn upload(
-    gcs: &Gcs,
+    store: &Bucket,
     at: &BucketPath,
     stem: &str,
     audio: &[NewAudio],
@@ -102,35 +104,38 @@ async fn upload(
         let mut taken = false;
         for (a, path) in audio.iter().zip(&plan.audio) {
             let name = object(path);
-            match gcs.write(&name, &a.bytes, &a.mime_type, Some(0)).await {
+            match store
+                .write(&name, &a.bytes, &a.mime_type, &Precondition::Absent)
+                .await
+            {
                 Ok(Written::Done { .. }) => created.push(name),
                 Ok(Written::PreconditionFailed) => {
                     taken = true;
                     break;
                 }
                 Err(e) => {
-                    remove(gcs, &created).await;
+                    remove(store, &created).await;
                     return Err(e);
                 }
             }
         }
         if !taken {
             for (f, path) in result.files.iter_mut().zip(&plan.audio) {
-                f.path = url(at, &object(path));
+                f.path = store.url(&object(path)).into();
             }
             let meta = object(&plan.metadata);
-            result.metadata_path = Some(url(at, &meta));
+            result.metadata_path = Some(store.url(&meta).into());
             let mut json =
                 serde_json::to_string_pretty(result).expect("a result always serializes");
             json.push('\n');
-            match gcs
-                .write(&meta, json.as_bytes(), METADATA_TYPE, Some(0))
+            match store
+                .write(&meta, json.as_bytes(), METADATA_TYPE, &Precondition::Absent)
                 .await
             {
                 Ok(Written::Done { .. }) => return Ok(()),
                 Ok(Written::PreconditionFailed) => {}
                 Err(e) => {
-                    remove(gcs, &created).await;
+                    remove(store, &created).await;
                     return Err(e);
                 }
             }
@@ -138,11 +143,12 @@ async fn upload(
         tracing::debug!(base = %base, "name taken in the bucket, trying the next");
         // Only what this attempt created: an object whose write failed
         // without an answer may be another instance's by now.
-        remove(gcs, &created).await;
+        remove(store, &created).await;
     }
     Err(StorageError::Status {
+        service: store.service(),
         bucket: at.bucket.clone(),
-        op: crate::storage::gcs::Op::Create,
+        op: Op::Create,
         status: 412,
         message: format!("{MAX_NAMES} names from {stem} are all taken"),
     })
@@ -172,16 +178,12 @@ fn bucket_stem(spooled: &str, genre: &str) -> String {
 
 /// Removes objects this save created, best effort: one left behind is
 /// never listed (no metadata names it).
-async fn remove(gcs: &Gcs, objects: &[String]) {
+async fn remove(store: &Bucket, objects: &[String]) {
     for object in objects {
-        if let Err(e) = gcs.delete(object).await {
+        if let Err(e) = store.delete(object).await {
             tracing::warn!(object, error = %e, "cannot remove an unlisted object");
         }
     }
-}
-
-fn url(at: &BucketPath, object: &str) -> PathBuf {
-    PathBuf::from(format!("gs://{}/{object}", at.bucket))
 }
 
 /// The upload is complete: the spooled audio moves into the audio cache
@@ -202,17 +204,21 @@ fn unspool(audio: &[PathBuf], hashes: &[String], metadata: &Path) {
     }
 }
 
+/// Clients by store and bucket, as the process's uploads share them.
+type Clients = HashMap<(&'static str, String), Arc<Bucket>>;
+
 /// One client per bucket for the process's uploads: its connections and
 /// token are reused from take to take.
-fn client(bucket: &str) -> Result<Arc<Gcs>, StorageError> {
-    static CLIENTS: Mutex<Option<HashMap<String, Arc<Gcs>>>> = Mutex::new(None);
+fn client(service: Service, bucket: &str) -> Result<Arc<Bucket>, StorageError> {
+    static CLIENTS: Mutex<Option<Clients>> = Mutex::new(None);
     let mut clients = CLIENTS.lock().unwrap_or_else(|e| e.into_inner());
     let clients = clients.get_or_insert_with(HashMap::new);
-    if let Some(c) = clients.get(bucket) {
+    let key = (service.scheme(), bucket.to_string());
+    if let Some(c) = clients.get(&key) {
         return Ok(Arc::clone(c));
     }
-    let c = Arc::new(Gcs::new(bucket)?);
-    clients.insert(bucket.to_string(), Arc::clone(&c));
+    let c = Arc::new(Bucket::new(service, bucket)?);
+    clients.insert(key, Arc::clone(&c));
     Ok(c)
 }
 

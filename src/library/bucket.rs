@@ -1,10 +1,10 @@
-//! The takes in a Cloud Storage bucket (`--output-dir gs://BUCKET/PREFIX`),
+//! The takes in a bucket (`--output-dir gs://BUCKET/PREFIX` or `s3://…`),
 //! as the folder library lists a folder's: a take is a metadata object
 //! `STEM.json` under the prefix, with its audio beside it.
 //!
 //! A listing is one list request (a page per 1,000 objects). A take's
-//! summary is downloaded once per version: the object's generation plays
-//! the role of a file's size and modification time, and what was read is
+//! summary is downloaded once per version: the object's version (GCS
+//! generation, S3 ETag) plays the role of a file's size and modification time, and what was read is
 //! kept in memory and in a cache file under the XDG cache directory, so
 //! another process (`history`, a second server) does not download it
 //! again either. Audio is downloaded only to be played or drawn, into the
@@ -25,9 +25,8 @@ use crate::library::prune::{PrunePlan, PruneRule};
 use crate::library::query::{Page, Query, Sort, Spent};
 use crate::library::take::{Take, TakeFile, TakeId, TakeSummary};
 use crate::library::{LibraryError, resolve_id};
-use crate::storage::BucketPath;
 use crate::storage::blocking::Blocking;
-use crate::storage::gcs::{Gcs, StorageError};
+use crate::storage::{Bucket, BucketPath, RequestCounts, StorageError};
 
 /// A metadata object larger than this is not one of ours.
 const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
@@ -44,12 +43,12 @@ const CACHE_VERSION: u32 = 1;
 struct Entry {
     id: TakeId,
     time: i64,
-    generation: u64,
+    version: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Cached {
-    generation: u64,
+    version: String,
     summary: TakeSummary,
 }
 
@@ -60,7 +59,7 @@ struct CacheFile {
 }
 
 pub struct BucketLibrary {
-    gcs: Gcs,
+    store: Bucket,
     at: BucketPath,
     blocking: Blocking,
     /// Newest first.
@@ -69,7 +68,7 @@ pub struct BucketLibrary {
     /// the last listing: which audio is there, and what a delete frees.
     objects: HashMap<String, u64>,
     summaries: HashMap<TakeId, Cached>,
-    results: HashMap<TakeId, (u64, GenerationResult)>,
+    results: HashMap<TakeId, (String, GenerationResult)>,
     /// Cache files whose digest was checked by this process.
     verified: HashSet<PathBuf>,
     cache_file: PathBuf,
@@ -78,18 +77,13 @@ pub struct BucketLibrary {
 }
 
 impl BucketLibrary {
-    /// Lists the bucket's takes; reads no metadata yet.
-    pub fn open(at: BucketPath) -> Result<BucketLibrary, LibraryError> {
-        let gcs = Gcs::new(&at.bucket)?;
-        BucketLibrary::open_with(at, gcs)
-    }
-
-    /// Opens the library through `gcs` (an emulator's client, in tests).
-    pub fn open_with(at: BucketPath, gcs: Gcs) -> Result<BucketLibrary, LibraryError> {
-        let blocking = Blocking::new().map_err(|e| LibraryError::io(url(&at, ""), e))?;
+    /// Lists the bucket's takes through `store`; reads no metadata yet.
+    pub fn open(at: BucketPath, store: Bucket) -> Result<BucketLibrary, LibraryError> {
+        let shown = store.url(&at.prefix);
+        let blocking = Blocking::new().map_err(|e| LibraryError::io(shown, e))?;
         let cache_file = crate::paths::bucket_index_file(&at.bucket, &at.prefix);
         let mut lib = BucketLibrary {
-            gcs,
+            store,
             at,
             blocking,
             entries: Vec::new(),
@@ -105,9 +99,14 @@ impl BucketLibrary {
         Ok(lib)
     }
 
-    /// `gs://BUCKET/PREFIX/`.
+    /// `gs://BUCKET/PREFIX/` (or `s3://…`).
     pub fn url(&self) -> PathBuf {
-        url(&self.at, "")
+        self.url_of("")
+    }
+
+    /// The URL of the file `file` under the prefix.
+    fn url_of(&self, file: &str) -> PathBuf {
+        PathBuf::from(self.store.url(&self.at.object(file)))
     }
 
     pub fn len(&self) -> usize {
@@ -119,14 +118,14 @@ impl BucketLibrary {
     }
 
     /// Requests sent so far, by kind (what the benchmark counts).
-    pub fn requests(&self) -> crate::storage::gcs::RequestCounts {
-        self.gcs.requests()
+    pub fn requests(&self) -> RequestCounts {
+        self.store.requests()
     }
 
     /// Lists the objects again: takes another instance added or removed
     /// are seen; summaries already read are kept.
     pub fn rescan(&mut self) -> Result<(), LibraryError> {
-        let listed = self.blocking.run(self.gcs.list(&self.at.prefix))?;
+        let listed = self.blocking.run(self.store.list(&self.at.prefix))?;
         let mut objects = HashMap::with_capacity(listed.len());
         let mut entries = Vec::new();
         for o in listed {
@@ -141,7 +140,7 @@ impl BucketLibrary {
                 entries.push(Entry {
                     id: TakeId(stem.to_string()),
                     time: time_from_name(stem).unwrap_or(0),
-                    generation: o.generation,
+                    version: o.version.as_str().to_string(),
                 });
             }
             objects.insert(file.to_string(), o.size);
@@ -186,20 +185,19 @@ impl BucketLibrary {
             .filter(|e| {
                 self.summaries
                     .get(&e.id)
-                    .is_none_or(|c| c.generation != e.generation)
+                    .is_none_or(|c| c.version != e.version)
             })
             .map(|e| (e.clone(), self.metadata_object(&e.id)))
             .collect();
         if stale.is_empty() {
             return Ok(());
         }
-        let gcs = &self.gcs;
-        let at = &self.at;
+        let store = &self.store;
         let read: Vec<(Entry, Option<Result<GenerationResult, String>>)> =
             self.blocking.run(async {
                 futures_util::stream::iter(stale)
                     .map(|(entry, object)| async move {
-                        match gcs.read(&object, MAX_METADATA_BYTES).await {
+                        match store.read(&object, MAX_METADATA_BYTES).await {
                             Ok(Some(bytes)) => Ok((entry, Some(parse(&bytes)))),
                             // Deleted since the listing.
                             Ok(None) => Ok((entry, None)),
@@ -213,7 +211,7 @@ impl BucketLibrary {
             })?;
         for (entry, outcome) in read {
             let Some(outcome) = outcome else { continue };
-            let path = url(at, &format!("{}.json", entry.id.0));
+            let path = self.url_of(&format!("{}.json", entry.id.0));
             let summary = match outcome {
                 Ok(r) => {
                     let missing =
@@ -225,7 +223,7 @@ impl BucketLibrary {
             self.summaries.insert(
                 entry.id,
                 Cached {
-                    generation: entry.generation,
+                    version: entry.version,
                     summary,
                 },
             );
@@ -296,16 +294,16 @@ impl BucketLibrary {
 
     /// A take's metadata, downloaded once per version.
     fn result(&mut self, entry: &Entry) -> Result<GenerationResult, LibraryError> {
-        if let Some((generation, r)) = self.results.get(&entry.id)
-            && *generation == entry.generation
+        if let Some((version, r)) = self.results.get(&entry.id)
+            && *version == entry.version
         {
             return Ok(r.clone());
         }
         let object = self.metadata_object(&entry.id);
-        let path = url(&self.at, &format!("{}.json", entry.id.0));
+        let path = self.url_of(&format!("{}.json", entry.id.0));
         let bytes = self
             .blocking
-            .run(self.gcs.read(&object, MAX_METADATA_BYTES))
+            .run(self.store.read(&object, MAX_METADATA_BYTES))
             .map_err(|e| match e {
                 StorageError::TooLarge { limit, .. } => LibraryError::TooLarge {
                     path: path.clone(),
@@ -320,7 +318,7 @@ impl BucketLibrary {
             self.results.clear();
         }
         self.results
-            .insert(entry.id.clone(), (entry.generation, r.clone()));
+            .insert(entry.id.clone(), (entry.version.clone(), r.clone()));
         Ok(r)
     }
 
@@ -334,7 +332,7 @@ impl BucketLibrary {
             .cloned()
             .ok_or_else(|| LibraryError::NotFound(id.0.clone()))?;
         let result = self.result(&entry)?;
-        let path = url(&self.at, &format!("{}.json", id.0));
+        let path = self.url_of(&format!("{}.json", id.0));
         let recorded: Vec<PathBuf> = result.files.iter().map(|f| f.path.clone()).collect();
         let summary = TakeSummary::in_bucket(
             id.clone(),
@@ -384,7 +382,7 @@ impl BucketLibrary {
             let _ = std::fs::remove_file(&cached);
         }
         let object = self.at.object(name);
-        let bytes = match self.blocking.run(self.gcs.read(&object, MAX_AUDIO_BYTES)) {
+        let bytes = match self.blocking.run(self.store.read(&object, MAX_AUDIO_BYTES)) {
             Ok(Some(b)) => b,
             Ok(None) => return Ok(None),
             Err(e) if e.is_unreachable() => return Err(e.into()),
@@ -424,13 +422,16 @@ impl BucketLibrary {
         let meta_file = format!("{}.json", id.0);
         if !self
             .blocking
-            .run(self.gcs.delete(&self.at.object(&meta_file)))?
+            .run(self.store.delete(&self.at.object(&meta_file)))?
         {
             return Err(LibraryError::NotFound(id.0.clone()));
         }
         let mut freed = self.objects.remove(&meta_file).unwrap_or(0);
         for file in audio {
-            if self.blocking.run(self.gcs.delete(&self.at.object(&file)))? {
+            if self
+                .blocking
+                .run(self.store.delete(&self.at.object(&file)))?
+            {
                 freed += self.objects.remove(&file).unwrap_or(0);
             }
         }
@@ -489,10 +490,13 @@ impl BucketLibrary {
         };
         match serde_json::from_slice::<CacheFile>(&bytes) {
             Ok(file) if file.version == CACHE_VERSION => {
-                let live: HashMap<&TakeId, u64> =
-                    self.entries.iter().map(|e| (&e.id, e.generation)).collect();
+                let live: HashMap<&TakeId, &str> = self
+                    .entries
+                    .iter()
+                    .map(|e| (&e.id, e.version.as_str()))
+                    .collect();
                 for c in file.takes {
-                    if live.get(&c.summary.id) == Some(&c.generation) {
+                    if live.get(&c.summary.id) == Some(&c.version.as_str()) {
                         self.summaries.entry(c.summary.id.clone()).or_insert(c);
                     }
                 }
@@ -528,10 +532,6 @@ impl BucketLibrary {
             Err(e) => tracing::info!(error = %e, "could not write the bucket index"),
         }
     }
-}
-
-fn url(at: &BucketPath, file: &str) -> PathBuf {
-    PathBuf::from(format!("gs://{}/{}", at.bucket, at.object(file)))
 }
 
 fn parse(bytes: &[u8]) -> Result<GenerationResult, String> {

@@ -72,12 +72,16 @@ pub enum TakeStore {
 
 impl TakeStore {
     /// Opens the library at the output location `dir`: a folder, or a
-    /// `gs://` URL (a folder's library does no bucket work).
+    /// `gs://` or `s3://` URL (a folder's library does no bucket work).
     pub fn open(dir: &std::path::Path) -> Result<TakeStore, LibraryError> {
-        use crate::storage::Location;
-        match Location::from_path(dir) {
-            Ok(Location::Gcs(at)) => Ok(TakeStore::Bucket(Box::new(BucketLibrary::open(at)?))),
-            _ => Ok(TakeStore::Folder(Library::open(dir)?)),
+        use crate::storage::{Bucket, Location};
+        let location = Location::from_path(dir).ok();
+        match location.as_ref().and_then(Bucket::for_location) {
+            Some(opened) => {
+                let (store, at) = opened?;
+                Ok(TakeStore::Bucket(Box::new(BucketLibrary::open(at, store)?)))
+            }
+            None => Ok(TakeStore::Folder(Library::open(dir)?)),
         }
     }
 
@@ -217,7 +221,7 @@ pub enum LibraryError {
     NotRegular { path: PathBuf },
     /// The bucket holding the takes failed (missing, refused, unreachable).
     #[error(transparent)]
-    Storage(#[from] crate::storage::gcs::StorageError),
+    Storage(#[from] crate::storage::StorageError),
 }
 
 /// Why a file over the metadata limit is not read.

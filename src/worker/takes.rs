@@ -32,7 +32,7 @@ impl Worker {
     /// Starts watching `dir` (created if missing, so a first take is seen
     /// too); each burst of changes is one `TakesChanged`.
     pub(crate) fn watch_takes(&mut self, id: RequestId, dir: PathBuf) {
-        if let Ok(Location::Gcs(_)) = Location::from_path(&dir) {
+        if Location::from_path(&dir).is_ok_and(|l| l.bucket().is_some()) {
             return self.poll_bucket(id);
         }
         if let Err(e) = std::fs::create_dir_all(&dir) {

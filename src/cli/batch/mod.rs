@@ -34,7 +34,7 @@ pub async fn batch(
         OutputTarget::File(p) => p.clone(),
         // The journal and the report stay on this machine, beside the
         // takes spooled for the bucket.
-        OutputTarget::Bucket(at) => crate::paths::spool_dir(&at.bucket, &at.prefix),
+        OutputTarget::Bucket { at, .. } => crate::paths::spool_dir(&at.bucket, &at.prefix),
         OutputTarget::None => PathBuf::from("."),
     };
     // Where the takes go, as the plan and the report name it.
