@@ -173,17 +173,27 @@ pub struct UnknownKey {
 impl std::fmt::Display for UnknownKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.path {
-            Some(path) => write!(f, "{path}: unknown key, ignored")?,
-            None => write!(f, "a key that is not a field name, ignored")?,
-        }
-        match self.suggestion {
-            Some(s) => write!(f, " (did you mean {s}?)"),
-            None => Ok(()),
+            Some(path) => write!(f, "{path}: unknown key, ignored{}", self.hint()),
+            None => write!(f, "{}, ignored{}", self.shown(), self.hint()),
         }
     }
 }
 
 impl UnknownKey {
+    /// The key as a message may name it.
+    pub fn shown(&self) -> &str {
+        self.path
+            .as_deref()
+            .unwrap_or("a key that is not a field name")
+    }
+
+    /// ` (did you mean temperature?)`, or nothing.
+    pub fn hint(&self) -> String {
+        self.suggestion
+            .map(|s| format!(" (did you mean {s}?)"))
+            .unwrap_or_default()
+    }
+
     /// A key by its dotted path, shown only if it could be a field's name.
     pub fn new(path: String) -> UnknownKey {
         UnknownKey {
