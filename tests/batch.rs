@@ -58,35 +58,8 @@ impl Setup {
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
-        for var in [
-            "MUSIC_GEN_MODE",
-            "MUSIC_GEN_MODEL",
-            "GOOGLE_APPLICATION_CREDENTIALS",
-            "MUSIC_GEN_CONFIG",
-        ] {
-            cmd.env_remove(var);
-        }
-        let d = self.fakes.dir.path();
-        cmd.current_dir(d)
-            .env("XDG_STATE_HOME", d.join("state"))
-            .env("XDG_CONFIG_HOME", d.join("config"))
-            .env("MUSIC_GEN_OUTPUT_DIR", self.out())
-            .arg("--presets-dir")
-            .arg(self.fakes.presets_dir())
-            .args([
-                "--mode",
-                "gcp",
-                "--project-id",
-                "test-project",
-                "--credentials",
-            ])
-            .arg(&self.fakes.credentials)
-            .arg("--endpoint")
-            .arg(&self.vertex.uri)
-            .arg("batch")
-            .args(args)
-            .stdin(Stdio::null());
+        let mut cmd = self.fakes.gcp_at(&self.vertex.uri);
+        cmd.arg("batch").args(args);
         cmd
     }
 

@@ -7,46 +7,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod preset_support;
 mod tools;
 
-use music_gen::domain::model::{PresetConfig, SongStructure, StyleReference, TrackConfig};
+use music_gen::domain::model::{PresetConfig, SongStructure, StyleReference};
 use music_gen::domain::preset_yaml::to_yaml;
-use music_gen::domain::presets::{BUILTINS, PresetStore, PresetSummary, StoreError};
-
-const BUILTIN_NAMES: [&str; 5] = [
-    "classical_orchestral",
-    "electronic_dance",
-    "jazz_smooth",
-    "pop_catchy",
-    "rock_anthem",
-];
+use music_gen::domain::presets::{BUILTINS, PresetStore, StoreError};
+use preset_support::{BUILTIN_NAMES, find, names, preset};
 
 fn open(dir: &Path) -> PresetStore {
     PresetStore::open(dir).expect("open store").0
-}
-
-fn preset(name: &str, genre: &str) -> PresetConfig {
-    let mut p = PresetConfig::from_track(
-        name,
-        Some(format!("{name} description")),
-        Some("a tip".into()),
-        &TrackConfig::new("", genre),
-    );
-    p.style_references.push(StyleReference {
-        kind: "style".into(),
-        value: "something".into(),
-    });
-    p
-}
-
-fn names(list: &[PresetSummary]) -> Vec<&str> {
-    list.iter().map(|s| s.name.as_str()).collect()
-}
-
-fn find<'a>(list: &'a [PresetSummary], name: &str) -> &'a PresetSummary {
-    list.iter()
-        .find(|s| s.name == name)
-        .unwrap_or_else(|| panic!("{name} not listed in {:?}", names(list)))
 }
 
 /// Every entry under `root`: relative path → (is_dir, contents, mtime).
