@@ -316,10 +316,10 @@ impl Fakes {
 
 /// The binary as a user runs it, kept to `home` ([`isolate`]) and run
 /// there without stdin: its presets in `home/presets`, its takes in `out`.
+/// (Tests only: an example that serves these fakes has no binary to run.)
+#[cfg(test)]
 pub fn music_gen_in(home: &Path, out: &Path) -> std::process::Command {
-    // Not `env!`: an example that serves these fakes has no binary to run.
-    let bin = option_env!("CARGO_BIN_EXE_music-gen").expect("run from a test or a benchmark");
-    let mut cmd = std::process::Command::new(bin);
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_music-gen"));
     isolate(&mut cmd, home);
     cmd.env("MUSIC_GEN_OUTPUT_DIR", out)
         .current_dir(home)
@@ -330,6 +330,7 @@ pub fn music_gen_in(home: &Path, out: &Path) -> std::process::Command {
 }
 
 /// The binary against these fakes, in their folder.
+#[cfg(test)]
 impl Fakes {
     /// [`music_gen_in`] the fakes' folder; the mode, the credentials and
     /// the endpoint are the caller's to choose.
