@@ -103,15 +103,20 @@ pub async fn run(
     json: bool,
     yes: bool,
 ) -> Result<(), CliError> {
+    let model = job.model();
     if job.settings.key.mode == Mode::Gcp {
-        let model = job.model();
         job.track
             .options()
             .check_model(model)
             .map_err(|e| CliError::Usage(e.to_string()))?;
-        if !yes {
-            confirm_cost(model, job.track.sample_count.unwrap_or(1))?;
-        }
+    }
+    // Said before anything is spent: what the model will not do with the
+    // track (lyria-002 sings no words and returns ~30 s).
+    if let Some(note) = model.unmet(&job.track) {
+        stdout::eprint_line(&format!("Note: {note}"));
+    }
+    if job.settings.key.mode == Mode::Gcp && !yes {
+        confirm_cost(model, job.track.sample_count.unwrap_or(1))?;
     }
     let id = worker.send(Request::Generate(Box::new(job.clone())));
     let mut signals = Signals::new()?;
