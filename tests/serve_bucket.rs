@@ -1,24 +1,32 @@
-//! Two `music-gen serve` instances on one bucket (fake-gcs-server), as on
-//! Cloud Run: a preset saved through one is listed by the other on the
-//! next request, and of 8 concurrent create-only saves of one name through
-//! both, exactly one wins and the others get a clear 412.
+//! Two `music-gen serve` instances on one bucket (fake-gcs-server, and
+//! moto for S3), as on Cloud Run: a preset saved through one is listed by
+//! the other on the next request, and of 8 concurrent create-only saves of
+//! one name through both, exactly one wins and the others get a clear 412.
 
 use std::sync::{Arc, Barrier};
 
 use serde_json::{Value, json};
 
 mod serve_support;
+#[macro_use]
 mod storage_support;
 
 use serve_support::{Launch, Server};
+use storage_support::Backend;
 
-fn instance(bucket: &str) -> Server {
-    Launch::new()
+/// A launch with the store's address and credentials.
+fn on(b: Backend) -> Launch {
+    b.env()
+        .into_iter()
+        .fold(Launch::new(), |launch, (k, v)| launch.env(k, &v))
+}
+
+fn instance(b: Backend, bucket: &str) -> Server {
+    on(b)
         .env(
             "MUSIC_GEN_PRESETS_DIR",
-            &format!("gs://{bucket}/shared/presets"),
+            &format!("{}://{bucket}/shared/presets", b.scheme()),
         )
-        .env("STORAGE_EMULATOR_HOST", storage_support::host())
         .start()
 }
 
@@ -44,11 +52,10 @@ fn listed(server: &Server) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn a_preset_saved_through_one_instance_is_listed_by_the_other() {
-    let bucket = storage_support::bucket();
-    let a = instance(&bucket);
-    let b = instance(&bucket);
+fn a_preset_saved_through_one_instance_is_listed_by_the_other(store: Backend) {
+    let bucket = store.bucket();
+    let a = instance(store, &bucket);
+    let b = instance(store, &bucket);
     assert_eq!(listed(&a).len(), 5, "the built-ins, written once");
     assert!(!listed(&b).contains(&"shared_one".to_string()));
     let (status, body) = a.post("/presets", &preset("shared_one", "from a"));
@@ -65,10 +72,9 @@ fn a_preset_saved_through_one_instance_is_listed_by_the_other() {
     assert_eq!(status, 404);
 }
 
-#[test]
-fn eight_concurrent_create_saves_through_two_instances_exactly_one_wins() {
-    let bucket = storage_support::bucket();
-    let servers = Arc::new([instance(&bucket), instance(&bucket)]);
+fn eight_concurrent_create_saves_through_two_instances_exactly_one_wins(b: Backend) {
+    let bucket = b.bucket();
+    let servers = Arc::new([instance(b, &bucket), instance(b, &bucket)]);
     let barrier = Arc::new(Barrier::new(8));
     let threads: Vec<_> = (0..8)
         .map(|i| {
@@ -118,12 +124,12 @@ fn eight_concurrent_create_saves_through_two_instances_exactly_one_wins() {
     assert_eq!(r.status().as_u16(), 400);
 }
 
-#[test]
-fn a_missing_bucket_stops_the_server_with_one_line() {
+fn a_missing_bucket_stops_the_server_with_one_line(b: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let launch = Launch::new()
-        .env("MUSIC_GEN_PRESETS_DIR", "gs://no-such-bucket-x/p")
-        .env("STORAGE_EMULATOR_HOST", storage_support::host());
+    let launch = on(b).env(
+        "MUSIC_GEN_PRESETS_DIR",
+        &format!("{}://no-such-bucket-x/p", b.scheme()),
+    );
     let out = launch
         .command(&dir)
         .args(["serve", "--port", "0"])
@@ -133,7 +139,10 @@ fn a_missing_bucket_stops_the_server_with_one_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         stderr.trim(),
-        "music-gen: presets: bucket gs://no-such-bucket-x does not exist, or these credentials cannot see it"
+        format!(
+            "music-gen: presets: bucket {}://no-such-bucket-x does not exist, or these credentials cannot see it",
+            b.scheme()
+        )
     );
 }
 
@@ -155,10 +164,12 @@ fn a_bad_bucket_url_is_one_line_naming_the_setting() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
 
-fn cli(bucket: &str, dir: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
-    Launch::new()
-        .env("MUSIC_GEN_PRESETS_DIR", &format!("gs://{bucket}/cli"))
-        .env("STORAGE_EMULATOR_HOST", storage_support::host())
+fn cli(b: Backend, bucket: &str, dir: &tempfile::TempDir, args: &[&str]) -> std::process::Output {
+    on(b)
+        .env(
+            "MUSIC_GEN_PRESETS_DIR",
+            &format!("{}://{bucket}/cli", b.scheme()),
+        )
         .command(dir)
         .args(args)
         .stdout(std::process::Stdio::piped())
@@ -166,9 +177,9 @@ fn cli(bucket: &str, dir: &tempfile::TempDir, args: &[&str]) -> std::process::Ou
         .unwrap()
 }
 
-#[test]
-fn presets_save_no_replace_creates_only_and_config_and_doctor_show_the_bucket() {
-    let bucket = storage_support::bucket();
+fn presets_save_no_replace_creates_only_and_config_and_doctor_show_the_bucket(b: Backend) {
+    let bucket = b.bucket();
+    let scheme = b.scheme();
     let dir = tempfile::tempdir().unwrap();
     let save = [
         "presets",
@@ -179,7 +190,7 @@ fn presets_save_no_replace_creates_only_and_config_and_doctor_show_the_bucket() 
         "rock",
         "--no-replace",
     ];
-    let out = cli(&bucket, &dir, &save);
+    let out = cli(b, &bucket, &dir, &save);
     assert!(
         out.status.success(),
         "{}",
@@ -187,53 +198,61 @@ fn presets_save_no_replace_creates_only_and_config_and_doctor_show_the_bucket() 
     );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        format!("Saved preset mine to gs://{bucket}/cli/mine.yaml\n")
+        format!("Saved preset mine to {scheme}://{bucket}/cli/mine.yaml\n")
     );
-    let out = cli(&bucket, &dir, &save);
+    let out = cli(b, &bucket, &dir, &save);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         "music-gen: preset \"mine\" already exists; not replaced\n"
     );
     // The default still replaces.
-    let out = cli(&bucket, &dir, &save[..6]);
+    let out = cli(b, &bucket, &dir, &save[..6]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
 
-    let out = cli(&bucket, &dir, &["config"]);
+    let out = cli(b, &bucket, &dir, &["config"]);
     let text = String::from_utf8_lossy(&out.stdout);
+    let service = match b {
+        Backend::Gcs => format!("Cloud Storage emulator at {}", storage_support::host()),
+        Backend::S3 => format!(
+            "S3-compatible store at {}, region us-east-1, with the AWS_* credentials",
+            storage_support::moto()
+        ),
+    };
     assert!(
         text.contains(&format!(
-            "presets dir:   gs://{bucket}/cli  (Cloud Storage emulator at {})",
-            storage_support::host()
+            "presets dir:   {scheme}://{bucket}/cli  ({service})"
         )),
         "{text}"
     );
     assert!(text.contains("mine"), "{text}");
 
     // doctor writes, reads and removes a probe object there.
-    let out = cli(&bucket, &dir, &["doctor"]);
+    let out = cli(b, &bucket, &dir, &["doctor"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains(&format!("presets gs://{bucket}/cli writable")),
+        text.contains(&format!("presets {scheme}://{bucket}/cli writable")),
         "{text}"
     );
-    let out = cli("no-such-bucket-y", &dir, &["config"]);
+    let out = cli(b, "no-such-bucket-y", &dir, &["config"]);
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "music-gen: presets: bucket gs://no-such-bucket-y does not exist, or these credentials cannot see it\n"
+        format!(
+            "music-gen: presets: bucket {scheme}://no-such-bucket-y does not exist, or these credentials cannot see it\n"
+        )
     );
     // doctor still runs its checks and reports the bucket as a failed one.
-    let out = cli("no-such-bucket-y", &dir, &["doctor"]);
+    let out = cli(b, "no-such-bucket-y", &dir, &["doctor"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains(
-            "presets bucket gs://no-such-bucket-y/cli: bucket gs://no-such-bucket-y does not exist"
-        ),
+        text.contains(&format!(
+            "presets bucket {scheme}://no-such-bucket-y/cli: bucket {scheme}://no-such-bucket-y does not exist"
+        )),
         "{text}"
     );
     assert!(
@@ -304,3 +323,11 @@ fn the_config_file_can_put_presets_in_a_bucket_and_the_variable_wins_over_it() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+// Each test above, on each store.
+on_every_store!(
+    a_preset_saved_through_one_instance_is_listed_by_the_other,
+    eight_concurrent_create_saves_through_two_instances_exactly_one_wins,
+    a_missing_bucket_stops_the_server_with_one_line,
+    presets_save_no_replace_creates_only_and_config_and_doctor_show_the_bucket,
+);

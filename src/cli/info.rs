@@ -206,15 +206,44 @@ fn name_list(names: &[String], shown: usize) -> String {
 fn storage_service(dir: &Path) -> Option<String> {
     use crate::storage::Location;
     use crate::storage::gcs::EMULATOR_ENV;
+    use crate::storage::s3::{ENDPOINT_ENV, ENDPOINT_S3_ENV};
+    let set = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     match Location::from_path(dir).ok()? {
         Location::Local(_) => None,
-        Location::Gcs(_) => Some(match std::env::var(EMULATOR_ENV) {
-            Ok(host) if !host.trim().is_empty() => {
-                format!("Cloud Storage emulator at {}", host.trim())
-            }
-            _ => "Google Cloud Storage, with the Vertex AI credentials".to_string(),
+        Location::Gcs(_) => Some(match set(EMULATOR_ENV) {
+            Some(host) => format!("Cloud Storage emulator at {host}"),
+            None => "Google Cloud Storage, with the Vertex AI credentials".to_string(),
         }),
-        Location::S3(_) => Some("S3".to_string()),
+        Location::S3(_) => {
+            let region = set("AWS_REGION")
+                .or_else(|| set("AWS_DEFAULT_REGION"))
+                .unwrap_or_else(|| "us-east-1".to_string());
+            Some(match set(ENDPOINT_S3_ENV).or_else(|| set(ENDPOINT_ENV)) {
+                Some(url) => format!(
+                    "S3-compatible store at {}, region {region}, with the AWS_* credentials",
+                    shown_url(&url)
+                ),
+                None => format!("Amazon S3, region {region}, with the AWS_* credentials"),
+            })
+        }
+    }
+}
+
+/// An address from the environment without a user name or password.
+fn shown_url(value: &str) -> String {
+    match reqwest::Url::parse(value) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.as_str().trim_end_matches('/').to_string()
+        }
+        // Never quoted: it may hold a password.
+        Err(_) => "an address that is not a URL".to_string(),
     }
 }
 

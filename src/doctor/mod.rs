@@ -13,9 +13,9 @@ use serde::Serialize;
 use crate::domain::model::Model;
 use crate::generate::vertex::auth;
 use crate::generate::vertex::credentials as token_credentials;
+use crate::storage::Bucket;
 use crate::storage::Location;
 use crate::storage::blocking::Blocking;
-use crate::storage::gcs::check_read_write;
 
 pub use google::GOOGLE_API_BASE_ENV;
 
@@ -288,7 +288,8 @@ fn folders(subject: &Subject) -> Check {
             format!("{}; {log}", problems.join("; ")),
         )
         .advice(
-            "fix the folder's permissions (for a bucket: grant roles/storage.objectUser), \
+            "fix the folder's permissions (for a gs:// bucket: grant roles/storage.objectUser; \
+             for s3://: allow s3:ListBucket, s3:GetObject, s3:PutObject and s3:DeleteObject), \
              or choose another with --output-dir / --presets-dir",
         )
     }
@@ -297,18 +298,15 @@ fn folders(subject: &Subject) -> Check {
 /// A folder is writable, or a bucket location can be listed, written,
 /// read and cleaned (the error names the permission missing).
 fn writable(dir: &Path) -> Result<(), String> {
-    match Location::from_path(dir).map_err(|e| e.reason)? {
-        Location::Local(dir) => writable_folder(&dir).map_err(|e| e.to_string()),
-        Location::Gcs(at) => {
-            let blocking = Blocking::new().map_err(|e| e.to_string())?;
-            blocking
-                .run(check_read_write(&at.bucket, &at.prefix))
-                .map_err(|e| e.to_string())
-        }
-        Location::S3(_) => {
-            Err("s3:// stores are not supported by this build yet; use gs:// or a folder".into())
-        }
-    }
+    let at = Location::from_path(dir).map_err(|e| e.reason)?;
+    let Some(client) = Bucket::for_location(&at) else {
+        return writable_folder(dir).map_err(|e| e.to_string());
+    };
+    let (bucket, path) = client.map_err(|e| e.to_string())?;
+    let blocking = Blocking::new().map_err(|e| e.to_string())?;
+    blocking
+        .run(bucket.check_read_write(&path.prefix))
+        .map_err(|e| e.to_string())
 }
 
 fn writable_folder(dir: &Path) -> std::io::Result<()> {

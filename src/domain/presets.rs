@@ -16,8 +16,7 @@ use crate::domain::model::{PresetConfig, validate_preset_name};
 use crate::domain::preset_yaml::to_yaml;
 use crate::domain::presets_bucket::BucketPresets;
 use crate::domain::validate::{FieldError, ValidationErrors};
-use crate::storage::gcs::{RequestCounts, StorageError};
-use crate::storage::{Location, LocationError};
+use crate::storage::{Bucket, BucketPath, Location, LocationError, RequestCounts, StorageError};
 
 const EXTENSION: &str = "yaml";
 
@@ -197,29 +196,23 @@ impl PresetStore {
         Ok((PresetStore::Local(store), written))
     }
 
-    /// Opens a store in a bucket through `gcs` (an emulator's client).
-    pub fn open_gcs(
-        at: crate::storage::BucketPath,
-        gcs: crate::storage::gcs::Gcs,
+    /// Opens a store under `at` in a bucket through `bucket` (a client of
+    /// an emulator, in tests).
+    pub fn open_bucket(
+        at: BucketPath,
+        bucket: Bucket,
     ) -> Result<(PresetStore, Vec<String>), StoreError> {
-        let (store, written) = BucketPresets::open_with(at, gcs)?;
+        let (store, written) = BucketPresets::open_with(at, bucket)?;
         Ok((PresetStore::Bucket(Box::new(store)), written))
     }
 
     /// Opens the store at a folder or a bucket, writing missing built-ins.
     pub fn open_location(at: &Location) -> Result<(PresetStore, Vec<String>), StoreError> {
-        match at {
-            Location::Local(dir) => PresetStore::open(dir.clone()),
-            Location::Gcs(bucket) => {
-                let (store, written) = BucketPresets::open(bucket.clone())?;
-                Ok((PresetStore::Bucket(Box::new(store)), written))
-            }
-            Location::S3(_) => Err(StoreError::Location(LocationError {
-                value: at.to_string(),
-                reason: "s3:// stores are not supported by this build yet; use gs:// or a folder"
-                    .to_string(),
-            })),
-        }
+        let Some(client) = Bucket::for_location(at) else {
+            return PresetStore::open(at.display_path());
+        };
+        let (bucket, path) = client?;
+        PresetStore::open_bucket(path, bucket)
     }
 
     /// The folder, or the bucket URL (`gs://bucket/prefix/`).

@@ -1,12 +1,12 @@
-//! The preset store in a Cloud Storage bucket: one object per preset under
-//! a prefix, so every instance naming the same `gs://bucket/prefix` sees
-//! the same presets. The guarantees of the folder store, kept with the
-//! store's own primitives: a save is one upload (whole or absent); a
-//! create-only save and a built-in written back are `ifGenerationMatch=0`;
-//! a replace is conditional on the generation it found, so a replace that
-//! raced with another one is reported instead of silently lost. A listing
-//! is one list request: a preset whose generation is unchanged is not
-//! downloaded again.
+//! The preset store in a bucket (Cloud Storage or S3): one object per
+//! preset under a prefix, so every instance naming the same
+//! `gs://bucket/prefix` or `s3://bucket/prefix` sees the same presets. The
+//! guarantees of the folder store, kept with the store's own primitives: a
+//! save is one upload (whole or absent); a create-only save and a built-in
+//! written back are create-if-absent; a replace is conditional on the
+//! version (generation, ETag) it found, so a replace that raced with
+//! another one is reported instead of silently lost. A listing is one list
+//! request: a preset whose version is unchanged is not downloaded again.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,9 +20,8 @@ use crate::domain::presets::{
     BUILTINS, LoadedPreset, PresetSummary, RestoreReport, StoreError, deleted_note, is_builtin,
     parse_preset_bytes, summarize_bytes,
 };
-use crate::storage::BucketPath;
 use crate::storage::blocking::Blocking;
-use crate::storage::gcs::{Gcs, RequestCounts, Written};
+use crate::storage::{Bucket, BucketPath, Precondition, RequestCounts, Version, Written};
 
 const EXTENSION: &str = ".yaml";
 const CONTENT_TYPE: &str = "application/yaml";
@@ -32,42 +31,41 @@ const PARALLEL_READS: usize = 16;
 
 #[derive(Debug)]
 pub struct BucketPresets {
-    gcs: Gcs,
+    bucket: Bucket,
     at: BucketPath,
     /// `gs://bucket/prefix/`, as messages and `config` show it.
     shown: PathBuf,
     blocking: Blocking,
-    /// By preset name: the generation summarized, and its summary.
-    cache: HashMap<String, (u64, PresetSummary)>,
+    /// By preset name: the version summarized (none for one that could
+    /// not be read: read again next time), and its summary.
+    cache: HashMap<String, (Option<Version>, PresetSummary)>,
     parsed: u64,
 }
 
 impl BucketPresets {
-    /// Opens the store with one listing, writing any built-in that is
-    /// neither there nor marked deleted (create-only: of two instances
-    /// starting at once, one writes it). A built-in that cannot be written
-    /// (a read-only role) is logged and skipped, as on a read-only disk.
-    pub fn open(at: BucketPath) -> Result<(BucketPresets, Vec<String>), StoreError> {
-        let gcs = Gcs::new(&at.bucket)?;
-        BucketPresets::open_with(at, gcs)
-    }
-
-    /// Opens the store through `gcs` (an emulator's client, in tests).
-    pub fn open_with(at: BucketPath, gcs: Gcs) -> Result<(BucketPresets, Vec<String>), StoreError> {
+    /// Opens the store through `bucket` with one listing, writing any
+    /// built-in that is neither there nor marked deleted (create-only: of
+    /// two instances starting at once, one writes it). A built-in that
+    /// cannot be written (a read-only role) is logged and skipped, as on a
+    /// read-only disk.
+    pub fn open_with(
+        at: BucketPath,
+        bucket: Bucket,
+    ) -> Result<(BucketPresets, Vec<String>), StoreError> {
         let blocking = Blocking::new().map_err(|source| StoreError::Io {
-            path: PathBuf::from(format!("gs://{}", at.bucket)),
+            path: PathBuf::from(bucket.url("")),
             source,
         })?;
-        let shown = PathBuf::from(format!("gs://{}/{}", at.bucket, at.prefix));
+        let shown = PathBuf::from(bucket.url(&at.prefix));
         let store = BucketPresets {
-            gcs,
+            bucket,
             at,
             shown,
             blocking,
             cache: HashMap::new(),
             parsed: 0,
         };
-        let objects = store.blocking.run(store.gcs.list(&store.at.prefix))?;
+        let objects = store.blocking.run(store.bucket.list(&store.at.prefix))?;
         let present: Vec<&str> = objects
             .iter()
             .filter_map(|o| o.name.strip_prefix(store.at.prefix.as_str()))
@@ -80,11 +78,11 @@ impl BucketPresets {
                 continue;
             }
             let object = store.at.object(&file);
-            match store.blocking.run(store.gcs.write(
+            match store.blocking.run(store.bucket.write(
                 &object,
                 text.as_bytes(),
                 CONTENT_TYPE,
-                Some(0),
+                &Precondition::Absent,
             )) {
                 Ok(Written::Done { .. }) => written.push(name.to_string()),
                 Ok(Written::PreconditionFailed) => {}
@@ -103,7 +101,7 @@ impl BucketPresets {
     }
 
     pub fn requests(&self) -> RequestCounts {
-        self.gcs.requests()
+        self.bucket.requests()
     }
 
     fn object(&self, name: &str) -> Result<String, StoreError> {
@@ -114,14 +112,14 @@ impl BucketPresets {
     /// The URL a preset lives at; refuses names that could leave the prefix.
     pub fn path_for(&self, name: &str) -> Result<PathBuf, StoreError> {
         let object = self.object(name)?;
-        Ok(PathBuf::from(format!("gs://{}/{object}", self.at.bucket)))
+        Ok(PathBuf::from(self.bucket.url(&object)))
     }
 
     /// Every preset, sorted by name: one list request, and a download only
     /// for a preset new or changed since the last listing.
     pub fn list(&mut self) -> Result<Vec<PresetSummary>, StoreError> {
-        let objects = self.blocking.run(self.gcs.list(&self.at.prefix))?;
-        let mut seen: HashMap<String, (u64, PresetSummary)> = HashMap::with_capacity(objects.len());
+        let objects = self.blocking.run(self.bucket.list(&self.at.prefix))?;
+        let mut seen = HashMap::with_capacity(objects.len());
         let mut stale = Vec::new();
         for object in objects {
             let Some(name) = object
@@ -135,33 +133,31 @@ impl BucketPresets {
                 continue;
             }
             match self.cache.remove(name) {
-                Some((generation, summary)) if generation == object.generation => {
-                    seen.insert(name.to_string(), (generation, summary));
+                Some((Some(version), summary)) if version == object.version => {
+                    seen.insert(name.to_string(), (Some(version), summary));
                 }
-                _ => stale.push((name.to_string(), object.name, object.generation)),
+                _ => stale.push((name.to_string(), object.name, object.version)),
             }
         }
-        let gcs = &self.gcs;
-        let bucket = &self.at.bucket;
+        let bucket = &self.bucket;
         let fresh: Vec<_> = self.blocking.run(async {
             futures_util::stream::iter(stale)
-                .map(|(name, object, generation)| async move {
-                    let shown = PathBuf::from(format!("gs://{bucket}/{object}"));
-                    match gcs.read(&object, MAX_BYTES).await {
+                .map(|(name, object, version)| async move {
+                    let shown = PathBuf::from(bucket.url(&object));
+                    match bucket.read(&object, MAX_BYTES).await {
                         Ok(Some(bytes)) => {
                             let summary = summarize_bytes(&name, &shown, &bytes);
-                            Ok(Some((name, generation, summary)))
+                            Ok(Some((name, Some(version), summary)))
                         }
                         // Deleted since the listing: not listed.
                         Ok(None) => Ok(None),
                         // The store itself is gone (network, credentials):
                         // the listing fails in one line, not one per preset.
                         Err(e) if e.is_unreachable() => Err(e),
-                        // Listed as broken, and (generation 0 never
-                        // matches) downloaded again next time.
+                        // Listed as broken, and downloaded again next time.
                         Err(e) => {
                             let summary = PresetSummary::broken(&name, e.to_string());
-                            Ok(Some((name, 0, summary)))
+                            Ok(Some((name, None, summary)))
                         }
                     }
                 })
@@ -169,9 +165,9 @@ impl BucketPresets {
                 .try_collect()
                 .await
         })?;
-        for (name, generation, summary) in fresh.into_iter().flatten() {
+        for (name, version, summary) in fresh.into_iter().flatten() {
             self.parsed += 1;
-            seen.insert(name, (generation, summary));
+            seen.insert(name, (version, summary));
         }
         self.cache = seen;
         let mut list: Vec<PresetSummary> = self.cache.values().map(|(_, s)| s.clone()).collect();
@@ -181,12 +177,15 @@ impl BucketPresets {
 
     pub fn exists(&self, name: &str) -> Result<bool, StoreError> {
         let object = self.object(name)?;
-        Ok(self.blocking.run(self.gcs.generation(&object))?.is_some())
+        Ok(self
+            .blocking
+            .run(self.bucket.generation(&object))?
+            .is_some())
     }
 
     pub fn load(&self, name: &str) -> Result<LoadedPreset, StoreError> {
         let object = self.object(name)?;
-        match self.blocking.run(self.gcs.read(&object, MAX_BYTES))? {
+        match self.blocking.run(self.bucket.read(&object, MAX_BYTES))? {
             Some(bytes) => parse_preset_bytes(&self.path_for(name)?, &bytes),
             None => Err(StoreError::NotFound {
                 name: name.to_string(),
@@ -203,18 +202,19 @@ impl BucketPresets {
         preset.validate().map_err(StoreError::Invalid)?;
         let object = self.object(&preset.name)?;
         let text = to_yaml(preset);
-        let expected = if overwrite {
-            self.blocking
-                .run(self.gcs.generation(&object))?
-                .unwrap_or(0)
+        let condition = if overwrite {
+            match self.blocking.run(self.bucket.generation(&object))? {
+                Some(version) => Precondition::Matches(version),
+                None => Precondition::Absent,
+            }
         } else {
-            0
+            Precondition::Absent
         };
-        let written = self.blocking.run(self.gcs.write(
+        let written = self.blocking.run(self.bucket.write(
             &object,
             text.as_bytes(),
             CONTENT_TYPE,
-            Some(expected),
+            &condition,
         ))?;
         if written == Written::PreconditionFailed {
             let name = preset.name.clone();
@@ -228,7 +228,7 @@ impl BucketPresets {
         if is_builtin(&preset.name) {
             // Saved again under its name: no longer deleted.
             let marker = self.at.object(&format!("{MARKER}{}", preset.name));
-            if let Err(e) = self.blocking.run(self.gcs.delete(&marker)) {
+            if let Err(e) = self.blocking.run(self.bucket.delete(&marker)) {
                 tracing::warn!(marker, error = %e, "cannot remove a marker");
             }
         }
@@ -241,17 +241,17 @@ impl BucketPresets {
         let mut report = RestoreReport::default();
         for (name, text) in BUILTINS {
             let object = self.object(name)?;
-            match self.blocking.run(self.gcs.write(
+            match self.blocking.run(self.bucket.write(
                 &object,
                 text.as_bytes(),
                 CONTENT_TYPE,
-                Some(0),
+                &Precondition::Absent,
             ))? {
                 Written::Done { .. } => report.restored.push(name.to_string()),
                 Written::PreconditionFailed => report.kept.push(name.to_string()),
             }
             let marker = self.at.object(&format!("{MARKER}{name}"));
-            self.blocking.run(self.gcs.delete(&marker))?;
+            self.blocking.run(self.bucket.delete(&marker))?;
             self.cache.remove(name);
         }
         Ok(report)
@@ -261,16 +261,21 @@ impl BucketPresets {
     /// so no instance writes it back.
     pub fn delete(&mut self, name: &str) -> Result<PathBuf, StoreError> {
         let object = self.object(name)?;
-        if is_builtin(name) && self.blocking.run(self.gcs.generation(&object))?.is_some() {
+        if is_builtin(name)
+            && self
+                .blocking
+                .run(self.bucket.generation(&object))?
+                .is_some()
+        {
             let marker = self.at.object(&format!("{MARKER}{name}"));
-            self.blocking.run(self.gcs.write(
+            self.blocking.run(self.bucket.write(
                 &marker,
                 deleted_note(name).as_bytes(),
                 "text/plain",
-                None,
+                &Precondition::None,
             ))?;
         }
-        if !self.blocking.run(self.gcs.delete(&object))? {
+        if !self.blocking.run(self.bucket.delete(&object))? {
             return Err(StoreError::NotFound {
                 name: name.to_string(),
                 dir: self.shown.clone(),

@@ -12,124 +12,18 @@
 //! go to that emulator without a token.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use gcp_auth::TokenProvider;
 use serde::Deserialize;
 
+use super::bucket::{Counters, ObjectInfo, Precondition, RequestCounts, Version, Written};
+use super::error::{Op, Service, StorageError};
+use super::http::{self, Endpoint};
 use crate::generate::vertex::{auth, credentials};
 
 /// The variable Google's client libraries read for an emulator's address.
 pub const EMULATOR_ENV: &str = "STORAGE_EMULATOR_HOST";
 const GOOGLE_BASE: &str = "https://storage.googleapis.com";
-const ATTEMPTS: u32 = 3;
-/// A store that accepted the connection but sends nothing for this long
-/// (a stalled server, a paused emulator) is given up on: one line, not a
-/// command that never ends.
-const STALL: Duration = Duration::from_secs(10);
-
-/// What an operation needs, named as IAM names the permission.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    List,
-    Get,
-    Create,
-    /// Writing over an object: create, and delete for the old version.
-    Replace,
-    Delete,
-}
-
-impl Op {
-    pub fn permission(self) -> &'static str {
-        match self {
-            Op::List => "storage.objects.list",
-            Op::Get => "storage.objects.get",
-            Op::Create => "storage.objects.create",
-            Op::Replace => "storage.objects.create and storage.objects.delete",
-            Op::Delete => "storage.objects.delete",
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StorageError {
-    #[error("bucket gs://{bucket} does not exist, or these credentials cannot see it")]
-    BucketMissing { bucket: String },
-    #[error("permission denied on gs://{bucket}: the credentials lack {}", op.permission())]
-    PermissionDenied { bucket: String, op: Op },
-    #[error("Cloud Storage credentials: {0}")]
-    Auth(String),
-    #[error("cannot reach Cloud Storage at {base}: {message}")]
-    Network { base: String, message: String },
-    #[error(
-        "{EMULATOR_ENV}: {value:?} is not an http:// or https:// address of an emulator (like localhost:4443)"
-    )]
-    EmulatorAddress { value: String },
-    #[error("gs://{bucket}/{object} is larger than {limit} bytes")]
-    TooLarge {
-        bucket: String,
-        object: String,
-        limit: u64,
-    },
-    #[error("Cloud Storage answered HTTP {status} to {} on gs://{bucket}: {message}", op.permission())]
-    Status {
-        bucket: String,
-        op: Op,
-        status: u16,
-        message: String,
-    },
-}
-
-impl StorageError {
-    /// The store cannot be reached or refuses these credentials: every
-    /// other request would fail alike.
-    pub fn is_unreachable(&self) -> bool {
-        matches!(
-            self,
-            StorageError::Network { .. }
-                | StorageError::Auth(_)
-                | StorageError::EmulatorAddress { .. }
-        )
-    }
-}
-
-/// One object of a listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectInfo {
-    /// The full object name, prefix included.
-    pub name: String,
-    /// Changes on every write of the object, as an inode does on a rename.
-    pub generation: u64,
-    pub size: u64,
-}
-
-/// How a conditional write ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Written {
-    Done {
-        generation: u64,
-    },
-    /// The object was not at the generation asked for (for `0`: it exists).
-    PreconditionFailed,
-}
-
-/// Requests sent, by kind: what tests and benchmarks count.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RequestCounts {
-    pub list: u64,
-    pub get: u64,
-    pub put: u64,
-    pub delete: u64,
-}
-
-#[derive(Default)]
-struct Counters {
-    list: AtomicU64,
-    get: AtomicU64,
-    put: AtomicU64,
-    delete: AtomicU64,
-}
 
 enum Auth {
     Emulator,
@@ -138,9 +32,7 @@ enum Auth {
 
 pub struct Gcs {
     http: reqwest::Client,
-    base: reqwest::Url,
-    /// `base` as messages show it: without a user name or password.
-    shown: String,
+    endpoint: Endpoint,
     bucket: String,
     auth: Auth,
     counters: Counters,
@@ -149,7 +41,7 @@ pub struct Gcs {
 impl std::fmt::Debug for Gcs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Gcs")
-            .field("base", &self.shown)
+            .field("base", &self.endpoint.shown)
             .field("bucket", &self.bucket)
             .finish_non_exhaustive()
     }
@@ -173,8 +65,9 @@ struct Item {
 
 impl Item {
     fn info(self) -> Option<ObjectInfo> {
+        self.generation.parse::<u64>().ok()?;
         Some(ObjectInfo {
-            generation: self.generation.parse().ok()?,
+            version: Version::new(self.generation),
             size: self.size.and_then(|s| s.parse().ok()).unwrap_or(0),
             name: self.name,
         })
@@ -196,20 +89,10 @@ impl Gcs {
     }
 
     fn build(bucket: &str, base: reqwest::Url, auth: Auth) -> Result<Gcs, StorageError> {
-        let shown = shown(&base);
-        let http = reqwest::Client::builder()
-            .connect_timeout(STALL)
-            .read_timeout(STALL)
-            .timeout(Duration::from_secs(120))
-            .build()
-            .map_err(|e| StorageError::Network {
-                base: shown.clone(),
-                message: e.to_string(),
-            })?;
+        let endpoint = Endpoint::new(Service::Gcs, base);
         Ok(Gcs {
-            http,
-            base,
-            shown,
+            http: endpoint.client()?,
+            endpoint,
             bucket: bucket.to_string(),
             auth,
             counters: Counters::default(),
@@ -227,20 +110,15 @@ impl Gcs {
 
     /// Where requests go: Cloud Storage or the emulator.
     pub fn endpoint(&self) -> &str {
-        &self.shown
+        &self.endpoint.shown
     }
 
     pub fn requests(&self) -> RequestCounts {
-        RequestCounts {
-            list: self.counters.list.load(Ordering::Relaxed),
-            get: self.counters.get.load(Ordering::Relaxed),
-            put: self.counters.put.load(Ordering::Relaxed),
-            delete: self.counters.delete.load(Ordering::Relaxed),
-        }
+        self.counters.snapshot()
     }
 
     fn url(&self, upload: bool, object: Option<&str>) -> reqwest::Url {
-        let mut url = self.base.clone();
+        let mut url = self.endpoint.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty();
             if upload {
@@ -267,68 +145,31 @@ impl Gcs {
                 credentials::find(None)
                     .await
                     .map(|c| c.tokens)
-                    .map_err(|e| StorageError::Auth(e.to_string()))
+                    .map_err(|e| auth_error(e.to_string()))
             })
             .await?;
         let token = auth::token(provider.as_ref(), None)
             .await
-            .map_err(|e| StorageError::Auth(e.to_string()))?;
+            .map_err(|e| auth_error(e.to_string()))?;
         Ok(request.bearer_auth(token.as_str()))
     }
 
     fn network(&self, e: &reqwest::Error) -> StorageError {
-        let mut message = if e.is_timeout() {
-            format!("no answer within {} s", STALL.as_secs())
-        } else {
-            e.to_string()
-        };
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            message.push_str(": ");
-            message.push_str(&s.to_string());
-            source = s.source();
-        }
-        // reqwest names the URL it sent to, credentials and all.
-        let full = self.base.as_str().trim_end_matches('/');
-        if full != self.shown {
-            message = message.replace(full, &self.shown);
-        }
-        StorageError::Network {
-            base: self.shown.clone(),
-            message,
-        }
+        self.endpoint.network(e)
     }
 
-    /// Sends a read (retried on network errors, 429 and 5xx: reading twice
-    /// changes nothing) or a write (sent once: a lost answer to a create
-    /// must not come back as "it exists").
     async fn send(
         &self,
         op: Op,
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, StorageError> {
-        let retry = matches!(op, Op::List | Op::Get);
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let counter = match op {
-                Op::List => &self.counters.list,
-                Op::Get => &self.counters.get,
-                Op::Create | Op::Replace => &self.counters.put,
-                Op::Delete => &self.counters.delete,
-            };
-            counter.fetch_add(1, Ordering::Relaxed);
-            let sent = self.authorize(build()).await?.send().await;
-            let again = retry && attempt < ATTEMPTS;
-            match sent {
-                Ok(r) if again && matches!(r.status().as_u16(), 429 | 500 | 502 | 503 | 504) => {}
-                Ok(r) => return Ok(r),
-                // A stalled server is not asked again: one wait is enough.
-                Err(e) if again && e.is_connect() && !e.is_timeout() => {}
-                Err(e) => return Err(self.network(&e)),
-            }
-            tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
-        }
+        http::send(
+            &self.endpoint,
+            op,
+            || self.counters.count(op),
+            || self.authorize(build()),
+        )
+        .await
     }
 
     async fn failure(&self, op: Op, response: reqwest::Response) -> StorageError {
@@ -336,15 +177,18 @@ impl Gcs {
         let body = response.bytes().await.unwrap_or_default();
         let message = error_message(&body);
         match status {
-            401 => StorageError::Auth(format!("the token was refused ({message})")),
+            401 => auth_error(format!("the token was refused ({message})")),
             403 => StorageError::PermissionDenied {
+                service: Service::Gcs,
                 bucket: self.bucket.clone(),
                 op,
             },
             404 => StorageError::BucketMissing {
+                service: Service::Gcs,
                 bucket: self.bucket.clone(),
             },
             _ => StorageError::Status {
+                service: Service::Gcs,
                 bucket: self.bucket.clone(),
                 op,
                 status,
@@ -389,7 +233,7 @@ impl Gcs {
     }
 
     /// An object's generation, or `None` if there is no such object.
-    pub async fn generation(&self, object: &str) -> Result<Option<u64>, StorageError> {
+    pub async fn generation(&self, object: &str) -> Result<Option<Version>, StorageError> {
         let url = self.url(false, Some(object));
         let response = self
             .send(Op::Get, || {
@@ -409,13 +253,13 @@ impl Gcs {
             generation: String,
         }
         let meta: Meta = response.json().await.map_err(|e| self.network(&e))?;
-        Ok(meta.generation.parse().ok())
+        Ok(Some(Version::new(meta.generation)))
     }
 
     /// An object's bytes (at most `limit`), or `None` if there is none.
     pub async fn read(&self, object: &str, limit: u64) -> Result<Option<Vec<u8>>, StorageError> {
         let url = self.url(false, Some(object));
-        let mut response = self
+        let response = self
             .send(Op::Get, || {
                 self.http.get(url.clone()).query(&[("alt", "media")])
             })
@@ -427,20 +271,12 @@ impl Gcs {
             return Err(self.failure(Op::Get, response).await);
         }
         let too_large = || StorageError::TooLarge {
+            service: Service::Gcs,
             bucket: self.bucket.clone(),
             object: object.to_string(),
             limit,
         };
-        if response.content_length().is_some_and(|n| n > limit) {
-            return Err(too_large());
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.network(&e))? {
-            if bytes.len() as u64 + chunk.len() as u64 > limit {
-                return Err(too_large());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let bytes = http::body_within(&self.endpoint, response, limit, too_large).await?;
         Ok(Some(bytes))
     }
 
@@ -461,16 +297,24 @@ impl Gcs {
         }
     }
 
-    /// Writes an object in one request, so it is whole or absent. With
-    /// `if_generation`, only if the object is at that generation (`0`:
-    /// only if there is none).
+    /// Writes an object in one multipart upload, so it is whole or absent,
+    /// if `condition` holds (`ifGenerationMatch`; `0` for "absent").
     pub async fn write(
         &self,
         object: &str,
         bytes: &[u8],
         content_type: &str,
-        if_generation: Option<u64>,
+        condition: &Precondition,
     ) -> Result<Written, StorageError> {
+        let if_generation = match condition {
+            Precondition::None => None,
+            Precondition::Absent => Some(0),
+            // Not a generation (a token from another store): never matches.
+            Precondition::Matches(v) => match v.as_str().parse::<u64>() {
+                Ok(g) if g > 0 => Some(g),
+                _ => return Ok(Written::PreconditionFailed),
+            },
+        };
         let boundary = format!(
             "music-gen-{:016x}{:016x}",
             fastrand::u64(..),
@@ -492,8 +336,13 @@ impl Gcs {
         if let Some(g) = if_generation {
             query.push(("ifGenerationMatch", g.to_string()));
         }
+        let op = if if_generation == Some(0) {
+            Op::Create
+        } else {
+            Op::Replace
+        };
         let response = self
-            .send(Op::Create, || {
+            .send(op, || {
                 self.http
                     .post(url.clone())
                     .query(&query)
@@ -508,11 +357,6 @@ impl Gcs {
             return Ok(Written::PreconditionFailed);
         }
         if !response.status().is_success() {
-            let op = if if_generation == Some(0) {
-                Op::Create
-            } else {
-                Op::Replace
-            };
             return Err(self.failure(op, response).await);
         }
         #[derive(Deserialize)]
@@ -521,7 +365,7 @@ impl Gcs {
         }
         let meta: Meta = response.json().await.map_err(|e| self.network(&e))?;
         Ok(Written::Done {
-            generation: meta.generation.parse().unwrap_or(0),
+            version: Version::new(meta.generation),
         })
     }
 
@@ -541,8 +385,7 @@ impl Gcs {
     }
 }
 
-/// The message of a JSON-API error answer, on one line and short; the body
-/// itself (HTML from a proxy, anything) is never quoted whole.
+/// The message of a JSON-API error answer, on one line and short.
 fn error_message(body: &[u8]) -> String {
     #[derive(Deserialize)]
     struct Answer {
@@ -555,71 +398,22 @@ fn error_message(body: &[u8]) -> String {
     let text = serde_json::from_slice::<Answer>(body)
         .map(|a| a.error.message)
         .unwrap_or_else(|_| String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned());
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(200)
-        .collect();
-    clean.trim().to_string()
+    http::one_line(&text)
 }
 
-/// Proves the credentials can list, create, read and delete under the
-/// prefix, with a probe object removed afterwards (what `doctor` checks).
-pub async fn check_read_write(bucket: &str, prefix: &str) -> Result<(), StorageError> {
-    let gcs = Gcs::new(bucket)?;
-    gcs.list(prefix).await?;
-    let probe = format!("{prefix}.music-gen-doctor-{:016x}", fastrand::u64(..));
-    let text = b"written and removed by music-gen doctor\n";
-    gcs.write(&probe, text, "text/plain", Some(0)).await?;
-    let read = gcs.read(&probe, 1024).await;
-    let removed = gcs.delete(&probe).await;
-    if read?.as_deref() != Some(text.as_slice()) {
-        return Err(StorageError::Status {
-            bucket: bucket.to_string(),
-            op: Op::Get,
-            status: 200,
-            message: "the probe object read back differs from what was written".to_string(),
-        });
+fn auth_error(message: String) -> StorageError {
+    StorageError::Auth {
+        service: Service::Gcs,
+        message,
     }
-    removed.map(drop)
 }
 
 /// The emulator's address as `STORAGE_EMULATOR_HOST` gives it: `host:port`
 /// or a whole http(s) URL.
 fn emulator_base(value: &str) -> Result<reqwest::Url, StorageError> {
-    let host = value.trim().trim_end_matches('/');
-    let url = if host.contains("://") {
-        host.to_string()
-    } else {
-        format!("http://{host}")
-    };
-    match reqwest::Url::parse(&url) {
-        Ok(u)
-            if matches!(u.scheme(), "http" | "https")
-                && u.host().is_some()
-                && u.query().is_none() =>
-        {
-            Ok(u)
-        }
-        _ => Err(StorageError::EmulatorAddress {
-            value: redact(value),
-        }),
-    }
-}
-
-/// A URL without its user name and password.
-fn shown(url: &reqwest::Url) -> String {
-    let mut u = url.clone();
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    u.as_str().trim_end_matches('/').to_string()
-}
-
-/// A value that failed to parse, with anything between `://` and `@` hidden.
-fn redact(value: &str) -> String {
-    match (value.find("://"), value.rfind('@')) {
-        (Some(s), Some(at)) if at > s => format!("{}://…@{}", &value[..s], &value[at + 1..]),
-        (None, Some(at)) => format!("…@{}", &value[at + 1..]),
-        _ => value.to_string(),
-    }
+    http::parse_base(value, true).ok_or_else(|| StorageError::Address {
+        variable: EMULATOR_ENV,
+        value: http::redact(value),
+        example: " of an emulator (like localhost:4443)",
+    })
 }

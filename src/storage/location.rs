@@ -6,6 +6,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use super::error::Service;
+
 /// Longest object-name prefix accepted: GCS object names are at most 1,024
 /// bytes, and a preset's file name needs room after it.
 const MAX_PREFIX: usize = 900;
@@ -51,7 +53,9 @@ impl Location {
         };
         let Some((scheme, rest)) = text.split_once("://") else {
             if text.is_empty() {
-                return Err(fail("empty; give a folder or gs://BUCKET/PREFIX"));
+                return Err(fail(
+                    "empty; give a folder, gs://BUCKET/PREFIX or s3://BUCKET/PREFIX",
+                ));
             }
             return Ok(Location::Local(PathBuf::from(text)));
         };
@@ -61,11 +65,12 @@ impl Location {
             _ if scheme.eq_ignore_ascii_case("gs") => {
                 return Err(fail("write the scheme in lowercase: gs://BUCKET/PREFIX"));
             }
-            // s3 is parsed (and then refused where a store is opened) but
-            // not offered while it is not supported.
+            _ if scheme.eq_ignore_ascii_case("s3") => {
+                return Err(fail("write the scheme in lowercase: s3://BUCKET/PREFIX"));
+            }
             _ => {
                 return Err(fail(
-                    "unsupported scheme; use a folder or gs://BUCKET/PREFIX",
+                    "unsupported scheme; use a folder, gs://BUCKET/PREFIX or s3://BUCKET/PREFIX",
                 ));
             }
         };
@@ -85,6 +90,15 @@ impl Location {
             Some(text) => Location::parse(text),
             // Not UTF-8: cannot be a URL; a folder as before.
             None => Ok(Location::Local(path.to_path_buf())),
+        }
+    }
+
+    /// The store and bucket path of a `gs://` or `s3://` location.
+    pub fn bucket(&self) -> Option<(Service, &BucketPath)> {
+        match self {
+            Location::Local(_) => None,
+            Location::Gcs(b) => Some((Service::Gcs, b)),
+            Location::S3(b) => Some((Service::S3, b)),
         }
     }
 
@@ -109,8 +123,10 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::Local(p) => write!(f, "{}", p.display()),
-            Location::Gcs(b) => write!(f, "gs://{}/{}", b.bucket, b.prefix),
-            Location::S3(b) => write!(f, "s3://{}/{}", b.bucket, b.prefix),
+            Location::Gcs(b) | Location::S3(b) => {
+                let (service, _) = self.bucket().expect("a bucket location");
+                write!(f, "{}://{}/{}", service.scheme(), b.bucket, b.prefix)
+            }
         }
     }
 }
@@ -220,6 +236,12 @@ mod tests {
                 .unwrap_err()
                 .to_string()
                 .contains("lowercase: gs://")
+        );
+        assert!(
+            Location::parse("S3://b1/x")
+                .unwrap_err()
+                .to_string()
+                .contains("lowercase: s3://")
         );
     }
 }
