@@ -150,6 +150,11 @@ pub enum Command {
     /// Serve the Python tool's HTTP API (FastAPI-compatible) from this worker
     Serve(ServeArgs),
     /// List past takes in the output folder, newest first; show one; prune old ones
+    ///
+    /// On a terminal the rows fit its width (the lyrics shrink, then
+    /// temperature, seed, length, model and state give way; the id stays
+    /// whole). Piped or redirected, rows are printed whole; --json is the
+    /// stable form for scripts.
     History(HistoryArgs),
     /// Play a take with an external player (mpv, ffplay, afplay, paplay/aplay, or $MUSIC_GEN_PLAYER)
     Play {
@@ -410,7 +415,8 @@ const BATCH_ABOUT: &str = "Generate many takes from a YAML or JSON file of jobs.
     failed without being billed, and holds back those that may have been billed and those whose \
     files changed since (see --resend-uncertain, --resend-changed). Exit codes: 0 all takes \
     succeeded, 1 some failed or were held back, 2 a bad file, 3 the plan was refused by \
-    --max-cost (nothing sent; --dry-run says so too), 130/143 stopped by Ctrl-C/SIGTERM.";
+    --max-cost (--dry-run says so too) or not confirmed (no --yes and no terminal to ask on), \
+    nothing sent; 130/143 stopped by Ctrl-C/SIGTERM.";
 
 /// `music-gen batch`.
 #[derive(Debug, Args)]
