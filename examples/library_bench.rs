@@ -22,7 +22,7 @@ use music_gen::domain::cost;
 use music_gen::domain::model::TrackConfig;
 use music_gen::generate::result::OutputFile;
 use music_gen::generate::{GenerationResult, GenerationSettings, Job, Mode, Status};
-use music_gen::library::{INDEX_FILE, Library, Query};
+use music_gen::library::{INDEX_FILE, Library, NAMES_DIR, NAMES_FILE, Query};
 
 const WORDS: [&str; 16] = [
     "night", "city", "lights", "river", "hold", "on", "we", "ride", "until", "dawn", "silver",
@@ -74,10 +74,17 @@ fn fill(dir: &Path, n: usize) {
 }
 
 /// Median wall time of `runs` runs of the binary, and the largest peak RSS
-/// (KiB) any of them had.
-fn time_binary(bin: &Path, dir: &Path, args: &[&str], runs: usize) -> (Duration, i64) {
+/// (KiB) any of them had. `before` runs ahead of each (not timed).
+fn time_binary(
+    bin: &Path,
+    dir: &Path,
+    args: &[&str],
+    runs: usize,
+    before: &dyn Fn(),
+) -> (Duration, i64) {
     let mut times = Vec::new();
     for _ in 0..runs {
+        before();
         let start = Instant::now();
         let status = Command::new(bin)
             .env("MUSIC_GEN_OUTPUT_DIR", dir)
@@ -93,6 +100,20 @@ fn time_binary(bin: &Path, dir: &Path, args: &[&str], runs: usize) -> (Duration,
     }
     times.sort();
     (times[runs / 2], children_max_rss())
+}
+
+/// Makes `dir` a library that has been there a while: its last change is
+/// older than the library's settle time (2 s, `src/library/names.rs`) and
+/// its names are kept (the first settled open makes the hidden folder
+/// that keeps them, which changes the folder once more).
+fn keep_names(dir: &Path) {
+    for _ in 0..2 {
+        let changed = std::fs::metadata(dir).unwrap().modified().unwrap();
+        let age = changed.elapsed().unwrap_or_default();
+        std::thread::sleep(Duration::from_millis(2500).saturating_sub(age));
+        Library::open(dir).unwrap();
+    }
+    assert!(dir.join(NAMES_DIR).join(NAMES_FILE).is_file());
 }
 
 fn children_max_rss() -> i64 {
@@ -142,13 +163,37 @@ fn main() {
 fn history(bin: &Path, small: &Path, large: &Path) {
     let (bin, small, large) = (bin.to_path_buf(), small.to_path_buf(), large.to_path_buf());
     let runs = 21;
-    let (t_small, _) = time_binary(&bin, &small, &["history", "--limit", "20"], runs);
-    let (t_large, _) = time_binary(&bin, &large, &["history", "--limit", "20"], runs);
+    let limit = ["history", "--limit", "20"];
+    keep_names(&small);
+    keep_names(&large);
+    // One run each in turn, so both see the same machine; medians of 41.
+    let (mut t_small, mut t_large) = (Vec::new(), Vec::new());
+    for _ in 0..41 {
+        t_small.push(time_binary(&bin, &small, &limit, 1, &|| {}).0);
+        t_large.push(time_binary(&bin, &large, &limit, 1, &|| {}).0);
+    }
+    t_small.sort();
+    t_large.sort();
+    let (t_small, t_large) = (t_small[20], t_large[20]);
     println!(
         "history --limit 20: 10 takes {}, 10,000 takes {} (ratio {:.2})",
         ms(t_small),
         ms(t_large),
         t_large.as_secs_f64() / t_small.as_secs_f64()
+    );
+    // The first run after the folder changed: names read from the folder
+    // (and kept for the next run).
+    let forget = |dir: &Path| {
+        let names = dir.join(NAMES_DIR).join(NAMES_FILE);
+        move || std::fs::remove_file(&names).unwrap()
+    };
+    let (s_small, _) = time_binary(&bin, &small, &limit, runs, &forget(&small));
+    let (s_large, _) = time_binary(&bin, &large, &limit, runs, &forget(&large));
+    println!(
+        "history --limit 20, names not kept (the first run after a change): 10 takes {}, 10,000 takes {} (ratio {:.2})",
+        ms(s_small),
+        ms(s_large),
+        s_large.as_secs_f64() / s_small.as_secs_f64()
     );
 
     let _ = std::fs::remove_file(large.join(INDEX_FILE));
@@ -157,12 +202,14 @@ fn history(bin: &Path, small: &Path, large: &Path) {
         &large,
         &["history", "--filter", "genre:jazz river"],
         1,
+        &|| {},
     );
     let (warm, rss) = time_binary(
         &bin,
         &large,
         &["history", "--filter", "genre:jazz river"],
         runs,
+        &|| {},
     );
     println!(
         "history --filter over 10,000: cold (no index) {}, warm {}; peak RSS of any run so far {} KiB",
@@ -173,7 +220,8 @@ fn history(bin: &Path, small: &Path, large: &Path) {
     let index = std::fs::metadata(large.join(INDEX_FILE)).unwrap().len();
     println!("index file: {:.1} MB", index as f64 / 1e6);
 
-    // In process: what holding every summary costs.
+    // In process: what holding every summary costs (the filter's index
+    // file changed the folder: its names are read).
     let before = rss_kib();
     let start = Instant::now();
     let mut lib = Library::open(&large).unwrap();
@@ -379,6 +427,8 @@ fn timeval(t: libc::timeval) -> Duration {
 /// start each that writes the built-in presets and the index.
 fn tui_frames(bin: &Path, small: &Path, large: &Path) {
     let runs = 15;
+    keep_names(small);
+    keep_names(large);
     let measure = |dir: &Path, newest: usize| {
         start_tui(bin, dir, newest);
         let starts: Vec<Start> = (0..runs).map(|_| start_tui(bin, dir, newest)).collect();

@@ -373,6 +373,14 @@ fn generate_simulated_writes_metadata_beside_output() {
         "{s}"
     );
     assert!(s.contains("Metadata:"), "{s}");
+    // The default model sings no words and returns ~30 s: said under it.
+    assert!(
+        s.contains(
+            "Note:         lyria-002 is instrumental and returns ~30 s: the lyrics and \
+             the 180 s duration only shape the prompt; lyria-3-pro-preview sings them"
+        ),
+        "{s}"
+    );
     let takes: Vec<_> = std::fs::read_dir(dir.path().join("tracks"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

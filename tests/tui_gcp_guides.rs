@@ -82,13 +82,13 @@ fn the_form_says_what_the_model_returns_and_the_estimate_follows_it() {
     let mut state = started(&mut worker, Theme::COLOR);
     state.settings.model = Model::Lyria2;
     let lyria2 = screen(&state, 120, 40);
-    assert!(lyria2.contains("lyria-002: ~30 s instrumental"), "{lyria2}");
-    assert!(lyria2.contains("lyria-002 sings no words"), "{lyria2}");
+    assert!(lyria2.contains("lyria-002 gives ~30 s;"), "{lyria2}");
+    assert!(lyria2.contains("Not sung by lyria-002"), "{lyria2}");
     assert!(lyria2.contains("est. $0.0600"), "{lyria2}");
     state.settings.model = Model::Lyria3Pro;
     let pro = screen(&state, 120, 40);
-    assert!(pro.contains("up to ~3 min (MP3)"), "{pro}");
-    assert!(!pro.contains("sings no words"), "{pro}");
+    assert!(pro.contains("lyria-3-pro: sung, up to ~3 min"), "{pro}");
+    assert!(!pro.contains("Not sung"), "{pro}");
     assert!(
         !pro.contains("est. $0.0600"),
         "the estimate changed:\n{pro}"

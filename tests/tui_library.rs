@@ -296,6 +296,45 @@ fn e_loads_the_takes_track_into_the_form_asking_first_over_work() {
         state.form.source().map(|p| p.name.as_str()),
         Some("jazz_smooth")
     );
+    // The form is that take now: `e` on it again loses nothing, and asks
+    // nothing.
+    press(&mut state, &mut worker, &[key(KeyCode::Char('5')), ch('e')]);
+    assert!(state.popups.is_empty(), "{:?}", state.popups);
+    assert_eq!(state.focus, Focus::Form);
+    // Nor does `e` on the take a generation of this form just wrote, whose
+    // model the form leaves to the default.
+    state.form.set_lyrics("words of my own");
+    let mut track = state.form.track().clone();
+    track.model = None;
+    state.form.restore(track, None);
+    let mut taken = state.form.track().clone();
+    taken.model = Some(Model::Lyria2);
+    save(
+        &out,
+        TakeSpec {
+            stem: "20261130-100000-jazz",
+            words: "words of my own",
+            seed: Some(7),
+            temperature: 0.9,
+            ..TakeSpec::default()
+        },
+    );
+    state.on_event(
+        Event::TakesChanged {
+            id: request_id(&worker, |r| matches!(r, Request::WatchTakes { .. })),
+        },
+        &mut worker,
+    );
+    settle(&mut state, &mut worker);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('5')), key(KeyCode::Home)],
+    );
+    assert_eq!(ids(&state)[0], "20261130-100000-jazz");
+    press(&mut state, &mut worker, &[ch('e')]);
+    assert!(state.popups.is_empty(), "{:?}", state.popups);
+    assert_eq!(state.form.track().model, taken.model);
 }
 
 /// `e` loads a take's settings with its track: the location it ran at.
@@ -352,6 +391,12 @@ fn r_runs_a_take_again_with_its_track_and_seed_and_gcp_asks_first() {
     assert_eq!(job.settings.key.mode, Mode::Simulate);
     assert_eq!(job.settings.output, OutputTarget::Dir(out.clone()));
     assert_eq!(ids(&state)[0], "#1");
+    // The footer says what happened: the number, the mode, the cost.
+    let notice = state.notice.as_ref().expect("a status line").text.clone();
+    assert_eq!(
+        notice,
+        "#1 queued: jazz_smooth · simulate · lyria-002 · no charge (gcp ~$0.0600)"
+    );
 
     state.settings.key.mode = Mode::Gcp;
     state.settings.key.project = Some("my-project".into());
@@ -364,6 +409,11 @@ fn r_runs_a_take_again_with_its_track_and_seed_and_gcp_asks_first() {
     assert_eq!(worker.generations().len(), sent, "nothing sent before yes");
     press(&mut state, &mut worker, &[ch('y')]);
     assert_eq!(worker.generations().len(), sent + 1);
+    let notice = state.notice.as_ref().expect("a status line").text.clone();
+    assert_eq!(
+        notice,
+        "#2 queued: jazz_smooth · gcp · lyria-002 · ~$0.0600"
+    );
 }
 
 #[test]

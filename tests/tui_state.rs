@@ -466,7 +466,7 @@ fn enter_on_a_log_entry_shows_everything_about_it() {
         Some(Popup::Details { id: shown, scroll: 0 }) if *shown == id
     ));
     assert_eq!(state.context(), Context::Details);
-    let tall = screen(&state, 120, 50);
+    let tall = screen(&state, 120, 70);
     for needed in [
         "✓ completed",
         "gcp (Vertex AI)",
@@ -536,8 +536,10 @@ fn a_failed_generation_shows_its_whole_error_in_the_details() {
     // Wrapped, but every word of it is there, in order.
     let inside: Vec<&str> = text.lines().filter_map(|l| l.split('┃').nth(1)).collect();
     let error_at = inside.iter().position(|l| l.starts_with("Error")).unwrap();
+    // The error comes first, before what the generation was asked.
     let words: Vec<&str> = inside[error_at + 1..]
         .iter()
+        .take_while(|l| !l.trim().is_empty())
         .flat_map(|l| l.split_whitespace())
         .collect();
     let expected: Vec<&str> = advice.split_whitespace().collect();
@@ -817,10 +819,11 @@ fn pane_keys_popups_and_esc_then_a_key() {
     assert_eq!(state.focus, Focus::Prompt, "l moved to the next pane");
 }
 
-/// In the editor Ctrl-Z undoes (it suspends everywhere else) and Ctrl-U
+/// In the editor Ctrl-Z undoes (it suspends everywhere else) a group of
+/// edits at a time, a word as editors do, and Ctrl-R redoes; Ctrl-U
 /// deletes to the line start, as in the one-line fields.
 #[test]
-fn ctrl_z_undoes_in_the_lyrics_editor() {
+fn ctrl_z_undoes_a_word_at_a_time_in_the_lyrics_editor() {
     let mut worker = FakeWorker::new(&[]);
     let mut state = started(&mut worker, Theme::COLOR);
     press(
@@ -828,14 +831,137 @@ fn ctrl_z_undoes_in_the_lyrics_editor() {
         &mut worker,
         &[key(KeyCode::Char('3')), key(KeyCode::Enter)],
     );
-    type_text(&mut state, &mut worker, "one two");
+    type_text(&mut state, &mut worker, "one two\nthree");
+    let lyrics = |s: &AppState| s.form.track().text_input.clone();
     press(&mut state, &mut worker, &[ctrl('z')]);
     assert!(!state.take_suspend());
-    assert_eq!(state.form.track().text_input, "one tw");
+    assert_eq!(lyrics(&state), "one two\n");
+    press(&mut state, &mut worker, &[ctrl('z')]);
+    assert_eq!(lyrics(&state), "one ");
+    press(&mut state, &mut worker, &[ctrl('r'), ctrl('r')]);
+    assert_eq!(lyrics(&state), "one two\nthree");
+    // A run of Backspaces is one step; so is a paste.
+    press(&mut state, &mut worker, &[key(KeyCode::Backspace); 3]);
+    state.apply(Action::Paste("ee\nfour".into()), &mut worker);
+    assert_eq!(lyrics(&state), "one two\nthee\nfour");
+    press(&mut state, &mut worker, &[ctrl('z')]);
+    assert_eq!(lyrics(&state), "one two\nth");
+    press(&mut state, &mut worker, &[ctrl('z')]);
+    assert_eq!(lyrics(&state), "one two\nthree");
+    // Typing after a move is a step of its own.
+    press(&mut state, &mut worker, &[key(KeyCode::Home)]);
+    type_text(&mut state, &mut worker, "and ");
+    assert_eq!(lyrics(&state), "one two\nand three");
+    press(&mut state, &mut worker, &[ctrl('z')]);
+    assert_eq!(lyrics(&state), "one two\nthree");
+    type_text(&mut state, &mut worker, "!");
+    press(&mut state, &mut worker, &[ctrl('r')]);
+    assert_eq!(
+        lyrics(&state),
+        "one two\n!three",
+        "an edit forgets the redo"
+    );
     press(&mut state, &mut worker, &[ctrl('u')]);
-    assert_eq!(state.form.track().text_input, "");
+    assert_eq!(lyrics(&state), "one two\nthree");
     press(&mut state, &mut worker, &[key(KeyCode::Esc), ctrl('z')]);
     assert!(state.take_suspend(), "outside the editor Ctrl-Z suspends");
+}
+
+/// Undo and redo are in the keymap, so the footer and the help say them;
+/// F1 opens the help from the editor (where `?` is typed) and closing it
+/// goes back to the words as they were.
+#[test]
+fn f1_opens_the_help_from_the_lyrics_editor_which_lists_undo_and_redo() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('3')), key(KeyCode::Enter)],
+    );
+    type_text(&mut state, &mut worker, "why?");
+    let footer = screen(&state, 80, 24).lines().last().unwrap().to_string();
+    for hint in ["Ctrl-Z undo", "Ctrl-R redo", "F1 help"] {
+        assert!(footer.contains(hint), "{hint:?} not in {footer:?}");
+    }
+    press(&mut state, &mut worker, &[key(KeyCode::F(1))]);
+    assert_eq!(state.context(), Context::Help);
+    let help = screen(&state, 80, 24);
+    assert!(help.contains("Here: Editing lyrics"), "{help}");
+    for entry in ["Ctrl-Z", "undo", "Ctrl-R", "redo"] {
+        assert!(help.contains(entry), "{entry:?} not in the help:\n{help}");
+    }
+    press(&mut state, &mut worker, &[key(KeyCode::F(1))]);
+    assert_eq!(state.context(), Context::LyricsEdit);
+    assert_eq!(state.form.track().text_input, "why?");
+    // In a one-line field too.
+    press(
+        &mut state,
+        &mut worker,
+        &[
+            key(KeyCode::Esc),
+            key(KeyCode::Char('2')),
+            key(KeyCode::Enter),
+        ],
+    );
+    assert_eq!(state.context(), Context::FieldEdit);
+    press(&mut state, &mut worker, &[key(KeyCode::F(1))]);
+    assert_eq!(state.context(), Context::Help);
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    assert_eq!(state.context(), Context::FieldEdit);
+}
+
+/// The default model is instrumental and returns ~30 s: the lyrics pane
+/// and the duration say so, and which model would sing them at length.
+#[test]
+fn the_form_says_what_the_model_leaves_out() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    state.form.set_lyrics("City lights are calling");
+    let shown = screen(&state, 80, 24);
+    for said in [
+        "Not sung by lyria-002;",
+        "lyria-3-pro sings them",
+        "lyria-002 gives ~30 s;",
+        "lyria-3-pro follows",
+    ] {
+        assert!(shown.contains(said), "{said:?} missing:\n{shown}");
+    }
+    let mut track = state.form.track().clone();
+    track.model = Some(music_gen::domain::model::Model::Lyria3Pro);
+    state.form.restore(track, None);
+    let shown = screen(&state, 80, 24);
+    assert!(!shown.contains("Not sung"), "{shown}");
+    assert!(shown.contains("lyria-3-pro: sung"), "{shown}");
+}
+
+/// At 80×24 the form's last rows are below the pane: its bottom border
+/// says how many, and that there are more above once it scrolled.
+#[test]
+fn the_form_says_it_has_rows_out_of_sight() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    let form_bottom = |s: &AppState| {
+        screen(s, 80, 24)
+            .lines()
+            .find(|l| l.contains("more ") && (l.contains('↓') || l.contains('↑')))
+            .map(str::to_string)
+    };
+    let first = form_bottom(&state).expect("an indicator at 80×24");
+    assert!(first.contains("↓") && !first.contains("↑"), "{first}");
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('2')), key(KeyCode::End)],
+    );
+    let last = form_bottom(&state).expect("an indicator at the end");
+    assert!(last.contains("↑") && !last.contains("↓"), "{last}");
+    // Tall enough, no indicator.
+    let tall = screen(&state, 120, 60);
+    assert!(
+        !tall.contains(" more ━") && !tall.contains(" more ─"),
+        "{tall}"
+    );
 }
 
 /// Lyria 3 is served only at `global`: in gcp mode the form says so at the

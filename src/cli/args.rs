@@ -150,6 +150,11 @@ pub enum Command {
     /// Serve the Python tool's HTTP API (FastAPI-compatible) from this worker
     Serve(ServeArgs),
     /// List past takes in the output folder, newest first; show one; prune old ones
+    ///
+    /// On a terminal the rows fit its width (the lyrics shrink, then
+    /// temperature, seed, length, model and state give way; the id stays
+    /// whole). Piped or redirected, rows are printed whole; --json is the
+    /// stable form for scripts.
     History(HistoryArgs),
     /// Play a take with an external player (mpv, ffplay, afplay, paplay/aplay, or $MUSIC_GEN_PLAYER)
     Play {

@@ -110,7 +110,8 @@ pub async fn run(
             .check_model(model)
             .map_err(|e| CliError::Usage(e.to_string()))?;
         if !yes {
-            confirm_cost(model, job.track.sample_count.unwrap_or(1))?;
+            let note = model.unmet(&job.track);
+            confirm_cost(model, job.track.sample_count.unwrap_or(1), note.as_deref())?;
         }
     }
     let id = worker.send(Request::Generate(Box::new(job.clone())));
@@ -179,7 +180,9 @@ pub async fn run(
 
 /// A paid generation is confirmed first; without a terminal, `--yes` must
 /// say so up front.
-fn confirm_cost(model: Model, samples: i64) -> Result<(), CliError> {
+/// What the model will not do with the track is said before the question
+/// (lyria-002 sings no words and returns ~30 s); the summary says it too.
+fn confirm_cost(model: Model, samples: i64, note: Option<&str>) -> Result<(), CliError> {
     let estimate = cost::vertex(model, samples);
     if !std::io::stdin().is_terminal() {
         return Err(CliError::Usage(format!(
@@ -188,6 +191,9 @@ fn confirm_cost(model: Model, samples: i64) -> Result<(), CliError> {
         )));
     }
     eprintln!("{}", estimate.note);
+    if let Some(note) = note {
+        stdout::eprint_line(&format!("Note: {note}"));
+    }
     if ask(&format!(
         "Generate with {model} for about {}? [y/N] ",
         estimate.total_display()

@@ -83,67 +83,120 @@ async fn list(worker: &mut WorkerHandle, dir: &Path, args: &HistoryArgs) -> Resu
     if args.json {
         return stdout::print_json(&page);
     }
-    stdout::print(&table(&page, dir, args.since.as_deref()))
+    stdout::print(&table(&page, dir, args.since.as_deref(), terminal_width()))
 }
 
+/// The columns `history` prints on a terminal; piped, rows are whole.
+fn terminal_width() -> Option<usize> {
+    if !std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return None;
+    }
+    let cols = crossterm::terminal::size().map(|(w, _)| usize::from(w));
+    Some(cols.ok().filter(|w| *w > 0).unwrap_or(80))
+}
+
+/// A column of the takes' table: its cells, and how it gives way when the
+/// rows are too wide for the terminal.
+struct Column {
+    header: &'static str,
+    cells: Vec<String>,
+    /// Cut to this many columns at most, whatever the room.
+    max: usize,
+    /// Dropped, in this order, when the row does not fit; `None` stays.
+    drop: Option<u8>,
+}
+
+impl Column {
+    fn width(&self) -> usize {
+        self.cells
+            .iter()
+            .map(|c| text::width(c))
+            .max()
+            .unwrap_or(0)
+            .min(self.max)
+            .max(text::width(self.header))
+    }
+}
+
+/// Narrowest the genre and the lyrics are cut to before columns go.
+const MIN_CUT: usize = 10;
+
 /// One line per take, then what the page holds and, over a period, what
-/// gcp mode spent.
-fn table(page: &Page, dir: &Path, since: Option<&str>) -> String {
+/// gcp mode spent. Within `width` (a terminal's) the lyrics take what is
+/// left, then the least telling columns go (temperature, seed, length,
+/// model, state) and the genre is cut; the id stays whole, since it is
+/// what `show`, `play` and `rerun` take.
+fn table(page: &Page, dir: &Path, since: Option<&str>, width: Option<usize>) -> String {
     if page.total == 0 {
         return format!(
             "No takes yet in {}. Generate one (`music-gen generate` or the TUI).\n",
             dir.display()
         );
     }
-    let id_w = page
-        .takes
-        .iter()
-        .map(|t| text::width(t.id.as_str()))
-        .max()
-        .unwrap_or(2)
-        .max(2);
-    let genre_w = page
-        .takes
-        .iter()
-        .map(|t| text::width(&genre_label(t)).min(24))
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let model_w = page
-        .takes
-        .iter()
-        .map(|t| t.model.map_or(1, |m| m.id().len()))
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let mut out = format!(
-        "{}  {:16}  {}  {:model_w$}  {:10}  {:4}  {:7}  {:13}  LYRICS\n",
-        text::pad("ID", id_w),
-        "WHEN",
-        text::pad("GENRE", genre_w),
-        "MODEL",
-        "SEED",
-        "TEMP",
-        "LENGTH",
-        "STATE"
-    );
-    for t in &page.takes {
-        let line = format!(
-            "{}  {:16}  {}  {:model_w$}  {:10}  {:4}  {:7}  {:13}  {}",
-            text::pad(t.id.as_str(), id_w),
-            t.when(),
-            text::pad(&text::truncate(&genre_label(t), 24), genre_w),
-            t.model.map_or("-", Model::id),
-            t.seed.map_or("-".to_string(), |s| s.to_string()),
-            t.temperature
-                .map_or("-".to_string(), crate::domain::pyfloat::repr),
-            t.duration_seconds
-                .map_or("-".to_string(), audio::format_duration),
-            t.state.to_string(),
-            text::truncate(&t.lyrics, 40),
-        );
-        out.push_str(line.trim_end());
-        out.push('\n');
+    let cells = |f: &dyn Fn(&TakeSummary) -> String| page.takes.iter().map(f).collect::<Vec<_>>();
+    let dash = || "-".to_string();
+    let column = |header, cells, max, drop| Column {
+        header,
+        cells,
+        max,
+        drop,
+    };
+    let mut columns = vec![
+        column("ID", cells(&|t| t.id.to_string()), usize::MAX, None),
+        column("WHEN", cells(&|t| t.when()), usize::MAX, None),
+        column("GENRE", cells(&genre_label), 24, None),
+        column(
+            "MODEL",
+            cells(&|t| t.model.map_or_else(dash, |m| m.id().to_string())),
+            usize::MAX,
+            Some(4),
+        ),
+        column(
+            "SEED",
+            cells(&|t| t.seed.map_or_else(dash, |s| s.to_string())),
+            usize::MAX,
+            Some(2),
+        ),
+        column(
+            "TEMP",
+            cells(&|t| {
+                t.temperature
+                    .map_or_else(dash, crate::domain::pyfloat::repr)
+            }),
+            usize::MAX,
+            Some(1),
+        ),
+        column(
+            "LENGTH",
+            cells(&|t| t.duration_seconds.map_or_else(dash, audio::format_duration)),
+            usize::MAX,
+            Some(3),
+        ),
+        column(
+            "STATE",
+            cells(&|t| t.state.to_string()),
+            usize::MAX,
+            Some(5),
+        ),
+        column("LYRICS", cells(&|t| t.lyrics.clone()), 40, None),
+    ];
+    if let Some(room) = width {
+        fit(&mut columns, room);
+    }
+    let widths: Vec<usize> = columns.iter().map(Column::width).collect();
+    let line = |cell: &dyn Fn(&Column) -> String| {
+        let parts: Vec<String> = columns
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| text::pad(&text::truncate(&cell(c), *w), *w))
+            .collect();
+        let mut line = parts.join("  ").trim_end().to_string();
+        line.push('\n');
+        line
+    };
+    let mut out = line(&|c| c.header.to_string());
+    for i in 0..page.takes.len() {
+        out.push_str(&line(&|c| c.cells[i].clone()));
     }
     let shown = page.takes.len();
     if page.matched == page.total {
@@ -164,6 +217,58 @@ fn table(page: &Page, dir: &Path, since: Option<&str>) -> String {
         ));
     }
     out
+}
+
+/// Makes the columns fit `room`: the lyrics shrink to what is left, then
+/// columns are dropped in their order, then the year leaves the time, the
+/// genre is cut and, last, the lyrics go; the id stays whole.
+fn fit(columns: &mut Vec<Column>, room: usize) {
+    let total = |cs: &[Column]| {
+        cs.iter().map(Column::width).sum::<usize>() + 2 * cs.len().saturating_sub(1)
+    };
+    let lyrics_at = |cs: &[Column]| cs.iter().position(|c| c.header == "LYRICS");
+    loop {
+        // The lyrics take what the other columns leave, down to MIN_CUT.
+        if let Some(i) = lyrics_at(columns) {
+            let others = total(columns) - columns[i].width();
+            let left = room.saturating_sub(others);
+            columns[i].max = left.max(MIN_CUT);
+        }
+        if total(columns) <= room {
+            return;
+        }
+        let next = columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.drop.map(|d| (d, i)))
+            .min();
+        match next {
+            Some((_, i)) => {
+                columns.remove(i);
+            }
+            None => break,
+        }
+    }
+    // Still too wide: the year goes from the time, the genre is cut, then
+    // the lyrics go.
+    if let Some(when) = columns.iter_mut().find(|c| c.header == "WHEN") {
+        for cell in &mut when.cells {
+            *cell = cell.get(5..).unwrap_or(cell).to_string();
+        }
+    }
+    if let Some(i) = lyrics_at(columns) {
+        let others = total(columns) - columns[i].width();
+        columns[i].max = room.saturating_sub(others).max(MIN_CUT);
+    }
+    let over = total(columns).saturating_sub(room);
+    if let Some(genre) = columns.iter_mut().find(|c| c.header == "GENRE") {
+        genre.max = genre.width().saturating_sub(over).max(MIN_CUT);
+    }
+    if total(columns) > room
+        && let Some(i) = lyrics_at(columns)
+    {
+        columns.remove(i);
+    }
 }
 
 fn genre_label(t: &TakeSummary) -> String {
@@ -465,4 +570,93 @@ pub async fn rerun(
 
 fn unexpected(ev: &Event) -> CliError {
     CliError::Failure(format!("unexpected answer from the worker: {ev:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::TakeId;
+
+    fn take(id: &str, genre: &str, preset: Option<&str>, lyrics: &str) -> TakeSummary {
+        TakeSummary {
+            id: TakeId(id.to_string()),
+            metadata_path: PathBuf::from(format!("/t/{id}.json")),
+            time: 1_796_000_000,
+            status: None,
+            mode: Some(Mode::Simulate),
+            genre: genre.to_string(),
+            preset: preset.map(String::from),
+            model: Some(Model::Lyria2),
+            seed: Some(1234567),
+            temperature: Some(0.7),
+            lyrics: lyrics.to_string(),
+            words: String::new(),
+            duration_seconds: Some(30.0),
+            cost_usd: 0.0,
+            files: Vec::new(),
+            state: TakeState::Simulated,
+        }
+    }
+
+    fn page() -> Page {
+        let takes = vec![
+            take(
+                "20261130-085603-rock",
+                "rock",
+                Some("rock_anthem"),
+                "City lights are calling me home tonight, we ride until the dawn",
+            ),
+            take("20261130-090000-jazz", "smooth jazz with brushes", None, ""),
+        ];
+        Page {
+            total: 2,
+            matched: 2,
+            takes,
+            spent: None,
+        }
+    }
+
+    /// On a terminal no row is wider than it; the ids stay whole, and the
+    /// columns that go are the least telling ones.
+    #[test]
+    fn rows_fit_the_terminal_and_keep_the_ids() {
+        for width in [60, 80, 100, 120] {
+            let out = table(&page(), Path::new("/t"), None, Some(width));
+            let rows: Vec<&str> = out.lines().take(3).collect();
+            for row in &rows {
+                assert!(text::width(row) <= width, "{width}: {row:?}");
+            }
+            assert!(rows[1].starts_with("20261130-085603-rock "), "{out}");
+            assert!(rows[2].starts_with("20261130-090000-jazz "), "{out}");
+            assert!(
+                rows[0].contains("GENRE") && rows[0].contains("LYRICS"),
+                "{out}"
+            );
+        }
+        let at_80 = table(&page(), Path::new("/t"), None, Some(80));
+        assert!(!at_80.contains("TEMP"), "temperature goes first: {at_80}");
+        assert!(at_80.contains("City lights"), "{at_80}");
+        let wide = table(&page(), Path::new("/t"), None, Some(200));
+        for header in ["MODEL", "SEED", "TEMP", "LENGTH", "STATE"] {
+            assert!(wide.contains(header), "{header} in {wide}");
+        }
+    }
+
+    /// Piped, rows are whole (the lyrics' first 40 columns, as before).
+    #[test]
+    fn piped_rows_are_whole() {
+        let out = table(&page(), Path::new("/t"), None, None);
+        let row = out.lines().nth(1).unwrap();
+        assert!(text::width(row) > 80, "{row}");
+        for cell in [
+            "lyria-002",
+            "1234567",
+            "0.7",
+            "30.0 s",
+            "simulated",
+            "City lights are",
+        ] {
+            assert!(row.contains(cell), "{cell} in {row}");
+        }
+    }
 }

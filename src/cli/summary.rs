@@ -14,6 +14,11 @@ pub fn render(job: &Job, r: &GenerationResult) -> String {
     if let Some(model) = r.model {
         let _ = writeln!(out, "Model:        {model}");
     }
+    // What the model leaves out of the track, said where the result is
+    // read (simulate mode too: it is what gcp mode would do).
+    if let Some(note) = job.model().unmet(t) {
+        let _ = writeln!(out, "Note:         {note}");
+    }
     let _ = writeln!(out, "Configuration:");
     let _ = writeln!(out, "  genre:       {}", t.genre);
     let _ = writeln!(

@@ -79,6 +79,39 @@ impl Model {
         Ok(())
     }
 
+    /// Whether the words in the prompt are sung; Lyria 2 is instrumental.
+    pub fn sings(self) -> bool {
+        self != Model::Lyria2
+    }
+
+    /// Whether the length asked in the prompt shapes what comes back; the
+    /// others return about 30 s whatever it says.
+    pub fn follows_duration(self) -> bool {
+        self == Model::Lyria3Pro
+    }
+
+    /// What of the track this model will not honour, in a sentence that
+    /// names the model that would; `None` when it honours all of it.
+    pub fn unmet(self, track: &TrackConfig) -> Option<String> {
+        if self.follows_duration() {
+            return None;
+        }
+        let length = match self {
+            Model::Lyria2 => "is instrumental and returns ~30 s",
+            _ => "returns a 30 s clip",
+        };
+        let d = track.duration_seconds;
+        let pro = Model::Lyria3Pro;
+        Some(if !self.sings() && !track.text_input.trim().is_empty() {
+            format!(
+                "{self} {length}: the lyrics and the {d} s duration only shape the prompt; \
+                 {pro} sings them at that length"
+            )
+        } else {
+            format!("{self} {length}: the {d} s duration only shapes the prompt; {pro} follows it")
+        })
+    }
+
     pub fn summary(self) -> &'static str {
         match self {
             Model::Lyria2 => "instrumental, ~30 s WAV at 48 kHz per sample, up to 4 samples",
@@ -471,5 +504,27 @@ mod tests {
         assert!(e.message.contains("--location global"), "{e}");
         assert!(Model::Lyria3Pro.check_location("global").is_ok());
         assert!(Model::Lyria2.check_location("us-central1").is_ok());
+    }
+
+    /// Each model says what it leaves out of the track, and names the one
+    /// that would not.
+    #[test]
+    fn what_each_model_leaves_out() {
+        let mut t = super::TrackConfig::new("Sing this", "rock");
+        let words = Model::Lyria2.unmet(&t).unwrap();
+        assert!(words.contains("instrumental"), "{words}");
+        assert!(
+            words.contains("the lyrics and the 180 s duration"),
+            "{words}"
+        );
+        assert!(words.contains("lyria-3-pro-preview sings them"), "{words}");
+        let clip = Model::Lyria3Clip.unmet(&t).unwrap();
+        assert!(!clip.contains("lyrics"), "the clip sings: {clip}");
+        assert!(clip.contains("30 s clip"), "{clip}");
+        assert_eq!(Model::Lyria3Pro.unmet(&t), None);
+        t.text_input = " \n".into();
+        let length = Model::Lyria2.unmet(&t).unwrap();
+        assert!(!length.contains("lyrics"), "{length}");
+        assert!(length.contains("~30 s"), "{length}");
     }
 }

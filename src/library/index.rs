@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
 use crate::domain::atomic;
 use crate::generate::GenerationResult;
 use crate::library::LibraryError;
+use crate::library::names::{self, FolderStamp};
 use crate::library::prune::{PrunePlan, PruneRule};
 use crate::library::query::{Page, Query, Sort, Spent};
 use crate::library::take::{Take, TakeId, TakeSummary};
@@ -24,9 +25,9 @@ const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
 
 /// One take's name and time: all that opening a library reads.
 #[derive(Debug, Clone)]
-struct Entry {
-    id: TakeId,
-    time: i64,
+pub(super) struct Entry {
+    pub(super) id: TakeId,
+    pub(super) time: i64,
 }
 
 /// A summary as cached, with what says whether it is still current.
@@ -47,6 +48,9 @@ struct IndexFile {
 pub struct Library {
     dir: PathBuf,
     entries: Vec<Entry>,
+    /// The folder's stamp when `entries` were read, if it was settled then
+    /// (so a later change is sure to change it).
+    scanned: Option<FolderStamp>,
     /// Summaries read so far, by id; the cache file's are added on the
     /// first request that needs every take.
     summaries: HashMap<TakeId, Cached>,
@@ -62,6 +66,7 @@ impl Library {
         let mut lib = Library {
             dir: dir.to_path_buf(),
             entries: Vec::new(),
+            scanned: None,
             summaries: HashMap::new(),
             cache_loaded: false,
             dirty: false,
@@ -89,31 +94,59 @@ impl Library {
     }
 
     /// Reads the folder's names again (another process added or removed a
-    /// take); summaries already read are kept.
+    /// take); summaries already read are kept. Names unchanged since the
+    /// last read, in this process or another (see [`names`]), are not read
+    /// again.
     pub fn rescan(&mut self) -> Result<(), LibraryError> {
-        let read = match std::fs::read_dir(&self.dir) {
-            Ok(r) => r,
+        // Read before the stamp, as `FolderStamp::settled` needs.
+        let now = SystemTime::now();
+        let stamp = match FolderStamp::of(&self.dir) {
+            Ok(s) => s,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 self.entries.clear();
+                self.scanned = None;
                 return Ok(());
             }
             Err(e) => return Err(LibraryError::io(&self.dir, e)),
         };
+        if self.scanned == Some(stamp) {
+            return Ok(());
+        }
+        let (entries, current) = match names::load(&self.dir, &stamp) {
+            // Kept for this very stamp, which was settled when they were.
+            Some(entries) => (entries, true),
+            None => {
+                let entries = self.read_names()?;
+                let settled = stamp.settled(now);
+                if settled {
+                    names::save(&self.dir, &stamp, &entries);
+                }
+                (entries, settled)
+            }
+        };
+        self.scanned = current.then_some(stamp);
+        self.replace_entries(entries);
+        Ok(())
+    }
+
+    /// The folder's take names, newest first: one pass over the folder,
+    /// with a `stat` only for a file not named as music-gen names takes.
+    fn read_names(&self) -> Result<Vec<Entry>, LibraryError> {
+        let read = std::fs::read_dir(&self.dir).map_err(|e| LibraryError::io(&self.dir, e))?;
         let mut entries = Vec::new();
         for entry in read {
             let entry = entry.map_err(|e| LibraryError::io(&self.dir, e))?;
-            let name = entry.file_name();
-            let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+            let Ok(mut name) = entry.file_name().into_string() else {
                 continue;
             };
-            // A batch's report sits beside its takes but is not one.
-            if stem.is_empty() || stem.starts_with('.') || crate::batch::is_report_name(stem) {
+            let Some(stem_len) = name.strip_suffix(".json").map(str::len) else {
+                continue;
+            };
+            name.truncate(stem_len);
+            if !is_take_stem(&name) || !entry.file_type().is_ok_and(|t| t.is_file()) {
                 continue;
             }
-            if !entry.file_type().is_ok_and(|t| t.is_file()) {
-                continue;
-            }
-            let time = time_from_name(stem).unwrap_or_else(|| {
+            let time = time_from_name(&name).unwrap_or_else(|| {
                 entry
                     .metadata()
                     .ok()
@@ -122,12 +155,16 @@ impl Library {
                     .map_or(0, |d| d.as_secs() as i64)
             });
             entries.push(Entry {
-                id: TakeId(stem.to_string()),
+                id: TakeId(name),
                 time,
             });
         }
         // Ids are unique, so an unstable sort gives the one order.
         entries.sort_unstable_by(|a, b| b.time.cmp(&a.time).then_with(|| b.id.cmp(&a.id)));
+        Ok(entries)
+    }
+
+    fn replace_entries(&mut self, entries: Vec<Entry>) {
         // Summaries of takes that are gone are dropped; on the first scan
         // there are none to drop, and 10,000 ids are not hashed for it.
         if !self.summaries.is_empty() {
@@ -137,7 +174,6 @@ impl Library {
             self.dirty |= self.summaries.len() != before;
         }
         self.entries = entries;
-        Ok(())
     }
 
     fn metadata_path(&self, id: &TakeId) -> PathBuf {
@@ -446,6 +482,13 @@ fn read_result(path: &Path) -> Result<GenerationResult, LibraryError> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+/// A metadata file's stem that may be a take's: not hidden (our
+/// temporary files, the index) and not a batch's report, which sits beside
+/// its takes.
+pub(super) fn is_take_stem(stem: &str) -> bool {
+    !stem.is_empty() && !stem.starts_with('.') && !crate::batch::is_report_name(stem)
 }
 
 /// `20260101-120000-rock` → the unix time of 2026-01-01 12:00:00 UTC, as

@@ -4,11 +4,13 @@
 //! beside it. Its id is the file stem, so it is the same in every process
 //! and across restarts; on the command line any unique prefix names it.
 //!
-//! Opening a library reads the folder's names only; a take's metadata is
-//! read when it is first asked for. What was read is kept in an index file
-//! in the folder (`.music-gen-library.json`), checked against each file's
-//! size and modification time, so filtering 10,000 takes parses each file
-//! once, ever. A take whose audio was moved or deleted, or whose metadata
+//! Opening a library reads the folder's names only, and not even those
+//! while the folder is unchanged since some process last read them (they
+//! are kept in `.music-gen-index/names`, checked against the folder's
+//! stamp); a take's metadata is read when it is first asked for. What was
+//! read is kept in an index file in the folder (`.music-gen-library.json`),
+//! checked against each file's size and modification time, so filtering
+//! 10,000 takes parses each file once, ever. A take whose audio was moved or deleted, or whose metadata
 //! cannot be read, is a [`TakeState`], not an error.
 //!
 //! Everything here is blocking file work: callers on the async runtime go
@@ -26,6 +28,7 @@
 //! ```
 
 mod index;
+mod names;
 mod prune;
 mod query;
 mod take;
@@ -33,6 +36,7 @@ mod take;
 use std::path::PathBuf;
 
 pub use index::{INDEX_FILE, Library};
+pub use names::{NAMES_DIR, NAMES_FILE};
 pub use prune::{PrunePlan, PruneRule, format_bytes};
 pub use query::{Page, Query, Sort, Spent, parse_age};
 pub use take::{Take, TakeFile, TakeId, TakeState, TakeSummary, first_words, format_time};

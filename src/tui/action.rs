@@ -24,8 +24,11 @@ pub enum Action {
     FocusPane(u8),
     /// Shows the focused pane alone, full screen, or the layout again.
     Zoom,
-    /// Ctrl-Z in the lyrics editor.
+    /// Ctrl-Z in the lyrics editor: the last group of edits (a word, a
+    /// run of deletions, a paste).
     Undo,
+    /// Ctrl-R in the lyrics editor: what the last undo took back.
+    Redo,
     /// Enter: load, edit, toggle or confirm, depending on where the focus is.
     Activate,
     /// Esc: close a popup, leave a field, clear a filter.
@@ -47,6 +50,7 @@ pub enum Action {
     Settings,
     /// Runs the `doctor` checks from the settings view.
     CheckSetup,
+    /// `?` in a pane, F1 anywhere: the help, or closes it.
     Help,
     /// Loads the selected take's track and settings into the form.
     EditTake,

@@ -181,6 +181,8 @@ const ESC: &[Key] = &[code(KeyCode::Esc)];
 static ALWAYS: &[Binding] = &[
     bind(&[ctrl('c')], Action::ForceQuit, "quit now"),
     bind(&[ctrl('z')], Action::Suspend, "suspend (fg resumes)"),
+    // F1, not `?`, in a text field, where `?` is typed.
+    bind(&[code(KeyCode::F(1))], Action::Help, "help"),
 ];
 
 /// Work in every pane, after the pane's own keys.
@@ -193,7 +195,7 @@ static GLOBAL: &[Binding] = &[
         "next pane",
     ),
     bind(&[ch('z')], Action::Zoom, "zoom pane"),
-    bind(&[ch('?'), code(KeyCode::F(1))], Action::Help, "help"),
+    bind(&[ch('?')], Action::Help, "help"),
     bind(&[ch('q')], Action::Quit, "quit"),
     bind(&[ch('o')], Action::Settings, "settings"),
     bind(&[ch('n')], Action::NewTrack, "new track"),
@@ -274,6 +276,7 @@ static LYRICS: &[Binding] = &[bind(
 static LYRICS_EDIT: &[Binding] = &[
     bind(ESC, Action::Back, "leave editor"),
     bind(&[ctrl('z')], Action::Undo, "undo"),
+    bind(&[ctrl('r')], Action::Redo, "redo"),
 ];
 
 static PROMPT: &[Binding] = &[
@@ -422,7 +425,6 @@ pub fn typing_notes(ctx: Context) -> &'static [(&'static str, &'static str)] {
         ],
         Context::LyricsEdit => &[
             ("Enter", "new line"),
-            ("Ctrl-R", "redo"),
             ("Ctrl-U", "delete to the line start"),
             ("Ctrl-K / Ctrl-W", "delete to line end / word"),
             ("Ctrl-A / Ctrl-E", "line start / end"),

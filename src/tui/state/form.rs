@@ -17,6 +17,7 @@ use crate::domain::pyfloat;
 use crate::domain::validate::FieldError;
 use crate::generate::{GenerationSettings, Mode};
 use crate::tui::state::input::LineInput;
+use crate::tui::state::undo::{EditKind, History, Snapshot};
 use crate::tui::theme::Theme;
 
 /// A form row's field: the core's track field, so an error found by the
@@ -112,6 +113,8 @@ pub enum Activated {
 pub struct TrackForm {
     track: TrackConfig,
     lyrics: TextArea<'static>,
+    /// The editor's undo and redo, a step per group of edits.
+    history: History,
     row: usize,
     pub edit: Option<FieldEdit>,
     lyrics_editing: bool,
@@ -129,6 +132,7 @@ impl TrackForm {
         let mut form = TrackForm {
             track: TrackConfig::new("", ""),
             lyrics: editor(theme, ""),
+            history: History::default(),
             row: 0,
             edit: None,
             lyrics_editing: false,
@@ -472,6 +476,7 @@ impl TrackForm {
             self.lyrics.move_cursor(CursorMove::End);
         }
         self.lyrics_editing = on;
+        self.history.close();
         self.show_cursor(on);
     }
 
@@ -487,35 +492,75 @@ impl TrackForm {
     }
 
     /// A key in the editor. Ctrl-U deletes to the line start as in every
-    /// one-line field (the editor's own Ctrl-U would undo); Ctrl-R redoes.
+    /// one-line field (the editor's own Ctrl-U would undo).
     pub fn lyrics_key(&mut self, key: KeyEvent) {
+        let before = self.snapshot();
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let changed = match key.code {
             KeyCode::Char('u') if ctrl => self.lyrics.delete_line_by_head(),
-            KeyCode::Char('r') if ctrl => self.lyrics.redo(),
             _ => self.lyrics.input(key),
         };
         if changed {
+            self.history
+                .record(edit_kind(key), before, self.snapshot().cursor);
             self.sync_lyrics();
+        } else {
+            // A move: what is typed next is a step of its own.
+            self.history.close();
         }
     }
 
-    /// Ctrl-Z in the editor.
-    pub fn lyrics_undo(&mut self) {
-        if self.lyrics.undo() {
-            self.sync_lyrics();
+    /// Ctrl-Z in the editor: takes back the last group of edits.
+    pub fn lyrics_undo(&mut self) -> bool {
+        let now = self.snapshot();
+        match self.history.undo(now) {
+            Some(back) => self.put_back(back),
+            None => false,
         }
+    }
+
+    /// Ctrl-R in the editor: puts back what the last undo took.
+    pub fn lyrics_redo(&mut self) -> bool {
+        let now = self.snapshot();
+        match self.history.redo(now) {
+            Some(forward) => self.put_back(forward),
+            None => false,
+        }
+    }
+
+    fn snapshot(&self) -> Snapshot {
+        let cursor = self.lyrics.cursor();
+        Snapshot {
+            lines: self.lyrics.lines().to_vec(),
+            cursor: (cursor.0, cursor.1),
+        }
+    }
+
+    fn put_back(&mut self, s: Snapshot) -> bool {
+        self.lyrics = editor(self.theme, &s.lines.join("\n"));
+        let at = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+        self.lyrics
+            .move_cursor(CursorMove::Jump(at(s.cursor.0), at(s.cursor.1)));
+        self.show_cursor(self.lyrics_editing);
+        self.sync_lyrics();
+        true
     }
 
     pub fn lyrics_paste(&mut self, text: &str) {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let before = self.snapshot();
         if self.lyrics.insert_str(text) {
+            self.history
+                .record(EditKind::Other, before, self.snapshot().cursor);
             self.sync_lyrics();
         }
     }
 
+    /// Puts in new words whole (a draft, a take): a new text, with a
+    /// history of its own.
     pub fn set_lyrics(&mut self, text: &str) {
         self.lyrics = editor(self.theme, text);
+        self.history = History::default();
         self.lyrics_put = !text.is_empty();
         self.show_cursor(self.lyrics_editing);
         self.sync_lyrics();
@@ -554,7 +599,27 @@ fn editor(theme: Theme, text: &str) -> TextArea<'static> {
     lyrics.set_selection_style(theme.cursor());
     // Lyrics lines are long; scrolling sideways would hide their start.
     lyrics.set_wrap_mode(WrapMode::WordOrGlyph);
+    // The form keeps the history, by groups (see `undo`).
+    lyrics.set_max_histories(0);
     lyrics
+}
+
+/// How a key in the editor groups with the edits around it.
+fn edit_kind(key: KeyEvent) -> EditKind {
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    let ctrl = key.modifiers == KeyModifiers::CONTROL;
+    match key.code {
+        KeyCode::Char(c) if plain => EditKind::Type(c),
+        KeyCode::Enter if plain => EditKind::Type('\n'),
+        KeyCode::Tab if plain => EditKind::Type('\t'),
+        KeyCode::Backspace if plain => EditKind::DeleteBack,
+        KeyCode::Char('h') if ctrl => EditKind::DeleteBack,
+        KeyCode::Delete if plain => EditKind::DeleteForward,
+        KeyCode::Char('d') if ctrl => EditKind::DeleteForward,
+        _ => EditKind::Other,
+    }
 }
 
 /// The validation name of the value a row shows.

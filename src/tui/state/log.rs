@@ -7,7 +7,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::domain::model::Model;
+use crate::domain::model::{Model, TrackConfig};
 use crate::generate::result::{OutputFile, Status};
 use crate::generate::{Job, Mode};
 use crate::library::{TakeSummary, first_words};
@@ -92,6 +92,9 @@ pub struct About {
     pub temperature: f64,
     /// The start of the lyrics, on one line.
     pub lyrics: String,
+    /// The whole track it was asked with, for its details (boxed: the
+    /// lyrics may be long, and entries are many).
+    pub track: Box<TrackConfig>,
 }
 
 impl About {
@@ -102,6 +105,7 @@ impl About {
             seed: job.track.seed,
             temperature: job.track.temperature,
             lyrics: first_words(&job.track.text_input),
+            track: Box::new(job.track.clone()),
         }
     }
 

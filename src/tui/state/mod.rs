@@ -14,6 +14,7 @@ pub mod log;
 pub mod popup;
 pub mod presets;
 mod takes;
+mod undo;
 mod update;
 pub mod variations;
 

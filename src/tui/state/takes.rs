@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::domain::model::{Model, TrackConfig};
 use crate::generate::vertex::check_location;
 use crate::generate::{GenerationSettings, Job, Mode};
 use crate::library::{Take, TakeId, TakeState, TakeSummary};
@@ -21,6 +22,8 @@ use crate::worker::{Event, Request};
 pub enum AfterLoad {
     /// Show it (details, compare): its waveform is read next.
     Show,
+    /// `e`: into the form, asking first if that would lose edits.
+    AskEdit,
     Edit,
     Rerun,
     Play,
@@ -84,7 +87,7 @@ impl AppState {
             Action::Mark => return Ok(self.mark_selected()),
             Action::Compare => self.compare(out),
             Action::Play => self.play_selected(out),
-            Action::EditTake => self.with_take(|s, t| s.ask_edit(t, out)),
+            Action::EditTake => self.with_take(|s, t| s.load_then(&t.id, AfterLoad::AskEdit, out)),
             Action::Rerun => self.with_take(|s, t| s.load_then(&t.id, AfterLoad::Rerun, out)),
             Action::OpenExternal => self.with_take(|s, t| s.open_take(t, out)),
             Action::CopyPath => self.with_take(|s, t| s.copy_path(t)),
@@ -245,6 +248,7 @@ impl AppState {
     fn after_load(&mut self, take: Arc<Take>, then: AfterLoad, out: &mut dyn Outbox) {
         match then {
             AfterLoad::Show => self.read_sound(&take, out),
+            AfterLoad::AskEdit => self.ask_edit(&take, out),
             AfterLoad::Edit => self.edit_take(&take, out),
             AfterLoad::Rerun => self.rerun(&take, out),
             AfterLoad::Play => self.play(&take, out),
@@ -267,12 +271,17 @@ impl AppState {
         self.request(out, request, Pending::Sound(id));
     }
 
-    fn ask_edit(&mut self, take: &TakeSummary, out: &mut dyn Outbox) {
-        if self.form.has_work() {
-            let discard = Discard::Take(take.id.clone());
+    /// Puts the take in the form; asks first only when the form holds work
+    /// the take would replace (not when it already is that take).
+    fn ask_edit(&mut self, take: &Take, out: &mut dyn Outbox) {
+        let same = take
+            .track()
+            .is_ok_and(|t| same_track(&t, self.form.track(), self.settings.model));
+        if self.form.has_work() && !same {
+            let discard = Discard::Take(take.id().clone());
             self.popups.push(Popup::Confirm(Confirm::Discard(discard)));
         } else {
-            self.load_then(&take.id, AfterLoad::Edit, out);
+            self.edit_take(take, out);
         }
     }
 
@@ -516,4 +525,15 @@ impl AppState {
             _ => false,
         }
     }
+}
+
+/// Whether two tracks would make the same request: an unset model is the
+/// default one, an unset sample count is one.
+fn same_track(a: &TrackConfig, b: &TrackConfig, default_model: Model) -> bool {
+    let settled = |t: &TrackConfig| TrackConfig {
+        model: Some(t.model.unwrap_or(default_model)),
+        sample_count: Some(t.sample_count.unwrap_or(1)),
+        ..t.clone()
+    };
+    settled(a) == settled(b)
 }

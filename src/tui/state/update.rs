@@ -35,6 +35,10 @@ impl AppState {
             _ => {}
         }
         let ctx = self.context();
+        if action == Action::Help {
+            self.toggle_help(ctx);
+            return true;
+        }
         let handled = match ctx {
             Context::Presets => self.on_presets(action, out),
             Context::Filter => self.on_filter(action),
@@ -81,11 +85,6 @@ impl AppState {
                 .push(Popup::Confirm(Confirm::Discard(Discard::NewTrack))),
             Action::NewTrack => self.new_track(),
             Action::Settings => self.popups.push(Popup::Settings { row: 0 }),
-            Action::Help => self.popups.push(Popup::Help {
-                scroll: 0,
-                search: LineInput::default(),
-                typing: false,
-            }),
             Action::Quit => match self.log.active_count() {
                 0 => self.quit = true,
                 running => self.popups.push(Popup::Confirm(Confirm::Quit { running })),
@@ -93,6 +92,20 @@ impl AppState {
             _ => return false,
         }
         true
+    }
+
+    /// Opens the help over whatever is shown (a text field keeps what was
+    /// typed), or closes it.
+    fn toggle_help(&mut self, ctx: Context) {
+        if matches!(ctx, Context::Help | Context::HelpSearch) {
+            self.popups.pop();
+        } else {
+            self.popups.push(Popup::Help {
+                scroll: 0,
+                search: LineInput::default(),
+                typing: false,
+            });
+        }
     }
 
     fn new_track(&mut self) {
@@ -276,7 +289,8 @@ impl AppState {
     fn on_lyrics_edit(&mut self, action: Action) -> Result<bool, Action> {
         match action {
             Action::Edit(key) => self.form.lyrics_key(key),
-            Action::Undo => self.form.lyrics_undo(),
+            Action::Undo => return Ok(self.form.lyrics_undo()),
+            Action::Redo => return Ok(self.form.lyrics_redo()),
             Action::Paste(text) => self.form.lyrics_paste(&text),
             Action::Back => self.form.set_lyrics_editing(false),
             other => return Err(other),
@@ -361,7 +375,7 @@ impl AppState {
         }
         match action {
             Action::Filter => *typing = true,
-            Action::Back | Action::Help | Action::Quit => {
+            Action::Back | Action::Quit => {
                 self.popups.pop();
             }
             _ => return Ok(false),
@@ -713,6 +727,7 @@ impl AppState {
     }
 
     pub(super) fn send_generate(&mut self, job: Job, out: &mut dyn Outbox) {
+        let queued = queued_text(&job);
         let about = About::of(&job);
         let target = Target::of(&job);
         let id = self.request(out, Request::Generate(Box::new(job)), Pending::Generate);
@@ -721,12 +736,27 @@ impl AppState {
         // The worker's lines name the request; this one ties it to the
         // number the user sees.
         tracing::info!(request = id, "generation #{number} queued: {name:?}");
+        self.info(format!("#{number} {queued}"));
         // The new generation is the first row; follow it.
         self.history_selected = 0;
     }
 }
 
-/// Scrolls a popup; the limit after the next draw is the frame's.
+/// What the footer says of a job just queued (after its `#N`): what, how
+/// and for how much. `queued: rock_anthem · simulate · lyria-002 · no
+/// charge (gcp ~$0.0600)`.
+fn queued_text(job: &Job) -> String {
+    let model = job.model();
+    let estimate = cost::vertex(model, job.track.sample_count.unwrap_or(1));
+    let cost = match job.settings.key.mode {
+        Mode::Simulate => format!("no charge (gcp ~{})", estimate.total_display()),
+        Mode::Gcp => format!("~{}", estimate.total_display()),
+    };
+    let name = job.preset.as_deref().unwrap_or(&job.track.genre);
+    let mode = job.settings.key.mode;
+    format!("queued: {name} · {mode} · {model} · {cost}")
+}
+
 /// Scrolls a popup for a movement key; false for any other action.
 fn scroll_popup(scroll: &mut u16, action: &Action, view: ViewLimits) -> bool {
     let max = view.popup_max.unwrap_or(u16::MAX);

@@ -48,33 +48,50 @@ pub(super) fn view(area: Rect, id: RequestId, state: &AppState) -> ScrollView {
     ScrollView::new(rect, lines)
 }
 
-/// The popup's lines, already wrapped to `width`.
+/// The popup's lines, already wrapped to `width`: the rows a take of the
+/// library shows (see `take::Made`), with what only this session knows
+/// (the project, how long it ran, its progress or error).
 fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'static>> {
     let theme = state.theme;
     let target = &entry.target;
     let (mark, status, style, took) = log::status(entry, state);
+    let written = state.session_take(entry);
     let mut lines = Vec::new();
+    if let Some(take) = written {
+        lines.extend(take::sound_lines(state, take, width, take::WAVE_ROWS));
+    }
     let mut field = |label: &str, value: String, style: Style| {
         lines.extend(labelled(label, &value, width, style, theme));
     };
     field("Status", format!("{mark} {status}"), style);
-    if let Some(preset) = &entry.about.preset {
-        field("Preset", preset.clone(), Style::new());
+    // What went wrong comes first: it is what the user acts on.
+    match &entry.state {
+        EntryState::Failed { error, .. } => {
+            section(&mut lines, "Error", theme);
+            lines.extend(block(error, width, theme.error()));
+            lines.push(Line::from(""));
+        }
+        EntryState::Cancelled {
+            may_be_billed: true,
+            ..
+        } => {
+            section(&mut lines, "Billing", theme);
+            lines.extend(block(super::log::BILLED_ANYWAY, width, theme.warning()));
+            lines.push(Line::from(""));
+        }
+        _ => {}
     }
-    field("Genre", entry.about.genre.clone(), Style::new());
-    let mode = match target.mode {
-        Mode::Simulate => "simulate (nothing was sent)".to_string(),
-        Mode::Gcp => "gcp (Vertex AI)".to_string(),
+    let mut field = |label: &str, value: String, style: Style| {
+        lines.extend(labelled(label, &value, width, style, theme));
     };
-    field("Mode", mode, Style::new());
-    field("Model", target.model.to_string(), Style::new());
-    field("Location", target.location.clone(), Style::new());
-    let seed = entry
-        .about
-        .seed
-        .map_or_else(|| "random".to_string(), |s| s.to_string());
-    field("Seed", seed, Style::new());
-    field("Temp.", entry.about.temperature.to_string(), Style::new());
+    for (label, value) in take::Made::of_entry(entry, written).rows() {
+        let value = match label {
+            "Mode" if target.mode == Mode::Simulate => "simulate (nothing was sent)".to_string(),
+            "Mode" => "gcp (Vertex AI)".to_string(),
+            _ => value,
+        };
+        field(label, value, Style::new());
+    }
     if target.mode == Mode::Gcp {
         let project = target
             .project
@@ -88,57 +105,34 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
     if let Some(p) = &entry.progress {
         field("Progress", p.clone(), theme.dim());
     }
+    take::lyrics_section(&mut lines, &entry.about.track.text_input, width, theme);
 
-    match &entry.state {
-        EntryState::Finished {
-            message,
-            files,
-            metadata,
-            text,
-            ..
-        } => {
-            section(&mut lines, "Message", theme);
-            lines.extend(block(message, width, Style::new()));
-            if !files.is_empty() {
-                section(&mut lines, "Files", theme);
-                for f in files {
-                    lines.extend(path_lines(&state.paths.show(&f.path), width, theme.label()));
-                    let about =
-                        format!("    {} · {}", f.mime_type, crate::text::bytes(f.size_bytes));
-                    lines.push(Line::styled(about, theme.dim()));
-                    if let Some(a) = &f.audio {
-                        lines.push(Line::raw(format!("    {}", a.describe())));
-                    }
+    if let EntryState::Finished {
+        message,
+        files,
+        metadata,
+        text,
+        ..
+    } = &entry.state
+    {
+        section(&mut lines, "Message", theme);
+        lines.extend(block(message, width, Style::new()));
+        if !files.is_empty() {
+            section(&mut lines, "Files", theme);
+            for f in files {
+                lines.extend(path_lines(&state.paths.show(&f.path), width, theme.label()));
+                let about = format!("    {} · {}", f.mime_type, crate::text::bytes(f.size_bytes));
+                lines.push(Line::styled(about, theme.dim()));
+                if let Some(a) = &f.audio {
+                    lines.push(Line::raw(format!("    {}", a.describe())));
                 }
             }
-            if let Some(take) = state.session_take(entry) {
-                section(&mut lines, "Waveform", theme);
-                lines.extend(take::sound_lines(state, take, width, take::WAVE_ROWS));
-            }
-            if let Some(m) = metadata {
-                section(&mut lines, "Metadata", theme);
-                lines.extend(path_lines(&state.paths.show(m), width, theme.label()));
-            }
-            if let Some(text) = text.as_deref().filter(|t| !t.trim().is_empty()) {
-                section(&mut lines, "Text returned by the model", theme);
-                lines.extend(block(text, width, Style::new()));
-            }
         }
-        EntryState::Failed { error, .. } => {
-            section(&mut lines, "Error", theme);
-            lines.extend(block(error, width, theme.error()));
+        if let Some(m) = metadata {
+            section(&mut lines, "Metadata", theme);
+            lines.extend(path_lines(&state.paths.show(m), width, theme.label()));
         }
-        EntryState::Cancelled {
-            may_be_billed: true,
-            ..
-        } => {
-            section(&mut lines, "Billing", theme);
-            lines.extend(block(super::log::BILLED_ANYWAY, width, theme.warning()));
-        }
-        EntryState::Queued
-        | EntryState::Running { .. }
-        | EntryState::Cancelling { .. }
-        | EntryState::Cancelled { .. } => {}
+        take::returned_section(&mut lines, text.as_deref(), width, theme);
     }
     lines
 }

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::action::Action;
-use crate::tui::keymap::{self, Binding};
+use crate::tui::keymap::{self, Binding, Context};
 use crate::tui::state::{AppState, NoticeKind};
 use crate::tui::theme::Theme;
 use crate::tui::ui::truncate;
@@ -32,7 +32,17 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     } else {
         &[]
     };
-    let help = globals.iter().find(|b| b.action == Action::Help);
+    // `?` in the panes; F1 where `?` would be typed. Other popups close
+    // with Esc, and F1 works there too (the help says so).
+    let help = if ctx.has_globals() {
+        globals.iter().find(|b| b.action == Action::Help)
+    } else if ctx.is_typing() && ctx != Context::HelpSearch {
+        keymap::always_bindings()
+            .iter()
+            .find(|b| b.action == Action::Help)
+    } else {
+        None
+    };
     let mut items: Vec<(String, &str)> = Vec::new();
     if own.iter().any(|b| b.action == Action::Up) {
         items.push(("↑↓".to_string(), "move"));

@@ -1,10 +1,10 @@
 //! The track form and the lyrics editor.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
 use crate::domain::model::Model;
 use crate::domain::model::TEXT_MAX_CHARS;
@@ -12,7 +12,7 @@ use crate::domain::validate::FieldError;
 use crate::tui::state::form::{Field, Row, row_key};
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::title::Title;
-use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented};
+use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented, wrap_words};
 
 const LABEL_WIDTH: usize = 12;
 
@@ -31,9 +31,8 @@ pub fn render_fields(frame: &mut Frame, area: Rect, state: &AppState) {
     if !problems.is_empty() {
         title = title.keep(format!(" {} to fix", problems.len()), theme.error());
     }
-    let block = pane(title.line(area.width as usize), is_focused, theme);
+    let mut block = pane(title.line(area.width as usize), is_focused, theme);
     let inner = block.inner(area);
-    frame.render_widget(block, area);
 
     let width = inner.width as usize;
     let value_width = width.saturating_sub(LABEL_WIDTH);
@@ -85,15 +84,50 @@ pub fn render_fields(frame: &mut Frame, area: Rect, state: &AppState) {
             lines.extend(wrap_indented(&error_text(error, row), width, theme.error()));
         } else if row == Row::Field(Field::Duration) {
             // The model decides the length; the duration shapes the prompt.
-            let note = format!("{}: {}", state.model(), returns(state.model()));
-            lines.extend(wrap_indented(&note, width, theme.dim()));
+            lines.extend(wrap_indented(
+                &length_note(state.model()),
+                width,
+                theme.dim(),
+            ));
         }
         if selected {
             selected_span = (start, lines.len() - start);
         }
     }
-    let first = scroll_to(selected_span.0, selected_span.1, inner.height as usize);
+    let height = inner.height as usize;
+    let first = scroll_to(selected_span.0, selected_span.1, height);
+    // Rows out of sight are said on the bottom border, with a scrollbar
+    // on the right one as the prompt has: at 80×24 the model options are
+    // below the fold.
+    let total = lines.len();
+    let below = total.saturating_sub(first + height);
+    if let Some(text) = more_rows(first, below) {
+        block = block.title_bottom(Line::styled(text, theme.dim()));
+    }
+    frame.render_widget(block, area);
     frame.render_widget(Paragraph::new(lines).scroll((first as u16, 0)), inner);
+    let max = total.saturating_sub(height);
+    if max > 0 {
+        let mut bar = ScrollbarState::new(max + 1).position(first);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None)
+                .style(theme.dim()),
+            area.inner(Margin::new(0, 1)),
+            &mut bar,
+        );
+    }
+}
+
+/// ` ↓ 4 more `, ` ↑↓ `, ` ↑ 3 more `: rows of the form out of sight.
+fn more_rows(above: usize, below: usize) -> Option<String> {
+    match (above, below) {
+        (0, 0) => None,
+        (0, n) => Some(format!(" ↓ {n} more ")),
+        (n, 0) => Some(format!(" ↑ {n} more ")),
+        (a, b) => Some(format!(" ↑ {a} · ↓ {b} more ")),
+    }
 }
 
 /// The core's message, plus what is allowed when it does not say so.
@@ -123,24 +157,49 @@ pub fn render_lyrics(frame: &mut Frame, area: Rect, state: &AppState) {
     let title = title
         .keep(format!(" {chars}/{TEXT_MAX_CHARS}"), count_style)
         .line(area.width as usize);
-    let mut block = pane(title, is_focused, theme);
-    if state.model() == Model::Lyria2 {
-        // Still sent, and the prompt unchanged; the model sings none.
-        let note = Title::new()
-            .shorten("lyria-002 sings no words", "no vocals", theme.dim())
-            .line(area.width as usize);
-        block = block.title_bottom(note);
-    }
+    let block = pane(title, is_focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    frame.render_widget(form.lyrics(), inner);
+    // Said where the words are written: the default model plays them no
+    // part of the song (they still go into the prompt, unchanged).
+    let model = state.model();
+    let note: Vec<Line> = if model.sings() {
+        Vec::new()
+    } else {
+        let text = format!(
+            "Not sung by {model}; {} sings them",
+            short_model(Model::Lyria3Pro)
+        );
+        wrap_words(&text, inner.width as usize)
+            .into_iter()
+            .map(|l| Line::styled(l, theme.warning()))
+            .collect()
+    };
+    // Below three rows of words the note gives way.
+    let rows = if inner.height as usize >= note.len() + 3 {
+        note.len() as u16
+    } else {
+        0
+    };
+    let [words, below] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(rows)]).areas(inner);
+    frame.render_widget(form.lyrics(), words);
+    frame.render_widget(Paragraph::new(note), below);
 }
 
-/// What a model gives back, said where the length is chosen.
-fn returns(model: Model) -> &'static str {
+/// What a model does with the length, said where it is chosen: the
+/// duration shapes the prompt, and only Lyria 3 Pro follows it.
+fn length_note(model: Model) -> String {
+    let pro = short_model(Model::Lyria3Pro);
     match model {
-        Model::Lyria2 => "~30 s instrumental (WAV)",
-        Model::Lyria3Clip => "a 30 s clip (MP3)",
-        Model::Lyria3Pro => "a song with vocals, up to ~3 min (MP3)",
+        Model::Lyria2 => format!("{} gives ~30 s; {pro} follows this", short_model(model)),
+        Model::Lyria3Clip => format!("{} gives 30 s; {pro} follows this", short_model(model)),
+        Model::Lyria3Pro => format!("{pro}: sung, up to ~3 min"),
     }
+}
+
+/// A model's name without `-preview`, where a narrow pane has no room for
+/// it.
+pub(super) fn short_model(model: Model) -> &'static str {
+    model.id().trim_end_matches("-preview")
 }

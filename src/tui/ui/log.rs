@@ -16,6 +16,7 @@ use crate::tui::state::history::Row;
 use crate::tui::state::library::sort_label;
 use crate::tui::state::log::{EntryState, LogEntry};
 use crate::tui::state::{AppState, Focus};
+use crate::tui::ui::form::short_model;
 use crate::tui::ui::popup::input_spans;
 use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented, wrap_words};
 
@@ -141,26 +142,41 @@ fn take_lines(
     } else {
         " "
     };
-    // A take of this session shows its time of day only: the pane is
-    // narrow, and the day is today's.
+    // A take of this session shows its time of day only: the day is
+    // today's.
     let (lead, when) = match number {
         Some(n) => (format!("{mark}{marked}#{n} "), time_of_day(take.time)),
         None => (format!("{mark}{marked}"), short_time(take.time)),
     };
-    let name = take.preset.as_deref().unwrap_or(&take.genre);
-    // What needs attention comes first: playing, or files gone.
+    let name = take_name(take);
+    // In a narrow pane (80 columns share it three ways) the name has the
+    // first line to itself and the time goes below: cut, names are what
+    // made takes look alike.
+    let narrow = width < NARROW;
     let head = match (playing, &take.state) {
+        // What needs attention comes first: playing, or files gone.
         (Some(p), _) => format!(
             "{lead}playing {} · {name}",
             elapsed(state.clock.saturating_sub(p.since))
         ),
+        (None, TakeState::Ready) if narrow => format!("{lead}{name}"),
         (None, TakeState::Ready) => format!("{lead}{when} {name}"),
+        (None, TakeState::Simulated) if narrow => format!("{lead}{name} · simulated"),
         (None, TakeState::Simulated) => format!("{lead}{when} {name} · simulated"),
+        (None, problem) if narrow => format!("{lead}{problem} · {name}"),
         (None, problem) => format!("{lead}{problem} · {when} {name}"),
     };
+    let model = take.model.map(|m| {
+        if narrow {
+            short_model(m).to_string()
+        } else {
+            m.to_string()
+        }
+    });
     let about = about_line(
+        narrow.then_some(when.as_str()),
         take.duration_seconds,
-        take.model.map(|m| m.to_string()),
+        model,
         take.seed,
         take.temperature,
         &take.lyrics,
@@ -171,29 +187,56 @@ fn take_lines(
     ]
 }
 
+/// Below this width a row puts its time on the second line.
+const NARROW: usize = 40;
+
+/// What a take is called in a row: its preset, with the genre when the
+/// preset's name does not say it (a preset's genre changed in the form),
+/// or the genre alone.
+fn take_name(take: &TakeSummary) -> String {
+    match &take.preset {
+        Some(p) if !p.to_lowercase().contains(&take.genre.to_lowercase()) => {
+            format!("{p} · {}", take.genre)
+        }
+        Some(p) => p.clone(),
+        None => take.genre.clone(),
+    }
+}
+
 /// `   0:30 · lyria-002 · seed 7 · t 0.7 · “first words…”`: what was made
-/// with what, as far as it is known.
+/// with what, as far as it is known. A narrow row starts with when it was
+/// made, then what tells takes apart (seed, words) before what seldom
+/// does (length, model, temperature).
 fn about_line(
+    when: Option<&str>,
     duration: Option<f64>,
     model: Option<String>,
     seed: Option<u64>,
     temperature: Option<f64>,
     lyrics: &str,
 ) -> String {
-    let mut about = Vec::new();
-    if let Some(d) = duration {
-        about.push(format_duration(d));
-    }
-    about.push(model.unwrap_or_else(|| "?".to_string()));
-    if let Some(seed) = seed {
-        about.push(format!("seed {seed}"));
-    }
-    if let Some(t) = temperature {
-        about.push(format!("t {t}"));
-    }
-    if !lyrics.is_empty() {
-        about.push(format!("“{lyrics}”"));
-    }
+    let duration = duration.map(format_duration);
+    let model = Some(model.unwrap_or_else(|| "?".to_string()));
+    let seed = seed.map(|s| format!("seed {s}"));
+    let temperature = temperature.map(|t| format!("t {t}"));
+    let lyrics = (!lyrics.is_empty()).then(|| format!("“{lyrics}”"));
+    let about: Vec<String> = match when {
+        Some(when) => [
+            Some(when.to_string()),
+            seed,
+            lyrics,
+            duration,
+            model,
+            temperature,
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        None => [duration, model, seed, temperature, lyrics]
+            .into_iter()
+            .flatten()
+            .collect(),
+    };
     format!("   {}", about.join(" · "))
 }
 
@@ -270,6 +313,7 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
         entry.about.name(),
     );
     let about = about_line(
+        None,
         None,
         Some(entry.target.model.to_string()),
         entry.about.seed,

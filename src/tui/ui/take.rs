@@ -10,11 +10,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use crate::audio::{format_duration, format_level};
+use crate::domain::model::{Model, TrackConfig};
 use crate::generate::Mode;
-use crate::library::{Take, TakeId, TakeState, TakeSummary};
+use crate::library::{Take, TakeId, TakeState, TakeSummary, format_time};
 use crate::text::{pad, truncate};
 use crate::tui::state::AppState;
 use crate::tui::state::library::{Loaded, Sound};
+use crate::tui::state::log::LogEntry;
 use crate::tui::theme::Theme;
 use crate::tui::ui::details::{block, labelled, path_lines, section};
 use crate::tui::ui::popup::centered;
@@ -117,8 +119,13 @@ pub(super) fn take_view(area: Rect, id: &TakeId, state: &AppState) -> ScrollView
         }
         Some(Loaded::Reading) | None => None,
     };
-    for (label, value) in settings_rows(s, take) {
+    let made = Made::of_take(s, take);
+    for (label, value) in made.rows() {
         field(label, value, Style::new());
+    }
+    if let Some(t) = take.and_then(|t| t.result.timings.as_ref()) {
+        let took = std::time::Duration::from_millis(t.total_ms);
+        field("Elapsed", super::log::elapsed(took), Style::new());
     }
     let Some(take) = take else {
         if matches!(state.library.loaded(id), Some(Loaded::Reading) | None) {
@@ -126,9 +133,12 @@ pub(super) fn take_view(area: Rect, id: &TakeId, state: &AppState) -> ScrollView
         }
         return fit(area, lines);
     };
-    if let Ok(track) = take.track() {
-        section(&mut lines, "Lyrics", theme);
-        lines.extend(block(&track.text_input, width, Style::new()));
+    if let Some(track) = &made.track {
+        lyrics_section(&mut lines, &track.text_input, width, theme);
+    }
+    if !take.result.message.trim().is_empty() {
+        section(&mut lines, "Message", theme);
+        lines.extend(block(&take.result.message, width, Style::new()));
     }
     if !take.files.is_empty() {
         section(&mut lines, "Files", theme);
@@ -158,7 +168,36 @@ pub(super) fn take_view(area: Rect, id: &TakeId, state: &AppState) -> ScrollView
         width,
         theme.label(),
     ));
+    returned_section(&mut lines, take.result.text.as_deref(), width, theme);
     fit(area, lines)
+}
+
+/// The words a generation was asked to use, or that there were none.
+pub(super) fn lyrics_section(
+    lines: &mut Vec<Line<'static>>,
+    text: &str,
+    width: usize,
+    theme: Theme,
+) {
+    section(lines, "Lyrics", theme);
+    if text.trim().is_empty() {
+        lines.push(Line::styled("  none", theme.dim()));
+    } else {
+        lines.extend(block(text, width, Style::new()));
+    }
+}
+
+/// The text a model returned with the audio (Lyria 3: the lyrics it sang).
+pub(super) fn returned_section(
+    lines: &mut Vec<Line<'static>>,
+    text: Option<&str>,
+    width: usize,
+    theme: Theme,
+) {
+    if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
+        section(lines, "Text returned by the model", theme);
+        lines.extend(block(text, width, Style::new()));
+    }
 }
 
 /// The waveform and levels, or why there are none.
@@ -196,67 +235,144 @@ fn state_style(state: &TakeState, theme: Theme) -> Style {
     }
 }
 
-/// What made the take, label by label; the same rows, in the same order,
-/// for the details and for each side of the compare view.
-fn settings_rows(s: &TakeSummary, take: Option<&Take>) -> Vec<(&'static str, String)> {
-    let dash = || "–".to_string();
-    let mut rows = vec![
-        ("Made", format!("{} UTC", s.when())),
-        ("Preset", s.preset.clone().unwrap_or_else(dash)),
-        ("Genre", s.genre.clone()),
-        ("Model", s.model.map_or_else(dash, |m| m.to_string())),
-        ("Mode", s.mode.map_or_else(dash, |m| m.to_string())),
-        ("Seed", s.seed.map_or_else(dash, |v| v.to_string())),
-        ("Temp.", s.temperature.map_or_else(dash, |t| t.to_string())),
-        (
-            "Length",
-            s.duration_seconds
-                .map_or_else(dash, |d| format!("{} measured", format_duration(d))),
-        ),
-    ];
-    let Some((take, track)) = take.and_then(|t| t.track().ok().map(|track| (t, track))) else {
-        return rows;
-    };
-    let st = &track.structure;
-    let settings = take.result.settings.as_ref();
-    rows.extend([
-        ("Asked", format!("{} s", track.duration_seconds)),
-        (
-            "Structure",
-            format!(
-                "intro {} · {} verses · {} choruses · bridge {} · outro {}",
-                yes_no(st.intro),
-                st.verse_count,
-                st.chorus_count,
-                yes_no(st.bridge),
-                yes_no(st.outro)
+/// What made a generation, as a details view lists it: read from a take
+/// on disk, or known from this session's log (the track it was asked
+/// with), so both views show the same rows.
+pub(super) struct Made {
+    pub time: Option<i64>,
+    pub preset: Option<String>,
+    pub genre: String,
+    pub model: Option<Model>,
+    pub mode: Option<Mode>,
+    pub seed: Option<u64>,
+    pub temperature: Option<f64>,
+    /// The length measured in the audio.
+    pub measured: Option<f64>,
+    pub track: Option<TrackConfig>,
+    pub location: Option<String>,
+    pub samples: Option<i64>,
+    pub cost: Option<String>,
+    /// Its file could not be read: an unknown seed is not a random one.
+    pub unreadable: bool,
+}
+
+impl Made {
+    /// A take of the library; the rows past its summary once it is read.
+    pub(super) fn of_take(s: &TakeSummary, take: Option<&Take>) -> Made {
+        let track = take.and_then(|t| t.track().ok());
+        let settings = take.and_then(|t| t.result.settings.as_ref());
+        let samples = settings.map(|s| s.sample_count);
+        Made {
+            time: Some(s.time),
+            preset: s.preset.clone(),
+            genre: s.genre.clone(),
+            model: s.model,
+            mode: s.mode,
+            seed: s.seed,
+            temperature: s.temperature,
+            measured: s.duration_seconds,
+            location: settings.map(|s| s.location.clone()),
+            cost: track.as_ref().map(|_| cost_text(s, samples.unwrap_or(1))),
+            samples,
+            track,
+            unreadable: matches!(s.state, TakeState::Unreadable { .. }),
+        }
+    }
+
+    /// A generation of this session: the track and settings it was sent
+    /// with, and what its take (once written) measured.
+    pub(super) fn of_entry(entry: &LogEntry, take: Option<&TakeSummary>) -> Made {
+        let track = entry.about.track.as_ref().clone();
+        let samples = track.sample_count.unwrap_or(1);
+        Made {
+            time: take.map(|t| t.time),
+            preset: entry.about.preset.clone(),
+            genre: entry.about.genre.clone(),
+            model: Some(entry.target.model),
+            mode: Some(entry.target.mode),
+            seed: entry.about.seed,
+            temperature: Some(entry.about.temperature),
+            measured: take.and_then(|t| t.duration_seconds),
+            location: Some(entry.target.location.clone()),
+            samples: Some(samples),
+            cost: take.map(|t| cost_text(t, samples)),
+            track: Some(track),
+            unreadable: false,
+        }
+    }
+
+    /// Label by label; the same rows, in the same order, for a take, a
+    /// generation of this session and each side of the compare view.
+    pub(super) fn rows(&self) -> Vec<(&'static str, String)> {
+        let dash = || "–".to_string();
+        let mut rows = Vec::new();
+        if let Some(time) = self.time {
+            rows.push(("Made", format!("{} UTC", format_time(time))));
+        }
+        let seed = match self.seed {
+            Some(v) => v.to_string(),
+            None if self.unreadable => dash(),
+            None => "random".to_string(),
+        };
+        rows.extend([
+            ("Preset", self.preset.clone().unwrap_or_else(dash)),
+            ("Genre", self.genre.clone()),
+            ("Model", self.model.map_or_else(dash, |m| m.to_string())),
+            ("Mode", self.mode.map_or_else(dash, |m| m.to_string())),
+            ("Seed", seed),
+            (
+                "Temp.",
+                self.temperature.map_or_else(dash, |t| t.to_string()),
             ),
-        ),
-        (
-            "Styles",
-            if track.style_references.is_empty() {
-                dash()
-            } else {
-                track
-                    .style_references
-                    .iter()
-                    .map(|r| format!("{}: {}", r.kind, r.value))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            },
-        ),
-        ("Avoid", track.negative_prompt.clone().unwrap_or_else(dash)),
-        (
-            "Location",
-            settings.map_or_else(dash, |s| s.location.clone()),
-        ),
-        (
-            "Samples",
-            settings.map_or_else(dash, |s| s.sample_count.to_string()),
-        ),
-        ("Cost", cost_text(s, settings.map_or(1, |s| s.sample_count))),
-    ]);
-    rows
+            (
+                "Length",
+                self.measured
+                    .map_or_else(dash, |d| format!("{} measured", format_duration(d))),
+            ),
+        ]);
+        let Some(track) = &self.track else {
+            return rows;
+        };
+        let st = &track.structure;
+        rows.extend([
+            ("Asked", format!("{} s", track.duration_seconds)),
+            (
+                "Structure",
+                format!(
+                    "intro {} · {} verses · {} choruses · bridge {} · outro {}",
+                    yes_no(st.intro),
+                    st.verse_count,
+                    st.chorus_count,
+                    yes_no(st.bridge),
+                    yes_no(st.outro)
+                ),
+            ),
+            (
+                "Styles",
+                if track.style_references.is_empty() {
+                    dash()
+                } else {
+                    track
+                        .style_references
+                        .iter()
+                        .map(|r| format!("{}: {}", r.kind, r.value))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                },
+            ),
+            ("Avoid", track.negative_prompt.clone().unwrap_or_else(dash)),
+            ("Location", self.location.clone().unwrap_or_else(dash)),
+            ("Samples", self.samples.map_or_else(dash, |n| n.to_string())),
+        ]);
+        if let Some(cost) = &self.cost {
+            rows.push(("Cost", cost.clone()));
+        }
+        rows
+    }
+}
+
+fn settings_rows(s: &TakeSummary, take: Option<&Take>) -> Vec<(&'static str, String)> {
+    Made::of_take(s, take).rows()
 }
 
 /// What the take cost in gcp mode; for a simulated one, what gcp mode
