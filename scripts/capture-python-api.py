@@ -33,6 +33,14 @@ def gen(name, body):
     return {"name": name, "method": "POST", "path": "/tracks/generate", "json": body}
 
 
+def raw_gen(name, content_type, body=None):
+    """A generate request whose body is sent as is, under `content_type`."""
+    if body is None:
+        body = json.dumps({"text_input": "t", "genre": "rock", "preset_name": "rock_anthem"})
+    return {"name": name, "method": "POST", "path": "/tracks/generate", "raw": body,
+            "headers": {"Content-Type": content_type}}
+
+
 def get(name, path, headers=None):
     return {"name": name, "method": "GET", "path": path, "headers": headers or {}}
 
@@ -92,6 +100,20 @@ OPEN_CASES = [
     {"name": "generate_invalid_json", "method": "POST", "path": "/tracks/generate",
      "raw": "{\"text_input\": ", "headers": {"Content-Type": "application/json"}},
     {"name": "generate_no_body", "method": "POST", "path": "/tracks/generate"},
+    # The body is JSON only when the Content-Type says so.
+    raw_gen("generate_text_plain", "text/plain"),
+    raw_gen("generate_form", "application/x-www-form-urlencoded"),
+    raw_gen("generate_text_json", "text/json"),
+    raw_gen("generate_not_a_media_type", "json"),
+    raw_gen("generate_json_charset", "application/json; charset=utf-8"),
+    raw_gen("generate_json_upper_case", "APPLICATION/JSON"),
+    raw_gen("generate_vendor_json", "application/vnd.api+json"),
+    raw_gen("generate_text_plain_empty", "text/plain", ""),
+    raw_gen("generate_text_plain_garbage", "text/plain", "{not json"),
+    {"name": "preset_create_text_plain", "method": "POST", "path": "/presets",
+     "raw": json.dumps({"name": "plain_text", "genre": "folk"}),
+     "headers": {"Content-Type": "text/plain"}},
+    get("preset_get_text_plain", "/presets/plain_text"),
     {"name": "preset_create", "method": "POST", "path": "/presets", "json": {
         "name": "test_preset_api", "description": "Test preset for API", "genre": "test",
         "structure": {"intro": True, "verse_count": 2, "chorus_count": 2, "bridge": True, "outro": True},

@@ -15,6 +15,19 @@ fn main() -> ExitCode {
                 cli::stdout::eprint_line(&format!("music-gen: {usage}"));
                 return usage.exit_code();
             }
+            None if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) =>
+            {
+                return match cli::shell::print_clap(&e) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) => {
+                        cli::stdout::eprint_line(&format!("music-gen: {e}"));
+                        e.exit_code()
+                    }
+                };
+            }
             None => e.exit(),
         },
     };

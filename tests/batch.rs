@@ -58,35 +58,8 @@ impl Setup {
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
-        for var in [
-            "MUSIC_GEN_MODE",
-            "MUSIC_GEN_MODEL",
-            "GOOGLE_APPLICATION_CREDENTIALS",
-            "MUSIC_GEN_CONFIG",
-        ] {
-            cmd.env_remove(var);
-        }
-        let d = self.fakes.dir.path();
-        cmd.current_dir(d)
-            .env("XDG_STATE_HOME", d.join("state"))
-            .env("XDG_CONFIG_HOME", d.join("config"))
-            .env("MUSIC_GEN_OUTPUT_DIR", self.out())
-            .arg("--presets-dir")
-            .arg(self.fakes.presets_dir())
-            .args([
-                "--mode",
-                "gcp",
-                "--project-id",
-                "test-project",
-                "--credentials",
-            ])
-            .arg(&self.fakes.credentials)
-            .arg("--endpoint")
-            .arg(&self.vertex.uri)
-            .arg("batch")
-            .args(args)
-            .stdin(Stdio::null());
+        let mut cmd = self.fakes.gcp_at(&self.vertex.uri);
+        cmd.arg("batch").args(args);
         cmd
     }
 
@@ -285,6 +258,10 @@ fn a_429_storm_pauses_every_sender_and_attempts_stay_bounded() {
     }
     let report = s.report("storm");
     assert!(report["throttled"].as_u64().unwrap() >= 1, "{report}");
+    // A take waiting out the pause, or for the narrowed window, says so
+    // (it said "getting an access token").
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(": queued: "), "{stdout}");
 }
 
 #[test]
@@ -459,10 +436,14 @@ fn json_lines_stream_every_event() {
 fn the_cost_is_confirmed_and_capped_before_anything_is_sent() {
     let s = setup(0, 0);
     let f = s.file("ten.yaml", &batch_file(10));
+    // Unconfirmed is refused like a plan over budget (3), not a bad file (2).
     let out = s.run(&[f.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(3));
     assert!(
-        text(&out.stderr).contains("pass --yes"),
+        text(&out.stderr).contains(
+            "music-gen: not confirmed: 10 paid takes for about $0.60, and stdin is not a terminal \
+             to ask on; pass --yes to send them; nothing was sent"
+        ),
         "{}",
         text(&out.stderr)
     );
@@ -508,7 +489,12 @@ fn the_cost_is_confirmed_and_capped_before_anything_is_sent() {
         .write_all(batch_file(1).as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("the jobs came on stdin with no terminal to ask on"),
+        "{}",
+        text(&out.stderr)
+    );
     assert_eq!(s.vertex.requests(), 0);
 }
 

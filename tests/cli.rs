@@ -543,6 +543,14 @@ fn tips_and_config() {
 fn a_deleted_builtin_stays_deleted_until_restore_builtins() {
     let dir = tempfile::tempdir().unwrap();
     let presets = dir.path().join("presets");
+    // The state beside the presets folder, not in it: music-gen creates
+    // the folder, so it writes the built-ins into it.
+    let music_gen = |presets: &Path| {
+        let mut cmd = music_gen(presets);
+        cmd.env("XDG_STATE_HOME", dir.path().join("state"))
+            .env("XDG_CONFIG_HOME", dir.path().join("config"));
+        cmd
+    };
     let out = music_gen(&presets)
         .args(["presets", "delete", "rock_anthem", "--yes"])
         .output()

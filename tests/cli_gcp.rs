@@ -6,44 +6,11 @@ mod vertex_support;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use vertex_support::{Fakes, LYRIA2_PATH, LYRIA3_PATH, b64, fake_audio, files_in, predictions};
+use vertex_support::{
+    Fakes, LYRIA2_PATH, LYRIA3_PATH, b64, fake_audio, files_in, predictions, runtime,
+};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-fn music_gen(fakes: &Fakes) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
-    for var in [
-        "MUSIC_GEN_MODE",
-        "MUSIC_GEN_MODEL",
-        "GOOGLE_APPLICATION_CREDENTIALS",
-    ] {
-        cmd.env_remove(var);
-    }
-    vertex_support::isolate(&mut cmd, fakes.dir.path());
-    cmd.env("MUSIC_GEN_OUTPUT_DIR", fakes.out_dir())
-        .arg("--presets-dir")
-        .arg(fakes.presets_dir())
-        .args([
-            "--mode",
-            "gcp",
-            "--project-id",
-            "test-project",
-            "--credentials",
-        ])
-        .arg(&fakes.credentials)
-        .arg("--endpoint")
-        .arg(fakes.vertex.uri())
-        .stdin(Stdio::null());
-    cmd
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
@@ -64,7 +31,8 @@ fn lyria2_summary_names_the_audio_and_metadata() {
             .await;
         fakes
     });
-    let out = music_gen(&fakes)
+    let out = fakes
+        .gcp()
         .args(["generate", "-p", "rock_anthem", "-t", "We rise", "--yes"])
         .output()
         .unwrap();
@@ -124,7 +92,8 @@ fn lyria3_json_result_carries_text_and_files() {
         fakes
     });
     let target = fakes.dir.path().join("songs/anthem.wav");
-    let out = music_gen(&fakes)
+    let out = fakes
+        .gcp()
         .args(["--location", "global", "--model", "lyria-3-pro-preview"])
         .args([
             "generate", "-g", "rock", "-t", "We rise", "--yes", "--json", "-o",
@@ -167,7 +136,8 @@ fn start_slow_generation(
             .await;
         fakes
     });
-    let mut child = music_gen(&fakes)
+    let mut child = fakes
+        .gcp()
         .args(["generate", "-g", "rock", "-t", "x", "--yes"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -314,7 +284,8 @@ fn setup_problems_are_reported_before_any_request() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("--project-id"), "{err}");
 
-    let out = music_gen(&fakes)
+    let out = fakes
+        .gcp()
         .args(["--model", "lyria-3-clip-preview"])
         .args(["generate", "-g", "rock", "-t", "x", "--yes"])
         .output()

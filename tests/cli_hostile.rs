@@ -25,6 +25,10 @@ impl Env {
     }
 
     fn cmd(&self) -> Command {
+        self.cmd_with_presets(&self.presets())
+    }
+
+    fn cmd_with_presets(&self, presets: &Path) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
         for var in [
             "MUSIC_GEN_MODE",
@@ -41,7 +45,7 @@ impl Env {
         cmd.env("XDG_STATE_HOME", self.path("state"))
             .env("HOME", self.dir.path())
             .arg("--presets-dir")
-            .arg(self.presets())
+            .arg(presets)
             .stdin(Stdio::null());
         cmd
     }
@@ -86,6 +90,127 @@ fn a_closed_pipe_ends_quietly_and_a_full_disk_is_one_line() {
         .output()
         .unwrap();
     assert_one_line(&o, 1, "cannot write to standard output");
+}
+
+/// Every file in `dir`, hidden ones too, sorted.
+fn files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `--presets-dir /etc presets list` as root wrote five YAML files to /etc.
+#[test]
+fn a_folder_that_was_there_is_not_written_to_by_reading_it_yet_lists_the_builtins() {
+    let env = Env::new();
+    let dir = env.path("etc");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("hosts"), "127.0.0.1 localhost\n").unwrap();
+    let run = |args: &[&str]| {
+        let o = env.cmd_with_presets(&dir).args(args).output().unwrap();
+        assert!(o.status.success(), "{args:?}: {}", text(&o.stderr));
+        text(&o.stdout)
+    };
+    let list: serde_json::Value =
+        serde_json::from_str(&run(&["presets", "list", "--json"])).unwrap();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "classical_orchestral",
+            "electronic_dance",
+            "jazz_smooth",
+            "pop_catchy",
+            "rock_anthem"
+        ]
+    );
+    assert!(run(&["presets", "show", "rock_anthem"]).contains("arena rock"));
+    assert!(run(&["prompt", "-p", "jazz_smooth", "-t", "words"]).contains("smooth jazz"));
+    assert_eq!(files(&dir), ["hosts"], "reading wrote nothing");
+    // A write the user asks for writes: a deleted built-in is remembered...
+    run(&["presets", "delete", "jazz_smooth", "--yes"]);
+    assert_eq!(files(&dir), [".deleted-builtin.jazz_smooth", "hosts"]);
+    assert!(!run(&["presets", "list"]).contains("jazz_smooth"));
+    // ...and restoring writes every built-in's file.
+    run(&["presets", "restore-builtins"]);
+    assert_eq!(files(&dir).len(), 6, "{:?}", files(&dir));
+    assert!(run(&["presets", "list"]).contains("jazz_smooth"));
+
+    // A folder music-gen creates gets the built-ins' files, as the Python
+    // tool lays its folder out.
+    let new = env.path("new/presets");
+    let o = env
+        .cmd_with_presets(&new)
+        .args(["presets", "list"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(
+        files(&new),
+        [
+            "classical_orchestral.yaml",
+            "electronic_dance.yaml",
+            "jazz_smooth.yaml",
+            "pop_catchy.yaml",
+            "rock_anthem.yaml"
+        ]
+    );
+}
+
+#[test]
+fn a_preset_link_leading_nowhere_is_listed_as_broken_and_shown_in_one_line() {
+    let env = Env::new();
+    env.run(&["presets", "list"]);
+    let dir = env.presets();
+    std::os::unix::fs::symlink("loop.yaml", dir.join("loop.yaml")).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/x.yaml", dir.join("gone.yaml")).unwrap();
+    let o = env.run(&["presets", "list"]);
+    let out = text(&o.stdout);
+    for (name, why) in [
+        ("loop", "a link that leads back to itself (a loop of links)"),
+        ("gone", "a link to a file that is not there"),
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(name) && l.contains("(broken)") && l.contains(why)),
+            "{name}: {out}"
+        );
+        let o = env.run(&["presets", "show", name]);
+        assert_one_line(&o, 2, why);
+        assert!(!text(&o.stderr).contains("os error"), "{}", text(&o.stderr));
+    }
+    // The link's target is not named: it may be anywhere.
+    assert!(!out.contains("nonexistent"), "{out}");
+}
+
+#[test]
+fn help_and_version_that_cannot_be_written_fail_in_one_line() {
+    let env = Env::new();
+    for args in [
+        &["--help"][..],
+        &["--version"],
+        &["-h"],
+        &["presets", "--help"],
+        &["help", "batch"],
+    ] {
+        let full = std::fs::File::create("/dev/full").unwrap();
+        let o = env.cmd().args(args).stdout(full).output().unwrap();
+        assert_one_line(&o, 1, "stdout: No space left on device");
+    }
+    // A reader that stopped early (`| head`) is not a failure.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = env.cmd().arg("--help").stdout(writer).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
 }
 
 #[test]

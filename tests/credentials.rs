@@ -11,35 +11,23 @@
 mod vertex_support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::json;
-use vertex_support::{Fakes, LYRIA2_PATH, PROJECT, TOKEN, fake_audio, isolate, predictions};
+use vertex_support::{Fakes, LYRIA2_PATH, PROJECT, TOKEN, fake_audio, predictions, runtime};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const PREDICT: &str = "aiplatform.endpoints.predict";
 const REFRESH_TOKEN: &str = "1//fake-refresh-token";
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
+/// The binary against the fakes, for the test project, with no credentials
+/// chosen: each test gives its own.
 fn music_gen(fakes: &Fakes) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
-    isolate(&mut cmd, fakes.dir.path());
+    let mut cmd = fakes.music_gen();
     cmd.env("MUSIC_GEN_GOOGLE_API_BASE", fakes.vertex.uri())
-        .env("MUSIC_GEN_OUTPUT_DIR", fakes.out_dir())
-        .current_dir(fakes.dir.path())
-        .arg("--presets-dir")
-        .arg(fakes.presets_dir())
         .args(["--project-id", PROJECT, "--endpoint"])
-        .arg(fakes.vertex.uri())
-        .stdin(Stdio::null());
+        .arg(fakes.vertex.uri());
     cmd
 }
 

@@ -4,23 +4,15 @@
 
 mod vertex_support;
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::{Value, json};
-use vertex_support::{Fakes, PROJECT};
+use vertex_support::{Fakes, PROJECT, runtime};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 const PREDICT: &str = "aiplatform.endpoints.predict";
 const INTERACT: &str = "aiplatform.interactions.create";
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn doctor(fakes: &Fakes) -> Command {
     let mut cmd = doctor_without_project(fakes);
@@ -29,26 +21,10 @@ fn doctor(fakes: &Fakes) -> Command {
 }
 
 fn doctor_without_project(fakes: &Fakes) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
-    for var in [
-        "MUSIC_GEN_MODE",
-        "MUSIC_GEN_MODEL",
-        "GOOGLE_APPLICATION_CREDENTIALS",
-        "GOOGLE_CLOUD_PROJECT",
-        "GOOGLE_CLOUD_REGION",
-    ] {
-        cmd.env_remove(var);
-    }
-    let home = fakes.dir.path();
-    vertex_support::isolate(&mut cmd, home);
-    cmd.env("MUSIC_GEN_OUTPUT_DIR", fakes.out_dir())
-        .env("MUSIC_GEN_GOOGLE_API_BASE", fakes.vertex.uri())
-        .current_dir(home)
-        .arg("--presets-dir")
-        .arg(fakes.presets_dir())
+    let mut cmd = fakes.music_gen();
+    cmd.env("MUSIC_GEN_GOOGLE_API_BASE", fakes.vertex.uri())
         .arg("--credentials")
-        .arg(&fakes.credentials)
-        .stdin(Stdio::null());
+        .arg(&fakes.credentials);
     cmd
 }
 

@@ -8,48 +8,23 @@ mod audio_support;
 mod vertex_support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
-use vertex_support::{Fakes, LYRIA2_PATH, predictions};
+use vertex_support::{Fakes, LYRIA2_PATH, music_gen_in, predictions, runtime};
 use wiremock::Mock;
 use wiremock::matchers::{method, path};
 
+/// No player of the machine's: `play` tests name their own.
 fn music_gen(home: &Path, out: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
-    for var in [
-        "MUSIC_GEN_MODE",
-        "MUSIC_GEN_MODEL",
-        "MUSIC_GEN_PLAYER",
-        "GOOGLE_APPLICATION_CREDENTIALS",
-        "GOOGLE_CLOUD_PROJECT",
-        "GOOGLE_CLOUD_REGION",
-        "MUSIC_GEN_CONFIG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("MUSIC_GEN_OUTPUT_DIR", out)
-        .arg("--presets-dir")
-        .arg(home.join("presets"))
-        .stdin(Stdio::null());
+    let mut cmd = music_gen_in(home, out);
+    cmd.env_remove("MUSIC_GEN_PLAYER");
     cmd
 }
 
 fn gcp(fakes: &Fakes) -> Command {
-    let mut cmd = music_gen(fakes.dir.path(), &fakes.out_dir());
-    cmd.args([
-        "--mode",
-        "gcp",
-        "--project-id",
-        "test-project",
-        "--credentials",
-    ])
-    .arg(&fakes.credentials)
-    .arg("--endpoint")
-    .arg(fakes.vertex.uri());
+    let mut cmd = fakes.gcp();
+    cmd.env_remove("MUSIC_GEN_PLAYER");
     cmd
 }
 
@@ -66,14 +41,6 @@ fn ok(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 fn history_json(cmd: &mut Command) -> Value {

@@ -424,7 +424,8 @@ fn presets_written_here_load_in_python_to_the_same_values() {
 fn builtins_written_here_load_in_python() {
     require_pyyaml();
     let tmp = tempfile::tempdir().unwrap();
-    let (store, _) = PresetStore::open(tmp.path()).unwrap();
+    let dir = tmp.path().join("presets");
+    let (store, _) = PresetStore::open(&dir).unwrap();
     let names = [
         "rock_anthem",
         "jazz_smooth",
@@ -434,7 +435,7 @@ fn builtins_written_here_load_in_python() {
     ];
     let paths: Vec<_> = names
         .iter()
-        .map(|n| tmp.path().join(format!("{n}.yaml")))
+        .map(|n| dir.join(format!("{n}.yaml")))
         .collect();
     let path_refs: Vec<&Path> = paths.iter().map(|p| p.as_path()).collect();
     let loaded: BTreeMap<String, Value> =

@@ -102,6 +102,7 @@ fn oversized_garbage_and_deep_bodies_are_refused_and_serving_goes_on() {
         let r = s
             .http
             .post(s.url("/tracks/generate"))
+            .header("content-type", "application/json")
             .body(body)
             .send()
             .unwrap();
@@ -109,6 +110,18 @@ fn oversized_garbage_and_deep_bodies_are_refused_and_serving_goes_on() {
         let v: Value = r.json().unwrap();
         assert_eq!(v["errors"][0]["type"], "json_invalid", "{v}");
     }
+    // A body without a Content-Type is not taken for JSON, as the Python
+    // tool answers it (tests/fixtures/python_api has the other types).
+    let r = s
+        .http
+        .post(s.url("/tracks/generate"))
+        .body(r#"{"text_input": "t", "genre": "rock", "preset_name": "rock_anthem"}"#)
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let v: Value = r.json().unwrap();
+    assert_eq!(v["errors"][0]["field"], "body", "{v}");
+    assert_eq!(v["errors"][0]["type"], "model_attributes_type", "{v}");
     // A client that claims a huge body and sends none is answered, not waited on.
     let raw = s.raw(
         b"POST /presets HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\nConnection: close\r\n\r\n",

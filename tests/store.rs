@@ -7,46 +7,16 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod preset_support;
 mod tools;
 
-use music_gen::domain::model::{PresetConfig, SongStructure, StyleReference, TrackConfig};
+use music_gen::domain::model::{PresetConfig, SongStructure, StyleReference};
 use music_gen::domain::preset_yaml::to_yaml;
-use music_gen::domain::presets::{BUILTINS, PresetStore, PresetSummary, StoreError};
-
-const BUILTIN_NAMES: [&str; 5] = [
-    "classical_orchestral",
-    "electronic_dance",
-    "jazz_smooth",
-    "pop_catchy",
-    "rock_anthem",
-];
+use music_gen::domain::presets::{BUILTINS, PresetStore, StoreError};
+use preset_support::{BUILTIN_NAMES, find, names, preset};
 
 fn open(dir: &Path) -> PresetStore {
     PresetStore::open(dir).expect("open store").0
-}
-
-fn preset(name: &str, genre: &str) -> PresetConfig {
-    let mut p = PresetConfig::from_track(
-        name,
-        Some(format!("{name} description")),
-        Some("a tip".into()),
-        &TrackConfig::new("", genre),
-    );
-    p.style_references.push(StyleReference {
-        kind: "style".into(),
-        value: "something".into(),
-    });
-    p
-}
-
-fn names(list: &[PresetSummary]) -> Vec<&str> {
-    list.iter().map(|s| s.name.as_str()).collect()
-}
-
-fn find<'a>(list: &'a [PresetSummary], name: &str) -> &'a PresetSummary {
-    list.iter()
-        .find(|s| s.name == name)
-        .unwrap_or_else(|| panic!("{name} not listed in {:?}", names(list)))
 }
 
 /// Every entry under `root`: relative path → (is_dir, contents, mtime).
@@ -83,7 +53,7 @@ fn temp_files(dir: &Path) -> Vec<String> {
 // ---------------------------------------------------------------- built-ins
 
 #[test]
-fn builtins_are_written_on_open_and_restored_when_deleted() {
+fn builtins_are_written_into_a_new_folder_and_listed_as_shipped_once_removed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("nested/presets");
     let (mut store, written) = PresetStore::open(&dir).unwrap();
@@ -106,14 +76,62 @@ fn builtins_are_written_on_open_and_restored_when_deleted() {
     assert!(written.is_empty(), "{written:?}");
     assert_eq!(snapshot(&dir), before);
 
-    // A built-in file removed by hand comes back on the next open; only
-    // that one is written.
+    // A built-in file removed by hand is not written back by opening the
+    // folder (it was there: music-gen writes to it only when asked), yet
+    // it is still listed and loaded, as shipped.
     fs::remove_file(dir.join("rock_anthem.yaml")).unwrap();
-    let (_, written) = PresetStore::open(&dir).unwrap();
-    assert_eq!(written, ["rock_anthem"]);
+    let (mut store, written) = PresetStore::open(&dir).unwrap();
+    assert!(written.is_empty(), "{written:?}");
+    assert!(!dir.join("rock_anthem.yaml").exists());
+    assert_eq!(names(&store.list().unwrap()), BUILTIN_NAMES);
+    assert_eq!(store.load("rock_anthem").unwrap().preset.genre, "rock");
+    assert!(store.exists("rock_anthem").unwrap());
+    // It is there to create-only saves too; a replace writes its file.
+    let mut mine = preset("rock_anthem", "stoner rock");
+    assert!(matches!(
+        store.save(&mine, false),
+        Err(StoreError::Exists { .. })
+    ));
+    mine.temperature = 0.2;
+    store.save(&mine, true).unwrap();
+    assert_eq!(store.load("rock_anthem").unwrap().preset, mine);
+}
+
+/// A folder that was there before (any folder: `--presets-dir /etc`) is
+/// not written to by opening or reading it; deleting a built-in only
+/// listed as shipped leaves the marker that keeps it deleted.
+#[test]
+fn a_folder_that_was_there_is_written_to_only_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    fs::write(dir.join("hosts"), "127.0.0.1 localhost\n").unwrap();
+    let before = snapshot(dir);
+    let (mut store, written) = PresetStore::open(dir).unwrap();
+    assert!(written.is_empty(), "{written:?}");
+    let list = store.list().unwrap();
+    assert_eq!(names(&list), BUILTIN_NAMES);
+    assert!(list.iter().all(|s| !s.is_broken() && s.genre.is_some()));
+    for name in BUILTIN_NAMES {
+        store.load(name).unwrap();
+    }
+    assert_eq!(snapshot(dir), before, "reading wrote nothing");
+
+    store.delete("pop_catchy").unwrap();
+    assert!(!names(&store.list().unwrap()).contains(&"pop_catchy"));
+    assert!(matches!(
+        store.load("pop_catchy"),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.delete("pop_catchy"),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(dir.join(".deleted-builtin.pop_catchy").is_file());
+    let report = store.restore_builtins().unwrap();
+    assert_eq!(report.restored.len(), 5, "{report:?}");
     assert_eq!(
-        fs::read_to_string(dir.join("rock_anthem.yaml")).unwrap(),
-        BUILTINS[0].1
+        fs::read_to_string(dir.join("pop_catchy.yaml")).unwrap(),
+        BUILTINS[4].1
     );
 }
 
@@ -178,12 +196,8 @@ fn a_customised_or_broken_builtin_is_not_overwritten() {
         fs::write(dir.join(format!("other{i}.txt")), "x").unwrap();
     }
     let (mut store, written) = PresetStore::open(dir).unwrap();
-    let mut written = written;
-    written.sort();
-    assert_eq!(
-        written,
-        ["classical_orchestral", "electronic_dance", "rock_anthem"]
-    );
+    assert!(written.is_empty(), "a folder that was there: {written:?}");
+    store.restore_builtins().unwrap();
     assert_eq!(store.load("jazz_smooth").unwrap().preset, mine);
     assert_eq!(
         fs::read_to_string(dir.join("pop_catchy.yaml")).unwrap(),
@@ -526,8 +540,9 @@ fn unicode_round_trips_and_is_written_as_is() {
 #[test]
 fn a_save_refused_by_validation_leaves_the_file_byte_identical() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = open(tmp.path());
-    let path = tmp.path().join("rock_anthem.yaml");
+    let dir = tmp.path().join("presets");
+    let mut store = open(&dir);
+    let path = dir.join("rock_anthem.yaml");
     let before = fs::read(&path).unwrap();
     let mut bad = preset("rock_anthem", "rock");
     bad.temperature = 7.0;
@@ -648,9 +663,9 @@ fn built_ins_that_cannot_be_written_do_not_stop_the_store() {
     if let Some(dir) = std::env::var_os(READ_ONLY_CHILD_ENV) {
         return no_write_child(Path::new(&dir));
     }
+    // A folder the store creates, so it tries to write the built-ins.
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    fs::write(dir.join("mine.yaml"), "name: mine\ngenre: folk\n").unwrap();
+    let dir = &tmp.path().join("presets");
     let out = run_child(
         "ulimit -f 0",
         "built_ins_that_cannot_be_written_do_not_stop_the_store",
@@ -658,13 +673,19 @@ fn built_ins_that_cannot_be_written_do_not_stop_the_store() {
         dir,
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
+    let listed = format!("CHILD-LISTED: {}\n", BUILTIN_NAMES.join(","));
     assert!(
-        out.status.success() && stdout.contains("CHILD-LISTED: mine\n"),
+        out.status.success() && stdout.contains(&listed),
         "child failed: {stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(temp_files(dir).is_empty());
-    assert_eq!(fs::read_dir(dir).unwrap().count(), 1, "only mine.yaml");
+    assert_eq!(
+        fs::read_dir(dir).unwrap().count(),
+        0,
+        "{:?}",
+        temp_files(dir)
+    );
 }
 
 // ---------------------------------------------------------------- the cache
@@ -672,7 +693,7 @@ fn built_ins_that_cannot_be_written_do_not_stop_the_store() {
 #[test]
 fn a_second_listing_parses_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = open(tmp.path());
+    let mut store = open(&tmp.path().join("presets"));
     assert_eq!(store.files_parsed(), 0);
     let first = store.list().unwrap();
     assert_eq!(store.files_parsed(), 5);
@@ -832,11 +853,47 @@ fn a_symlinked_preset_is_listed_when_it_stays_inside_the_folder() {
     assert_eq!(store.load("linked").unwrap().preset.genre, "dub");
     let list = store.list().unwrap();
     assert_eq!(find(&list, "linked").genre.as_deref(), Some("dub"));
-    assert!(!names(&list).contains(&"dangling"));
+    // A link to nothing is listed as broken, saying so, not left out.
+    assert_eq!(
+        find(&list, "dangling").error.as_deref(),
+        Some("a link to a file that is not there")
+    );
     // A change to the target is seen through the link.
     fs::write(dir.join("real.yaml"), to_yaml(&preset("real", "dubstep"))).unwrap();
     let list = store.list().unwrap();
     assert_eq!(find(&list, "linked").genre.as_deref(), Some("dubstep"));
+}
+
+/// A loop of links was left out of listings, and `show` said "os error 40".
+#[test]
+fn a_loop_of_links_is_listed_as_broken_and_loading_it_says_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("presets");
+    let mut store = open(&dir);
+    std::os::unix::fs::symlink("self.yaml", dir.join("self.yaml")).unwrap();
+    std::os::unix::fs::symlink("b.yaml", dir.join("a.yaml")).unwrap();
+    std::os::unix::fs::symlink("a.yaml", dir.join("b.yaml")).unwrap();
+    let list = store.list().unwrap();
+    for name in ["self", "a", "b"] {
+        assert_eq!(
+            find(&list, name).error.as_deref(),
+            Some("a link that leads back to itself (a loop of links)"),
+            "{name}"
+        );
+        let e = store.load(name).unwrap_err().to_string();
+        assert!(
+            e.ends_with(&format!(
+                "{name}.yaml: a link that leads back to itself (a loop of links)"
+            )),
+            "{e}"
+        );
+    }
+    // Mended, it is read at the next listing.
+    fs::remove_file(dir.join("self.yaml")).unwrap();
+    fs::write(dir.join("target.yaml"), to_yaml(&preset("target", "dub"))).unwrap();
+    std::os::unix::fs::symlink("target.yaml", dir.join("self.yaml")).unwrap();
+    let list = store.list().unwrap();
+    assert_eq!(find(&list, "self").genre.as_deref(), Some("dub"));
 }
 
 /// `presets/passwd.yaml -> /etc/passwd` must not show /etc/passwd anywhere.

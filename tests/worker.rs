@@ -59,7 +59,7 @@ fn track(genre: &str) -> TrackConfig {
 #[tokio::test]
 async fn presets_through_events() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut w = worker(tmp.path());
+    let mut w = worker(&tmp.path().join("presets"));
     let mut restored = w.restored_builtins().to_vec();
     restored.sort();
     assert_eq!(
@@ -104,7 +104,7 @@ async fn presets_through_events() {
         panic!("expected saved, got {ev:?}")
     };
     assert_eq!(name, "mine");
-    assert_eq!(path, tmp.path().join("mine.yaml"));
+    assert_eq!(path, tmp.path().join("presets/mine.yaml"));
 
     // Saving again without overwrite is refused so the caller can ask.
     let ev = call(
@@ -141,7 +141,7 @@ async fn presets_through_events() {
         matches!(ev, Event::Deleted { ref name, .. } if name == "mine"),
         "{ev:?}"
     );
-    assert!(!tmp.path().join("mine.yaml").exists());
+    assert!(!tmp.path().join("presets/mine.yaml").exists());
 
     let ev = call(
         &mut w,
@@ -173,7 +173,7 @@ async fn presets_through_events() {
         Event::Failed { error, .. } => assert!(error.is_invalid_input(), "{error}"),
         other => panic!("expected a refusal, got {other:?}"),
     }
-    assert!(tmp.path().join("jazz_smooth.yaml").exists());
+    assert!(tmp.path().join("presets/jazz_smooth.yaml").exists());
 }
 
 #[tokio::test]

@@ -415,7 +415,8 @@ const BATCH_ABOUT: &str = "Generate many takes from a YAML or JSON file of jobs.
     failed without being billed, and holds back those that may have been billed and those whose \
     files changed since (see --resend-uncertain, --resend-changed). Exit codes: 0 all takes \
     succeeded, 1 some failed or were held back, 2 a bad file, 3 the plan was refused by \
-    --max-cost (nothing sent; --dry-run says so too), 130/143 stopped by Ctrl-C/SIGTERM.";
+    --max-cost (--dry-run says so too) or not confirmed (no --yes and no terminal to ask on), \
+    nothing sent; 130/143 stopped by Ctrl-C/SIGTERM.";
 
 /// `music-gen batch`.
 #[derive(Debug, Args)]

@@ -15,7 +15,7 @@ mod presets;
 mod serve;
 mod settings;
 mod setup;
-mod shell;
+pub mod shell;
 pub mod stdout;
 pub mod summary;
 mod table;

@@ -54,7 +54,18 @@ pub fn write_man_pages(dir: &Path) -> Result<(), CliError> {
 /// not an error worth a message.
 pub fn print(bytes: &[u8]) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+    printed(stdout.write_all(bytes).and_then(|()| stdout.flush()))
+}
+
+/// `--help` and `--version`, which clap writes: its own `exit` drops a
+/// failed write and exits 0, so help that never reached a full disk would
+/// look printed.
+pub fn print_clap(e: &clap::Error) -> Result<(), CliError> {
+    printed(e.print().and_then(|()| std::io::stdout().flush()))
+}
+
+fn printed(written: std::io::Result<()>) -> Result<(), CliError> {
+    match written {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(CliError::Failure(format!("stdout: {e}")))
         }

@@ -23,6 +23,12 @@ pub const EXCERPT_CHARS: usize = 20;
 pub enum ReadError {
     #[error("not found")]
     NotFound,
+    /// A symbolic link whose target does not exist.
+    #[error("a link to a file that is not there")]
+    DanglingLink,
+    /// A symbolic link that leads, through others, back to itself.
+    #[error("a link that leads back to itself (a loop of links)")]
+    LinkLoop,
     #[error("not a regular file; presets and configs are read only from regular files")]
     NotRegular,
     #[error("larger than {} KiB; presets and configs are small text files", MAX_BYTES / 1024)]
@@ -40,7 +46,13 @@ pub fn read_regular(path: &Path) -> Result<Vec<u8>, ReadError> {
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
         .open(path)
         .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound
+                if path.symlink_metadata().is_ok_and(|m| m.is_symlink()) =>
+            {
+                ReadError::DanglingLink
+            }
             std::io::ErrorKind::NotFound => ReadError::NotFound,
+            _ if e.raw_os_error() == Some(libc::ELOOP) => ReadError::LinkLoop,
             _ => ReadError::Io(e),
         })?;
     let meta = file.metadata().map_err(ReadError::Io)?;
@@ -161,17 +173,27 @@ pub struct UnknownKey {
 impl std::fmt::Display for UnknownKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.path {
-            Some(path) => write!(f, "{path}: unknown key, ignored")?,
-            None => write!(f, "a key that is not a field name, ignored")?,
-        }
-        match self.suggestion {
-            Some(s) => write!(f, " (did you mean {s}?)"),
-            None => Ok(()),
+            Some(path) => write!(f, "{path}: unknown key, ignored{}", self.hint()),
+            None => write!(f, "{}, ignored{}", self.shown(), self.hint()),
         }
     }
 }
 
 impl UnknownKey {
+    /// The key as a message may name it.
+    pub fn shown(&self) -> &str {
+        self.path
+            .as_deref()
+            .unwrap_or("a key that is not a field name")
+    }
+
+    /// ` (did you mean temperature?)`, or nothing.
+    pub fn hint(&self) -> String {
+        self.suggestion
+            .map(|s| format!(" (did you mean {s}?)"))
+            .unwrap_or_default()
+    }
+
     /// A key by its dotted path, shown only if it could be a field's name.
     pub fn new(path: String) -> UnknownKey {
         UnknownKey {

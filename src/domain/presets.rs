@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::SystemTime;
 
 use serde::Serialize;
@@ -44,6 +44,46 @@ pub const BUILTINS: [(&str, &str); 5] = [
 /// Whether `name` is one of the presets music-gen ships.
 pub fn is_builtin(name: &str) -> bool {
     BUILTINS.iter().any(|(n, _)| *n == name)
+}
+
+/// A built-in as music-gen ships it, parsed once: what a folder that has
+/// no file for it (one music-gen did not create, so never wrote to) lists
+/// and loads.
+fn shipped(name: &str) -> Option<&'static LoadedPreset> {
+    static PARSED: OnceLock<Vec<(&'static str, LoadedPreset)>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            BUILTINS
+                .iter()
+                .map(|(name, text)| {
+                    let path = PathBuf::from(format!("{name}.{EXTENSION}"));
+                    let parsed = parse_preset_bytes(&path, text.as_bytes());
+                    (*name, parsed.expect("the built-in presets are valid"))
+                })
+                .collect()
+        })
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, p)| p)
+}
+
+/// Adds to a listing each built-in it lacks that `deleted` does not name,
+/// as music-gen ships it.
+fn add_unwritten_builtins(list: &mut Vec<PresetSummary>, deleted: impl Fn(&str) -> bool) {
+    for (name, _) in BUILTINS {
+        if list.iter().any(|s| s.name == name) || deleted(name) {
+            continue;
+        }
+        if let Some(loaded) = shipped(name) {
+            list.push(PresetSummary {
+                name: name.to_string(),
+                genre: Some(loaded.preset.genre.clone()),
+                description: loaded.preset.description.clone(),
+                error: None,
+                warnings: Vec::new(),
+            });
+        }
+    }
 }
 
 /// The marker that keeps a deleted built-in deleted: a file in the presets
@@ -206,7 +246,7 @@ impl PresetStore {
         Ok((PresetStore::Bucket(Box::new(store)), written))
     }
 
-    /// Opens the store at a folder or a bucket, writing missing built-ins.
+    /// Opens the store at a folder (see [`LocalPresets::open`]) or a bucket.
     pub fn open_location(at: &Location) -> Result<(PresetStore, Vec<String>), StoreError> {
         let Some(client) = Bucket::for_location(at) else {
             return PresetStore::open(at.display_path());
@@ -308,30 +348,29 @@ pub struct LocalPresets {
 const LOADED_MAX: usize = 1024;
 
 impl LocalPresets {
-    /// Opens the store, creating the directory, removing temporary files a
-    /// killed process left and writing any missing built-in. Returns the names of the built-ins it wrote. A built-in that
-    /// cannot be written (a read-only or full disk) is logged and skipped:
-    /// the user's own presets stay usable.
+    /// Opens the store, removing temporary files a killed process left.
+    /// A folder that is not there is created and the built-ins written
+    /// into it (the Python tool's layout), and their names returned. A
+    /// folder that is there is not written to until asked (`--presets-dir
+    /// /etc presets list` must not leave files in /etc): a built-in it has
+    /// no file for is listed and loaded as shipped. A built-in that cannot
+    /// be written (a read-only or full disk) is logged and skipped.
     pub fn open(dir: impl Into<PathBuf>) -> Result<(LocalPresets, Vec<String>), StoreError> {
         let dir = dir.into();
+        let created = std::fs::symlink_metadata(&dir)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
         std::fs::create_dir_all(&dir).map_err(|e| StoreError::io(&dir, e))?;
         atomic::sweep_stale(&dir);
-        let present: Vec<String> = std::fs::read_dir(&dir)
-            .map_err(|e| StoreError::io(&dir, e))?
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
         let mut written = Vec::new();
-        for (name, text) in BUILTINS {
-            let file = format!("{name}.{EXTENSION}");
-            let deleted = deleted_marker(&dir, name).exists();
-            if !present.contains(&file) && !deleted {
-                let path = dir.join(&file);
-                match atomic::write(&path, text.as_bytes()) {
-                    Ok(()) => written.push(name.to_string()),
-                    Err(e) => {
-                        tracing::warn!(path = %path.display(), error = %e, "cannot write built-in preset")
-                    }
+        for (name, text) in BUILTINS.iter().filter(|_| created) {
+            let path = dir.join(format!("{name}.{EXTENSION}"));
+            // Create-only: another process starting at once, or the user,
+            // may have written it first.
+            match atomic::write_new(&path, text.as_bytes()) {
+                Ok(()) => written.push(name.to_string()),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "cannot write built-in preset")
                 }
             }
         }
@@ -380,13 +419,15 @@ impl LocalPresets {
             if name.starts_with('.') {
                 continue;
             }
-            // A linked preset is listed by what it points at, as load reads it.
+            // A linked preset is listed by what it points at, as load reads
+            // it; a link leading nowhere (gone, or a loop) by the link
+            // itself, listed as broken with the reason, not left out.
             let meta = match entry.file_type() {
-                Ok(t) if t.is_symlink() => std::fs::metadata(&path),
+                Ok(t) if t.is_symlink() => std::fs::metadata(&path).or_else(|_| entry.metadata()),
                 _ => entry.metadata(),
             };
             let Ok(meta) = meta else {
-                continue; // removed between the scan and the stat, or a dangling link
+                continue; // removed between the scan and the stat
             };
             // A folder is not a preset; anything else named *.yaml (a FIFO,
             // a device) is listed as broken by summarize, which never blocks
@@ -406,12 +447,23 @@ impl LocalPresets {
         }
         self.cache = seen;
         let mut list: Vec<PresetSummary> = self.cache.values().map(|(_, s)| s.clone()).collect();
+        add_unwritten_builtins(&mut list, |name| deleted_marker(&self.dir, name).exists());
         list.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(list)
     }
 
     pub fn exists(&self, name: &str) -> Result<bool, StoreError> {
-        Ok(self.path_for(name)?.is_file())
+        Ok(self.path_for(name)?.is_file() || self.unwritten_builtin(name))
+    }
+
+    /// A built-in with nothing at its path that was not deleted: it is
+    /// listed and loaded as shipped.
+    fn unwritten_builtin(&self, name: &str) -> bool {
+        is_builtin(name)
+            && self
+                .path_for(name)
+                .is_ok_and(|p| p.symlink_metadata().is_err())
+            && !deleted_marker(&self.dir, name).exists()
     }
 
     pub fn load(&self, name: &str) -> Result<LoadedPreset, StoreError> {
@@ -446,6 +498,11 @@ impl LocalPresets {
                 reason: ReadError::NotFound,
                 ..
             }) => {
+                if self.unwritten_builtin(name)
+                    && let Some(builtin) = shipped(name)
+                {
+                    return Ok(builtin.clone());
+                }
                 return Err(StoreError::NotFound {
                     name: name.to_string(),
                     dir: self.dir.clone(),
@@ -461,6 +518,12 @@ impl LocalPresets {
     pub fn save(&mut self, preset: &PresetConfig, overwrite: bool) -> Result<PathBuf, StoreError> {
         preset.validate().map_err(StoreError::Invalid)?;
         let path = self.path_for(&preset.name)?;
+        if !overwrite && self.unwritten_builtin(&preset.name) {
+            // Listed as shipped though it has no file yet.
+            return Err(StoreError::Exists {
+                name: preset.name.clone(),
+            });
+        }
         let text = to_yaml(preset);
         // Without overwrite the name is taken atomically: of two processes
         // saving the same new name, one is told it exists.
@@ -515,10 +578,16 @@ impl LocalPresets {
     /// so the next start does not write it back.
     pub fn delete(&mut self, name: &str) -> Result<PathBuf, StoreError> {
         let path = self.path_for(name)?;
-        if is_builtin(name) && path.is_file() {
+        let unwritten = self.unwritten_builtin(name);
+        if is_builtin(name) && (path.is_file() || unwritten) {
             let marker = deleted_marker(&self.dir, name);
             atomic::write(&marker, deleted_note(name).as_bytes())
                 .map_err(|e| StoreError::io(&marker, e))?;
+        }
+        if unwritten {
+            // Listed as shipped, with no file: the marker deletes it.
+            self.cache.remove(name);
+            return Ok(path);
         }
         match std::fs::remove_file(&path) {
             Ok(()) => {

@@ -87,23 +87,9 @@ impl Limiter {
             tokio::pin!(notified);
             // Registered before the state is read, so no release is missed.
             notified.as_mut().enable();
-            let pause = {
-                let mut s = self.state();
-                let now = Instant::now();
-                match s.paused_until {
-                    Some(until) if until > now => Some(until),
-                    _ => {
-                        s.paused_until = None;
-                        if s.in_flight < s.window {
-                            s.in_flight += 1;
-                            s.peak = s.peak.max(s.in_flight);
-                            return Permit {
-                                limiter: self.clone(),
-                            };
-                        }
-                        None
-                    }
-                }
+            let pause = match self.take_place() {
+                Ok(permit) => return permit,
+                Err(pause) => pause,
             };
             match pause {
                 Some(until) => {
@@ -113,6 +99,34 @@ impl Limiter {
                     }
                 }
                 None => notified.await,
+            }
+        }
+    }
+
+    /// A place now if one is free, without waiting: lets a caller say it
+    /// is waiting only when it is.
+    pub fn try_acquire(&self) -> Option<Permit> {
+        self.take_place().ok()
+    }
+
+    /// A place, or why there is none: the end of a pause, or (`None`) a
+    /// full window.
+    fn take_place(&self) -> Result<Permit, Option<Instant>> {
+        let mut s = self.state();
+        let now = Instant::now();
+        match s.paused_until {
+            Some(until) if until > now => Err(Some(until)),
+            _ => {
+                s.paused_until = None;
+                if s.in_flight < s.window {
+                    s.in_flight += 1;
+                    s.peak = s.peak.max(s.in_flight);
+                    Ok(Permit {
+                        limiter: self.clone(),
+                    })
+                } else {
+                    Err(None)
+                }
             }
         }
     }
@@ -211,6 +225,19 @@ mod tests {
         drop(a);
         let _c = third.await.unwrap();
         assert_eq!(l.snapshot().peak, 2);
+    }
+
+    #[tokio::test]
+    async fn try_acquire_takes_a_free_place_and_never_waits() {
+        let l = Limiter::new(1);
+        let a = l.try_acquire().expect("a free place");
+        assert!(l.try_acquire().is_none(), "the window is full");
+        drop(a);
+        l.try_acquire()
+            .expect("freed")
+            .throttled(Some(Duration::from_secs(60)));
+        assert!(l.try_acquire().is_none(), "paused after a 429");
+        assert_eq!(l.snapshot().in_flight, 0);
     }
 
     #[tokio::test]

@@ -244,7 +244,20 @@ pub fn save(
 /// The base names that saves of this process are writing now: two takes
 /// finishing in the same second with the same genre choose different
 /// names before either writes its metadata.
-static CLAIMED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+static CLAIMED: Mutex<Claims> = Mutex::new(Claims {
+    held: Vec::new(),
+    last: None,
+});
+
+struct Claims {
+    held: Vec<PathBuf>,
+    /// The last name chosen, as its stem (`dir/20261130-143336-rock`) and
+    /// attempt: the next take of the same stem starts after it rather than
+    /// testing every name before it again (a batch finishing hundreds of
+    /// takes a second made one `lstat` per earlier take of that second:
+    /// quadratic).
+    last: Option<(PathBuf, usize)>,
+}
 
 /// A base name chosen for one save, held until its files are in place.
 enum Claim {
@@ -259,18 +272,27 @@ impl Claim {
     /// that no other save of this process holds. The check is a hint: the
     /// links under the lock decide.
     fn free(dir: &Path, stem: &str, exts: &[&str], taken: usize) -> Claim {
-        let mut claimed = CLAIMED.lock().unwrap_or_else(|e| e.into_inner());
-        for attempt in taken + 1.. {
+        let mut claims = CLAIMED.lock().unwrap_or_else(|e| e.into_inner());
+        let first = dir.join(stem);
+        let after = match &claims.last {
+            Some((last, attempt)) if *last == first => taken.max(*attempt),
+            _ => taken,
+        };
+        for attempt in after + 1.. {
             let base = match attempt {
-                1 => dir.join(stem),
+                1 => first.clone(),
                 n => dir.join(format!("{stem}-{n}")),
             };
             let plan = names(&base, exts);
             let exists = |p: &PathBuf| p.symlink_metadata().is_ok();
-            if claimed.contains(&base) || plan.audio.iter().any(exists) || exists(&plan.metadata) {
+            if claims.held.contains(&base)
+                || plan.audio.iter().any(exists)
+                || exists(&plan.metadata)
+            {
                 continue;
             }
-            claimed.push(base.clone());
+            claims.held.push(base.clone());
+            claims.last = Some((first, attempt));
             return Claim::Free { base, attempt };
         }
         unreachable!("some attempt is free")
@@ -293,8 +315,8 @@ impl Claim {
 impl Drop for Claim {
     fn drop(&mut self) {
         if let Claim::Free { base, .. } = self {
-            let mut claimed = CLAIMED.lock().unwrap_or_else(|e| e.into_inner());
-            claimed.retain(|b| b != base);
+            let mut claims = CLAIMED.lock().unwrap_or_else(|e| e.into_inner());
+            claims.held.retain(|b| b != base);
         }
     }
 }

@@ -11,6 +11,12 @@ use crate::domain::model::Model;
 pub enum Stage {
     /// Getting an access token before the first attempt.
     Authenticating,
+    /// Waiting for a place among the requests a shared limiter lets out
+    /// at once (a batch's `--jobs`, narrowed after a 429), or for the
+    /// pause a 429 asked for to end.
+    Queued {
+        paused_for: Option<Duration>,
+    },
     Sending {
         model: Model,
         location: String,
@@ -34,6 +40,16 @@ impl fmt::Display for Stage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Stage::Authenticating => f.write_str("getting an access token"),
+            Stage::Queued { paused_for: None } => {
+                f.write_str("queued: waiting for a slot among the requests in flight")
+            }
+            Stage::Queued {
+                paused_for: Some(wait),
+            } => write!(
+                f,
+                "queued: every request paused {:.1} s after a 429 (too many requests)",
+                wait.as_secs_f64()
+            ),
             Stage::Sending {
                 model,
                 location,

@@ -4,8 +4,8 @@
 
 use axum::body::{Body, to_bytes};
 use axum::extract::FromRequest;
-use axum::http::header::CONTENT_LENGTH;
-use axum::http::{Request, StatusCode};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderMap, Request, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -40,6 +40,7 @@ impl<S: Send + Sync, T: Checked> FromRequest<S> for CheckedJson<T> {
                 format!("Request body too large; the limit is {BODY_LIMIT} bytes"),
             )
         };
+        let json = declares_json(req.headers());
         // A declared length over the limit is answered before any byte is
         // read, so a client cannot hold the connection with a promise.
         let declared = req
@@ -69,6 +70,11 @@ impl<S: Send + Sync, T: Checked> FromRequest<S> for CheckedJson<T> {
                 "missing",
             )]));
         }
+        // As FastAPI: a body not declared JSON is not parsed as JSON (a
+        // form or text posted by mistake), whatever it holds.
+        if !json {
+            return Err(ApiError::Validation(vec![schema::not_an_object("body")]));
+        }
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| json_error(&bytes, &e))?;
         let normalized = schema::check_body(&value, T::FIELDS).map_err(ApiError::Validation)?;
         serde_json::from_value(normalized)
@@ -76,6 +82,27 @@ impl<S: Send + Sync, T: Checked> FromRequest<S> for CheckedJson<T> {
             .map_err(|e| {
                 ApiError::Validation(vec![ErrorItem::new("body", &e.to_string(), "value_error")])
             })
+    }
+}
+
+/// Whether the (first) `Content-Type` is JSON as FastAPI reads it:
+/// `application/json` or `application/*+json`, any case, any parameters.
+/// No header, or one that is not a media type, is not JSON.
+fn declares_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some((kind, sub)) if !sub.contains('/') => {
+            kind == "application" && (sub == "json" || sub.ends_with("+json"))
+        }
+        _ => false,
     }
 }
 

@@ -154,6 +154,15 @@ pub fn check_body(body: &Value, fields: &[Field]) -> Result<Value, Vec<ErrorItem
     }
 }
 
+/// What pydantic says where a model wanted an object (`path` the field).
+pub fn not_an_object(path: &str) -> ErrorItem {
+    ErrorItem::new(
+        path,
+        "Input should be a valid dictionary or object to extract fields from",
+        "model_attributes_type",
+    )
+}
+
 fn check_object(
     value: &Value,
     fields: &[Field],
@@ -161,11 +170,7 @@ fn check_object(
     errors: &mut Vec<ErrorItem>,
 ) -> Option<Value> {
     let Value::Object(map) = value else {
-        errors.push(ErrorItem::new(
-            path,
-            "Input should be a valid dictionary or object to extract fields from",
-            "model_attributes_type",
-        ));
+        errors.push(not_an_object(path));
         return None;
     };
     let mut out = Map::new();

@@ -147,7 +147,8 @@ impl ConfigFile {
         };
         let bytes = match input::read_regular(path) {
             Ok(b) => b,
-            Err(ReadError::NotFound) => return Ok(None),
+            // A link to a file not written yet is no file, as before.
+            Err(ReadError::NotFound | ReadError::DanglingLink) => return Ok(None),
             Err(ReadError::Io(e)) => return Err(read_error(e)),
             Err(e) => return Err(read_error(std::io::Error::other(e.to_string()))),
         };

@@ -13,7 +13,7 @@ pub struct WorkerHandle {
     restored: Vec<String>,
 }
 
-/// Opens the preset store (writing any missing built-in) and starts the
+/// Opens the preset store (see `PresetStore::open_location`) and starts the
 /// worker on the current tokio runtime. The worker stops, dropping its
 /// generators, when the handle is dropped.
 pub fn spawn(presets_dir: std::path::PathBuf) -> Result<WorkerHandle, StoreError> {

@@ -39,10 +39,12 @@ impl FakeWorker {
     /// A store holding the built-ins, plus `extra` files (name, contents).
     pub fn new(extra: &[(&str, &str)]) -> FakeWorker {
         let dir = tempfile::tempdir().unwrap();
+        // A folder the store creates, so it writes the built-ins' files.
+        let presets = dir.path().join("presets");
+        let (store, _) = PresetStore::open(&presets).unwrap();
         for (name, text) in extra {
-            std::fs::write(dir.path().join(format!("{name}.yaml")), text).unwrap();
+            std::fs::write(presets.join(format!("{name}.yaml")), text).unwrap();
         }
-        let (store, _) = PresetStore::open(dir.path()).unwrap();
         FakeWorker {
             store,
             libraries: Libraries::default(),

@@ -314,6 +314,55 @@ impl Fakes {
     }
 }
 
+/// The binary as a user runs it, kept to `home` ([`isolate`]) and run
+/// there without stdin: its presets in `home/presets`, its takes in `out`.
+/// (Tests only: an example that serves these fakes has no binary to run.)
+#[cfg(test)]
+pub fn music_gen_in(home: &Path, out: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_music-gen"));
+    isolate(&mut cmd, home);
+    cmd.env("MUSIC_GEN_OUTPUT_DIR", out)
+        .current_dir(home)
+        .arg("--presets-dir")
+        .arg(home.join("presets"))
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
+/// The binary against these fakes, in their folder.
+#[cfg(test)]
+impl Fakes {
+    /// [`music_gen_in`] the fakes' folder; the mode, the credentials and
+    /// the endpoint are the caller's to choose.
+    pub fn music_gen(&self) -> std::process::Command {
+        music_gen_in(self.dir.path(), &self.out_dir())
+    }
+
+    /// In gcp mode for the test project with the throwaway service account,
+    /// Vertex AI at the fake.
+    pub fn gcp(&self) -> std::process::Command {
+        self.gcp_at(&self.vertex.uri())
+    }
+
+    /// As [`Fakes::gcp`], with Vertex AI at `endpoint` (another fake).
+    pub fn gcp_at(&self, endpoint: &str) -> std::process::Command {
+        let mut cmd = self.music_gen();
+        cmd.args(["--mode", "gcp", "--project-id", PROJECT, "--credentials"])
+            .arg(&self.credentials)
+            .args(["--endpoint", endpoint]);
+        cmd
+    }
+}
+
+/// The runtime a test that runs the binary serves its fakes on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 /// Pins everything the credential chain reads to the test's own folder, so
 /// the machine's gcloud state, credentials and proxies never leak in: HOME,
 /// CLOUDSDK_CONFIG (an empty gcloud folder), PATH (an empty folder: no

@@ -408,17 +408,21 @@ fn dry_run(
 /// /dev/tty; without a terminal, `--yes` must say so up front.
 fn confirm(file: &Path, takes: usize, estimate: f64) -> Result<(), CliError> {
     let question = format!("Send {takes} paid takes for about ${estimate:.2}? [y/N] ");
-    let refuse = || {
-        CliError::Usage(format!(
-            "the batch costs about ${estimate:.2}; pass --yes to confirm when there is no terminal to ask on"
+    // Not a bad file (2): the plan is sound but unconfirmed, so it is
+    // refused as a budget refuses it, nothing sent (3).
+    let refuse = |where_: &str| {
+        CliError::Refused(format!(
+            "not confirmed: {takes} paid takes for about ${estimate:.2}, and {where_} to ask on; \
+             pass --yes to send them; nothing was sent"
         ))
     };
     let answer = if file == Path::new("-") {
-        let tty = std::fs::File::open("/dev/tty").map_err(|_| refuse())?;
+        let tty = std::fs::File::open("/dev/tty")
+            .map_err(|_| refuse("the jobs came on stdin with no terminal"))?;
         ask(&question, std::io::BufReader::new(tty))?
     } else {
         if !std::io::stdin().is_terminal() {
-            return Err(refuse());
+            return Err(refuse("stdin is not a terminal"));
         }
         ask(&question, std::io::stdin().lock())?
     };

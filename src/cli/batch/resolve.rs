@@ -75,23 +75,17 @@ impl Sources {
             let (layer, unknown) =
                 file_layer_strict(&full).map_err(|e| error(v, Some(CONFIG), e.to_string()))?;
             if let Some(u) = unknown.first() {
-                let key = u
-                    .path
-                    .as_deref()
-                    .unwrap_or("a key that is not a field name");
-                let hint = u
-                    .suggestion
-                    .map(|s| format!(" (did you mean {s}?)"))
-                    .unwrap_or_default();
                 return Err(error(
                     v,
                     Some(CONFIG),
                     format!(
-                        "{}: {key}: unknown key{hint}; a track file in a batch has only track \
+                        "{}: {}: unknown key{}; a track file in a batch has only track \
                          fields (text_input, genre, duration_seconds, structure, \
                          style_references, temperature, model, negative_prompt, seed, \
                          sample_count)",
-                        full.display()
+                        full.display(),
+                        u.shown(),
+                        u.hint()
                     ),
                 ));
             }
@@ -193,21 +187,14 @@ fn job_layer(
             keys.extend([PRESET, CONFIG, SAMPLES, "name", "vary", "repeat"]);
             u.suggest(&keys);
         }
-        let key = u
-            .path
-            .as_deref()
-            .unwrap_or("a key that is not a field name");
-        let hint = u
-            .suggestion
-            .map(|s| format!(" (did you mean {s}?)"))
-            .unwrap_or_default();
         return Err(error(
             v,
-            Some(&format!("{prefix}{key}")),
+            Some(&format!("{prefix}{}", u.shown())),
             format!(
-                "unknown field{hint}; a job takes track fields (text_input, genre, duration_seconds, \
+                "unknown field{}; a job takes track fields (text_input, genre, duration_seconds, \
              structure, style_references, temperature), settings (model, negative_prompt, seed, \
-             samples), preset, config, name, vary and repeat"
+             samples), preset, config, name, vary and repeat",
+                u.hint()
             ),
         ));
     }

@@ -230,13 +230,21 @@ impl VertexGenerator {
             // A batch's shared limiter: a place in its window, after any
             // pause a 429 to another of its requests asked for.
             let permit = match &job.settings.limiter {
-                Some(limiter) => match before(deadline, limiter.acquire()).await {
+                Some(limiter) => match limiter.try_acquire() {
                     Some(permit) => Some(permit),
                     None => {
-                        return Err(GenerateError::Timeout {
-                            seconds,
-                            sent: attempt > 1,
+                        progress(Stage::Queued {
+                            paused_for: limiter.snapshot().paused_for,
                         });
+                        match before(deadline, limiter.acquire()).await {
+                            Some(permit) => Some(permit),
+                            None => {
+                                return Err(GenerateError::Timeout {
+                                    seconds,
+                                    sent: attempt > 1,
+                                });
+                            }
+                        }
                     }
                 },
                 None => None,

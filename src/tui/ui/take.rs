@@ -7,7 +7,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 
 use crate::audio::{format_duration, format_level};
 use crate::domain::model::{Model, TrackConfig};
@@ -18,10 +17,10 @@ use crate::tui::state::AppState;
 use crate::tui::state::library::{Loaded, Sound};
 use crate::tui::state::log::LogEntry;
 use crate::tui::theme::Theme;
+use crate::tui::ui::ScrollView;
 use crate::tui::ui::details::{block, labelled, path_lines, section};
 use crate::tui::ui::popup::centered;
 use crate::tui::ui::waveform::braille;
-use crate::tui::ui::{ScrollView, pane};
 
 /// Rows of braille for a take's waveform: 4 dots each, so 16 levels.
 pub(super) const WAVE_ROWS: usize = 4;
@@ -35,7 +34,7 @@ pub fn render_take(frame: &mut Frame, area: Rect, id: &TakeId, scroll: u16, stat
     } else {
         format!(" Take {id} · Esc close ")
     };
-    draw(frame, view, title, scroll, state.theme);
+    view.render(frame, title, scroll, state.theme);
 }
 
 pub fn render_compare(
@@ -51,31 +50,14 @@ pub fn render_compare(
     } else {
         " Compare · Esc close ".to_string()
     };
-    draw(frame, view, title, scroll, state.theme);
-}
-
-fn draw(frame: &mut Frame, view: ScrollView, title: String, scroll: u16, theme: Theme) {
-    frame.render_widget(Clear, view.rect);
-    frame.render_widget(
-        Paragraph::new(view.lines)
-            .block(pane(title, true, theme))
-            .scroll((scroll.min(view.max_scroll), 0)),
-        view.rect,
-    );
+    view.render(frame, title, scroll, state.theme);
 }
 
 /// As tall as the text, at most the screen less a line above and below.
 fn fit(area: Rect, lines: Vec<Line<'static>>) -> ScrollView {
     let width = popup_width(area);
     let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
-    let rect = centered(area, width, height);
-    let inner_height = rect.height.saturating_sub(2) as usize;
-    let max_scroll = lines.len().saturating_sub(inner_height) as u16;
-    ScrollView {
-        rect,
-        lines,
-        max_scroll,
-    }
+    ScrollView::new(centered(area, width, height), lines)
 }
 
 fn popup_width(area: Rect) -> u16 {
