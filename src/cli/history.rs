@@ -123,9 +123,10 @@ const MIN_CUT: usize = 10;
 
 /// One line per take, then what the page holds and, over a period, what
 /// gcp mode spent. Within `width` (a terminal's) the lyrics take what is
-/// left, then the least telling columns go (temperature, seed, length,
-/// model, state) and the genre is cut; the id stays whole, since it is
-/// what `show`, `play` and `rerun` take.
+/// left, then the least telling columns go (temperature, length, state,
+/// model; last the seed, which tells takes of one song apart) and the
+/// genre is cut; the id stays whole, since it is what `show`, `play` and
+/// `rerun` take.
 fn table(page: &Page, dir: &Path, since: Option<&str>, width: Option<usize>) -> String {
     if page.total == 0 {
         return format!(
@@ -155,7 +156,7 @@ fn table(page: &Page, dir: &Path, since: Option<&str>, width: Option<usize>) -> 
             "SEED",
             cells(&|t| t.seed.map_or_else(dash, |s| s.to_string())),
             usize::MAX,
-            Some(2),
+            Some(5),
         ),
         column(
             "TEMP",
@@ -170,13 +171,13 @@ fn table(page: &Page, dir: &Path, since: Option<&str>, width: Option<usize>) -> 
             "LENGTH",
             cells(&|t| t.duration_seconds.map_or_else(dash, audio::format_duration)),
             usize::MAX,
-            Some(3),
+            Some(2),
         ),
         column(
             "STATE",
             cells(&|t| t.state.to_string()),
             usize::MAX,
-            Some(5),
+            Some(3),
         ),
         column("LYRICS", cells(&|t| t.lyrics.clone()), 40, None),
     ];

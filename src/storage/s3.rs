@@ -137,18 +137,7 @@ impl S3 {
                 return S3::build(bucket, base, true, region, credentials);
             }
         }
-        // A dotted name does not match AWS's wildcard certificate as a
-        // host name: such buckets are addressed path-style.
-        let (host, path_style) = if bucket.contains('.') {
-            (format!("s3.{region}.amazonaws.com"), true)
-        } else {
-            (format!("{bucket}.s3.{region}.amazonaws.com"), false)
-        };
-        let base =
-            reqwest::Url::parse(&format!("https://{host}")).map_err(|_| StorageError::Setting {
-                variable: "AWS_REGION",
-                reason: format!("{region:?} does not make an S3 address"),
-            })?;
+        let (base, path_style) = aws_base(bucket, &region)?;
         S3::build(bucket, base, path_style, region, credentials)
     }
 
@@ -522,6 +511,22 @@ fn env(name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// AWS's address for `bucket`: virtual-hosted, or path-style for a dotted
+/// name (AWS's wildcard certificate does not cover it as a host name).
+fn aws_base(bucket: &str, region: &str) -> Result<(reqwest::Url, bool), StorageError> {
+    let (host, path_style) = if bucket.contains('.') {
+        (format!("s3.{region}.amazonaws.com"), true)
+    } else {
+        (format!("{bucket}.s3.{region}.amazonaws.com"), false)
+    };
+    let base =
+        reqwest::Url::parse(&format!("https://{host}")).map_err(|_| StorageError::Setting {
+            variable: "AWS_REGION",
+            reason: format!("{region:?} does not make an S3 address"),
+        })?;
+    Ok((base, path_style))
+}
+
 fn check_region(variable: &'static str, region: String) -> Result<String, StorageError> {
     let ok = !region.is_empty()
         && region.len() <= 40
@@ -768,6 +773,31 @@ mod tests {
         assert_eq!(
             url.as_str(),
             "http://127.0.0.1:9000/my-bucket/p/x%20y.yaml?delimiter=%2F&list-type=2&prefix=p%2F"
+        );
+    }
+
+    /// On AWS itself: virtual-hosted addresses, and path-style for a
+    /// dotted name.
+    #[test]
+    fn addresses_aws_buckets_by_host_unless_dotted() {
+        let aws = |bucket: &str| {
+            let (base, path_style) = aws_base(bucket, "eu-west-3").unwrap();
+            let credentials = Credentials::new("id", "secret", None);
+            S3::build(bucket, base, path_style, "eu-west-3".into(), credentials).unwrap()
+        };
+        let plain = aws("team-presets");
+        assert_eq!(
+            plain.url(Some("p/a.yaml"), &[]).as_str(),
+            "https://team-presets.s3.eu-west-3.amazonaws.com/p/a.yaml"
+        );
+        assert_eq!(
+            plain.url(None, &[("list-type", "2")]).as_str(),
+            "https://team-presets.s3.eu-west-3.amazonaws.com/?list-type=2"
+        );
+        let dotted = aws("team.presets");
+        assert_eq!(
+            dotted.url(Some("a.yaml"), &[]).as_str(),
+            "https://s3.eu-west-3.amazonaws.com/team.presets/a.yaml"
         );
     }
 
