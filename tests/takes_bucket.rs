@@ -3,7 +3,8 @@
 //! instances on one bucket land their takes under distinct names and list
 //! each other's; another process's `history` lists, shows and prunes them;
 //! a store that fails mid-upload leaves no take listed and keeps the paid
-//! audio on the local disk; `config` and `doctor` say where takes live.
+//! audio on the local disk; `config` and `doctor` say where takes live;
+//! an S3 bucket (moto) holds takes the same way.
 
 mod serve_support;
 mod storage_support;
@@ -471,4 +472,49 @@ fn config_and_doctor_say_where_takes_live_and_a_config_file_can_name_a_bucket() 
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn takes_go_to_an_s3_bucket_the_same_way() {
+    use storage_support::Backend;
+    let bucket = Backend::S3.bucket();
+    let home = tempfile::tempdir().unwrap();
+    let out = format!("s3://{bucket}/{PREFIX}");
+    let run = |args: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
+        vertex_support::isolate(&mut cmd, home.path());
+        cmd.envs(Backend::S3.env())
+            .env("MUSIC_GEN_OUTPUT_DIR", &out)
+            .env("MUSIC_GEN_PRESETS_DIR", home.path().join("presets"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    for _ in 0..2 {
+        let made = run(&["generate", "-g", "rock", "-t", "x", "--json"]);
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let r: Value = serde_json::from_slice(&made.stdout).unwrap();
+        let meta = r["metadata_path"].as_str().unwrap();
+        assert!(meta.starts_with(&format!("{out}/")), "{r}");
+    }
+    let history = run(&["history", "--json"]);
+    let page: Value = serde_json::from_slice(&history.stdout).unwrap();
+    assert_eq!(page["total"], 2, "{page}");
+    let prune = run(&["history", "prune", "--keep", "1", "--yes"]);
+    assert!(
+        prune.status.success(),
+        "{}",
+        String::from_utf8_lossy(&prune.stderr)
+    );
+    let rt = runtime();
+    let left = rt
+        .block_on(Backend::S3.client(&bucket).list(&format!("{PREFIX}/")))
+        .unwrap();
+    assert_eq!(left.len(), 1, "{left:?}");
 }
