@@ -79,8 +79,12 @@ fn main() -> ExitCode {
         // anything is opened.
         let location = music_gen::storage::Location::from_path(&presets_dir)
             .map_err(|e| CliError::Usage(format!("{source}: {e}")))?;
+        let from_config = cli.generation.output_dir.is_none();
+        if from_config {
+            cli.generation.output_dir = config_output_dir();
+        }
         if let Some(out) = &cli.generation.output_dir {
-            check_output_dir(out)?;
+            check_output_dir(out, from_config)?;
         }
         if let Some(link) = location.local().and_then(paths::dead_link_in_the_way) {
             return Err(CliError::Usage(format!(
@@ -150,19 +154,19 @@ fn main() -> ExitCode {
     }
 }
 
-/// Takes are written to a folder; a bucket URL there is refused in one line
-/// instead of becoming a local folder named `gs:`.
-fn check_output_dir(out: &std::path::Path) -> Result<(), CliError> {
+/// Takes go to a folder or a bucket (Cloud Storage or S3); a location
+/// that does not parse is refused in one line naming the setting, instead of
+/// becoming a local folder named `gs:`.
+fn check_output_dir(out: &std::path::Path, from_config: bool) -> Result<(), CliError> {
     use music_gen::storage::Location;
-    let setting = "--output-dir / MUSIC_GEN_OUTPUT_DIR";
-    match Location::from_path(out) {
-        Ok(Location::Local(_)) => Ok(()),
-        Ok(at) => Err(CliError::Usage(format!(
-            "{setting}: {at}: takes in a bucket are not supported yet; give a folder \
-             (presets can live in one: --presets-dir gs://BUCKET/PREFIX)"
-        ))),
-        Err(e) => Err(CliError::Usage(format!("{setting}: {e}"))),
-    }
+    let setting = if from_config {
+        "output_dir in the config file"
+    } else {
+        "--output-dir / MUSIC_GEN_OUTPUT_DIR"
+    };
+    Location::from_path(out)
+        .map(drop)
+        .map_err(|e| CliError::Usage(format!("{setting}: {e}")))
 }
 
 /// Where the presets folder was named: the flag, the variable, or nowhere.
@@ -176,6 +180,15 @@ fn presets_dir_source(cli: &Cli) -> &'static str {
         (false, Some(_)) => "MUSIC_GEN_PRESETS_DIR",
         (false, None) => "the presets folder",
     }
+}
+
+/// The config file's `output_dir`, if it sets one.
+fn config_output_dir() -> Option<std::path::PathBuf> {
+    use music_gen::settings::file::ConfigFile;
+    let file = ConfigFile::load(&ConfigFile::path()).ok().flatten()?;
+    file.output_dir
+        .filter(|d| !d.trim().is_empty())
+        .map(std::path::PathBuf::from)
 }
 
 /// The config file's `presets_dir`, if it sets one. A config file that

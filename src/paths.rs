@@ -36,6 +36,35 @@ pub fn default_output_dir() -> PathBuf {
     data_dir().join("tracks")
 }
 
+/// Takes for a bucket, written here first and kept here when their upload
+/// fails: `$XDG_DATA_HOME/music-gen/spool/BUCKET/PREFIX`. Data, not cache:
+/// a take that could not be uploaded may be the only copy of a paid one.
+pub fn spool_dir(bucket: &str, prefix: &str) -> PathBuf {
+    data_dir().join("spool").join(bucket).join(prefix)
+}
+
+/// Audio of takes in a bucket, downloaded to be played or drawn, named by
+/// its sha256: `$XDG_CACHE_HOME/music-gen/audio`.
+pub fn audio_cache_dir() -> PathBuf {
+    cache_dir().join("audio")
+}
+
+/// What `history` and the server read of a bucket's takes, kept between
+/// processes: `$XDG_CACHE_HOME/music-gen/buckets/BUCKET/PREFIX/takes.json`.
+pub fn bucket_index_file(bucket: &str, prefix: &str) -> PathBuf {
+    cache_dir()
+        .join("buckets")
+        .join(bucket)
+        .join(prefix)
+        .join("takes.json")
+}
+
+fn cache_dir() -> PathBuf {
+    project_dirs()
+        .map(|d| d.cache_dir().to_path_buf())
+        .unwrap_or_else(|| home().join(".cache/music-gen"))
+}
+
 /// `$XDG_STATE_HOME/music-gen`, i.e. `~/.local/state/music-gen` on Linux.
 fn state_dir() -> PathBuf {
     project_dirs()

@@ -260,9 +260,10 @@ fn presets_save_no_replace_creates_only_and_config_and_doctor_show_the_bucket(b:
         "the other checks ran too: {text}"
     );
 
-    // Takes do not go to a bucket yet: refused, no folder named gs: made.
+    // A bad bucket URL for takes: one line naming the setting, no folder
+    // named gs: made.
     let out = Launch::new()
-        .env("MUSIC_GEN_OUTPUT_DIR", "gs://some-bucket/takes")
+        .env("MUSIC_GEN_OUTPUT_DIR", "gs://Some_Bucket/takes")
         .command(&dir)
         .current_dir(dir.path())
         .args(["presets", "list"])
@@ -270,7 +271,8 @@ fn presets_save_no_replace_creates_only_and_config_and_doctor_show_the_bucket(b:
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("takes in a bucket are not supported yet"),
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("music-gen: --output-dir / MUSIC_GEN_OUTPUT_DIR: gs://Some_Bucket/takes: bucket names are"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -78,7 +78,7 @@ pub struct GenerationArgs {
     )]
     pub endpoint: Option<String>,
 
-    /// Where generated tracks go [default: ~/.local/share/music-gen/tracks]
+    /// Where generated tracks go: a folder, or a bucket: gs://BUCKET/PREFIX [default: ~/.local/share/music-gen/tracks]
     #[arg(long, global = true, env = "MUSIC_GEN_OUTPUT_DIR", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 
@@ -152,7 +152,7 @@ pub enum Command {
     /// List past takes in the output folder, newest first; show one; prune old ones
     ///
     /// On a terminal the rows fit its width (the lyrics shrink, then
-    /// temperature, seed, length, model and state give way; the id stays
+    /// temperature, length, state, model and seed give way; the id stays
     /// whole). Piped or redirected, rows are printed whole; --json is the
     /// stable form for scripts.
     History(HistoryArgs),

@@ -15,10 +15,10 @@ use crate::cli::track::{flags_layer, resolve};
 use crate::cli::worker_call::call;
 use crate::domain::model::Model;
 use crate::domain::result_file;
-use crate::generate::{GenerationSettings, Job, Mode, OutputTarget, output};
+use crate::generate::{GenerationSettings, Job, Mode, output};
 use crate::library::{
-    Library, Page, PruneRule, Query, Sort, Take, TakeState, TakeSummary, format_bytes, format_time,
-    parse_age,
+    Page, PruneRule, Query, Sort, Take, TakeState, TakeStore, TakeSummary, format_bytes,
+    format_time, parse_age,
 };
 use crate::player::{Player, PlayerError};
 use crate::text;
@@ -123,9 +123,10 @@ const MIN_CUT: usize = 10;
 
 /// One line per take, then what the page holds and, over a period, what
 /// gcp mode spent. Within `width` (a terminal's) the lyrics take what is
-/// left, then the least telling columns go (temperature, seed, length,
-/// model, state) and the genre is cut; the id stays whole, since it is
-/// what `show`, `play` and `rerun` take.
+/// left, then the least telling columns go (temperature, length, state,
+/// model; last the seed, which tells takes of one song apart) and the
+/// genre is cut; the id stays whole, since it is what `show`, `play` and
+/// `rerun` take.
 fn table(page: &Page, dir: &Path, since: Option<&str>, width: Option<usize>) -> String {
     if page.total == 0 {
         return format!(
@@ -155,7 +156,7 @@ fn table(page: &Page, dir: &Path, since: Option<&str>, width: Option<usize>) -> 
             "SEED",
             cells(&|t| t.seed.map_or_else(dash, |s| s.to_string())),
             usize::MAX,
-            Some(2),
+            Some(5),
         ),
         column(
             "TEMP",
@@ -170,13 +171,13 @@ fn table(page: &Page, dir: &Path, since: Option<&str>, width: Option<usize>) -> 
             "LENGTH",
             cells(&|t| t.duration_seconds.map_or_else(dash, audio::format_duration)),
             usize::MAX,
-            Some(3),
+            Some(2),
         ),
         column(
             "STATE",
             cells(&|t| t.state.to_string()),
             usize::MAX,
-            Some(5),
+            Some(3),
         ),
         column("LYRICS", cells(&|t| t.lyrics.clone()), 40, None),
     ];
@@ -429,11 +430,7 @@ fn state_line(state: &TakeState) -> String {
 
 async fn prune(dir: &Path, rule: PruneRule, yes: bool) -> Result<(), CliError> {
     let dir_owned = dir.to_path_buf();
-    let plan = blocking(move || {
-        let mut lib = Library::open(&dir_owned)?;
-        Ok(lib.plan_prune(rule, now()))
-    })
-    .await?;
+    let plan = blocking(move || TakeStore::open(&dir_owned)?.plan_prune(rule, now())).await?;
     if plan.takes.is_empty() {
         return stdout::print("Nothing to prune.\n");
     }
@@ -454,7 +451,7 @@ async fn prune(dir: &Path, rule: PruneRule, yes: bool) -> Result<(), CliError> {
         }
     }
     let dir_owned = dir.to_path_buf();
-    let (count, freed) = blocking(move || Library::open(&dir_owned)?.prune(&plan)).await?;
+    let (count, freed) = blocking(move || TakeStore::open(&dir_owned)?.prune(&plan)).await?;
     stdout::print(&format!(
         "Deleted {count} take{}, freed {}.\n",
         if count == 1 { "" } else { "s" },
@@ -540,10 +537,10 @@ pub async fn rerun(
                 .to_string(),
         ));
     }
-    let dir = match &settings.output {
-        OutputTarget::Dir(d) => d.clone(),
-        _ => crate::paths::default_output_dir(),
-    };
+    let dir = settings
+        .output
+        .dir()
+        .unwrap_or_else(crate::paths::default_output_dir);
     let take = load(worker, &dir, id).await?;
     let value = serde_json::to_value(&take.result)
         .map_err(|e| CliError::Failure(format!("{}: {e}", take.id())))?;

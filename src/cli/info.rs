@@ -75,6 +75,9 @@ struct ConfigReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     presets_storage: Option<String>,
     output_dir: &'a Path,
+    /// As `presets_storage`, for where takes go.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output_storage: Option<String>,
     log_file: &'a Path,
     presets_available: Vec<String>,
 }
@@ -126,6 +129,7 @@ pub async fn config(
         presets_dir,
         presets_storage: storage_service(presets_dir),
         output_dir,
+        output_storage: storage_service(output_dir),
         log_file,
         presets_available,
     };
@@ -179,7 +183,15 @@ pub async fn config(
             .as_deref()
             .map_or(String::new(), |s| format!("  ({s})"))
     );
-    let _ = writeln!(text, "output dir:    {}", report.output_dir.display());
+    let _ = writeln!(
+        text,
+        "output dir:    {}{}",
+        report.output_dir.display(),
+        report
+            .output_storage
+            .as_deref()
+            .map_or(String::new(), |s| format!("  ({s})"))
+    );
     let _ = writeln!(text, "log file:      {}", report.log_file.display());
     let _ = writeln!(
         text,

@@ -90,7 +90,7 @@ pub fn resolve(args: &GenerationArgs) -> Result<(GenerationSettings, Settings), 
         model: resolved.model.value,
         timeout: Duration::from_secs(args.timeout),
         max_attempts: args.max_attempts,
-        output: OutputTarget::Dir(output_dir(args)),
+        output: OutputTarget::folder(output_dir(args)),
         limiter: None,
     };
     Ok((settings, resolved))

@@ -67,6 +67,18 @@ pub enum GenerateError {
     Internal(String),
     #[error("cancelled")]
     Cancelled,
+    /// The take was written to the local spool folder but could not be
+    /// uploaded to its bucket: it is kept at `kept`.
+    #[error(
+        "{message}; the take is kept at {}{}",
+        kept.display(),
+        if *billed { " (the generation was billed: do not run it again for this take)" } else { "" }
+    )]
+    Upload {
+        message: String,
+        kept: PathBuf,
+        billed: bool,
+    },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -92,6 +104,7 @@ impl GenerateError {
             GenerateError::MayHaveBeenBilled(_)
             | GenerateError::NoAudio(_)
             | GenerateError::Io { .. }
+            | GenerateError::Upload { .. }
             | GenerateError::Task(_)
             | GenerateError::Internal(_) => sent,
             GenerateError::Timeout { sent: t, .. } => *t,

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::model::{Model, TrackConfig};
 use crate::domain::named::named_str;
 use crate::generate::limiter::Limiter;
+use crate::storage::{BucketPath, Location, Service};
 
 pub const DEFAULT_LOCATION: &str = "us-central1";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -67,6 +68,43 @@ pub enum OutputTarget {
     File(PathBuf),
     /// A directory; file names are made of the time and the genre.
     Dir(PathBuf),
+    /// A prefix in a Cloud Storage or S3 bucket, named as a directory's
+    /// files are; every instance naming it shares the takes.
+    Bucket { service: Service, at: BucketPath },
+}
+
+impl OutputTarget {
+    /// The output folder setting (`--output-dir`, MUSIC_GEN_OUTPUT_DIR,
+    /// `output_dir` in the config file): a folder, or `gs://BUCKET/PREFIX`
+    /// or `s3://BUCKET/PREFIX`. A location that does not parse was refused
+    /// where the setting was read; here it stays a folder, as before.
+    pub fn folder(dir: PathBuf) -> OutputTarget {
+        match Location::from_path(&dir)
+            .ok()
+            .as_ref()
+            .and_then(Location::bucket)
+        {
+            Some((service, at)) => OutputTarget::Bucket {
+                service,
+                at: at.clone(),
+            },
+            None => OutputTarget::Dir(dir),
+        }
+    }
+
+    /// Where takes go as the settings name it: the folder, or the URL.
+    pub fn dir(&self) -> Option<PathBuf> {
+        match self {
+            OutputTarget::None | OutputTarget::File(_) => None,
+            OutputTarget::Dir(d) => Some(d.clone()),
+            OutputTarget::Bucket { service, at } => Some(PathBuf::from(format!(
+                "{}://{}/{}",
+                service.scheme(),
+                at.bucket,
+                at.prefix
+            ))),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -69,7 +69,8 @@ pub struct NewAudio {
 /// made of the time and the genre, and never replacing a file).
 fn place(target: &OutputTarget) -> Option<(PathBuf, Option<PathBuf>)> {
     match target {
-        OutputTarget::None => None,
+        // Nothing local: a bucket's takes are spooled by `write`.
+        OutputTarget::None | OutputTarget::Bucket { .. } => None,
         OutputTarget::Dir(d) => Some((d.clone(), None)),
         OutputTarget::File(p) => Some((atomic::parent(p).to_path_buf(), Some(p.clone()))),
     }
@@ -140,8 +141,28 @@ fn writable(dir: &Path) -> bool {
     unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) == 0 }
 }
 
-/// Writes a generation's audio and its metadata, all or nothing. Blocking:
-/// the async side calls it through `spawn_blocking`.
+/// Writes a take where `target` says: a folder (through [`save`], off the
+/// runtime's threads) or a bucket ([`crate::generate::upload`], which
+/// spools the take to the local disk first). The one save path of the
+/// CLI, the TUI, batch and the server.
+pub async fn write(
+    target: &OutputTarget,
+    audio: Vec<NewAudio>,
+    mut result: GenerationResult,
+    cancel: tokio_util::sync::CancellationToken,
+) -> Result<GenerationResult, GenerateError> {
+    if let OutputTarget::Bucket { service, at } = target {
+        return crate::generate::upload::save(*service, at, audio, result, cancel).await;
+    }
+    let target = target.clone();
+    tokio::task::spawn_blocking(move || {
+        save(&target, &audio, &mut result, &|| cancel.is_cancelled()).map(|()| result)
+    })
+    .await?
+}
+
+/// Writes a generation's audio and its metadata to a folder, all or
+/// nothing. Blocking: the async side calls it through [`write`].
 ///
 /// Every file is first written and flushed under a temporary name; only
 /// when all are complete are they moved into place, under a lock on the
@@ -331,7 +352,7 @@ fn measure(path: &Path) -> Option<crate::audio::AudioInfo> {
 }
 
 /// The paths of a generation's files for one base name.
-fn names(base: &Path, exts: &[&str]) -> OutputPlan {
+pub(crate) fn names(base: &Path, exts: &[&str]) -> OutputPlan {
     let audio = match exts {
         [ext] => vec![base.with_extension(ext)],
         exts => exts

@@ -37,10 +37,6 @@ impl SimulateGenerator {
         if job.settings.output == OutputTarget::None {
             return Ok(result);
         }
-        let target = job.settings.output.clone();
-        tokio::task::spawn_blocking(move || {
-            output::save(&target, &[], &mut result, &|| cancel.is_cancelled()).map(|()| result)
-        })
-        .await?
+        output::write(&job.settings.output, Vec::new(), result, cancel).await
     }
 }

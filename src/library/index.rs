@@ -250,32 +250,7 @@ impl Library {
     /// The take an id or a unique prefix of one names (a metadata file's
     /// name or path works too).
     pub fn resolve(&self, given: &str) -> Result<TakeId, LibraryError> {
-        let name = Path::new(given)
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or(given);
-        let wanted = name.strip_suffix(".json").unwrap_or(name);
-        if wanted.is_empty() {
-            return Err(LibraryError::NotFound(given.to_string()));
-        }
-        if let Some(e) = self.entries.iter().find(|e| e.id.0 == wanted) {
-            return Ok(e.id.clone());
-        }
-        let found: Vec<&TakeId> = self
-            .entries
-            .iter()
-            .map(|e| &e.id)
-            .filter(|id| id.0.starts_with(wanted))
-            .collect();
-        match found.as_slice() {
-            [] => Err(LibraryError::NotFound(given.to_string())),
-            [one] => Ok((*one).clone()),
-            many => Err(LibraryError::Ambiguous {
-                prefix: given.to_string(),
-                count: many.len(),
-                shown: many.iter().take(3).map(|id| id.0.clone()).collect(),
-            }),
-        }
+        crate::library::resolve_id(self.entries.iter().map(|e| &e.id), given)
     }
 
     /// All of one take. Its metadata must be readable.

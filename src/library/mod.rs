@@ -27,6 +27,7 @@
 //! let take = lib.load(&lib.resolve("20260101").unwrap()).unwrap();
 //! ```
 
+mod bucket;
 mod index;
 mod names;
 mod prune;
@@ -35,23 +36,25 @@ mod take;
 
 use std::path::PathBuf;
 
+pub use bucket::BucketLibrary;
 pub use index::{INDEX_FILE, Library};
 pub use names::{NAMES_DIR, NAMES_FILE};
 pub use prune::{PrunePlan, PruneRule, format_bytes};
 pub use query::{Page, Query, Sort, Spent, parse_age};
 pub use take::{Take, TakeFile, TakeId, TakeState, TakeSummary, first_words, format_time};
 
-/// Every library a process has opened, by folder; the worker's library
-/// thread owns one.
+/// Every library a process has opened, by output location; the worker's
+/// library thread owns one.
 #[derive(Default)]
 pub struct Libraries {
-    open: std::collections::HashMap<PathBuf, Library>,
+    open: std::collections::HashMap<PathBuf, TakeStore>,
 }
 
 impl Libraries {
-    /// The library in `dir`, opened on first use and read again (names
-    /// only) after, so takes another process added or removed are seen.
-    pub fn get(&mut self, dir: &std::path::Path) -> Result<&mut Library, LibraryError> {
+    /// The library at `dir` (a folder or `gs://BUCKET/PREFIX`), opened on
+    /// first use and listed again (names only) after, so takes another
+    /// process added or removed are seen.
+    pub fn get(&mut self, dir: &std::path::Path) -> Result<&mut TakeStore, LibraryError> {
         use std::collections::hash_map::Entry;
         match self.open.entry(dir.to_path_buf()) {
             Entry::Occupied(e) => {
@@ -59,8 +62,138 @@ impl Libraries {
                 lib.rescan()?;
                 Ok(lib)
             }
-            Entry::Vacant(e) => Ok(e.insert(Library::open(dir)?)),
+            Entry::Vacant(e) => Ok(e.insert(TakeStore::open(dir)?)),
         }
+    }
+}
+
+/// The takes of one output location: a folder, or a prefix in a bucket.
+/// The worker, the CLI and the server do not know which they have.
+pub enum TakeStore {
+    Folder(Library),
+    Bucket(Box<BucketLibrary>),
+}
+
+impl TakeStore {
+    /// Opens the library at the output location `dir`: a folder, or a
+    /// `gs://` or `s3://` URL (a folder's library does no bucket work).
+    pub fn open(dir: &std::path::Path) -> Result<TakeStore, LibraryError> {
+        use crate::storage::{Bucket, Location};
+        let location = Location::from_path(dir).ok();
+        match location.as_ref().and_then(Bucket::for_location) {
+            Some(opened) => {
+                let (store, at) = opened?;
+                Ok(TakeStore::Bucket(Box::new(BucketLibrary::open(at, store)?)))
+            }
+            None => Ok(TakeStore::Folder(Library::open(dir)?)),
+        }
+    }
+
+    pub fn rescan(&mut self) -> Result<(), LibraryError> {
+        match self {
+            TakeStore::Folder(l) => l.rescan(),
+            TakeStore::Bucket(b) => b.rescan(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            TakeStore::Folder(l) => l.len(),
+            TakeStore::Bucket(b) => b.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn list(&mut self, query: &Query) -> Result<Page, LibraryError> {
+        match self {
+            TakeStore::Folder(l) => Ok(l.list(query)),
+            TakeStore::Bucket(b) => b.list(query),
+        }
+    }
+
+    pub fn resolve(&self, given: &str) -> Result<TakeId, LibraryError> {
+        match self {
+            TakeStore::Folder(l) => l.resolve(given),
+            TakeStore::Bucket(b) => b.resolve(given),
+        }
+    }
+
+    /// All of one take; a bucket's audio is downloaded to the local cache
+    /// first, so it can be played and drawn.
+    pub fn load(&mut self, id: &TakeId) -> Result<Take, LibraryError> {
+        match self {
+            TakeStore::Folder(l) => l.load(id),
+            TakeStore::Bucket(b) => b.load(id),
+        }
+    }
+
+    pub fn delete(&mut self, id: &TakeId) -> Result<u64, LibraryError> {
+        match self {
+            TakeStore::Folder(l) => l.delete(id),
+            TakeStore::Bucket(b) => b.delete(id),
+        }
+    }
+
+    pub fn plan_prune(&mut self, rule: PruneRule, now: i64) -> Result<PrunePlan, LibraryError> {
+        match self {
+            TakeStore::Folder(l) => Ok(l.plan_prune(rule, now)),
+            TakeStore::Bucket(b) => b.plan_prune(rule, now),
+        }
+    }
+
+    /// Deletes the takes of a plan; returns how many went and the bytes
+    /// freed. A take already gone is skipped.
+    pub fn prune(&mut self, plan: &PrunePlan) -> Result<(usize, u64), LibraryError> {
+        match self {
+            TakeStore::Folder(l) => l.prune(plan),
+            TakeStore::Bucket(b) => {
+                let mut count = 0;
+                let mut freed = 0;
+                for id in &plan.takes {
+                    match b.delete(id) {
+                        Ok(bytes) => {
+                            count += 1;
+                            freed += bytes;
+                        }
+                        Err(LibraryError::NotFound(_)) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok((count, freed))
+            }
+        }
+    }
+}
+
+/// The take an id or a unique prefix of one names, among `ids` (a
+/// metadata file's name or path works too).
+pub(crate) fn resolve_id<'a>(
+    ids: impl Iterator<Item = &'a TakeId> + Clone,
+    given: &str,
+) -> Result<TakeId, LibraryError> {
+    let name = std::path::Path::new(given)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(given);
+    let wanted = name.strip_suffix(".json").unwrap_or(name);
+    if wanted.is_empty() {
+        return Err(LibraryError::NotFound(given.to_string()));
+    }
+    if let Some(id) = ids.clone().find(|id| id.0 == wanted) {
+        return Ok(id.clone());
+    }
+    let found: Vec<&TakeId> = ids.filter(|id| id.0.starts_with(wanted)).collect();
+    match found.as_slice() {
+        [] => Err(LibraryError::NotFound(given.to_string())),
+        [one] => Ok((*one).clone()),
+        many => Err(LibraryError::Ambiguous {
+            prefix: given.to_string(),
+            count: many.len(),
+            shown: many.iter().take(3).map(|id| id.0.clone()).collect(),
+        }),
     }
 }
 
@@ -90,6 +223,9 @@ pub enum LibraryError {
     TooLarge { path: PathBuf, limit: u64 },
     #[error("{}: not a take's metadata: {NOT_REGULAR}", path.display())]
     NotRegular { path: PathBuf },
+    /// The bucket holding the takes failed (missing, refused, unreachable).
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
 }
 
 /// Why a file over the metadata limit is not read.

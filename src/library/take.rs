@@ -152,6 +152,26 @@ impl TakeSummary {
         Some(TakeSummary::with_state(TakeId(stem), path, time, r, state))
     }
 
+    /// The summary of a take in a bucket, `missing` of whose audio
+    /// objects are gone.
+    pub(crate) fn in_bucket(
+        id: TakeId,
+        metadata_url: &Path,
+        time: i64,
+        r: &GenerationResult,
+        missing: usize,
+    ) -> TakeSummary {
+        let state = state_for(r.files.len(), missing, Some(r.status));
+        TakeSummary::with_state(id, metadata_url, time, r, state)
+    }
+
+    /// The state again, for a cached summary of a take in a bucket.
+    pub(crate) fn restate(&mut self, missing: usize) {
+        if !matches!(self.state, TakeState::Unreadable { .. }) {
+            self.state = state_for(self.files.len(), missing, self.status);
+        }
+    }
+
     pub(crate) fn unreadable(
         id: TakeId,
         metadata_path: &Path,

@@ -175,6 +175,12 @@ impl From<GenerateError> for ApiError {
             | GenerateError::Timeout { .. } => {
                 ApiError::new(StatusCode::BAD_GATEWAY, format!("Vertex AI: {e}"))
             }
+            // The take is spooled on the server; the message says where
+            // and that it was billed.
+            GenerateError::Upload { .. } => {
+                tracing::error!(error = %e, "upload");
+                ApiError::new(StatusCode::BAD_GATEWAY, format!("Cloud Storage: {e}"))
+            }
             GenerateError::Cancelled => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The generation was cancelled; it may have been billed",

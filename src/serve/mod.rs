@@ -122,7 +122,7 @@ pub async fn run(
     // The Python tool writes nothing in simulate mode; neither do we.
     settings.output = match mode {
         Mode::Simulate => OutputTarget::None,
-        Mode::Gcp => OutputTarget::Dir(opts.output_dir.clone()),
+        Mode::Gcp => OutputTarget::folder(opts.output_dir.clone()),
     };
     // An empty value means no key, as in the Python tool.
     let api_key = opts

@@ -59,13 +59,17 @@ pub struct ConfigFile {
     /// since it may be a URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presets_dir: Option<String>,
+    /// Where takes go: a folder or `gs://BUCKET/PREFIX`; below
+    /// `--output-dir` and MUSIC_GEN_OUTPUT_DIR.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_dir: Option<String>,
     /// Keys this version does not use, kept when the file is rewritten.
     #[serde(flatten)]
     pub other: toml::Table,
 }
 
 /// Every key this version reads, as a warning about another lists them.
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 10] = [
     "version",
     "mode",
     "project",
@@ -75,6 +79,7 @@ pub const KEYS: [&str; 9] = [
     "quota_project",
     "bell",
     "presets_dir",
+    "output_dir",
 ];
 
 fn current_version() -> u32 {
@@ -93,6 +98,7 @@ impl Default for ConfigFile {
             quota_project: None,
             bell: None,
             presets_dir: None,
+            output_dir: None,
             other: toml::Table::new(),
         }
     }
@@ -261,6 +267,7 @@ mod tests {
             quota_project: Some("q".into()),
             bell: Some(false),
             presets_dir: Some("gs://bucket/presets".into()),
+            output_dir: Some("gs://bucket/takes".into()),
             ..ConfigFile::default()
         };
         let table: toml::Table = toml::from_str(&toml::to_string(&full).unwrap()).unwrap();

@@ -147,12 +147,11 @@ impl Worker {
                 });
             }
             Request::ListTakes { dir, query } => {
-                self.library.run(id, move |libs| match libs.get(&dir) {
-                    Ok(lib) => Event::Takes {
-                        id,
-                        page: lib.list(&query),
-                    },
-                    Err(e) => failed(id, e),
+                self.library.run(id, move |libs| {
+                    match libs.get(&dir).and_then(|l| l.list(&query)) {
+                        Ok(page) => Event::Takes { id, page },
+                        Err(e) => failed(id, e),
+                    }
                 });
             }
             Request::LoadTake { dir, id: given } => {

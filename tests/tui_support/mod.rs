@@ -126,13 +126,12 @@ impl FakeWorker {
             // Generations and set-up checks are answered by each test,
             // step by step.
             Request::Generate(_) | Request::Cancel { .. } | Request::CheckSetup(_) => return None,
-            Request::ListTakes { dir, query } => match self.libraries.get(dir) {
-                Ok(lib) => Event::Takes {
-                    id,
-                    page: lib.list(query),
-                },
-                Err(e) => library_failed(id, e),
-            },
+            Request::ListTakes { dir, query } => {
+                match self.libraries.get(dir).and_then(|lib| lib.list(query)) {
+                    Ok(page) => Event::Takes { id, page },
+                    Err(e) => library_failed(id, e),
+                }
+            }
             Request::LoadTake { dir, id: given } => {
                 let take = self
                     .libraries

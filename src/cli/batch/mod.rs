@@ -32,8 +32,13 @@ pub async fn batch(
     let out_dir = match &settings.output {
         OutputTarget::Dir(d) => d.clone(),
         OutputTarget::File(p) => p.clone(),
+        // The journal and the report stay on this machine, beside the
+        // takes spooled for the bucket.
+        OutputTarget::Bucket { at, .. } => crate::paths::spool_dir(&at.bucket, &at.prefix),
         OutputTarget::None => PathBuf::from("."),
     };
+    // Where the takes go, as the plan and the report name it.
+    let shown = settings.output.dir().unwrap_or_else(|| out_dir.clone());
     let started_at = now();
     let clock = Instant::now();
     let takes = plan(worker, &args, &settings).await?;
@@ -54,7 +59,7 @@ pub async fn batch(
     let broken = count(|e| matches!(e, Earlier::Broken { .. }));
     let plan_event = BatchEvent::Plan {
         mode: settings.key.mode,
-        output_dir: &out_dir,
+        output_dir: &shown,
         takes: takes.len(),
         to_send: queue.len(),
         skipped,
@@ -120,7 +125,7 @@ pub async fn batch(
     let snapshot = limiter.snapshot();
     let report = Report {
         file: args.file.clone(),
-        output_dir: out_dir.clone(),
+        output_dir: shown,
         mode: settings.key.mode,
         started_at,
         finished_at: now(),

@@ -431,8 +431,8 @@ fn started_at() -> String {
         .unwrap_or_default()
 }
 
-/// Writes the audio and the metadata beside it, all or nothing, on a
-/// blocking thread: a slow disk never stalls the runtime.
+/// Writes the audio and the metadata beside it, all or nothing, where the
+/// settings say (a folder, off the runtime's threads, or a bucket).
 async fn write_files(
     target: &OutputTarget,
     answer: Answer,
@@ -440,7 +440,6 @@ async fn write_files(
     started: Instant,
     cancel: CancellationToken,
 ) -> Result<GenerationResult, GenerateError> {
-    let target = target.clone();
     let audio: Vec<output::NewAudio> = answer
         .audio
         .into_iter()
@@ -457,10 +456,7 @@ async fn write_files(
     if let Some(t) = result.timings.as_mut() {
         t.total_ms = millis(started.elapsed());
     }
-    tokio::task::spawn_blocking(move || {
-        output::save(&target, &audio, &mut result, &|| cancel.is_cancelled()).map(|()| result)
-    })
-    .await?
+    output::write(target, audio, result, cancel).await
 }
 
 fn model_id(result: &GenerationResult) -> &'static str {

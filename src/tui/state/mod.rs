@@ -399,7 +399,7 @@ impl AppState {
     }
 
     pub fn output(&self) -> OutputTarget {
-        OutputTarget::Dir(self.paths.output_dir.clone())
+        OutputTarget::folder(self.paths.output_dir.clone())
     }
 
     pub fn should_quit(&self) -> bool {
