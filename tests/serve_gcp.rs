@@ -11,17 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use serve_support::{Launch, Server};
-use vertex_support::{Fakes, LYRIA2_PATH, PROJECT, TOKEN, fake_audio, predictions};
+use vertex_support::{Fakes, LYRIA2_PATH, PROJECT, TOKEN, fake_audio, predictions, runtime};
 use wiremock::Mock;
 use wiremock::matchers::{header, method, path};
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 /// Fakes whose Vertex answers one Lyria 2 sample after `delay`.
 fn fakes(rt: &tokio::runtime::Runtime, delay: Duration) -> Fakes {
