@@ -126,7 +126,7 @@ pub fn judge(record: Option<&Record>) -> Earlier {
             for (path, digest) in paths.chain(meta) {
                 // An object in a bucket is written create-only and never
                 // changed in place: trusted as recorded, not downloaded.
-                if path.starts_with("gs:") {
+                if crate::storage::Location::from_path(path).is_ok_and(|l| l.bucket().is_some()) {
                     continue;
                 }
                 match std::fs::read(path) {
