@@ -338,19 +338,7 @@ impl Library {
     /// Deletes the takes of a plan; returns how many went and the bytes
     /// freed. A take already gone is skipped.
     pub fn prune(&mut self, plan: &PrunePlan) -> Result<(usize, u64), LibraryError> {
-        let mut count = 0;
-        let mut freed = 0;
-        for id in &plan.takes {
-            match self.delete(id) {
-                Ok(bytes) => {
-                    count += 1;
-                    freed += bytes;
-                }
-                Err(LibraryError::NotFound(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok((count, freed))
+        plan.carry_out(|id| self.delete(id))
     }
 
     fn load_cache(&mut self) {

@@ -149,21 +149,7 @@ impl TakeStore {
     pub fn prune(&mut self, plan: &PrunePlan) -> Result<(usize, u64), LibraryError> {
         match self {
             TakeStore::Folder(l) => l.prune(plan),
-            TakeStore::Bucket(b) => {
-                let mut count = 0;
-                let mut freed = 0;
-                for id in &plan.takes {
-                    match b.delete(id) {
-                        Ok(bytes) => {
-                            count += 1;
-                            freed += bytes;
-                        }
-                        Err(LibraryError::NotFound(_)) => {}
-                        Err(e) => return Err(e),
-                    }
-                }
-                Ok((count, freed))
-            }
+            TakeStore::Bucket(b) => plan.carry_out(|id| b.delete(id)),
         }
     }
 }

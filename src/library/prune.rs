@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::library::LibraryError;
 use crate::library::take::TakeId;
 
 /// What `history prune` keeps.
@@ -19,6 +20,30 @@ pub enum PruneRule {
 pub struct PrunePlan {
     pub takes: Vec<TakeId>,
     pub bytes: u64,
+}
+
+impl PrunePlan {
+    /// Deletes the plan's takes with `delete` (the folder's or the
+    /// bucket's); returns how many went and the bytes freed. A take
+    /// already gone (another process pruned it) is skipped.
+    pub fn carry_out(
+        &self,
+        mut delete: impl FnMut(&TakeId) -> Result<u64, LibraryError>,
+    ) -> Result<(usize, u64), LibraryError> {
+        let mut count = 0;
+        let mut freed = 0;
+        for id in &self.takes {
+            match delete(id) {
+                Ok(bytes) => {
+                    count += 1;
+                    freed += bytes;
+                }
+                Err(LibraryError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((count, freed))
+    }
 }
 
 /// `1.2 MB`, `512 B`.
