@@ -618,3 +618,45 @@ fn a_full_disk_on_stderr_too_is_an_exit_code_not_a_panic() {
         assert_eq!(o.status.code(), Some(1), "{args:?}");
     }
 }
+
+#[test]
+fn config_never_shows_a_password_in_a_store_address() {
+    let env = Env::new();
+    // Nothing listens there: `config` says where takes and presets would
+    // go without reaching it.
+    for (var, value, location) in [
+        (
+            "STORAGE_EMULATOR_HOST",
+            "http://admin:PASSWORD1@127.0.0.1:9",
+            "gs://mybucket/takes",
+        ),
+        (
+            "STORAGE_EMULATOR_HOST",
+            "admin:PASSWORD1@127.0.0.1:9",
+            "gs://mybucket/takes",
+        ),
+        (
+            "AWS_ENDPOINT_URL",
+            "http://admin:PASSWORD1@127.0.0.1:9",
+            "s3://mybucket/takes",
+        ),
+    ] {
+        for json in [false, true] {
+            let mut cmd = env.cmd();
+            cmd.env(var, value)
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "SECRET2")
+                .args(["--output-dir", location, "config"]);
+            if json {
+                cmd.arg("--json");
+            }
+            let o = cmd.output().unwrap();
+            let all = text(&o.stdout) + &text(&o.stderr);
+            assert!(all.contains("127.0.0.1:9"), "{var}={value}: {all}");
+            assert!(
+                !all.contains("PASSWORD1") && !all.contains("SECRET2") && !all.contains("admin"),
+                "{var}={value} --json={json}: {all}"
+            );
+        }
+    }
+}

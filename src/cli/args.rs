@@ -24,7 +24,7 @@ fn named<T: Named + Clone + Send + Sync>() -> impl TypedValueParser<Value = T> {
         mode, where everything but the network call works."
 )]
 pub struct Cli {
-    /// Folder of preset YAML files, or a bucket: gs://BUCKET/PREFIX [default: ~/.local/share/music-gen/presets]
+    /// Folder of preset YAML files, or a bucket: gs://BUCKET/PREFIX or s3://BUCKET/PREFIX [default: ~/.local/share/music-gen/presets]
     #[arg(
         long,
         global = true,
@@ -78,7 +78,7 @@ pub struct GenerationArgs {
     )]
     pub endpoint: Option<String>,
 
-    /// Where generated tracks go: a folder, or a bucket: gs://BUCKET/PREFIX [default: ~/.local/share/music-gen/tracks]
+    /// Where generated tracks go: a folder, or a bucket: gs://BUCKET/PREFIX or s3://BUCKET/PREFIX [default: ~/.local/share/music-gen/tracks]
     #[arg(long, global = true, env = "MUSIC_GEN_OUTPUT_DIR", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 

@@ -228,7 +228,10 @@ fn storage_service(dir: &Path) -> Option<String> {
     match Location::from_path(dir).ok()? {
         Location::Local(_) => None,
         Location::Gcs(_) => Some(match set(EMULATOR_ENV) {
-            Some(host) => format!("Cloud Storage emulator at {host}"),
+            Some(host) => format!(
+                "Cloud Storage emulator at {}",
+                crate::storage::shown_address(&host, true)
+            ),
             None => "Google Cloud Storage, with the Vertex AI credentials".to_string(),
         }),
         Location::S3(_) => {
@@ -238,24 +241,11 @@ fn storage_service(dir: &Path) -> Option<String> {
             Some(match set(ENDPOINT_S3_ENV).or_else(|| set(ENDPOINT_ENV)) {
                 Some(url) => format!(
                     "S3-compatible store at {}, region {region}, with the AWS_* credentials",
-                    shown_url(&url)
+                    crate::storage::shown_address(&url, false)
                 ),
                 None => format!("Amazon S3, region {region}, with the AWS_* credentials"),
             })
         }
-    }
-}
-
-/// An address from the environment without a user name or password.
-fn shown_url(value: &str) -> String {
-    match reqwest::Url::parse(value) {
-        Ok(mut u) => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.as_str().trim_end_matches('/').to_string()
-        }
-        // Never quoted: it may hold a password.
-        Err(_) => "an address that is not a URL".to_string(),
     }
 }
 

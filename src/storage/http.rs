@@ -23,10 +23,7 @@ pub struct Endpoint {
 
 impl Endpoint {
     pub fn new(service: Service, base: reqwest::Url) -> Endpoint {
-        let mut u = base.clone();
-        let _ = u.set_username("");
-        let _ = u.set_password(None);
-        let shown = u.as_str().trim_end_matches('/').to_string();
+        let shown = without_credentials(&base);
         Endpoint {
             service,
             base,
@@ -120,6 +117,24 @@ pub fn parse_base(value: &str, bare_host: bool) -> Option<reqwest::Url> {
     reqwest::Url::parse(&url).ok().filter(|u| {
         matches!(u.scheme(), "http" | "https") && u.host().is_some() && u.query().is_none()
     })
+}
+
+/// `url` as messages and `config` show it: no user name or password.
+fn without_credentials(url: &reqwest::Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.as_str().trim_end_matches('/').to_string()
+}
+
+/// An address from the environment (see [`parse_base`]) as `config` shows
+/// it: parsed, without a user name or password; one that does not parse
+/// is [`redact`]ed.
+pub fn shown_address(value: &str, bare_host: bool) -> String {
+    match parse_base(value, bare_host) {
+        Some(url) => without_credentials(&url),
+        None => redact(value),
+    }
 }
 
 /// A value that failed to parse, with anything between `://` and `@`

@@ -11,4 +11,5 @@ pub mod s3;
 
 pub use bucket::{Bucket, ObjectInfo, Precondition, RequestCounts, Version, Written};
 pub use error::{Op, Service, StorageError};
+pub use http::shown_address;
 pub use location::{BucketPath, Location, LocationError};
