@@ -242,6 +242,17 @@ fn another_process_lists_shows_plays_and_prunes_the_takes_in_the_bucket() {
     assert_eq!(takes.len(), 2, "{page}");
     assert_eq!(takes[0]["state"]["state"], "ready", "{page}");
     let id = takes[0]["id"].as_str().unwrap().to_string();
+    // What `history` (the newest 20, no filter) downloaded is kept for the
+    // next process, which then downloads none of it.
+    let kept = reader
+        .path()
+        .join("cache/music-gen/buckets")
+        .join(&bucket)
+        .join(PREFIX)
+        .join("takes.json");
+    let cache =
+        std::fs::read_to_string(&kept).unwrap_or_else(|e| panic!("{}: {e}", kept.display()));
+    assert!(cache.contains(&id), "{cache}");
 
     let show = cli(reader.path(), &out, emulator, &["history", "show", &id]);
     let text = String::from_utf8_lossy(&show.stdout);

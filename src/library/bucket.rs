@@ -175,11 +175,9 @@ impl BucketLibrary {
             .count()
     }
 
-    /// Downloads the summaries of the takes at `indices` that are not
-    /// current, in parallel. A take that cannot be read is listed as
-    /// unreadable; a store that cannot be reached fails the listing.
-    fn fetch(&mut self, indices: &[usize]) -> Result<(), LibraryError> {
-        let stale: Vec<(Entry, String)> = indices
+    /// The entries at `indices` whose summary is not the one listed.
+    fn stale(&self, indices: &[usize]) -> Vec<(Entry, String)> {
+        indices
             .iter()
             .map(|&i| &self.entries[i])
             .filter(|e| {
@@ -188,7 +186,20 @@ impl BucketLibrary {
                     .is_none_or(|c| c.version != e.version)
             })
             .map(|e| (e.clone(), self.metadata_object(&e.id)))
-            .collect();
+            .collect()
+    }
+
+    /// Downloads the summaries of the takes at `indices` that are not
+    /// current, in parallel. A take that cannot be read is listed as
+    /// unreadable; a store that cannot be reached fails the listing.
+    fn fetch(&mut self, indices: &[usize]) -> Result<(), LibraryError> {
+        let mut stale = self.stale(indices);
+        // Another process may have read them: the cache file is read
+        // once, and only when something would otherwise be downloaded.
+        if !stale.is_empty() && !self.cache_loaded {
+            self.load_cache();
+            stale = self.stale(indices);
+        }
         if stale.is_empty() {
             return Ok(());
         }
@@ -253,9 +264,6 @@ impl BucketLibrary {
         } else {
             query.limit.unwrap_or(total).min(total)
         };
-        if needs_all {
-            self.load_cache();
-        }
         let indices: Vec<usize> = (0..n).collect();
         self.fetch(&indices)?;
         let mut takes: Vec<TakeSummary> = indices
