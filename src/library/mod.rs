@@ -231,6 +231,14 @@ pub enum LibraryError {
     /// The bucket holding the takes failed (missing, refused, unreachable).
     #[error(transparent)]
     Storage(#[from] crate::storage::StorageError),
+    /// A prune failed part way: what it had deleted is gone.
+    #[error("{source}; the prune stopped: {}", prune::deleted_before(deleted, *freed))]
+    PruneStopped {
+        deleted: Vec<TakeId>,
+        freed: u64,
+        #[source]
+        source: Box<LibraryError>,
+    },
 }
 
 /// Why a file over the metadata limit is not read.

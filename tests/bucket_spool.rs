@@ -1,0 +1,287 @@
+//! Takes in a bucket when the store misbehaves, on Cloud Storage
+//! (fake-gcs-server) and S3 (moto), each behind a proxy that fails the
+//! requests a test picks: a prune stopped part way names what it deleted;
+//! the server answers a store it cannot use with 503 on /tracks as on
+//! /presets, and a garbage metadata object with 422.
+
+mod serve_support;
+#[macro_use]
+mod storage_support;
+mod vertex_support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use storage_support::Backend;
+
+const PREFIX: &str = "team/takes";
+
+/// What the proxy does with a request: `Some(status)` answers it so
+/// instead of passing it on.
+type Rule = Box<dyn Fn(&str, &str) -> Option<u16> + Send>;
+
+/// A store behind a proxy whose rule the test changes as it goes.
+struct Proxy {
+    base: String,
+    rule: Arc<Mutex<Rule>>,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl Proxy {
+    fn start(b: Backend) -> Proxy {
+        use axum::body::{Body, to_bytes};
+        use axum::http::{Request, Response};
+        let rt = vertex_support::runtime();
+        let upstream = match b {
+            Backend::Gcs => storage_support::host().to_string(),
+            Backend::S3 => storage_support::moto().to_string(),
+        };
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        let rule: Arc<Mutex<Rule>> = Arc::new(Mutex::new(Box::new(|_, _| None)));
+        let shared = Arc::clone(&rule);
+        let app = axum::Router::new().fallback(move |req: Request<Body>| {
+            let upstream = upstream.clone();
+            let http = http.clone();
+            let rule = Arc::clone(&shared);
+            async move {
+                let (parts, body) = req.into_parts();
+                let body = to_bytes(body, usize::MAX).await.unwrap();
+                let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                let refused = (rule.lock().unwrap())(parts.method.as_str(), target);
+                if let Some(status) = refused {
+                    return Response::builder()
+                        .status(status)
+                        .body(Body::from(
+                            "{\"error\":{\"code\":503,\"message\":\"backend unavailable\"}}",
+                        ))
+                        .unwrap();
+                }
+                let mut forwarded = http
+                    .request(parts.method, format!("{upstream}{target}"))
+                    .body(body);
+                for (k, v) in &parts.headers {
+                    if k != "host" {
+                        forwarded = forwarded.header(k, v);
+                    }
+                }
+                let answer = forwarded.send().await.unwrap();
+                let mut out = Response::builder().status(answer.status());
+                for (k, v) in answer.headers() {
+                    // Hop by hop, or set again for the body sent here.
+                    if !matches!(
+                        k.as_str(),
+                        "transfer-encoding" | "connection" | "content-length"
+                    ) {
+                        out = out.header(k, v);
+                    }
+                }
+                out.body(Body::from(answer.bytes().await.unwrap())).unwrap()
+            }
+        });
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        rt.spawn(async move { axum::serve(listener, app).await });
+        Proxy {
+            base: format!("http://{addr}"),
+            rule,
+            _rt: rt,
+        }
+    }
+
+    fn set(&self, rule: impl Fn(&str, &str) -> Option<u16> + Send + 'static) {
+        *self.rule.lock().unwrap() = Box::new(rule);
+    }
+
+    /// The environment a `music-gen` process reaches the store through
+    /// this proxy with.
+    fn env(&self, b: Backend) -> Vec<(&'static str, String)> {
+        let mut env = b.env();
+        for (k, v) in &mut env {
+            if *k == b.endpoint_variable() {
+                *v = self.base.clone();
+            }
+        }
+        env
+    }
+}
+
+fn location(b: Backend, bucket: &str) -> String {
+    format!("{}://{bucket}/{PREFIX}", b.scheme())
+}
+
+/// `music-gen ARGS` on a machine of its own (`home`), through `proxy`.
+fn cli(b: Backend, proxy: &Proxy, home: &Path, bucket: &str, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_music-gen"));
+    vertex_support::isolate(&mut cmd, home);
+    cmd.envs(proxy.env(b))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("MUSIC_GEN_OUTPUT_DIR", location(b, bucket))
+        .env("MUSIC_GEN_PRESETS_DIR", home.join("presets"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn objects(b: Backend, bucket: &str) -> Vec<String> {
+    let rt = vertex_support::runtime();
+    let mut names: Vec<String> = rt
+        .block_on(b.client(bucket).list(&format!("{PREFIX}/")))
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    names.sort();
+    names
+}
+
+/// Three simulated takes (a metadata object each), then a prune of all of
+/// them whose third delete the store refuses: the two deleted before are
+/// named, and the exit says it failed.
+fn a_prune_stopped_part_way_names_what_it_deleted(b: Backend) {
+    let bucket = b.bucket();
+    let proxy = Proxy::start(b);
+    let home = tempfile::tempdir().unwrap();
+    for genre in ["rock", "jazz", "folk"] {
+        ok(&cli(
+            b,
+            &proxy,
+            home.path(),
+            &bucket,
+            &["generate", "-g", genre, "-t", "x"],
+        ));
+    }
+    let listed: Value = serde_json::from_str(&ok(&cli(
+        b,
+        &proxy,
+        home.path(),
+        &bucket,
+        &["history", "--json"],
+    )))
+    .unwrap();
+    let ids: Vec<String> = listed["takes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 3, "{listed}");
+    let deletes = Arc::new(Mutex::new(0));
+    let seen = Arc::clone(&deletes);
+    proxy.set(move |method, _| {
+        if method != "DELETE" {
+            return None;
+        }
+        let mut n = seen.lock().unwrap();
+        *n += 1;
+        (*n >= 3).then_some(503)
+    });
+    let out = cli(
+        b,
+        &proxy,
+        home.path(),
+        &bucket,
+        &["history", "prune", "--keep", "0", "--yes"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    // The takes are deleted oldest last: the newest two went first.
+    let left = objects(b, &bucket);
+    assert_eq!(left.len(), 1, "{left:?}");
+    let gone: Vec<&String> = ids.iter().filter(|id| !left[0].contains(*id)).collect();
+    assert_eq!(gone.len(), 2);
+    assert!(
+        stderr.contains("HTTP 503")
+            && stderr.contains("the prune stopped: 2 takes (")
+            && stderr.contains(&format!(
+                "were deleted before that: {}, {}",
+                gone[0], gone[1]
+            )),
+        "{stderr}"
+    );
+}
+
+/// A server whose takes and presets are in the bucket, through `proxy`.
+fn server(b: Backend, proxy: &Proxy, bucket: &str) -> serve_support::Server {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().to_path_buf();
+    let mut launch = serve_support::Launch::new()
+        .env("MUSIC_GEN_OUTPUT_DIR", &location(b, bucket))
+        .env(
+            "MUSIC_GEN_PRESETS_DIR",
+            &format!("{}://{bucket}/shared/presets", b.scheme()),
+        )
+        .env("XDG_CACHE_HOME", home.join("cache").to_str().unwrap())
+        .env("XDG_DATA_HOME", home.join("data").to_str().unwrap())
+        .env("HOME", home.to_str().unwrap());
+    for (k, v) in proxy.env(b) {
+        launch = launch.env(k, &v);
+    }
+    launch.in_dir(dir).start()
+}
+
+/// A hand-placed garbage metadata object is listed as unreadable and its
+/// GET is a 422 naming it; a store that fails every request is a 503 on
+/// /tracks, /tracks/{id} and /presets alike, one line without the
+/// bucket's name.
+fn the_server_answers_a_failing_store_and_a_garbage_take_clearly(b: Backend) {
+    let bucket = b.bucket();
+    let proxy = Proxy::start(b);
+    let rt = vertex_support::runtime();
+    let id = "20261130-120000-rock";
+    rt.block_on(b.client(&bucket).write(
+        &format!("{PREFIX}/{id}.json"),
+        b"garbage{",
+        "application/json",
+        &music_gen::storage::Precondition::None,
+    ))
+    .unwrap();
+    let s = server(b, &proxy, &bucket);
+    let (status, page) = s.get("/tracks");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["takes"][0]["state"]["state"], "unreadable", "{page}");
+    for path in [format!("/tracks/{id}"), format!("/tracks/{id}/audio")] {
+        let (status, body) = s.get(&path);
+        assert_eq!(status, 422, "{path}: {body}");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with(&format!("Take {id}'s metadata cannot be read: ")),
+            "{detail}"
+        );
+    }
+    let (status, _) = s.get("/presets");
+    assert_eq!(status, 200);
+
+    proxy.set(|_, _| Some(503));
+    for path in ["/tracks", &format!("/tracks/{id}"), "/presets"] {
+        let (status, body) = s.get(path);
+        assert_eq!(status, 503, "{path}: {body}");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("Service unavailable: the ")
+                && detail.ends_with(" store could not be reached; see the server log")
+                && !detail.contains(&bucket),
+            "{path}: {detail}"
+        );
+    }
+}
+
+on_every_store!(
+    a_prune_stopped_part_way_names_what_it_deleted,
+    the_server_answers_a_failing_store_and_a_garbage_take_clearly,
+);
