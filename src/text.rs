@@ -32,6 +32,40 @@ pub fn truncate(s: &str, width: usize) -> String {
     out
 }
 
+/// Where a cut may fall: between words, or at the parts of a name
+/// (`classical_orchestral`, `lyria-002`, a path).
+fn is_break(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '_' | '-' | '/' | ',' | ';' | ':' | '·' | '(')
+}
+
+/// `s` cut to `width` columns at a word's end, the cut marked with an
+/// ellipsis: `classical_orchestral` → `classical…`, never `classical_orch…`.
+/// Only a word too long to leave at least half the room is cut inside.
+pub fn truncate_words(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let room = width.saturating_sub(1);
+    let mut head = None;
+    let mut used = 0;
+    for (i, c) in s.char_indices() {
+        if is_break(c) {
+            let before = s[..i].trim_end_matches(is_break);
+            if !before.is_empty() && before.width() <= room {
+                head = Some(before);
+            }
+        }
+        used += c.width().unwrap_or(0);
+        if used > room {
+            break;
+        }
+    }
+    match head {
+        Some(head) if head.width() * 2 >= room => format!("{head}…"),
+        _ => truncate(s, width),
+    }
+}
+
 /// `s` followed by spaces up to `width` columns (`format!("{s:<w$}")`
 /// counts characters, which misaligns wide ones).
 pub fn pad(s: &str, width: usize) -> String {
@@ -47,13 +81,19 @@ pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
     if words.is_empty() {
         return Vec::new();
     }
-    let options = textwrap::Options::new(width.max(1))
-        .word_separator(textwrap::WordSeparator::AsciiSpace)
-        .break_words(true);
-    textwrap::wrap(&words, options)
+    textwrap::wrap(&words, options(width))
         .into_iter()
         .map(String::from)
         .collect()
+}
+
+/// Lines break at spaces only: never inside `lyria-3-pro` or a file name
+/// at its hyphens; a word wider than the line is cut.
+fn options(width: usize) -> textwrap::Options<'static> {
+    textwrap::Options::new(width.max(1))
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(true)
 }
 
 /// Each line of `text` wrapped at spaces into lines of at most `width`
@@ -61,9 +101,7 @@ pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
 /// line cut. ratatui's own wrapping can put a wide character in the last
 /// column, over the pane's border; this never does.
 pub fn wrap_lines(text: &str, width: usize) -> Vec<String> {
-    let options = textwrap::Options::new(width.max(1))
-        .word_separator(textwrap::WordSeparator::AsciiSpace)
-        .break_words(true);
+    let options = options(width);
     text.lines()
         .flat_map(|line| {
             let wrapped = textwrap::wrap(line, &options);
@@ -130,6 +168,28 @@ mod tests {
         assert_eq!(truncate("🎸🎸🎸", 4), "🎸…");
         assert_eq!(truncate("abc", 1), "…");
         assert_eq!(truncate("abc", 0), "");
+    }
+
+    #[test]
+    fn truncate_words_cuts_between_words_and_names_parts() {
+        assert_eq!(truncate_words("classical_orchestral", 16), "classical…");
+        assert_eq!(
+            truncate_words("17:10 · seed 4 · lyria-002", 22),
+            "17:10 · seed 4…"
+        );
+        assert_eq!(truncate_words("fits whole", 10), "fits whole");
+        // A word too long for half the room is cut inside, as before.
+        assert_eq!(truncate_words("a supercalifragilistic", 12), "a supercali…");
+        assert_eq!(truncate_words("夜空 の星", 6), "夜空…");
+        assert_eq!(truncate_words("abc", 0), "");
+    }
+
+    #[test]
+    fn wrapping_never_breaks_at_a_hyphen() {
+        let lines = wrap_words("Not sung by lyria-002; lyria-3-pro sings them", 29);
+        assert_eq!(lines, ["Not sung by lyria-002;", "lyria-3-pro sings them"]);
+        let lines = wrap_lines("lyria-002 gives ~30 s; lyria-3-pro follows this", 24);
+        assert!(lines.iter().all(|l| !l.ends_with('-')), "{lines:?}");
     }
 
     #[test]

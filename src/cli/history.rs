@@ -14,6 +14,7 @@ use crate::cli::stdout;
 use crate::cli::track::{flags_layer, resolve};
 use crate::cli::worker_call::call;
 use crate::domain::model::Model;
+use crate::domain::prompt::structure_parts;
 use crate::domain::result_file;
 use crate::generate::{GenerationSettings, Job, Mode, output};
 use crate::library::{
@@ -385,6 +386,14 @@ fn details(take: &Take, analysis: Option<&Analysis>) -> String {
         crate::domain::pyfloat::repr(r.metadata.temperature),
     );
     row("Asked for:", format!("{} s", r.duration_seconds));
+    // The rest of what shaped the prompt, as `generate` says it.
+    row(
+        "Structure:",
+        structure_parts(&r.metadata.structure).join(" -> "),
+    );
+    for s in &r.metadata.style_references {
+        row("Style ref:", format!("{}: {}", s.kind, s.value));
+    }
     // The estimate says whether anything was billed (a simulated take's
     // figure is what gcp mode would have cost).
     let gcp = (r.mode == Mode::Simulate)

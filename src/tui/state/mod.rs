@@ -156,6 +156,8 @@ pub const SPINNER_TICK: Duration = Duration::from_millis(120);
 struct PresetSave {
     name: String,
     description: Option<String>,
+    /// The user agreed to replace the preset of this name.
+    replace: bool,
 }
 
 /// What an answer from the worker is for.

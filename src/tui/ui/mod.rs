@@ -23,7 +23,8 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
 // Widths in terminal columns, shared with the CLI's tables.
-use crate::text::{truncate, wrap_words};
+// Cut at a word's end (`truncate` only for names told apart in a list).
+use crate::text::{truncate, truncate_words, wrap_words};
 use crate::tui::state::popup::Popup;
 use crate::tui::state::{AppState, Focus, ViewLimits};
 use crate::tui::theme::Theme;
