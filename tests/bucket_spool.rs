@@ -18,9 +18,28 @@ use storage_support::Backend;
 
 const PREFIX: &str = "team/takes";
 
-/// What the proxy does with a request: `Some(status)` answers it so
-/// instead of passing it on.
-type Rule = Box<dyn Fn(&str, &str) -> Option<u16> + Send>;
+/// What the proxy does with a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Pass,
+    /// Answers this status instead of passing it on.
+    Refuse(u16),
+    /// Passes it on, then answers this status: the store did it, the
+    /// client never hears so (a stalled answer).
+    Lie(u16),
+}
+
+/// The proxy's rule: the method, the path and query, and the body.
+type Rule = Box<dyn Fn(&str, &str, &[u8]) -> Act + Send>;
+
+/// An upload of a take's metadata object, on either store.
+fn metadata_upload(method: &str, target: &str, body: &[u8]) -> bool {
+    let path = target.split('?').next().unwrap_or("");
+    (method == "POST"
+        && path.starts_with("/upload/")
+        && String::from_utf8_lossy(body).contains(".json\""))
+        || (method == "PUT" && path.ends_with(".json"))
+}
 
 /// A store behind a proxy whose rule the test changes as it goes.
 struct Proxy {
@@ -39,7 +58,7 @@ impl Proxy {
             Backend::S3 => storage_support::moto().to_string(),
         };
         let http = reqwest::Client::builder().no_proxy().build().unwrap();
-        let rule: Arc<Mutex<Rule>> = Arc::new(Mutex::new(Box::new(|_, _| None)));
+        let rule: Arc<Mutex<Rule>> = Arc::new(Mutex::new(Box::new(|_, _, _| Act::Pass)));
         let shared = Arc::clone(&rule);
         let app = axum::Router::new().fallback(move |req: Request<Body>| {
             let upstream = upstream.clone();
@@ -49,14 +68,17 @@ impl Proxy {
                 let (parts, body) = req.into_parts();
                 let body = to_bytes(body, usize::MAX).await.unwrap();
                 let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-                let refused = (rule.lock().unwrap())(parts.method.as_str(), target);
-                if let Some(status) = refused {
-                    return Response::builder()
+                let act = (rule.lock().unwrap())(parts.method.as_str(), target, &body);
+                let refusal = |status: u16| {
+                    Response::builder()
                         .status(status)
                         .body(Body::from(
                             "{\"error\":{\"code\":503,\"message\":\"backend unavailable\"}}",
                         ))
-                        .unwrap();
+                        .unwrap()
+                };
+                if let Act::Refuse(status) = act {
+                    return refusal(status);
                 }
                 let mut forwarded = http
                     .request(parts.method, format!("{upstream}{target}"))
@@ -67,6 +89,9 @@ impl Proxy {
                     }
                 }
                 let answer = forwarded.send().await.unwrap();
+                if let Act::Lie(status) = act {
+                    return refusal(status);
+                }
                 let mut out = Response::builder().status(answer.status());
                 for (k, v) in answer.headers() {
                     // Hop by hop, or set again for the body sent here.
@@ -92,7 +117,7 @@ impl Proxy {
         }
     }
 
-    fn set(&self, rule: impl Fn(&str, &str) -> Option<u16> + Send + 'static) {
+    fn set(&self, rule: impl Fn(&str, &str, &[u8]) -> Act + Send + 'static) {
         *self.rule.lock().unwrap() = Box::new(rule);
     }
 
@@ -182,13 +207,13 @@ fn a_prune_stopped_part_way_names_what_it_deleted(b: Backend) {
     assert_eq!(ids.len(), 3, "{listed}");
     let deletes = Arc::new(Mutex::new(0));
     let seen = Arc::clone(&deletes);
-    proxy.set(move |method, _| {
+    proxy.set(move |method, _, _| {
         if method != "DELETE" {
-            return None;
+            return Act::Pass;
         }
         let mut n = seen.lock().unwrap();
         *n += 1;
-        (*n >= 3).then_some(503)
+        if *n >= 3 { Act::Refuse(503) } else { Act::Pass }
     });
     let out = cli(
         b,
@@ -267,7 +292,7 @@ fn the_server_answers_a_failing_store_and_a_garbage_take_clearly(b: Backend) {
     let (status, _) = s.get("/presets");
     assert_eq!(status, 200);
 
-    proxy.set(|_, _| Some(503));
+    proxy.set(|_, _, _| Act::Refuse(503));
     for path in ["/tracks", &format!("/tracks/{id}"), "/presets"] {
         let (status, body) = s.get(path);
         assert_eq!(status, 503, "{path}: {body}");
@@ -281,7 +306,239 @@ fn the_server_answers_a_failing_store_and_a_garbage_take_clearly(b: Backend) {
     }
 }
 
+/// Fakes whose Vertex answers one Lyria 2 sample, `audio()`.
+fn fakes(rt: &tokio::runtime::Runtime) -> vertex_support::Fakes {
+    use wiremock::Mock;
+    use wiremock::matchers::{method, path};
+    rt.block_on(async {
+        let fakes = vertex_support::Fakes::start().await;
+        fakes.expect_token_requests(1..).await;
+        Mock::given(method("POST"))
+            .and(path(vertex_support::LYRIA2_PATH))
+            .respond_with(vertex_support::predictions(&[&audio()]))
+            .mount(&fakes.vertex)
+            .await;
+        fakes
+    })
+}
+
+fn audio() -> Vec<u8> {
+    vertex_support::fake_audio("spool", 4096)
+}
+
+fn gcp_generate<'a>(fakes: &'a vertex_support::Fakes, genre: &'a str) -> Vec<String> {
+    [
+        "--mode",
+        "gcp",
+        "--project-id",
+        vertex_support::PROJECT,
+        "--credentials",
+        fakes.credentials.to_str().unwrap(),
+        "--endpoint",
+        &fakes.vertex.uri(),
+        "generate",
+        "-g",
+        genre,
+        "-t",
+        "We rise",
+        "--yes",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+fn spooled(home: &Path, bucket: &str) -> Vec<std::path::PathBuf> {
+    vertex_support::files_in(&home.join("data/music-gen/spool").join(bucket).join(PREFIX))
+}
+
+fn takes(b: Backend, proxy: &Proxy, home: &Path, bucket: &str) -> Vec<Value> {
+    let page: Value =
+        serde_json::from_str(&ok(&cli(b, proxy, home, bucket, &["history", "--json"]))).unwrap();
+    page["takes"].as_array().unwrap().clone()
+}
+
+/// Three paid takes whose uploads failed wait in the spool, listed as not
+/// uploaded; `history upload` puts each in the bucket once: one whose
+/// audio a killed upload left behind is finished under its name, one
+/// whose name another take holds goes to the next name, one whose earlier
+/// upload completed after all (its answer lost) is kept as it is, with
+/// its audio put back. Nothing is uploaded twice; the spool empties.
+fn history_upload_puts_each_spooled_take_in_the_bucket_once(b: Backend) {
+    let rt = vertex_support::runtime();
+    let fakes = fakes(&rt);
+    let bucket = b.bucket();
+    let proxy = Proxy::start(b);
+    let home = tempfile::tempdir().unwrap();
+    let generate = |genre: &str, act: Act| {
+        proxy.set(move |m, t, body| {
+            if metadata_upload(m, t, body) {
+                act
+            } else {
+                Act::Pass
+            }
+        });
+        let args = gcp_generate(&fakes, genre);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = cli(b, &proxy, home.path(), &bucket, &args);
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!out.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("the generation was billed")
+                && stderr.contains("`music-gen history upload` uploads it"),
+            "{stderr}"
+        );
+    };
+    generate("rock", Act::Refuse(503));
+    generate("jazz", Act::Refuse(503));
+    generate("folk", Act::Lie(503));
+    proxy.set(|_, _, _| Act::Pass);
+    assert_eq!(spooled(home.path(), &bucket).len(), 6, "three takes, whole");
+    let listed = takes(b, &proxy, home.path(), &bucket);
+    let waiting: Vec<&Value> = listed
+        .iter()
+        .filter(|t| t["state"]["state"] == "not_uploaded")
+        .collect();
+    assert_eq!(waiting.len(), 3, "{listed:?}");
+    let spool_dir = home.path().join("data/music-gen/spool").join(&bucket);
+    for t in &waiting {
+        let path = t["metadata_path"].as_str().unwrap();
+        assert!(path.starts_with(spool_dir.to_str().unwrap()), "{path}");
+    }
+    let table = ok(&cli(b, &proxy, home.path(), &bucket, &["history"]));
+    assert!(
+        table.contains("not uploaded")
+            && table.contains("3 takes not uploaded: kept on this machine in ")
+            && table.contains("`music-gen history upload` uploads them"),
+        "{table}"
+    );
+    let id = |genre: &str| -> String {
+        waiting
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .find(|id| id.ends_with(genre))
+            .unwrap()
+    };
+    let (rock, jazz, folk) = (id("-rock"), id("-jazz"), id("-folk"));
+    // The folk take's metadata landed, its audio was removed after the
+    // lost answer.
+    assert_eq!(
+        objects(b, &bucket),
+        vec![format!("{PREFIX}/{folk}.json")],
+        "only the folk take's metadata"
+    );
+    // A killed upload of the rock take left its audio; another take holds
+    // the jazz take's audio name.
+    let store = b.client(&bucket);
+    let put = |name: String, bytes: Vec<u8>| {
+        rt.block_on(store.write(
+            &name,
+            &bytes,
+            "audio/wav",
+            &music_gen::storage::Precondition::None,
+        ))
+        .unwrap();
+    };
+    put(format!("{PREFIX}/{rock}.wav"), audio());
+    put(format!("{PREFIX}/{jazz}.wav"), b"another take".to_vec());
+
+    let out = ok(&cli(
+        b,
+        &proxy,
+        home.path(),
+        &bucket,
+        &["history", "upload"],
+    ));
+    let url = |name: &str| format!("{}://{bucket}/{PREFIX}/{name}.json", b.scheme());
+    assert!(
+        out.contains(&format!(
+            "Uploaded {rock} to {} (its audio was there already",
+            url(&rock)
+        )) && out.contains(&format!("Uploaded {jazz} to {}", url(&format!("{jazz}-2"))))
+            && out.contains(&format!(
+                "{folk} was in the bucket already, as {}",
+                url(&folk)
+            )),
+        "{out}"
+    );
+    let mut expected: Vec<String> = [
+        format!("{folk}.json"),
+        format!("{folk}.wav"),
+        format!("{jazz}-2.json"),
+        format!("{jazz}-2.wav"),
+        format!("{jazz}.wav"),
+        format!("{rock}.json"),
+        format!("{rock}.wav"),
+    ]
+    .iter()
+    .map(|n| format!("{PREFIX}/{n}"))
+    .collect();
+    expected.sort();
+    assert_eq!(objects(b, &bucket), expected);
+    assert!(spooled(home.path(), &bucket).is_empty());
+    let listed = takes(b, &proxy, home.path(), &bucket);
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    for t in &listed {
+        assert_eq!(t["state"]["state"], "ready", "{t}");
+    }
+    // Each take's audio in the bucket is the paid audio.
+    for name in [&rock, &format!("{jazz}-2"), &folk] {
+        let bytes = rt
+            .block_on(store.read(&format!("{PREFIX}/{name}.wav"), 1 << 20))
+            .unwrap()
+            .unwrap();
+        assert_eq!(bytes, audio(), "{name}");
+    }
+    let again = ok(&cli(
+        b,
+        &proxy,
+        home.path(),
+        &bucket,
+        &["history", "upload"],
+    ));
+    assert!(
+        again.starts_with("Nothing waiting to upload to "),
+        "{again}"
+    );
+}
+
+/// A save that reaches the bucket takes the takes still waiting with it.
+fn a_later_save_uploads_the_waiting_takes(b: Backend) {
+    let bucket = b.bucket();
+    let proxy = Proxy::start(b);
+    let home = tempfile::tempdir().unwrap();
+    proxy.set(|m, t, body| {
+        if metadata_upload(m, t, body) {
+            Act::Refuse(503)
+        } else {
+            Act::Pass
+        }
+    });
+    let out = cli(
+        b,
+        &proxy,
+        home.path(),
+        &bucket,
+        &["generate", "-g", "rock", "-t", "x"],
+    );
+    assert!(!out.status.success());
+    assert_eq!(spooled(home.path(), &bucket).len(), 1);
+    proxy.set(|_, _, _| Act::Pass);
+    ok(&cli(
+        b,
+        &proxy,
+        home.path(),
+        &bucket,
+        &["generate", "-g", "jazz", "-t", "y"],
+    ));
+    assert!(spooled(home.path(), &bucket).is_empty());
+    let listed = takes(b, &proxy, home.path(), &bucket);
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    assert_eq!(objects(b, &bucket).len(), 2);
+}
+
 on_every_store!(
     a_prune_stopped_part_way_names_what_it_deleted,
     the_server_answers_a_failing_store_and_a_garbage_take_clearly,
+    history_upload_puts_each_spooled_take_in_the_bucket_once,
+    a_later_save_uploads_the_waiting_takes,
 );

@@ -43,6 +43,7 @@ pub async fn run(args: HistoryArgs, worker: &mut WorkerHandle, dir: &Path) -> Re
             };
             prune(dir, rule, yes).await
         }
+        Some(HistoryCommand::Upload) => upload(dir).await,
         None => list(worker, dir, &args).await,
     }
 }
@@ -210,6 +211,22 @@ fn table(page: &Page, dir: &Path, since: Option<&str>, width: Option<usize>) -> 
         ));
     }
     out.push_str(&format!(" in {}\n", dir.display()));
+    let waiting: Vec<&TakeSummary> = page
+        .takes
+        .iter()
+        .filter(|t| t.state == TakeState::NotUploaded)
+        .collect();
+    if let Some(first) = waiting.first() {
+        out.push_str(&format!(
+            "{} not uploaded: kept on this machine in {}; `music-gen history upload` uploads {}\n",
+            match waiting.len() {
+                1 => "1 take".to_string(),
+                n => format!("{n} takes"),
+            },
+            crate::domain::atomic::parent(&first.metadata_path).display(),
+            if waiting.len() == 1 { "it" } else { "them" }
+        ));
+    }
     if let (Some(spent), Some(since)) = (page.spent, since) {
         out.push_str(&format!(
             "Spent in gcp mode over the last {since}: ${:.2} on {} take{}\n",
@@ -433,6 +450,9 @@ fn state_line(state: &TakeState) -> String {
     match state {
         TakeState::Unreadable { reason } => format!("unreadable: {reason}"),
         TakeState::Missing { .. } => format!("{state}: moved or deleted"),
+        TakeState::NotUploaded => format!(
+            "{state}: its upload failed; it is kept on this machine (`music-gen history upload` uploads it)"
+        ),
         other => other.to_string(),
     }
 }
@@ -466,6 +486,67 @@ async fn prune(dir: &Path, rule: PruneRule, yes: bool) -> Result<(), CliError> {
         if count == 1 { "" } else { "s" },
         format_bytes(freed)
     ))
+}
+
+/// `history upload`: the takes waiting in this machine's spool folder go
+/// to the output bucket; one line each, and a failure if any stays.
+async fn upload(dir: &Path) -> Result<(), CliError> {
+    use crate::generate::upload::{Landed, push_spooled};
+    let location =
+        crate::storage::Location::from_path(dir).map_err(|e| CliError::Usage(e.to_string()))?;
+    let Some((service, at)) = location.bucket() else {
+        return stdout::print(&format!(
+            "Takes in a folder are written there directly; nothing waits to be uploaded to {}.\n",
+            dir.display()
+        ));
+    };
+    let report = push_spooled(service, at).await;
+    let spool = crate::paths::spool_dir(&at.bucket, &at.prefix);
+    if report.pushed.is_empty() && report.stopped.is_none() {
+        return stdout::print(&format!(
+            "Nothing waiting to upload to {}.\n",
+            dir.display()
+        ));
+    }
+    let mut out = String::new();
+    let mut failed = 0;
+    for p in &report.pushed {
+        match &p.outcome {
+            Ok(Some((url, Landed::Uploaded))) => {
+                out.push_str(&format!("Uploaded {} to {url}\n", p.id));
+            }
+            Ok(Some((url, Landed::Finished))) => out.push_str(&format!(
+                "Uploaded {} to {url} (its audio was there already, from an upload that stopped before its metadata)\n",
+                p.id
+            )),
+            Ok(Some((url, Landed::AlreadyThere))) => out.push_str(&format!(
+                "{} was in the bucket already, as {url} (an earlier upload completed); nothing uploaded again\n",
+                p.id
+            )),
+            Ok(None) => out.push_str(&format!(
+                "{} was uploaded meanwhile by another process\n",
+                p.id
+            )),
+            Err(e) => {
+                failed += 1;
+                out.push_str(&format!("Not uploaded: {}: {e}\n", p.id));
+            }
+        }
+    }
+    stdout::print(&out)?;
+    let left = failed + report.not_tried;
+    if left == 0 {
+        return Ok(());
+    }
+    let mut message = format!(
+        "{left} take{} not uploaded; kept in {} (run `music-gen history upload` again)",
+        if left == 1 { "" } else { "s" },
+        spool.display()
+    );
+    if let Some(why) = &report.stopped {
+        message = format!("{why}; {message}");
+    }
+    Err(CliError::Failure(message))
 }
 
 /// Library work for the CLI, off the async runtime.

@@ -20,6 +20,7 @@ use crate::domain::atomic;
 use crate::generate::GenerationResult;
 use crate::generate::output::sha256_hex;
 use crate::generate::result::OutputFile;
+use crate::generate::spool;
 use crate::library::index::time_from_name;
 use crate::library::prune::{PrunePlan, PruneRule};
 use crate::library::query::{Page, Query, Sort, Spent};
@@ -74,6 +75,9 @@ pub struct BucketLibrary {
     cache_file: PathBuf,
     cache_loaded: bool,
     dirty: bool,
+    /// This machine's spool folder for the prefix: takes whose upload
+    /// failed, listed as not uploaded.
+    spool: PathBuf,
 }
 
 impl BucketLibrary {
@@ -82,6 +86,7 @@ impl BucketLibrary {
         let shown = store.url(&at.prefix);
         let blocking = Blocking::new().map_err(|e| LibraryError::io(shown, e))?;
         let cache_file = crate::paths::bucket_index_file(&at.bucket, &at.prefix);
+        let spool = crate::paths::spool_dir(&at.bucket, &at.prefix);
         let mut lib = BucketLibrary {
             store,
             at,
@@ -94,6 +99,7 @@ impl BucketLibrary {
             cache_file,
             cache_loaded: false,
             dirty: false,
+            spool,
         };
         lib.rescan()?;
         Ok(lib)
@@ -255,7 +261,9 @@ impl BucketLibrary {
     }
 
     /// The takes `query` asks for: the newest N download at most N
-    /// summaries; anything else every summary not read before.
+    /// summaries; anything else every summary not read before. Takes
+    /// waiting in this machine's spool folder are among them, as not
+    /// uploaded.
     pub fn list(&mut self, query: &Query) -> Result<Page, LibraryError> {
         let total = self.entries.len();
         let needs_all = query.needs_all();
@@ -272,7 +280,19 @@ impl BucketLibrary {
             .filter(|s| !needs_all || query.matches(s))
             .collect();
         self.save_cache();
+        let waiting = self.waiting();
+        let total = total + waiting.len();
+        let waiting: Vec<TakeSummary> = waiting
+            .into_iter()
+            .filter(|s| !needs_all || query.matches(s))
+            .collect();
+        let spooled = !waiting.is_empty();
+        takes.extend(waiting);
+        if spooled && query.sort == Sort::Time {
+            takes.sort_by_key(|t| std::cmp::Reverse(t.time));
+        }
         if !needs_all {
+            takes.truncate(query.limit.unwrap_or(usize::MAX));
             return Ok(Page {
                 total,
                 matched: total,
@@ -296,8 +316,50 @@ impl BucketLibrary {
         })
     }
 
+    /// The takes waiting in the spool folder, as a listing shows them.
+    fn waiting(&self) -> Vec<TakeSummary> {
+        spool::list(&self.spool)
+            .into_iter()
+            .map(|t| {
+                let time = time_from_name(&t.id).unwrap_or(0);
+                let id = TakeId(t.id);
+                match t.result {
+                    Ok(r) => TakeSummary::spooled(id, &t.metadata, time, &r),
+                    Err(reason) => TakeSummary::unreadable(id, &t.metadata, time, reason),
+                }
+            })
+            .collect()
+    }
+
+    /// The take `given` names: in the bucket, or else waiting in the
+    /// spool folder.
     pub fn resolve(&self, given: &str) -> Result<TakeId, LibraryError> {
-        resolve_id(self.entries.iter().map(|e| &e.id), given)
+        match resolve_id(self.entries.iter().map(|e| &e.id), given) {
+            Err(LibraryError::NotFound(_)) => {
+                let waiting: Vec<TakeId> = spool::list(&self.spool)
+                    .into_iter()
+                    .map(|t| TakeId(t.id))
+                    .collect();
+                resolve_id(waiting.iter(), given)
+            }
+            found => found,
+        }
+    }
+
+    /// A take waiting in the spool folder, all of it: its files are on
+    /// this disk.
+    fn load_spooled(&self, id: &TakeId) -> Result<Take, LibraryError> {
+        let take = spool::list(&self.spool)
+            .into_iter()
+            .find(|t| t.id == id.0)
+            .ok_or_else(|| LibraryError::NotFound(id.0.clone()))?;
+        let result = take.result.map_err(|reason| LibraryError::Spooled {
+            path: take.metadata.clone(),
+            reason,
+        })?;
+        let time = time_from_name(&take.id).unwrap_or(0);
+        let summary = TakeSummary::spooled(id.clone(), &take.metadata, time, &result);
+        Ok(Take::new(summary, result))
     }
 
     /// A take's metadata, downloaded once per version.
@@ -333,12 +395,9 @@ impl BucketLibrary {
     /// All of one take, its audio downloaded to the audio cache (once:
     /// a cached file whose digest matches is used as it is).
     pub fn load(&mut self, id: &TakeId) -> Result<Take, LibraryError> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|e| &e.id == id)
-            .cloned()
-            .ok_or_else(|| LibraryError::NotFound(id.0.clone()))?;
+        let Some(entry) = self.entries.iter().find(|e| &e.id == id).cloned() else {
+            return self.load_spooled(id);
+        };
         let result = self.result(&entry)?;
         let path = self.url_of(&format!("{}.json", id.0));
         let recorded: Vec<PathBuf> = result.files.iter().map(|f| f.path.clone()).collect();

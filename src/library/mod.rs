@@ -231,6 +231,9 @@ pub enum LibraryError {
     /// The bucket holding the takes failed (missing, refused, unreachable).
     #[error(transparent)]
     Storage(#[from] crate::storage::StorageError),
+    /// A take waiting in the spool folder whose metadata cannot be read.
+    #[error("{}: not a take's metadata: {reason}", path.display())]
+    Spooled { path: PathBuf, reason: String },
     /// A prune failed part way: what it had deleted is gone.
     #[error("{source}; the prune stopped: {}", prune::deleted_before(deleted, *freed))]
     PruneStopped {
@@ -267,6 +270,7 @@ impl LibraryError {
             LibraryError::Unreadable { .. }
                 | LibraryError::TooLarge { .. }
                 | LibraryError::NotRegular { .. }
+                | LibraryError::Spooled { .. }
         )
     }
 
@@ -278,6 +282,7 @@ impl LibraryError {
             LibraryError::Io { source, .. } => source.to_string(),
             LibraryError::TooLarge { limit, .. } => too_large_reason(*limit),
             LibraryError::NotRegular { .. } => NOT_REGULAR.to_string(),
+            LibraryError::Spooled { reason, .. } => reason.clone(),
             other => other.to_string(),
         }
     }

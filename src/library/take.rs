@@ -39,6 +39,10 @@ pub enum TakeState {
     Missing { missing: usize, files: usize },
     /// The metadata file is not one music-gen can read.
     Unreadable { reason: String },
+    /// Its upload to the bucket failed: it is whole on this machine, in
+    /// the spool folder its `metadata_path` names, until `music-gen
+    /// history upload` puts it in the bucket.
+    NotUploaded,
 }
 
 impl std::fmt::Display for TakeState {
@@ -53,6 +57,7 @@ impl std::fmt::Display for TakeState {
                 write!(f, "{missing} of {files} files missing")
             }
             TakeState::Unreadable { .. } => f.write_str("unreadable"),
+            TakeState::NotUploaded => f.write_str("not uploaded"),
         }
     }
 }
@@ -163,6 +168,16 @@ impl TakeSummary {
     ) -> TakeSummary {
         let state = state_for(r.files.len(), missing, Some(r.status));
         TakeSummary::with_state(id, metadata_url, time, r, state)
+    }
+
+    /// The summary of a take waiting in a bucket's spool folder.
+    pub(crate) fn spooled(
+        id: TakeId,
+        metadata_path: &Path,
+        time: i64,
+        r: &GenerationResult,
+    ) -> TakeSummary {
+        TakeSummary::with_state(id, metadata_path, time, r, TakeState::NotUploaded)
     }
 
     /// The state again, for a cached summary of a take in a bucket.

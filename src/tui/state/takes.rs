@@ -406,7 +406,7 @@ impl AppState {
         // A take with audio opens in the desktop's player; one without, its
         // folder.
         let path = match take.state {
-            TakeState::Ready => Self::take_path(take),
+            TakeState::Ready | TakeState::NotUploaded => Self::take_path(take),
             _ => take
                 .metadata_path
                 .parent()

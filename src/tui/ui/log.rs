@@ -137,6 +137,7 @@ fn take_lines(
         (TakeState::Simulated, _) => ("○", theme.dim()),
         (TakeState::Missing { .. }, _) => ("!", theme.warning()),
         (TakeState::Unreadable { .. }, _) => ("✗", theme.error()),
+        (TakeState::NotUploaded, _) => ("↑", theme.warning()),
     };
     let marked = if state.library.is_marked(&take.id) {
         "◆"

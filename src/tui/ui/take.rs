@@ -204,7 +204,9 @@ pub(super) fn sound_lines(
             note("the audio is gone from the disk", theme.warning())
         }
         (TakeState::Unreadable { reason }, None) => note(reason, theme.error()),
-        (TakeState::Ready, None) => note("reading the audio…", theme.dim()),
+        (TakeState::Ready | TakeState::NotUploaded, None) => {
+            note("reading the audio…", theme.dim())
+        }
     }
 }
 
@@ -214,6 +216,7 @@ fn state_style(state: &TakeState, theme: Theme) -> Style {
         TakeState::Simulated => Style::new(),
         TakeState::Missing { .. } => theme.warning(),
         TakeState::Unreadable { .. } => theme.error(),
+        TakeState::NotUploaded => theme.warning(),
     }
 }
 
