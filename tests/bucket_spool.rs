@@ -536,7 +536,94 @@ fn a_later_save_uploads_the_waiting_takes(b: Backend) {
     assert_eq!(objects(b, &bucket).len(), 2);
 }
 
+/// A take whose audio object no longer matches its metadata (another
+/// size: seen in the listing; the same size, other bytes: seen when it is
+/// downloaded) reads as changed, never as missing: in `history`, `history
+/// show`, `play` and the server's answers.
+fn a_take_whose_audio_changed_reads_as_changed_not_missing(b: Backend) {
+    let rt = vertex_support::runtime();
+    let fakes = fakes(&rt);
+    let bucket = b.bucket();
+    let proxy = Proxy::start(b);
+    let home = tempfile::tempdir().unwrap();
+    for genre in ["rock", "jazz"] {
+        let args = gcp_generate(&fakes, genre);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok(&cli(b, &proxy, home.path(), &bucket, &args));
+    }
+    let listed = takes(b, &proxy, home.path(), &bucket);
+    let id = |genre: &str| -> String {
+        listed
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_string())
+            .find(|id| id.ends_with(genre))
+            .unwrap()
+    };
+    let (rock, jazz) = (id("-rock"), id("-jazz"));
+    let store = b.client(&bucket);
+    let put = |name: String, bytes: Vec<u8>| {
+        rt.block_on(store.write(
+            &name,
+            &bytes,
+            "audio/wav",
+            &music_gen::storage::Precondition::None,
+        ))
+        .unwrap();
+    };
+    let mut same_size = audio();
+    same_size[100] ^= 0xff;
+    put(format!("{PREFIX}/{rock}.wav"), same_size);
+    put(format!("{PREFIX}/{jazz}.wav"), b"truncated".to_vec());
+    // Another machine, with nothing cached.
+    let reader = tempfile::tempdir().unwrap();
+    let listed = takes(b, &proxy, reader.path(), &bucket);
+    let state = |id: &str| listed.iter().find(|t| t["id"] == id).unwrap()["state"].clone();
+    assert_eq!(state(&jazz)["state"], "changed", "{listed:?}");
+    let table = ok(&cli(b, &proxy, reader.path(), &bucket, &["history"]));
+    assert!(table.contains("audio changed"), "{table}");
+    assert!(!table.contains("missing"), "{table}");
+    for id in [&rock, &jazz] {
+        let show = ok(&cli(
+            b,
+            &proxy,
+            reader.path(),
+            &bucket,
+            &["history", "show", id],
+        ));
+        assert!(
+            show.contains("audio changed: no longer the size and sha256 its metadata recorded")
+                && show.contains("(changed or damaged: not the size and sha256 recorded)")
+                && !show.contains("missing"),
+            "{show}"
+        );
+        let play = cli(b, &proxy, reader.path(), &bucket, &["play", id]);
+        let stderr = String::from_utf8_lossy(&play.stderr);
+        assert!(
+            !play.status.success() && stderr.contains("(changed or damaged)"),
+            "{stderr}"
+        );
+    }
+    let s = server(b, &proxy, &bucket);
+    for id in [&rock, &jazz] {
+        let (status, body) = s.get(&format!("/tracks/{id}"));
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["state"]["state"], "changed", "{body}");
+        assert_eq!(body["audio"][0]["available"], false, "{body}");
+        assert_eq!(body["audio"][0]["changed"], true, "{body}");
+        let (status, body) = s.get(&format!("/tracks/{id}/audio"));
+        assert_eq!(status, 404, "{body}");
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .ends_with("(changed or damaged)"),
+            "{body}"
+        );
+    }
+}
+
 on_every_store!(
+    a_take_whose_audio_changed_reads_as_changed_not_missing,
     a_prune_stopped_part_way_names_what_it_deleted,
     the_server_answers_a_failing_store_and_a_garbage_take_clearly,
     history_upload_puts_each_spooled_take_in_the_bucket_once,

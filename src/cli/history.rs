@@ -333,6 +333,7 @@ async fn show(worker: &mut WorkerHandle, dir: &Path, id: &str, json: bool) -> Re
                 json!({
                     "path": f.recorded.path,
                     "found": f.found,
+                    "changed": f.changed,
                     "size_bytes": f.recorded.size_bytes,
                     "sha256": f.recorded.sha256,
                     "audio": f.recorded.audio,
@@ -421,6 +422,10 @@ fn details(take: &Take, analysis: Option<&Analysis>) -> String {
     row("Metadata:", s.metadata_path.display().to_string());
     for f in &take.files {
         let where_ = match &f.found {
+            _ if f.changed => format!(
+                "{} (changed or damaged: not the size and sha256 recorded)",
+                f.found.as_ref().unwrap_or(&f.recorded.path).display()
+            ),
             Some(p) => p.display().to_string(),
             None => format!("{} (missing)", f.recorded.path.display()),
         };
@@ -431,6 +436,8 @@ fn details(take: &Take, analysis: Option<&Analysis>) -> String {
     }
     if let Some(a) = analysis {
         out.push_str(&format!("\n{}\n", a.waveform.sparkline(WAVEFORM_WIDTH)));
+    } else if take.files.iter().any(|f| f.changed) {
+        out.push_str("\n(no waveform: the audio is changed or damaged)\n");
     } else if !take.files.is_empty() {
         out.push_str("\n(no waveform: the audio is missing or cannot be decoded)\n");
     }
@@ -450,6 +457,9 @@ fn state_line(state: &TakeState) -> String {
     match state {
         TakeState::Unreadable { reason } => format!("unreadable: {reason}"),
         TakeState::Missing { .. } => format!("{state}: moved or deleted"),
+        TakeState::Changed { .. } => format!(
+            "{state}: no longer the size and sha256 its metadata recorded (changed or damaged)"
+        ),
         TakeState::NotUploaded => format!(
             "{state}: its upload failed; it is kept on this machine (`music-gen history upload` uploads it)"
         ),
@@ -572,6 +582,11 @@ pub async fn play(worker: &mut WorkerHandle, dir: &Path, id: &str) -> Result<(),
     let Some(file) = take.playable().map(Path::to_path_buf) else {
         return Err(CliError::Failure(match take.summary.state {
             TakeState::Simulated => format!("{} was simulated: it has no audio", take.id()),
+            TakeState::Changed { .. } => format!(
+                "{}: its audio no longer matches the size and sha256 its metadata recorded \
+                 (changed or damaged)",
+                take.id()
+            ),
             _ => format!(
                 "{}: its audio is missing (moved or deleted); it was {}",
                 take.id(),

@@ -38,7 +38,8 @@ const PARALLEL_READS: usize = 16;
 /// Whole results kept for `load` (the take a user looks at, plays, draws).
 const RESULTS_KEPT: usize = 64;
 /// Bumped when the cache file's shape changes: an older one is ignored.
-const CACHE_VERSION: u32 = 1;
+/// 2: the recorded sizes of a take's audio.
+const CACHE_VERSION: u32 = 2;
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -51,6 +52,10 @@ struct Entry {
 struct Cached {
     version: String,
     summary: TakeSummary,
+    /// The size recorded for each audio file: an object of another size
+    /// is not the take's audio any more.
+    #[serde(default)]
+    sizes: Vec<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -181,6 +186,20 @@ impl BucketLibrary {
             .count()
     }
 
+    /// How many of `files` are listed with another size than `sizes`
+    /// recorded for them.
+    fn changed(&self, files: &[PathBuf], sizes: &[u64]) -> usize {
+        files
+            .iter()
+            .zip(sizes)
+            .filter(|(p, size)| {
+                Self::audio_file(p)
+                    .and_then(|f| self.objects.get(f))
+                    .is_some_and(|listed| listed != *size)
+            })
+            .count()
+    }
+
     /// The entries at `indices` whose summary is not the one listed.
     fn stale(&self, indices: &[usize]) -> Vec<(Entry, String)> {
         indices
@@ -229,19 +248,33 @@ impl BucketLibrary {
         for (entry, outcome) in read {
             let Some(outcome) = outcome else { continue };
             let path = self.url_of(&format!("{}.json", entry.id.0));
-            let summary = match outcome {
+            let (summary, sizes) = match outcome {
                 Ok(r) => {
-                    let missing =
-                        self.missing(&r.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>());
-                    TakeSummary::in_bucket(entry.id.clone(), &path, entry.time, &r, missing)
+                    let files: Vec<PathBuf> = r.files.iter().map(|f| f.path.clone()).collect();
+                    let sizes: Vec<u64> = r.files.iter().map(|f| f.size_bytes).collect();
+                    let missing = self.missing(&files);
+                    let changed = self.changed(&files, &sizes);
+                    let summary = TakeSummary::in_bucket(
+                        entry.id.clone(),
+                        &path,
+                        entry.time,
+                        &r,
+                        missing,
+                        changed,
+                    );
+                    (summary, sizes)
                 }
-                Err(reason) => TakeSummary::unreadable(entry.id.clone(), &path, entry.time, reason),
+                Err(reason) => (
+                    TakeSummary::unreadable(entry.id.clone(), &path, entry.time, reason),
+                    Vec::new(),
+                ),
             };
             self.summaries.insert(
                 entry.id,
                 Cached {
                     version: entry.version,
                     summary,
+                    sizes,
                 },
             );
             self.dirty = true;
@@ -256,7 +289,8 @@ impl BucketLibrary {
         let cached = self.summaries.get(&e.id)?;
         let mut s = cached.summary.clone();
         let missing = self.missing(&s.files);
-        s.restate(missing);
+        let changed = self.changed(&s.files, &cached.sizes);
+        s.restate(missing, changed);
         Some(s)
     }
 
@@ -401,20 +435,27 @@ impl BucketLibrary {
         let result = self.result(&entry)?;
         let path = self.url_of(&format!("{}.json", id.0));
         let recorded: Vec<PathBuf> = result.files.iter().map(|f| f.path.clone()).collect();
+        let mut files = Vec::with_capacity(result.files.len());
+        for f in &result.files {
+            let (found, changed) = match self.download(f)? {
+                Fetched::Found(p) => (Some(p), false),
+                Fetched::Missing => (None, false),
+                Fetched::Changed => (None, true),
+            };
+            files.push(TakeFile {
+                recorded: f.clone(),
+                found,
+                changed,
+            });
+        }
         let summary = TakeSummary::in_bucket(
             id.clone(),
             &path,
             entry.time,
             &result,
             self.missing(&recorded),
+            files.iter().filter(|f| f.changed).count(),
         );
-        let mut files = Vec::with_capacity(result.files.len());
-        for f in &result.files {
-            files.push(TakeFile {
-                recorded: f.clone(),
-                found: self.download(f)?,
-            });
-        }
         Ok(Take {
             summary,
             result,
@@ -422,14 +463,17 @@ impl BucketLibrary {
         })
     }
 
-    /// The audio of `file` in the local cache: `None` when its object is
-    /// gone or does not match the digest the metadata recorded.
-    fn download(&mut self, file: &OutputFile) -> Result<Option<PathBuf>, LibraryError> {
+    /// The audio of `file` in the local cache, checked against the
+    /// digest the metadata recorded.
+    fn download(&mut self, file: &OutputFile) -> Result<Fetched, LibraryError> {
         let Some(name) = Self::audio_file(&file.path) else {
-            return Ok(None);
+            return Ok(Fetched::Missing);
         };
-        if !self.objects.contains_key(name) || !is_digest(&file.sha256) {
-            return Ok(None);
+        let Some(&listed) = self.objects.get(name) else {
+            return Ok(Fetched::Missing);
+        };
+        if !is_digest(&file.sha256) || listed != file.size_bytes {
+            return Ok(Fetched::Changed);
         }
         let ext = Path::new(name)
             .extension()
@@ -439,33 +483,34 @@ impl BucketLibrary {
         let dir = crate::paths::audio_cache_dir();
         let cached = dir.join(format!("{}.{ext}", file.sha256));
         if self.verified.contains(&cached) && cached.is_file() {
-            return Ok(Some(cached));
+            return Ok(Fetched::Found(cached));
         }
         if let Ok(bytes) = std::fs::read(&cached) {
             if sha256_hex(&bytes) == file.sha256 {
                 self.verified.insert(cached.clone());
-                return Ok(Some(cached));
+                return Ok(Fetched::Found(cached));
             }
             let _ = std::fs::remove_file(&cached);
         }
         let object = self.at.object(name);
         let bytes = match self.blocking.run(self.store.read(&object, MAX_AUDIO_BYTES)) {
             Ok(Some(b)) => b,
-            Ok(None) => return Ok(None),
+            Ok(None) => return Ok(Fetched::Missing),
             Err(e) if e.is_unreachable() => return Err(e.into()),
+            Err(StorageError::TooLarge { .. }) => return Ok(Fetched::Changed),
             Err(e) => {
                 tracing::warn!(object, error = %e, "cannot download a take's audio");
-                return Ok(None);
+                return Ok(Fetched::Missing);
             }
         };
         if sha256_hex(&bytes) != file.sha256 {
             tracing::warn!(object, "a take's audio does not match its recorded sha256");
-            return Ok(None);
+            return Ok(Fetched::Changed);
         }
         std::fs::create_dir_all(&dir).map_err(|e| LibraryError::io(&dir, e))?;
         atomic::write(&cached, &bytes).map_err(|e| LibraryError::io(&cached, e))?;
         self.verified.insert(cached.clone());
-        Ok(Some(cached))
+        Ok(Fetched::Found(cached))
     }
 
     /// Deletes a take: its metadata first, so no listing shows it without
@@ -599,6 +644,15 @@ impl BucketLibrary {
             Err(e) => tracing::info!(error = %e, "could not write the bucket index"),
         }
     }
+}
+
+/// What became of a take's audio object when it was fetched.
+enum Fetched {
+    /// In the local cache, matching its digest.
+    Found(PathBuf),
+    Missing,
+    /// There, but not what the metadata recorded.
+    Changed,
 }
 
 fn parse(bytes: &[u8]) -> Result<GenerationResult, String> {

@@ -101,12 +101,14 @@ pub async fn get(
             json!({
                 "n": n,
                 "url": format!("/tracks/{}/audio/{n}", take.id().as_str()),
-                "available": f.found.is_some(),
+                "available": f.found.is_some() && !f.changed,
+                "changed": f.changed,
             })
         })
         .collect();
     Ok(Json(json!({
         "id": take.id().as_str(),
+        "state": take.summary.state,
         "metadata": take.result,
         "audio": audio,
     })))
@@ -242,6 +244,16 @@ async fn audio_file(
             ),
         ));
     };
+    if file.changed {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "Audio file {n} of take {} no longer matches the size and sha256 its metadata \
+                 recorded (changed or damaged)",
+                take.id().as_str()
+            ),
+        ));
+    }
     let Some(path) = file.found.clone() else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

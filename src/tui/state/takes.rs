@@ -383,7 +383,14 @@ impl AppState {
 
     fn play(&mut self, take: &Take, out: &mut dyn Outbox) {
         let Some(path) = take.playable() else {
-            self.error(format!("The audio of {} is gone from the disk", take.id()));
+            if take.files.iter().any(|f| f.changed) {
+                self.error(format!(
+                    "The audio of {} no longer matches what was recorded (changed or damaged)",
+                    take.id()
+                ));
+            } else {
+                self.error(format!("The audio of {} is gone from the disk", take.id()));
+            }
             return;
         };
         let request = Request::Play {

@@ -135,7 +135,7 @@ fn take_lines(
         (_, Some(_)) => ("▶", theme.running()),
         (TakeState::Ready, _) => ("♪", theme.success()),
         (TakeState::Simulated, _) => ("○", theme.dim()),
-        (TakeState::Missing { .. }, _) => ("!", theme.warning()),
+        (TakeState::Missing { .. } | TakeState::Changed { .. }, _) => ("!", theme.warning()),
         (TakeState::Unreadable { .. }, _) => ("✗", theme.error()),
         (TakeState::NotUploaded, _) => ("↑", theme.warning()),
     };
