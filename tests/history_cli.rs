@@ -462,3 +462,77 @@ fn a_huge_metadata_file_is_called_too_large() {
     let reason = list["takes"][0]["state"]["reason"].as_str().unwrap();
     assert!(reason.contains("too large (over 16 MiB"), "{reason}");
 }
+
+/// What a newcomer asked for: a re-run says the seed it reused, as
+/// `generate` does; `history show` says the structure and the style
+/// references; a prefix naming several takes lists every one.
+#[test]
+fn rerun_says_its_seed_show_its_structure_and_an_ambiguous_id_lists_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tracks");
+    for seed in 1..=5 {
+        let text = format!("take {seed}");
+        let seed = seed.to_string();
+        ok(&music_gen(dir.path(), &out)
+            .args([
+                "generate",
+                "-p",
+                "rock_anthem",
+                "-t",
+                &text,
+                "--seed",
+                &seed,
+            ])
+            .output()
+            .unwrap());
+    }
+    let list = history_json(&mut music_gen(dir.path(), &out));
+    let ids: Vec<String> = list["takes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 5);
+
+    let o = music_gen(dir.path(), &out)
+        .args(["history", "show", "20"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert_eq!(e.lines().count(), 1, "{e}");
+    for id in &ids {
+        assert!(e.contains(id.as_str()), "{id} missing from: {e}");
+    }
+
+    let take = list["takes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["seed"] == 3)
+        .unwrap();
+    let id = take["id"].as_str().unwrap();
+    let rerun = ok(&music_gen(dir.path(), &out)
+        .args(["rerun", id])
+        .output()
+        .unwrap());
+    assert!(rerun.contains("\n  seed:        3\n"), "{rerun}");
+    let generated = ok(&music_gen(dir.path(), &out)
+        .args(["generate", "-p", "rock_anthem", "-t", "x", "--seed", "3"])
+        .output()
+        .unwrap());
+    assert!(generated.contains("\n  seed:        3\n"), "{generated}");
+
+    let show = ok(&music_gen(dir.path(), &out)
+        .args(["history", "show", id])
+        .output()
+        .unwrap());
+    assert!(
+        show.contains(
+            "Structure:    intro -> verse 1 -> chorus -> verse 2 -> chorus -> chorus -> bridge -> outro\n"
+        ),
+        "{show}"
+    );
+    assert!(show.contains("Style ref:    style: arena rock\n"), "{show}");
+}

@@ -208,9 +208,9 @@ fn access_log_has_a_line_per_request_and_never_the_key() {
     assert!(!s.stderr().contains(key));
 }
 
-/// A take whose metadata cannot be read (broken JSON, 20 MB of it, no
-/// permission) is a 500 that says which take and why, never the server's
-/// path, and the log has the whole error.
+/// A take whose metadata cannot be read (broken JSON, 20 MB of it) is a
+/// 422 that says which take and why (asking again will not help), never
+/// the server's path, and the log has the whole error.
 #[test]
 fn an_unreadable_take_is_a_clear_error_in_the_answer_and_the_log() {
     let s = start();
@@ -225,7 +225,7 @@ fn an_unreadable_take_is_a_clear_error_in_the_answer_and_the_log() {
     ];
     for (id, why) in cases {
         let (status, body) = s.get(&format!("/tracks/{id}"));
-        assert_eq!(status, 500, "{body}");
+        assert_eq!(status, 422, "{body}");
         let detail = body["detail"].as_str().unwrap();
         assert!(
             detail.starts_with(&format!("Take {id}'s metadata cannot be read: "))
@@ -233,7 +233,7 @@ fn an_unreadable_take_is_a_clear_error_in_the_answer_and_the_log() {
             "{detail}"
         );
         assert!(!detail.contains(&*out.to_string_lossy()), "{detail}");
-        assert_eq!(s.get(&format!("/tracks/{id}/audio")).0, 500);
+        assert_eq!(s.get(&format!("/tracks/{id}/audio")).0, 422);
     }
     // Listed, with the same reason, beside the other takes.
     let (status, page) = s.get("/tracks");
@@ -343,4 +343,25 @@ fn bind_rules() {
     let out = run(&[("PORT", "http")], &[]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("PORT"));
+}
+
+/// A genre with control characters is accepted, as the Python tool's API
+/// accepts any string there, and goes into the prompt as sent; the server
+/// prints none of it raw (what it shows goes through JSON).
+#[test]
+fn a_genre_with_control_characters_is_accepted_as_the_python_api_does() {
+    let s = start();
+    let genre = "ro\u{1b}[31mck\u{7}\tpop\u{202e}";
+    let (status, v) = s.post(
+        "/tracks/generate",
+        &serde_json::json!({"text_input": "la", "genre": genre, "structure": {}}),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["genre"], genre);
+    let prompt = v["prompt"].as_str().unwrap();
+    assert!(
+        prompt.starts_with(&format!("Generate a {genre} music track")),
+        "{prompt}"
+    );
+    assert!(!s.stderr().contains('\u{1b}'), "{}", s.stderr());
 }

@@ -10,7 +10,7 @@ use music_gen::generate::{Mode, OutputTarget, Status};
 use music_gen::tui::action::Action;
 use music_gen::tui::keymap::Context;
 use music_gen::tui::state::log::EntryState;
-use music_gen::tui::state::popup::{Confirm, Popup};
+use music_gen::tui::state::popup::{Confirm, InputPurpose, Popup};
 use music_gen::tui::state::{AppState, Focus};
 use music_gen::tui::theme::Theme;
 use music_gen::worker::{Event, Request};
@@ -284,35 +284,71 @@ fn save_asks_before_overwriting_an_existing_preset() {
     assert_eq!(name_box.input.text(), "classical_orchestral_2");
     press(&mut state, &mut worker, &[ctrl('u')]);
     type_text(&mut state, &mut worker, "classical_orchestral\n");
-    // Description and tips come pre-filled from the loaded preset; Enter
-    // keeps each.
-    let Some(Popup::Input(description)) = state.popups.last() else {
-        panic!("{:?}", state.popups)
-    };
-    assert!(!description.input.text().is_empty());
-    press(
-        &mut state,
-        &mut worker,
-        &[key(KeyCode::Enter), key(KeyCode::Enter)],
-    );
+    // Asked as the name is entered, not after the description and tips.
     assert!(
-        matches!(state.popups.last(), Some(Popup::Confirm(Confirm::Overwrite(p))) if p.name == "classical_orchestral"),
+        matches!(state.popups.last(), Some(Popup::Confirm(Confirm::Replace(n))) if n == "classical_orchestral"),
         "asks first: {:?}",
         state.popups
     );
     let shown = screen(&state, 80, 24);
     assert!(shown.contains("built-in preset"), "{shown}");
+    press(&mut state, &mut worker, &[key(KeyCode::Char('y'))]);
+    // Description and tips come pre-filled from the loaded preset; Enter
+    // keeps each, and the save replaces the file without asking again.
+    let Some(Popup::Input(description)) = state.popups.last() else {
+        panic!("{:?}", state.popups)
+    };
+    assert!(!description.input.text().is_empty());
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         original,
         "nothing written yet"
     );
-    press(&mut state, &mut worker, &[key(KeyCode::Char('y'))]);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Enter), key(KeyCode::Enter)],
+    );
+    assert!(state.popups.is_empty(), "{:?}", state.popups);
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(saved.contains("temperature: 0.6"), "{saved}");
     assert!(
         saved.contains("tips:") && saved.contains("description:"),
         "description and tips kept: {saved}"
+    );
+}
+
+#[test]
+fn save_as_a_taken_name_asks_at_once_and_no_goes_back_to_the_name() {
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = started(&mut worker, Theme::COLOR);
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Char('s')), ctrl('u')],
+    );
+    type_text(&mut state, &mut worker, "jazz_smooth\n");
+    assert!(
+        matches!(state.popups.last(), Some(Popup::Confirm(Confirm::Replace(n))) if n == "jazz_smooth"),
+        "{:?}",
+        state.popups
+    );
+    press(&mut state, &mut worker, &[key(KeyCode::Char('n'))]);
+    let Some(Popup::Input(name_box)) = state.popups.last() else {
+        panic!("{:?}", state.popups)
+    };
+    assert_eq!(
+        name_box.input.text(),
+        "jazz_smooth",
+        "the name is kept to edit"
+    );
+    assert_eq!(state.popups.len(), 1);
+    press(&mut state, &mut worker, &[ctrl('u')]);
+    type_text(&mut state, &mut worker, "jazz_mine\n");
+    assert!(
+        matches!(state.popups.last(), Some(Popup::Input(b)) if b.purpose == InputPurpose::PresetDescription),
+        "a free name goes on to the description: {:?}",
+        state.popups
     );
 }
 
@@ -1144,33 +1180,6 @@ fn a_take_that_ends_unwatched_rings_the_bell_and_the_title_counts() {
     state.on_event(fail(third), &mut worker);
     assert!(!state.take_bell());
     assert_eq!(state.window_title(), "music-gen");
-}
-
-/// Paths under the home folder are shown with `~`; others whole.
-#[test]
-fn paths_under_home_are_shown_with_a_tilde() {
-    use std::path::{Path, PathBuf};
-    let mut paths = paths();
-    assert_eq!(
-        paths.show(Path::new("/home/user/x.wav")),
-        "/home/user/x.wav"
-    );
-    paths.home = Some(PathBuf::from("/home/user"));
-    assert_eq!(
-        paths.show(Path::new("/home/user/.local/share/music-gen/tracks/a.wav")),
-        "~/.local/share/music-gen/tracks/a.wav"
-    );
-    assert_eq!(paths.show(Path::new("/home/user")), "~");
-    assert_eq!(
-        paths.show(Path::new("/home/username/a")),
-        "/home/username/a"
-    );
-    paths.home = Some(PathBuf::from("/"));
-    assert_eq!(
-        paths.show(Path::new("/etc/x")),
-        "/etc/x",
-        "home / is not abbreviated"
-    );
 }
 
 /// A take this session made reads as a take in the library does — time,

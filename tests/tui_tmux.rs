@@ -161,7 +161,7 @@ fn compose_generate_save_and_quit_in_a_real_terminal() {
 
     // Opens on the list with the first preset in the form.
     tmux.wait_for("Presets (5)");
-    tmux.wait_for("Track · classical_orche");
+    tmux.wait_for("Track · classical…");
     assert!(tmux.alternate_screen_on());
 
     // Filter, then load what is left.
@@ -282,7 +282,7 @@ fn gcp_generation_confirms_cost_writes_audio_and_cancels() {
     );
     tmux.launch(fakes.dir.path(), &out, &gcp);
     tmux.wait_for("gcp · project test-project · us-central1 · lyria-002");
-    tmux.wait_for("Track · classical_orche");
+    tmux.wait_for("Track · classical…");
 
     tmux.keys(&["g"]);
     let confirm = tmux.wait_for("Send to Vertex AI?");
@@ -345,7 +345,7 @@ fn signal_restores_the_terminal(signal: libc::c_int) {
     let shell: u32 = tmux.var("pane_pid").parse().unwrap();
     assert!(children(shell).is_empty(), "the shell runs nothing yet");
     tmux.launch(dir.path(), &dir.path().join("out"), "");
-    tmux.wait_for("Track · classical_orche");
+    tmux.wait_for("Track · classical…");
     assert!(tmux.alternate_screen_on());
     assert_eq!(tmux.var("cursor_flag"), "0", "the app hides the cursor");
 
@@ -399,7 +399,7 @@ fn sighup_restores_the_terminal() {
 fn ctrl_z_suspends_and_fg_redraws() {
     let (dir, tmux) = shell();
     tmux.launch(dir.path(), &dir.path().join("out"), "");
-    tmux.wait_for("Track · classical_orche");
+    tmux.wait_for("Track · classical…");
 
     tmux.keys(&["C-z"]);
     poll_until("the alternate screen to close", || {
@@ -451,7 +451,7 @@ fn lyrics_survive_a_quit_and_come_back_at_the_next_start() {
     let (dir, tmux) = shell();
     let out = dir.path().join("out");
     tmux.launch(dir.path(), &out, "");
-    tmux.wait_for("Track · classical_orche");
+    tmux.wait_for("Track · classical…");
     write_lyrics(&tmux, "Words I must not lose");
     tmux.keys(&["q"]);
     poll_until("the alternate screen to close", || {
@@ -474,7 +474,7 @@ fn lyrics_survive_sighup() {
     let (dir, tmux) = shell();
     let out = dir.path().join("out");
     tmux.launch(dir.path(), &out, "");
-    tmux.wait_for("Track · classical_orche");
+    tmux.wait_for("Track · classical…");
     let app = app_pid(&tmux);
     // Stay in the editor: the signal arrives mid-typing.
     tmux.keys(&["Tab", "Tab", "Enter"]);
@@ -506,8 +506,8 @@ fn two_sessions_keep_their_own_drafts_and_the_newest_comes_back() {
     let out = dir.path().join("out");
     first.launch(dir.path(), &out, "");
     second.launch(dir.path(), &out, "");
-    first.wait_for("Track · classical_orche");
-    second.wait_for("Track · classical_orche");
+    first.wait_for("Track · classical…");
+    second.wait_for("Track · classical…");
     write_lyrics(&first, "From the first window");
     write_lyrics(&second, "From the second window");
     first.keys(&["q"]);
@@ -536,7 +536,7 @@ fn settings_chosen_in_the_view_are_there_at_the_next_start() {
     let (dir, tmux) = shell();
     let out = dir.path().join("out");
     tmux.launch(dir.path(), &out, "");
-    tmux.wait_for("Track · classical_orche");
+    tmux.wait_for("Track · classical…");
     // Settings → Default model → Lyria 3 Clip → yes to the global location.
     tmux.keys(&["o", "Down", "Down", "Down", "Right"]);
     tmux.wait_for("global");
@@ -554,7 +554,7 @@ fn settings_chosen_in_the_view_are_there_at_the_next_start() {
     assert!(config.contains("location = \"global\""), "{config}");
 
     tmux.launch(dir.path(), &out, "");
-    let screen = tmux.wait_for("Track · classical_orche");
+    let screen = tmux.wait_for("Track · classical…");
     assert!(screen.contains("global · lyria-3-clip-preview"), "{screen}");
     // The window title is the app's (OSC 2), counting what runs.
     poll_until("the window title", || tmux.var("pane_title") == "music-gen");
@@ -685,4 +685,41 @@ fn playback_through_a_stand_in_player_and_the_path_copied() {
     tmux.keys(&["q"]);
     poll_until("the app to quit", || !tmux.alternate_screen_on());
     poll_until("the player to be stopped", || !alive(&pid));
+}
+
+/// The settings view names its files whole, as `config` prints them, even
+/// under the home folder (it said `~/…` there, and whole paths elsewhere).
+#[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
+fn settings_name_files_whole_as_config_does() {
+    let (dir, tmux) = shell();
+    let root = dir.path();
+    let command = format!(
+        "HOME={root} XDG_STATE_HOME={root}/state MUSIC_GEN_CONFIG={root}/config.toml MUSIC_GEN_OUTPUT_DIR={root}/out {bin} --presets-dir {root}/presets",
+        root = root.display(),
+        bin = env!("CARGO_BIN_EXE_music-gen"),
+    );
+    tmux.text(&command);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Track · classical…");
+    tmux.keys(&["o"]);
+    let screen = tmux.wait_for("Config file");
+    let config = format!("Config file    {}/config.toml", root.display());
+    assert!(screen.contains(&config), "{screen}");
+    assert!(!screen.contains("~/"), "{screen}");
+    let printed = Command::new(env!("CARGO_BIN_EXE_music-gen"))
+        .env("HOME", root)
+        .env("MUSIC_GEN_CONFIG", root.join("config.toml"))
+        .arg("config")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&printed.stdout);
+    assert!(
+        printed.contains(&format!("config file:   {}/config.toml", root.display())),
+        "{printed}"
+    );
+    tmux.keys(&["Escape", "q"]);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
 }

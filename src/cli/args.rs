@@ -216,6 +216,11 @@ pub enum HistoryCommand {
         #[arg(long, short = 'y')]
         yes: bool,
     },
+    /// Upload the takes whose upload to the output bucket failed (kept on this machine, listed as "not uploaded")
+    ///
+    /// An earlier upload that completed after all, or stopped between the
+    /// audio and the metadata, is found and finished, never uploaded twice.
+    Upload,
 }
 
 /// `music-gen rerun ID [flags]`.

@@ -14,6 +14,7 @@ use crate::cli::stdout;
 use crate::cli::track::{flags_layer, resolve};
 use crate::cli::worker_call::call;
 use crate::domain::model::Model;
+use crate::domain::prompt::structure_parts;
 use crate::domain::result_file;
 use crate::generate::{GenerationSettings, Job, Mode, output};
 use crate::library::{
@@ -42,6 +43,7 @@ pub async fn run(args: HistoryArgs, worker: &mut WorkerHandle, dir: &Path) -> Re
             };
             prune(dir, rule, yes).await
         }
+        Some(HistoryCommand::Upload) => upload(dir).await,
         None => list(worker, dir, &args).await,
     }
 }
@@ -209,6 +211,22 @@ fn table(page: &Page, dir: &Path, since: Option<&str>, width: Option<usize>) -> 
         ));
     }
     out.push_str(&format!(" in {}\n", dir.display()));
+    let waiting: Vec<&TakeSummary> = page
+        .takes
+        .iter()
+        .filter(|t| t.state == TakeState::NotUploaded)
+        .collect();
+    if let Some(first) = waiting.first() {
+        out.push_str(&format!(
+            "{} not uploaded: kept on this machine in {}; `music-gen history upload` uploads {}\n",
+            match waiting.len() {
+                1 => "1 take".to_string(),
+                n => format!("{n} takes"),
+            },
+            crate::domain::atomic::parent(&first.metadata_path).display(),
+            if waiting.len() == 1 { "it" } else { "them" }
+        ));
+    }
     if let (Some(spent), Some(since)) = (page.spent, since) {
         out.push_str(&format!(
             "Spent in gcp mode over the last {since}: ${:.2} on {} take{}\n",
@@ -315,6 +333,7 @@ async fn show(worker: &mut WorkerHandle, dir: &Path, id: &str, json: bool) -> Re
                 json!({
                     "path": f.recorded.path,
                     "found": f.found,
+                    "changed": f.changed,
                     "size_bytes": f.recorded.size_bytes,
                     "sha256": f.recorded.sha256,
                     "audio": f.recorded.audio,
@@ -368,6 +387,14 @@ fn details(take: &Take, analysis: Option<&Analysis>) -> String {
         crate::domain::pyfloat::repr(r.metadata.temperature),
     );
     row("Asked for:", format!("{} s", r.duration_seconds));
+    // The rest of what shaped the prompt, as `generate` says it.
+    row(
+        "Structure:",
+        structure_parts(&r.metadata.structure).join(" -> "),
+    );
+    for s in &r.metadata.style_references {
+        row("Style ref:", format!("{}: {}", s.kind, s.value));
+    }
     // The estimate says whether anything was billed (a simulated take's
     // figure is what gcp mode would have cost).
     let gcp = (r.mode == Mode::Simulate)
@@ -395,6 +422,10 @@ fn details(take: &Take, analysis: Option<&Analysis>) -> String {
     row("Metadata:", s.metadata_path.display().to_string());
     for f in &take.files {
         let where_ = match &f.found {
+            _ if f.changed => format!(
+                "{} (changed or damaged: not the size and sha256 recorded)",
+                f.found.as_ref().unwrap_or(&f.recorded.path).display()
+            ),
             Some(p) => p.display().to_string(),
             None => format!("{} (missing)", f.recorded.path.display()),
         };
@@ -405,6 +436,8 @@ fn details(take: &Take, analysis: Option<&Analysis>) -> String {
     }
     if let Some(a) = analysis {
         out.push_str(&format!("\n{}\n", a.waveform.sparkline(WAVEFORM_WIDTH)));
+    } else if take.files.iter().any(|f| f.changed) {
+        out.push_str("\n(no waveform: the audio is changed or damaged)\n");
     } else if !take.files.is_empty() {
         out.push_str("\n(no waveform: the audio is missing or cannot be decoded)\n");
     }
@@ -424,6 +457,12 @@ fn state_line(state: &TakeState) -> String {
     match state {
         TakeState::Unreadable { reason } => format!("unreadable: {reason}"),
         TakeState::Missing { .. } => format!("{state}: moved or deleted"),
+        TakeState::Changed { .. } => format!(
+            "{state}: no longer the size and sha256 its metadata recorded (changed or damaged)"
+        ),
+        TakeState::NotUploaded => format!(
+            "{state}: its upload failed; it is kept on this machine (`music-gen history upload` uploads it)"
+        ),
         other => other.to_string(),
     }
 }
@@ -459,6 +498,67 @@ async fn prune(dir: &Path, rule: PruneRule, yes: bool) -> Result<(), CliError> {
     ))
 }
 
+/// `history upload`: the takes waiting in this machine's spool folder go
+/// to the output bucket; one line each, and a failure if any stays.
+async fn upload(dir: &Path) -> Result<(), CliError> {
+    use crate::generate::upload::{Landed, push_spooled};
+    let location =
+        crate::storage::Location::from_path(dir).map_err(|e| CliError::Usage(e.to_string()))?;
+    let Some((service, at)) = location.bucket() else {
+        return stdout::print(&format!(
+            "Takes in a folder are written there directly; nothing waits to be uploaded to {}.\n",
+            dir.display()
+        ));
+    };
+    let report = push_spooled(service, at).await;
+    let spool = crate::paths::spool_dir(&at.bucket, &at.prefix);
+    if report.pushed.is_empty() && report.stopped.is_none() {
+        return stdout::print(&format!(
+            "Nothing waiting to upload to {}.\n",
+            dir.display()
+        ));
+    }
+    let mut out = String::new();
+    let mut failed = 0;
+    for p in &report.pushed {
+        match &p.outcome {
+            Ok(Some((url, Landed::Uploaded))) => {
+                out.push_str(&format!("Uploaded {} to {url}\n", p.id));
+            }
+            Ok(Some((url, Landed::Finished))) => out.push_str(&format!(
+                "Uploaded {} to {url} (its audio was there already, from an upload that stopped before its metadata)\n",
+                p.id
+            )),
+            Ok(Some((url, Landed::AlreadyThere))) => out.push_str(&format!(
+                "{} was in the bucket already, as {url} (an earlier upload completed); nothing uploaded again\n",
+                p.id
+            )),
+            Ok(None) => out.push_str(&format!(
+                "{} was uploaded meanwhile by another process\n",
+                p.id
+            )),
+            Err(e) => {
+                failed += 1;
+                out.push_str(&format!("Not uploaded: {}: {e}\n", p.id));
+            }
+        }
+    }
+    stdout::print(&out)?;
+    let left = failed + report.not_tried;
+    if left == 0 {
+        return Ok(());
+    }
+    let mut message = format!(
+        "{left} take{} not uploaded; kept in {} (run `music-gen history upload` again)",
+        if left == 1 { "" } else { "s" },
+        spool.display()
+    );
+    if let Some(why) = &report.stopped {
+        message = format!("{why}; {message}");
+    }
+    Err(CliError::Failure(message))
+}
+
 /// Library work for the CLI, off the async runtime.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, crate::library::LibraryError> + Send + 'static,
@@ -482,6 +582,11 @@ pub async fn play(worker: &mut WorkerHandle, dir: &Path, id: &str) -> Result<(),
     let Some(file) = take.playable().map(Path::to_path_buf) else {
         return Err(CliError::Failure(match take.summary.state {
             TakeState::Simulated => format!("{} was simulated: it has no audio", take.id()),
+            TakeState::Changed { .. } => format!(
+                "{}: its audio no longer matches the size and sha256 its metadata recorded \
+                 (changed or damaged)",
+                take.id()
+            ),
             _ => format!(
                 "{}: its audio is missing (moved or deleted); it was {}",
                 take.id(),

@@ -11,9 +11,8 @@ pub fn render(job: &Job, r: &GenerationResult) -> String {
     let t = &job.track;
     let mut out = String::new();
     let _ = writeln!(out, "Status:       {} ({} mode)", r.status, r.mode);
-    if let Some(model) = r.model {
-        let _ = writeln!(out, "Model:        {model}");
-    }
+    // The model it ran on, or in simulate mode would have.
+    let _ = writeln!(out, "Model:        {}", r.model.unwrap_or(job.model()));
     // What the model leaves out of the track, said where the result is
     // read (simulate mode too: it is what gcp mode would do).
     if let Some(note) = job.model().unmet(t) {
@@ -34,9 +33,19 @@ pub fn render(job: &Job, r: &GenerationResult) -> String {
         structure_parts(&t.structure).join(" -> ")
     );
     for s in &t.style_references {
-        let _ = writeln!(out, "  {}: {}", s.kind, s.value);
+        let _ = writeln!(out, "  {:12} {}", format!("{}:", s.kind), s.value);
     }
     let _ = writeln!(out, "  temperature: {}", pyfloat::repr(t.temperature));
+    // The request options, so a re-run shows the seed it reused.
+    if let Some(seed) = t.seed {
+        let _ = writeln!(out, "  seed:        {seed}");
+    }
+    if let Some(n) = &t.negative_prompt {
+        let _ = writeln!(out, "  negative:    {n}");
+    }
+    if let Some(n) = t.sample_count {
+        let _ = writeln!(out, "  samples:     {n}");
+    }
     let c = &r.cost_estimate;
     if r.mode == Mode::Simulate {
         // What the TUI's prompt pane and `history show` say: nothing spent,

@@ -70,7 +70,7 @@ pub enum GenerateError {
     /// The take was written to the local spool folder but could not be
     /// uploaded to its bucket: it is kept at `kept`.
     #[error(
-        "{message}; the take is kept at {}{}",
+        "{message}; the take is kept at {}{}; `music-gen history upload` uploads it",
         kept.display(),
         if *billed { " (the generation was billed: do not run it again for this take)" } else { "" }
     )]

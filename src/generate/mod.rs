@@ -10,6 +10,7 @@ pub mod output;
 pub mod progress;
 pub mod result;
 pub mod simulate;
+pub mod spool;
 pub mod upload;
 pub mod vertex;
 

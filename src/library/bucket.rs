@@ -20,6 +20,7 @@ use crate::domain::atomic;
 use crate::generate::GenerationResult;
 use crate::generate::output::sha256_hex;
 use crate::generate::result::OutputFile;
+use crate::generate::spool;
 use crate::library::index::time_from_name;
 use crate::library::prune::{PrunePlan, PruneRule};
 use crate::library::query::{Page, Query, Sort, Spent};
@@ -37,7 +38,8 @@ const PARALLEL_READS: usize = 16;
 /// Whole results kept for `load` (the take a user looks at, plays, draws).
 const RESULTS_KEPT: usize = 64;
 /// Bumped when the cache file's shape changes: an older one is ignored.
-const CACHE_VERSION: u32 = 1;
+/// 2: the recorded sizes of a take's audio.
+const CACHE_VERSION: u32 = 2;
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -50,6 +52,10 @@ struct Entry {
 struct Cached {
     version: String,
     summary: TakeSummary,
+    /// The size recorded for each audio file: an object of another size
+    /// is not the take's audio any more.
+    #[serde(default)]
+    sizes: Vec<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -74,6 +80,9 @@ pub struct BucketLibrary {
     cache_file: PathBuf,
     cache_loaded: bool,
     dirty: bool,
+    /// This machine's spool folder for the prefix: takes whose upload
+    /// failed, listed as not uploaded.
+    spool: PathBuf,
 }
 
 impl BucketLibrary {
@@ -82,6 +91,7 @@ impl BucketLibrary {
         let shown = store.url(&at.prefix);
         let blocking = Blocking::new().map_err(|e| LibraryError::io(shown, e))?;
         let cache_file = crate::paths::bucket_index_file(&at.bucket, &at.prefix);
+        let spool = crate::paths::spool_dir(&at.bucket, &at.prefix);
         let mut lib = BucketLibrary {
             store,
             at,
@@ -94,6 +104,7 @@ impl BucketLibrary {
             cache_file,
             cache_loaded: false,
             dirty: false,
+            spool,
         };
         lib.rescan()?;
         Ok(lib)
@@ -175,6 +186,20 @@ impl BucketLibrary {
             .count()
     }
 
+    /// How many of `files` are listed with another size than `sizes`
+    /// recorded for them.
+    fn changed(&self, files: &[PathBuf], sizes: &[u64]) -> usize {
+        files
+            .iter()
+            .zip(sizes)
+            .filter(|(p, size)| {
+                Self::audio_file(p)
+                    .and_then(|f| self.objects.get(f))
+                    .is_some_and(|listed| listed != *size)
+            })
+            .count()
+    }
+
     /// The entries at `indices` whose summary is not the one listed.
     fn stale(&self, indices: &[usize]) -> Vec<(Entry, String)> {
         indices
@@ -223,19 +248,33 @@ impl BucketLibrary {
         for (entry, outcome) in read {
             let Some(outcome) = outcome else { continue };
             let path = self.url_of(&format!("{}.json", entry.id.0));
-            let summary = match outcome {
+            let (summary, sizes) = match outcome {
                 Ok(r) => {
-                    let missing =
-                        self.missing(&r.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>());
-                    TakeSummary::in_bucket(entry.id.clone(), &path, entry.time, &r, missing)
+                    let files: Vec<PathBuf> = r.files.iter().map(|f| f.path.clone()).collect();
+                    let sizes: Vec<u64> = r.files.iter().map(|f| f.size_bytes).collect();
+                    let missing = self.missing(&files);
+                    let changed = self.changed(&files, &sizes);
+                    let summary = TakeSummary::in_bucket(
+                        entry.id.clone(),
+                        &path,
+                        entry.time,
+                        &r,
+                        missing,
+                        changed,
+                    );
+                    (summary, sizes)
                 }
-                Err(reason) => TakeSummary::unreadable(entry.id.clone(), &path, entry.time, reason),
+                Err(reason) => (
+                    TakeSummary::unreadable(entry.id.clone(), &path, entry.time, reason),
+                    Vec::new(),
+                ),
             };
             self.summaries.insert(
                 entry.id,
                 Cached {
                     version: entry.version,
                     summary,
+                    sizes,
                 },
             );
             self.dirty = true;
@@ -250,12 +289,15 @@ impl BucketLibrary {
         let cached = self.summaries.get(&e.id)?;
         let mut s = cached.summary.clone();
         let missing = self.missing(&s.files);
-        s.restate(missing);
+        let changed = self.changed(&s.files, &cached.sizes);
+        s.restate(missing, changed);
         Some(s)
     }
 
     /// The takes `query` asks for: the newest N download at most N
-    /// summaries; anything else every summary not read before.
+    /// summaries; anything else every summary not read before. Takes
+    /// waiting in this machine's spool folder are among them, as not
+    /// uploaded.
     pub fn list(&mut self, query: &Query) -> Result<Page, LibraryError> {
         let total = self.entries.len();
         let needs_all = query.needs_all();
@@ -272,7 +314,19 @@ impl BucketLibrary {
             .filter(|s| !needs_all || query.matches(s))
             .collect();
         self.save_cache();
+        let waiting = self.waiting();
+        let total = total + waiting.len();
+        let waiting: Vec<TakeSummary> = waiting
+            .into_iter()
+            .filter(|s| !needs_all || query.matches(s))
+            .collect();
+        let spooled = !waiting.is_empty();
+        takes.extend(waiting);
+        if spooled && query.sort == Sort::Time {
+            takes.sort_by_key(|t| std::cmp::Reverse(t.time));
+        }
         if !needs_all {
+            takes.truncate(query.limit.unwrap_or(usize::MAX));
             return Ok(Page {
                 total,
                 matched: total,
@@ -296,8 +350,50 @@ impl BucketLibrary {
         })
     }
 
+    /// The takes waiting in the spool folder, as a listing shows them.
+    fn waiting(&self) -> Vec<TakeSummary> {
+        spool::list(&self.spool)
+            .into_iter()
+            .map(|t| {
+                let time = time_from_name(&t.id).unwrap_or(0);
+                let id = TakeId(t.id);
+                match t.result {
+                    Ok(r) => TakeSummary::spooled(id, &t.metadata, time, &r),
+                    Err(reason) => TakeSummary::unreadable(id, &t.metadata, time, reason),
+                }
+            })
+            .collect()
+    }
+
+    /// The take `given` names: in the bucket, or else waiting in the
+    /// spool folder.
     pub fn resolve(&self, given: &str) -> Result<TakeId, LibraryError> {
-        resolve_id(self.entries.iter().map(|e| &e.id), given)
+        match resolve_id(self.entries.iter().map(|e| &e.id), given) {
+            Err(LibraryError::NotFound(_)) => {
+                let waiting: Vec<TakeId> = spool::list(&self.spool)
+                    .into_iter()
+                    .map(|t| TakeId(t.id))
+                    .collect();
+                resolve_id(waiting.iter(), given)
+            }
+            found => found,
+        }
+    }
+
+    /// A take waiting in the spool folder, all of it: its files are on
+    /// this disk.
+    fn load_spooled(&self, id: &TakeId) -> Result<Take, LibraryError> {
+        let take = spool::list(&self.spool)
+            .into_iter()
+            .find(|t| t.id == id.0)
+            .ok_or_else(|| LibraryError::NotFound(id.0.clone()))?;
+        let result = take.result.map_err(|reason| LibraryError::Spooled {
+            path: take.metadata.clone(),
+            reason,
+        })?;
+        let time = time_from_name(&take.id).unwrap_or(0);
+        let summary = TakeSummary::spooled(id.clone(), &take.metadata, time, &result);
+        Ok(Take::new(summary, result))
     }
 
     /// A take's metadata, downloaded once per version.
@@ -333,29 +429,33 @@ impl BucketLibrary {
     /// All of one take, its audio downloaded to the audio cache (once:
     /// a cached file whose digest matches is used as it is).
     pub fn load(&mut self, id: &TakeId) -> Result<Take, LibraryError> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|e| &e.id == id)
-            .cloned()
-            .ok_or_else(|| LibraryError::NotFound(id.0.clone()))?;
+        let Some(entry) = self.entries.iter().find(|e| &e.id == id).cloned() else {
+            return self.load_spooled(id);
+        };
         let result = self.result(&entry)?;
         let path = self.url_of(&format!("{}.json", id.0));
         let recorded: Vec<PathBuf> = result.files.iter().map(|f| f.path.clone()).collect();
+        let mut files = Vec::with_capacity(result.files.len());
+        for f in &result.files {
+            let (found, changed) = match self.download(f)? {
+                Fetched::Found(p) => (Some(p), false),
+                Fetched::Missing => (None, false),
+                Fetched::Changed => (None, true),
+            };
+            files.push(TakeFile {
+                recorded: f.clone(),
+                found,
+                changed,
+            });
+        }
         let summary = TakeSummary::in_bucket(
             id.clone(),
             &path,
             entry.time,
             &result,
             self.missing(&recorded),
+            files.iter().filter(|f| f.changed).count(),
         );
-        let mut files = Vec::with_capacity(result.files.len());
-        for f in &result.files {
-            files.push(TakeFile {
-                recorded: f.clone(),
-                found: self.download(f)?,
-            });
-        }
         Ok(Take {
             summary,
             result,
@@ -363,14 +463,17 @@ impl BucketLibrary {
         })
     }
 
-    /// The audio of `file` in the local cache: `None` when its object is
-    /// gone or does not match the digest the metadata recorded.
-    fn download(&mut self, file: &OutputFile) -> Result<Option<PathBuf>, LibraryError> {
+    /// The audio of `file` in the local cache, checked against the
+    /// digest the metadata recorded.
+    fn download(&mut self, file: &OutputFile) -> Result<Fetched, LibraryError> {
         let Some(name) = Self::audio_file(&file.path) else {
-            return Ok(None);
+            return Ok(Fetched::Missing);
         };
-        if !self.objects.contains_key(name) || !is_digest(&file.sha256) {
-            return Ok(None);
+        let Some(&listed) = self.objects.get(name) else {
+            return Ok(Fetched::Missing);
+        };
+        if !is_digest(&file.sha256) || listed != file.size_bytes {
+            return Ok(Fetched::Changed);
         }
         let ext = Path::new(name)
             .extension()
@@ -380,33 +483,34 @@ impl BucketLibrary {
         let dir = crate::paths::audio_cache_dir();
         let cached = dir.join(format!("{}.{ext}", file.sha256));
         if self.verified.contains(&cached) && cached.is_file() {
-            return Ok(Some(cached));
+            return Ok(Fetched::Found(cached));
         }
         if let Ok(bytes) = std::fs::read(&cached) {
             if sha256_hex(&bytes) == file.sha256 {
                 self.verified.insert(cached.clone());
-                return Ok(Some(cached));
+                return Ok(Fetched::Found(cached));
             }
             let _ = std::fs::remove_file(&cached);
         }
         let object = self.at.object(name);
         let bytes = match self.blocking.run(self.store.read(&object, MAX_AUDIO_BYTES)) {
             Ok(Some(b)) => b,
-            Ok(None) => return Ok(None),
+            Ok(None) => return Ok(Fetched::Missing),
             Err(e) if e.is_unreachable() => return Err(e.into()),
+            Err(StorageError::TooLarge { .. }) => return Ok(Fetched::Changed),
             Err(e) => {
                 tracing::warn!(object, error = %e, "cannot download a take's audio");
-                return Ok(None);
+                return Ok(Fetched::Missing);
             }
         };
         if sha256_hex(&bytes) != file.sha256 {
             tracing::warn!(object, "a take's audio does not match its recorded sha256");
-            return Ok(None);
+            return Ok(Fetched::Changed);
         }
         std::fs::create_dir_all(&dir).map_err(|e| LibraryError::io(&dir, e))?;
         atomic::write(&cached, &bytes).map_err(|e| LibraryError::io(&cached, e))?;
         self.verified.insert(cached.clone());
-        Ok(Some(cached))
+        Ok(Fetched::Found(cached))
     }
 
     /// Deletes a take: its metadata first, so no listing shows it without
@@ -540,6 +644,15 @@ impl BucketLibrary {
             Err(e) => tracing::info!(error = %e, "could not write the bucket index"),
         }
     }
+}
+
+/// What became of a take's audio object when it was fetched.
+enum Fetched {
+    /// In the local cache, matching its digest.
+    Found(PathBuf),
+    Missing,
+    /// There, but not what the metadata recorded.
+    Changed,
 }
 
 fn parse(bytes: &[u8]) -> Result<GenerationResult, String> {

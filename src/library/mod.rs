@@ -175,11 +175,30 @@ pub(crate) fn resolve_id<'a>(
     match found.as_slice() {
         [] => Err(LibraryError::NotFound(given.to_string())),
         [one] => Ok((*one).clone()),
-        many => Err(LibraryError::Ambiguous {
-            prefix: given.to_string(),
-            count: many.len(),
-            shown: many.iter().take(3).map(|id| id.0.clone()).collect(),
-        }),
+        many => {
+            let mut shown: Vec<String> = many.iter().map(|id| id.0.clone()).collect();
+            // Newest first, as `history` lists them.
+            shown.sort_by(|a, b| b.cmp(a));
+            shown.truncate(AMBIGUOUS_SHOWN);
+            Err(LibraryError::Ambiguous {
+                prefix: given.to_string(),
+                count: many.len(),
+                shown,
+            })
+        }
+    }
+}
+
+/// The most takes an ambiguous id lists; past these it says how many more.
+const AMBIGUOUS_SHOWN: usize = 10;
+
+/// `a, b, c` or `a, …, j and 15 more`: the takes a prefix names, so the
+/// user can pick one.
+fn listed(shown: &[String], count: usize) -> String {
+    let list = shown.join(", ");
+    match count.saturating_sub(shown.len()) {
+        0 => list,
+        more => format!("{list} and {more} more"),
     }
 }
 
@@ -193,7 +212,7 @@ pub enum LibraryError {
     },
     #[error("no take matches {0:?}; `music-gen history` lists them")]
     NotFound(String),
-    #[error("{prefix:?} names {} takes ({}); give more of the id", count, shown.join(", "))]
+    #[error("{prefix:?} names {count} takes: {}; give more of the id", listed(shown, *count))]
     Ambiguous {
         prefix: String,
         count: usize,
@@ -212,6 +231,17 @@ pub enum LibraryError {
     /// The bucket holding the takes failed (missing, refused, unreachable).
     #[error(transparent)]
     Storage(#[from] crate::storage::StorageError),
+    /// A take waiting in the spool folder whose metadata cannot be read.
+    #[error("{}: not a take's metadata: {reason}", path.display())]
+    Spooled { path: PathBuf, reason: String },
+    /// A prune failed part way: what it had deleted is gone.
+    #[error("{source}; the prune stopped: {}", prune::deleted_before(deleted, *freed))]
+    PruneStopped {
+        deleted: Vec<TakeId>,
+        freed: u64,
+        #[source]
+        source: Box<LibraryError>,
+    },
 }
 
 /// Why a file over the metadata limit is not read.
@@ -240,6 +270,7 @@ impl LibraryError {
             LibraryError::Unreadable { .. }
                 | LibraryError::TooLarge { .. }
                 | LibraryError::NotRegular { .. }
+                | LibraryError::Spooled { .. }
         )
     }
 
@@ -251,6 +282,7 @@ impl LibraryError {
             LibraryError::Io { source, .. } => source.to_string(),
             LibraryError::TooLarge { limit, .. } => too_large_reason(*limit),
             LibraryError::NotRegular { .. } => NOT_REGULAR.to_string(),
+            LibraryError::Spooled { reason, .. } => reason.clone(),
             other => other.to_string(),
         }
     }
@@ -261,5 +293,37 @@ impl LibraryError {
             self,
             LibraryError::NotFound(_) | LibraryError::Ambiguous { .. }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<TakeId> {
+        (0..n)
+            .map(|i| TakeId(format!("20261130-1200{i:02}-rock")))
+            .collect()
+    }
+
+    #[test]
+    fn an_ambiguous_prefix_lists_every_take_or_says_how_many_more() {
+        let five = ids(5);
+        let e = resolve_id(five.iter(), "2026").unwrap_err().to_string();
+        for id in &five {
+            assert!(e.contains(&id.0), "{e}");
+        }
+        assert!(
+            e.starts_with("\"2026\" names 5 takes: 20261130-120004-rock, "),
+            "{e}"
+        );
+        assert!(!e.contains(" more;"), "{e}");
+        let many = ids(25);
+        let e = resolve_id(many.iter(), "2026").unwrap_err().to_string();
+        assert!(e.contains(" and 15 more; give more of the id"), "{e}");
+        assert!(
+            e.contains("20261130-120024-rock") && !e.contains("20261130-120014-rock"),
+            "{e}"
+        );
     }
 }

@@ -37,8 +37,15 @@ pub enum TakeState {
     Simulated,
     /// Some or all of its audio files were moved or deleted.
     Missing { missing: usize, files: usize },
+    /// Some or all of its audio files are there but no longer match the
+    /// size and sha256 its metadata recorded: changed or damaged.
+    Changed { changed: usize, files: usize },
     /// The metadata file is not one music-gen can read.
     Unreadable { reason: String },
+    /// Its upload to the bucket failed: it is whole on this machine, in
+    /// the spool folder its `metadata_path` names, until `music-gen
+    /// history upload` puts it in the bucket.
+    NotUploaded,
 }
 
 impl std::fmt::Display for TakeState {
@@ -52,7 +59,14 @@ impl std::fmt::Display for TakeState {
             TakeState::Missing { missing, files } => {
                 write!(f, "{missing} of {files} files missing")
             }
+            TakeState::Changed { changed, files } if changed == files => {
+                f.write_str("audio changed")
+            }
+            TakeState::Changed { changed, files } => {
+                write!(f, "{changed} of {files} files changed")
+            }
             TakeState::Unreadable { .. } => f.write_str("unreadable"),
+            TakeState::NotUploaded => f.write_str("not uploaded"),
         }
     }
 }
@@ -153,22 +167,41 @@ impl TakeSummary {
     }
 
     /// The summary of a take in a bucket, `missing` of whose audio
-    /// objects are gone.
+    /// objects are gone and `changed` no longer what was recorded.
     pub(crate) fn in_bucket(
         id: TakeId,
         metadata_url: &Path,
         time: i64,
         r: &GenerationResult,
         missing: usize,
+        changed: usize,
     ) -> TakeSummary {
-        let state = state_for(r.files.len(), missing, Some(r.status));
+        let state = damaged(
+            state_for(r.files.len(), missing, Some(r.status)),
+            changed,
+            r.files.len(),
+        );
         TakeSummary::with_state(id, metadata_url, time, r, state)
     }
 
+    /// The summary of a take waiting in a bucket's spool folder.
+    pub(crate) fn spooled(
+        id: TakeId,
+        metadata_path: &Path,
+        time: i64,
+        r: &GenerationResult,
+    ) -> TakeSummary {
+        TakeSummary::with_state(id, metadata_path, time, r, TakeState::NotUploaded)
+    }
+
     /// The state again, for a cached summary of a take in a bucket.
-    pub(crate) fn restate(&mut self, missing: usize) {
+    pub(crate) fn restate(&mut self, missing: usize, changed: usize) {
         if !matches!(self.state, TakeState::Unreadable { .. }) {
-            self.state = state_for(self.files.len(), missing, self.status);
+            self.state = damaged(
+                state_for(self.files.len(), missing, self.status),
+                changed,
+                self.files.len(),
+            );
         }
     }
 
@@ -287,6 +320,15 @@ fn state_for(files: usize, missing: usize, status: Option<Status>) -> TakeState 
     }
 }
 
+/// The state once `changed` of the files that are there no longer match
+/// what was recorded (a missing file says more, and comes first).
+fn damaged(state: TakeState, changed: usize, files: usize) -> TakeState {
+    match state {
+        TakeState::Ready if changed > 0 => TakeState::Changed { changed, files },
+        state => state,
+    }
+}
+
 fn files_state(metadata_path: &Path, files: &[OutputFile], status: Status) -> TakeState {
     let missing = files
         .iter()
@@ -331,20 +373,36 @@ pub struct Take {
 pub struct TakeFile {
     /// What the metadata recorded (path, size, digest, measured audio).
     pub recorded: OutputFile,
-    /// Where it is now, `None` if it was moved away or deleted.
+    /// Where it is now, `None` if it was moved away or deleted (or, in a
+    /// bucket, is not what was recorded).
     pub found: Option<PathBuf>,
+    /// It is there, but its size or sha256 is not what the metadata
+    /// recorded: changed or damaged since.
+    pub changed: bool,
 }
 
 impl Take {
-    pub(crate) fn new(summary: TakeSummary, result: GenerationResult) -> Take {
-        let files = result
+    /// A take in a folder: its files where they are now, a file whose
+    /// size is not the one recorded marked changed.
+    pub(crate) fn new(mut summary: TakeSummary, result: GenerationResult) -> Take {
+        let files: Vec<TakeFile> = result
             .files
             .iter()
-            .map(|f| TakeFile {
-                recorded: f.clone(),
-                found: locate(&summary.metadata_path, &f.path),
+            .map(|f| {
+                let found = locate(&summary.metadata_path, &f.path);
+                let changed = found
+                    .as_ref()
+                    .and_then(|p| std::fs::metadata(p).ok())
+                    .is_some_and(|m| m.len() != f.size_bytes);
+                TakeFile {
+                    recorded: f.clone(),
+                    found,
+                    changed,
+                }
             })
             .collect();
+        let changed = files.iter().filter(|f| f.changed).count();
+        summary.state = damaged(summary.state, changed, files.len());
         Take {
             summary,
             result,

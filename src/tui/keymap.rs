@@ -403,6 +403,18 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
     }
 }
 
+/// The first key that does `action` in `ctx` (its own keys, then the
+/// global ones where they work), for a hint that names it.
+pub fn first_key(ctx: Context, action: &Action) -> Option<String> {
+    let globals: &[Binding] = if ctx.has_globals() { GLOBAL } else { &[] };
+    bindings(ctx)
+        .iter()
+        .chain(globals)
+        .chain(ALWAYS)
+        .find(|b| &b.action == action)
+        .map(|b| b.keys[0].label())
+}
+
 pub fn global_bindings() -> &'static [Binding] {
     GLOBAL
 }

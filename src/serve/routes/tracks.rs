@@ -40,7 +40,8 @@ pub struct TracksQuery {
 /// The takes in the output folder, newest first, a page at a time.
 #[utoipa::path(get, path = "/tracks", tag = "tracks", params(TracksQuery),
     responses((status = 200, body = Object, description = "{total, matched, offset, limit, takes: [summary]}"),
-        (status = 422, body = ErrorResponse), (status = 401, body = ErrorResponse)),
+        (status = 422, body = ErrorResponse), (status = 401, body = ErrorResponse),
+        (status = 503, body = ErrorResponse, description = "the take store cannot be reached")),
     security((), ("api_key" = []), ("bearer" = [])))]
 pub async fn list(
     State(s): State<Arc<AppState>>,
@@ -82,7 +83,9 @@ pub async fn list(
 #[utoipa::path(get, path = "/tracks/{id}", tag = "tracks",
     params(("id" = String, Path, description = "the take's id, or a unique start of it")),
     responses((status = 200, body = Object), (status = 404, body = ErrorResponse),
-        (status = 401, body = ErrorResponse)),
+        (status = 422, body = ErrorResponse, description = "the take's metadata cannot be read"),
+        (status = 401, body = ErrorResponse),
+        (status = 503, body = ErrorResponse, description = "the take store cannot be reached")),
     security((), ("api_key" = []), ("bearer" = [])))]
 pub async fn get(
     State(s): State<Arc<AppState>>,
@@ -98,12 +101,14 @@ pub async fn get(
             json!({
                 "n": n,
                 "url": format!("/tracks/{}/audio/{n}", take.id().as_str()),
-                "available": f.found.is_some(),
+                "available": f.found.is_some() && !f.changed,
+                "changed": f.changed,
             })
         })
         .collect();
     Ok(Json(json!({
         "id": take.id().as_str(),
+        "state": take.summary.state,
         "metadata": take.result,
         "audio": audio,
     })))
@@ -115,7 +120,9 @@ pub async fn get(
     responses((status = 200, description = "the audio (audio/wav or audio/mpeg)"),
         (status = 206, description = "the byte range asked for with Range"),
         (status = 404, body = ErrorResponse), (status = 416, body = ErrorResponse),
-        (status = 401, body = ErrorResponse)),
+        (status = 422, body = ErrorResponse, description = "the take's metadata cannot be read"),
+        (status = 401, body = ErrorResponse),
+        (status = 503, body = ErrorResponse, description = "the take store cannot be reached")),
     security((), ("api_key" = []), ("bearer" = [])))]
 pub async fn audio(
     State(s): State<Arc<AppState>>,
@@ -133,7 +140,9 @@ pub async fn audio(
     responses((status = 200, description = "the audio (audio/wav or audio/mpeg)"),
         (status = 206, description = "the byte range asked for with Range"),
         (status = 404, body = ErrorResponse), (status = 416, body = ErrorResponse),
-        (status = 401, body = ErrorResponse)),
+        (status = 422, body = ErrorResponse, description = "the take's metadata cannot be read"),
+        (status = 401, body = ErrorResponse),
+        (status = 503, body = ErrorResponse, description = "the take store cannot be reached")),
     security((), ("api_key" = []), ("bearer" = [])))]
 pub async fn audio_n(
     State(s): State<Arc<AppState>>,
@@ -155,10 +164,13 @@ async fn load(s: &AppState, id: String) -> Result<library::Take, ApiError> {
     }
 }
 
-/// A take that is not there is a 404 with the library's words. Other
-/// library failures are the server's: a 500 that says which take (or the
-/// folder) and why, without the server's paths, and the whole error in
-/// the log.
+/// A take that is not there is a 404 with the library's words. A take
+/// whose metadata is not one music-gen can read (a hand-placed or broken
+/// file or object) is a 422 saying which take and why: asking again will
+/// not help, and the listing shows it as unreadable. A bucket that cannot
+/// be reached or refuses the server is a 503, as for the presets. Other
+/// failures (the folder's disk) are the server's: a 500. None of them
+/// quotes the server's paths; the log has the whole error.
 fn take_error(outcome: Result<Event, crate::serve::dispatch::WorkerGone>) -> ApiError {
     match outcome {
         Ok(Event::Failed {
@@ -167,6 +179,14 @@ fn take_error(outcome: Result<Event, crate::serve::dispatch::WorkerGone>) -> Api
         }) => match e {
             LibraryError::NotFound(_) | LibraryError::Ambiguous { .. } => {
                 ApiError::new(StatusCode::NOT_FOUND, clean(&e.to_string()))
+            }
+            e if e.is_not_a_take() => {
+                tracing::warn!(error = %e, "a take could not be read");
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, clean(&unreadable(&e)))
+            }
+            LibraryError::Storage(e) => {
+                tracing::error!(error = %e, "take store");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, STORE_UNAVAILABLE)
             }
             other => {
                 tracing::error!(error = %other, "a take could not be read");
@@ -179,6 +199,10 @@ fn take_error(outcome: Result<Event, crate::serve::dispatch::WorkerGone>) -> Api
         other => unexpected(other),
     }
 }
+
+/// The 503's words: the bucket's name and the cause stay in the log.
+const STORE_UNAVAILABLE: &str =
+    "Service unavailable: the take store could not be reached; see the server log";
 
 /// `Take 20261130-120000-rock's metadata cannot be read: …`, or the
 /// folder's failure.
@@ -220,6 +244,16 @@ async fn audio_file(
             ),
         ));
     };
+    if file.changed {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "Audio file {n} of take {} no longer matches the size and sha256 its metadata \
+                 recorded (changed or damaged)",
+                take.id().as_str()
+            ),
+        ));
+    }
     let Some(path) = file.found.clone() else {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,

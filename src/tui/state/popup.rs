@@ -45,6 +45,11 @@ pub enum Popup {
 /// A yes/no question and what "yes" does.
 #[derive(Debug)]
 pub enum Confirm {
+    /// "Save as" a name a preset has, asked as the name is entered: yes
+    /// goes on to the description, no back to the name.
+    Replace(String),
+    /// The save found the name taken after all (made since by another
+    /// process): yes replaces it.
     Overwrite(Box<PresetConfig>),
     Delete(String),
     /// Deletes a take's files.

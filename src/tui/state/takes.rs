@@ -391,7 +391,14 @@ impl AppState {
 
     fn play(&mut self, take: &Take, out: &mut dyn Outbox) {
         let Some(path) = take.playable() else {
-            self.error(format!("The audio of {} is gone from the disk", take.id()));
+            if take.files.iter().any(|f| f.changed) {
+                self.error(format!(
+                    "The audio of {} no longer matches what was recorded (changed or damaged)",
+                    take.id()
+                ));
+            } else {
+                self.error(format!("The audio of {} is gone from the disk", take.id()));
+            }
             return;
         };
         let request = Request::Play {
@@ -414,7 +421,7 @@ impl AppState {
         // A take with audio opens in the desktop's player; one without, its
         // folder.
         let path = match take.state {
-            TakeState::Ready => Self::take_path(take),
+            TakeState::Ready | TakeState::NotUploaded => Self::take_path(take),
             _ => take
                 .metadata_path
                 .parent()

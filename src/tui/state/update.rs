@@ -392,10 +392,21 @@ impl AppState {
         let Some(Popup::Confirm(question)) = self.popups.pop() else {
             return Ok(false);
         };
+        if let Confirm::Replace(name) = &question
+            && !yes
+        {
+            // Back to the name, to choose another.
+            self.popups.push(Popup::Input(InputBox::new(
+                InputPurpose::SavePreset,
+                name.clone(),
+            )));
+            return Ok(true);
+        }
         if !yes {
             return Ok(true);
         }
         match question {
+            Confirm::Replace(name) => self.save_details(name, true),
             Confirm::Overwrite(preset) => {
                 let request = Request::SavePreset {
                     preset: (*preset).clone(),
@@ -525,14 +536,25 @@ impl AppState {
             .unwrap_or_default()
     }
 
-    /// Save, step 1: the name; then the description and tips, pre-filled
-    /// from the loaded preset.
+    /// Save, step 1: the name, checked at once against the presets listed
+    /// (a name in use asks whether to replace it before the other steps);
+    /// then the description and tips, pre-filled from the loaded preset.
     fn save_name(&mut self, name: String) -> Result<(), String> {
         validate_preset_name(&name).map_err(|e| e.message)?;
         let check = PresetConfig::from_track(name.clone(), None, None, self.form.track());
         if let Err(errors) = check.validate() {
             return Err(format!("fix the form first: {errors}"));
         }
+        if self.presets.contains(&name) {
+            self.popups.push(Popup::Confirm(Confirm::Replace(name)));
+        } else {
+            self.save_details(name, false);
+        }
+        Ok(())
+    }
+
+    /// Save, step 2 opens: the description box for `name`.
+    fn save_details(&mut self, name: String, replace: bool) {
         let description = self
             .form
             .source()
@@ -541,12 +563,12 @@ impl AppState {
         self.preset_save = Some(PresetSave {
             name,
             description: None,
+            replace,
         });
         self.popups.push(Popup::Input(InputBox::new(
             InputPurpose::PresetDescription,
             description,
         )));
-        Ok(())
     }
 
     /// Save, step 2. Tips written over several lines (in the file) are kept
@@ -569,13 +591,18 @@ impl AppState {
     /// Sends the save; an existing preset comes back as `Exists`, and the
     /// answer to "overwrite?" sends it again.
     fn save_preset(&mut self, tips: Option<String>, out: &mut dyn Outbox) {
-        let Some(PresetSave { name, description }) = self.preset_save.take() else {
+        let Some(PresetSave {
+            name,
+            description,
+            replace,
+        }) = self.preset_save.take()
+        else {
             return;
         };
         let preset = PresetConfig::from_track(name, description, tips, self.form.track());
         let request = Request::SavePreset {
             preset: preset.clone(),
-            overwrite: false,
+            overwrite: replace,
         };
         self.request(out, request, Pending::Save(Box::new(preset)));
     }

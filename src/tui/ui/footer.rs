@@ -12,7 +12,7 @@ use crate::tui::action::Action;
 use crate::tui::keymap::{self, Binding, Context};
 use crate::tui::state::{AppState, NoticeKind};
 use crate::tui::theme::Theme;
-use crate::tui::ui::truncate;
+use crate::tui::ui::truncate_words;
 
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     let theme = state.theme;
@@ -21,7 +21,7 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
             NoticeKind::Info => theme.success(),
             NoticeKind::Error => theme.error(),
         };
-        let text = truncate(&format!(" {}", notice.text), area.width as usize);
+        let text = truncate_words(&format!(" {}", notice.text), area.width as usize);
         frame.render_widget(Paragraph::new(Line::styled(text, style)), area);
         return;
     }

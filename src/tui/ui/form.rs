@@ -9,10 +9,11 @@ use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarStat
 use crate::domain::model::Model;
 use crate::domain::model::TEXT_MAX_CHARS;
 use crate::domain::validate::FieldError;
+use crate::text;
 use crate::tui::state::form::{Field, Row, row_key};
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::title::Title;
-use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented, wrap_words};
+use crate::tui::ui::{focused, pane, scroll_to, truncate_words, wrap_indented, wrap_words};
 
 const LABEL_WIDTH: usize = 12;
 
@@ -65,7 +66,7 @@ pub fn render_fields(frame: &mut Frame, area: Rect, state: &AppState) {
                 theme,
             )),
             None => {
-                let value = Span::raw(truncate(&value, value_width));
+                let value = Span::raw(fit_value(&value, value_width));
                 spans.push(if selected {
                     value.style(theme.selected(is_focused))
                 } else {
@@ -118,6 +119,21 @@ pub fn render_fields(frame: &mut Frame, area: Rect, state: &AppState) {
             &mut bar,
         );
     }
+}
+
+/// A value as it fits `width` columns: a remark in parentheses gives way
+/// first (`lyria-002 (default)` → `lyria-002`, `180 s (3:00)` → `180 s`),
+/// then whole words.
+fn fit_value(value: &str, width: usize) -> String {
+    let value = &*text::one_line(value);
+    if text::width(value) <= width {
+        return value.to_string();
+    }
+    let bare = match value.rsplit_once(" (") {
+        Some((head, tail)) if tail.ends_with(')') => head,
+        _ => value,
+    };
+    truncate_words(bare, width)
 }
 
 /// ` ↓ 4 more `, ` ↑↓ `, ` ↑ 3 more `: rows of the form out of sight.
@@ -202,4 +218,17 @@ fn length_note(model: Model) -> String {
 /// it.
 pub(super) fn short_model(model: Model) -> &'static str {
     model.id().trim_end_matches("-preview")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_drops_its_remark_before_a_word_is_cut() {
+        assert_eq!(fit_value("lyria-002 (default)", 13), "lyria-002");
+        assert_eq!(fit_value("180 s (3:00)", 8), "180 s");
+        assert_eq!(fit_value("180 s (3:00)", 12), "180 s (3:00)");
+        assert_eq!(fit_value("style: smooth jazz", 15), "style: smooth…");
+    }
 }

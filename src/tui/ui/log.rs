@@ -12,13 +12,14 @@ use ratatui::widgets::Paragraph;
 use crate::audio::format_duration;
 use crate::generate::Mode;
 use crate::library::{Sort, TakeState, TakeSummary, format_time};
+use crate::text;
 use crate::tui::state::history::Row;
 use crate::tui::state::library::sort_label;
 use crate::tui::state::log::{EntryState, LogEntry};
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::form::short_model;
 use crate::tui::ui::popup::input_spans;
-use crate::tui::ui::{focused, pane, scroll_to, truncate, wrap_indented, wrap_words};
+use crate::tui::ui::{focused, pane, scroll_to, truncate_words, wrap_indented, wrap_words};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -134,8 +135,9 @@ fn take_lines(
         (_, Some(_)) => ("▶", theme.running()),
         (TakeState::Ready, _) => ("♪", theme.success()),
         (TakeState::Simulated, _) => ("○", theme.dim()),
-        (TakeState::Missing { .. }, _) => ("!", theme.warning()),
+        (TakeState::Missing { .. } | TakeState::Changed { .. }, _) => ("!", theme.warning()),
         (TakeState::Unreadable { .. }, _) => ("✗", theme.error()),
+        (TakeState::NotUploaded, _) => ("↑", theme.warning()),
     };
     let marked = if state.library.is_marked(&take.id) {
         "◆"
@@ -182,9 +184,38 @@ fn take_lines(
         &take.lyrics,
     );
     vec![
-        Line::styled(truncate(&head, width), style),
-        Line::styled(truncate(&about, width), theme.dim()),
+        Line::styled(fit_parts(&head, width), style),
+        Line::styled(fit_parts(&about, width), theme.dim()),
     ]
+}
+
+/// A row's ` · `-separated parts as fit `width` columns: whole ones from
+/// the start, then the first that does not fit cut at a word (`“City
+/// lights…`), or left out for an ellipsis when too little of it would show
+/// (`17:13 · seed 4…`, never `seed 4 · t…`).
+fn fit_parts(line: &str, width: usize) -> String {
+    /// Fewer columns than this say nothing of a part.
+    const LEAST: usize = 6;
+    let line = &*text::one_line(line);
+    if text::width(line) <= width {
+        return line.to_string();
+    }
+    let mut parts = line.split(" · ");
+    let mut out = truncate_words(parts.next().unwrap_or_default(), width);
+    for part in parts {
+        let room = width.saturating_sub(text::width(&out) + 3);
+        if text::width(part) < room {
+            out = format!("{out} · {part}");
+            continue;
+        }
+        if room >= LEAST {
+            out = format!("{out} · {}", truncate_words(part, room));
+        } else if text::width(&out) < width {
+            out.push('…');
+        }
+        break;
+    }
+    out
 }
 
 /// Below this width a row puts its time on the second line.
@@ -321,14 +352,14 @@ fn entry_lines(entry: &LogEntry, state: &AppState, width: usize) -> Vec<Line<'st
         &entry.about.lyrics,
     );
     let mut lines = vec![
-        Line::styled(truncate(&head, width), style),
-        Line::styled(truncate(&about, width), theme.dim()),
+        Line::styled(fit_parts(&head, width), style),
+        Line::styled(fit_parts(&about, width), theme.dim()),
     ];
     match &entry.state {
         EntryState::Queued | EntryState::Running { .. } | EntryState::Cancelling { .. } => {
             if let Some(p) = &entry.progress {
                 lines.push(Line::styled(
-                    truncate(&format!("   {p}"), width),
+                    truncate_words(&format!("   {p}"), width),
                     theme.dim(),
                 ));
             }
@@ -362,5 +393,22 @@ pub(super) fn elapsed(d: Duration) -> String {
         format!("{s}s")
     } else {
         format!("{}m{:02}s", s / 60, s % 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_keeps_whole_parts_and_cuts_only_at_words() {
+        let about = "   17:13 · seed 4 · lyria-002 · t 0.5";
+        assert_eq!(fit_parts(about, 24), "   17:13 · seed 4…");
+        let about = "   12:00 · “City lights are calling”";
+        assert_eq!(fit_parts(about, 24), "   12:00 · “City lights…");
+        assert_eq!(
+            fit_parts("○ #1 rock · simulated", 40),
+            "○ #1 rock · simulated"
+        );
     }
 }

@@ -122,20 +122,21 @@ pub(super) fn show(
     );
 }
 
+fn replace_question(name: &str) -> String {
+    if is_builtin(name) {
+        format!(
+            "{name} is a built-in preset. Replace it with yours? \
+             (Deleting yours and restoring built-ins brings it back.)"
+        )
+    } else {
+        format!("Preset {name} already exists. Replace it?")
+    }
+}
+
 fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
     let (title, mut lines): (&str, Vec<Line>) = match question {
-        Confirm::Overwrite(p) => (
-            " Overwrite? ",
-            vec![Line::from(if is_builtin(&p.name) {
-                format!(
-                    "{} is a built-in preset. Replace it with yours? \
-                     (Deleting yours and restoring built-ins brings it back.)",
-                    p.name
-                )
-            } else {
-                format!("Preset {} already exists. Replace it?", p.name)
-            })],
-        ),
+        Confirm::Replace(name) => (" Overwrite? ", vec![Line::from(replace_question(name))]),
+        Confirm::Overwrite(p) => (" Overwrite? ", vec![Line::from(replace_question(&p.name))]),
         Confirm::DeleteTake(id) => (
             " Delete take? ",
             vec![Line::from(format!(

@@ -10,7 +10,7 @@ use crate::domain::presets::PresetSummary;
 use crate::text;
 use crate::tui::state::presets::PresetSort;
 use crate::tui::state::{AppState, Focus};
-use crate::tui::ui::{focused, pane, scroll_to, truncate};
+use crate::tui::ui::{focused, pane, scroll_to, truncate, truncate_words};
 
 /// The narrowest genre column worth showing.
 const GENRE_MIN: usize = 8;
@@ -67,7 +67,7 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &AppState) {
         let name = text::pad(&truncate(&p.name, name_width), name_width);
         let text = if with_genre {
             let genre_room = width.saturating_sub(3 + name_width + 1);
-            let genre = truncate(genre(p), genre_room);
+            let genre = truncate_words(genre(p), genre_room);
             format!("{pointer}{mark} {name} {genre}")
         } else {
             format!("{pointer}{mark} {name}")

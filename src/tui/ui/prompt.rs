@@ -10,6 +10,8 @@ use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarStat
 use crate::domain::cost;
 use crate::domain::prompt::build_prompt;
 use crate::text;
+use crate::tui::action::Action;
+use crate::tui::keymap::{self, Context};
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::title::Title;
 use crate::tui::ui::{focused, pane};
@@ -40,6 +42,22 @@ pub fn limits(area: Rect, state: &AppState) -> (u16, u16) {
     (max, shown)
 }
 
+/// How to scroll the prompt, long and short, with the keys the keymap
+/// gives: ` · 4 then ↑↓ scroll` from another pane, ` · ↑↓ scroll` in it.
+fn scroll_hint(is_focused: bool) -> Option<(String, String)> {
+    let up = keymap::first_key(Context::Prompt, &Action::Up)?;
+    let down = keymap::first_key(Context::Prompt, &Action::Down)?;
+    if is_focused {
+        return Some((format!(" · {up}{down} scroll"), format!(" · {up}{down}")));
+    }
+    let n = Focus::ORDER.iter().position(|f| *f == Focus::Prompt)? + 1;
+    let focus = keymap::first_key(Context::Presets, &Action::FocusPane(n as u8))?;
+    Some((
+        format!(" · {focus} then {up}{down} scroll"),
+        format!(" · {focus} {up}{down}"),
+    ))
+}
+
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     let theme = state.theme;
     let track = state.form.track();
@@ -49,19 +67,31 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     let text = paragraph(state, area);
     let (rows, shown, max) = measure(area, &text);
     let scroll = state.prompt_scroll.min(max);
-    let mut title = Title::new()
+    let title = Title::new()
         .keep("Prompt", Style::new())
         .shorten(" · est.", " ~", Style::new())
         .keep(format!(" {}", estimate.total_display()), theme.success());
+    let is_focused = focused(state, Focus::Prompt);
+    let mut block = pane(title.line(area.width as usize), is_focused, theme);
     if max > 0 {
-        let last = (scroll + shown).min(rows);
-        title = title.keep(format!(" {last}/{rows}"), theme.dim());
+        // Which of the prompt's lines are shown, and how to see the rest.
+        let lines = format!(
+            "lines {}–{} of {rows}",
+            scroll + 1,
+            (scroll + shown).min(rows)
+        );
+        let position = Title::new().keep(lines.clone(), theme.dim());
+        let width = area.width as usize;
+        let hint = scroll_hint(is_focused)
+            .map(|(long, short)| {
+                position
+                    .clone()
+                    .shorten(long, short, theme.dim())
+                    .line(width)
+            })
+            .filter(|l| l.width() + 2 <= width);
+        block = block.title_bottom(hint.unwrap_or_else(|| position.line(width)));
     }
-    let block = pane(
-        title.line(area.width as usize),
-        focused(state, Focus::Prompt),
-        theme,
-    );
     frame.render_widget(text.block(block).scroll((scroll, 0)), area);
     if max > 0 {
         let mut bar = ScrollbarState::new(max as usize + 1).position(scroll as usize);

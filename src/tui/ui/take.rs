@@ -126,8 +126,18 @@ pub(super) fn take_view(area: Rect, id: &TakeId, state: &AppState) -> ScrollView
         section(&mut lines, "Files", theme);
         for f in &take.files {
             match &f.found {
-                Some(p) => lines.extend(path_lines(&state.paths.show(p), width, theme.label())),
-                None => {
+                Some(p) if !f.changed => {
+                    lines.extend(path_lines(&state.paths.show(p), width, theme.label()))
+                }
+                found if f.changed => {
+                    let shown = found.as_ref().unwrap_or(&f.recorded.path);
+                    lines.extend(path_lines(&state.paths.show(shown), width, theme.warning()));
+                    lines.push(Line::styled(
+                        "    changed or damaged: not what was recorded",
+                        theme.warning(),
+                    ));
+                }
+                _ => {
                     lines.extend(path_lines(
                         &state.paths.show(&f.recorded.path),
                         width,
@@ -203,8 +213,14 @@ pub(super) fn sound_lines(
         (TakeState::Missing { .. }, None) => {
             note("the audio is gone from the disk", theme.warning())
         }
+        (TakeState::Changed { .. }, None) => note(
+            "the audio no longer matches what was recorded (changed or damaged)",
+            theme.warning(),
+        ),
         (TakeState::Unreadable { reason }, None) => note(reason, theme.error()),
-        (TakeState::Ready, None) => note("reading the audio…", theme.dim()),
+        (TakeState::Ready | TakeState::NotUploaded, None) => {
+            note("reading the audio…", theme.dim())
+        }
     }
 }
 
@@ -212,8 +228,9 @@ fn state_style(state: &TakeState, theme: Theme) -> Style {
     match state {
         TakeState::Ready => theme.success(),
         TakeState::Simulated => Style::new(),
-        TakeState::Missing { .. } => theme.warning(),
+        TakeState::Missing { .. } | TakeState::Changed { .. } => theme.warning(),
         TakeState::Unreadable { .. } => theme.error(),
+        TakeState::NotUploaded => theme.warning(),
     }
 }
 

@@ -5,7 +5,7 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::tui::ui::truncate;
+use crate::tui::ui::truncate_words;
 
 /// How a part gives way when the title does not fit.
 #[derive(Debug, Clone)]
@@ -95,7 +95,7 @@ impl Title {
             let w = Span::raw(&p.text).width();
             // A name cut to its ellipsis alone says nothing: leave it out.
             p.text = match w.saturating_sub(over) {
-                n if n >= 4 => truncate(&p.text, n),
+                n if n >= 4 => truncate_words(&p.text, n),
                 _ => String::new(),
             };
         }
@@ -140,10 +140,7 @@ mod tests {
             text(&title.line(60)),
             " Track · classical_orchestral (modified) 1 to fix "
         );
-        assert_eq!(
-            text(&title.line(38)),
-            " Track · classical_orch… * 1 to fix "
-        );
+        assert_eq!(text(&title.line(38)), " Track · classical… * 1 to fix ");
         assert_eq!(text(&title.line(20)), " Track * 1 to fix ");
     }
 }
