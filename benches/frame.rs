@@ -37,7 +37,6 @@ fn loaded_state() -> (AppState, Counter) {
         log_path: PathBuf::from("/state/music-gen.log"),
         drafts_dir: PathBuf::from("/state/drafts"),
         config_file: PathBuf::from("/config/config.toml"),
-        home: None,
     };
     let mut state = AppState::new(GenerationSettings::default(), paths, Theme::COLOR);
     let mut out = Counter::default();

@@ -48,7 +48,6 @@ async fn run(dir: PathBuf, root: PathBuf) {
         log_path: root.join("log"),
         drafts_dir: root.join("drafts"),
         config_file: root.join("config.toml"),
-        home: None,
     };
     let mut worker = music_gen::worker::spawn(dir).expect("the worker");
     let mut state = AppState::new(GenerationSettings::default(), paths, Theme::COLOR);

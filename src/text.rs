@@ -3,6 +3,8 @@
 //! the UI or a table lines text up or cuts it goes through here, so wide
 //! lyrics and names never overflow their pane.
 
+use std::borrow::Cow;
+
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Columns `s` takes.
@@ -10,8 +12,10 @@ pub fn width(s: &str) -> usize {
     s.width()
 }
 
-/// `s` cut to `width` columns, the cut marked with an ellipsis.
+/// `s` as one line of a terminal ([`one_line`]: control characters shown
+/// as escapes) cut to `width` columns, the cut marked with an ellipsis.
 pub fn truncate(s: &str, width: usize) -> String {
+    let s = one_line(s);
     if s.width() <= width {
         return s.to_string();
     }
@@ -42,6 +46,7 @@ fn is_break(c: char) -> bool {
 /// ellipsis: `classical_orchestral` → `classical…`, never `classical_orch…`.
 /// Only a word too long to leave at least half the room is cut inside.
 pub fn truncate_words(s: &str, width: usize) -> String {
+    let s = &*one_line(s);
     if s.width() <= width {
         return s.to_string();
     }
@@ -75,9 +80,10 @@ pub fn pad(s: &str, width: usize) -> String {
 }
 
 /// `text` wrapped at spaces into lines of at most `width` columns; runs of
-/// whitespace count as one space, and a word wider than the line is cut.
+/// whitespace count as one space, other control characters are shown as
+/// escapes, and a word wider than the line is cut.
 pub fn wrap_words(text: &str, width: usize) -> Vec<String> {
-    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let words = one_line(&text.split_whitespace().collect::<Vec<_>>().join(" ")).into_owned();
     if words.is_empty() {
         return Vec::new();
     }
@@ -97,14 +103,15 @@ fn options(width: usize) -> textwrap::Options<'static> {
 }
 
 /// Each line of `text` wrapped at spaces into lines of at most `width`
-/// columns, its indentation and inner spacing kept, a word wider than the
-/// line cut. ratatui's own wrapping can put a wide character in the last
+/// columns, its indentation and inner spacing kept, control characters
+/// (a tab too) shown as escapes, a word wider than the line cut. ratatui's own wrapping can put a wide character in the last
 /// column, over the pane's border; this never does.
 pub fn wrap_lines(text: &str, width: usize) -> Vec<String> {
     let options = options(width);
     text.lines()
         .flat_map(|line| {
-            let wrapped = textwrap::wrap(line, &options);
+            let line = one_line(line);
+            let wrapped = textwrap::wrap(&line, &options);
             if wrapped.is_empty() {
                 vec![String::new()]
             } else {
@@ -131,6 +138,48 @@ pub fn chunks(s: &str, width: usize) -> Vec<String> {
     }
     pieces.retain(|p| !p.is_empty());
     pieces
+}
+
+/// Text with every control character but newline and tab shown as an
+/// escape (`\x1B`, `\u{9B}`), and the bidirectional overrides that can make
+/// text read differently from what it is. `Cow::Borrowed` when nothing
+/// needed escaping, which is nearly always.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    escaped(text, needs_escape)
+}
+
+/// [`terminal_safe`] for a one-line value (a genre, a name): newline and tab
+/// are shown as escapes too, where a terminal would break the line or a
+/// pane would drop them.
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    escaped(text, |c| needs_escape(c) || c.is_control())
+}
+
+fn escaped(text: &str, needs_escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_escape(c) {
+            let n = c as u32;
+            if n <= 0xFF {
+                out.push_str(&format!("\\x{n:02X}"));
+            } else {
+                out.push_str(&format!("\\u{{{n:X}}}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Whether `c` must not reach a terminal as it is: a control character
+/// other than newline and tab, or a bidirectional override.
+pub fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `512 bytes`, `4.0 KiB`, `3.1 MiB`.
@@ -190,6 +239,17 @@ mod tests {
         assert_eq!(lines, ["Not sung by lyria-002;", "lyria-3-pro sings them"]);
         let lines = wrap_lines("lyria-002 gives ~30 s; lyria-3-pro follows this", 24);
         assert!(lines.iter().all(|l| !l.ends_with('-')), "{lines:?}");
+    }
+
+    #[test]
+    fn escapes_are_made_visible_and_the_rest_kept() {
+        assert_eq!(terminal_safe("rock\n\tjazz é 🎵"), "rock\n\tjazz é 🎵");
+        assert_eq!(
+            terminal_safe("a\x1b[2J\x1b]0;pwned\x07b\rc\u{9b}d\u{202e}"),
+            "a\\x1B[2J\\x1B]0;pwned\\x07b\\x0Dc\\x9Bd\\u{202E}"
+        );
+        assert_eq!(one_line("ro\x1bck\tpop\n"), "ro\\x1Bck\\x09pop\\x0A");
+        assert!(matches!(one_line("rock é 🎵"), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -344,3 +344,24 @@ fn bind_rules() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("PORT"));
 }
+
+/// A genre with control characters is accepted, as the Python tool's API
+/// accepts any string there, and goes into the prompt as sent; the server
+/// prints none of it raw (what it shows goes through JSON).
+#[test]
+fn a_genre_with_control_characters_is_accepted_as_the_python_api_does() {
+    let s = start();
+    let genre = "ro\u{1b}[31mck\u{7}\tpop\u{202e}";
+    let (status, v) = s.post(
+        "/tracks/generate",
+        &serde_json::json!({"text_input": "la", "genre": genre, "structure": {}}),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["genre"], genre);
+    let prompt = v["prompt"].as_str().unwrap();
+    assert!(
+        prompt.starts_with(&format!("Generate a {genre} music track")),
+        "{prompt}"
+    );
+    assert!(!s.stderr().contains('\u{1b}'), "{}", s.stderr());
+}

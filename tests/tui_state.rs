@@ -1182,33 +1182,6 @@ fn a_take_that_ends_unwatched_rings_the_bell_and_the_title_counts() {
     assert_eq!(state.window_title(), "music-gen");
 }
 
-/// Paths under the home folder are shown with `~`; others whole.
-#[test]
-fn paths_under_home_are_shown_with_a_tilde() {
-    use std::path::{Path, PathBuf};
-    let mut paths = paths();
-    assert_eq!(
-        paths.show(Path::new("/home/user/x.wav")),
-        "/home/user/x.wav"
-    );
-    paths.home = Some(PathBuf::from("/home/user"));
-    assert_eq!(
-        paths.show(Path::new("/home/user/.local/share/music-gen/tracks/a.wav")),
-        "~/.local/share/music-gen/tracks/a.wav"
-    );
-    assert_eq!(paths.show(Path::new("/home/user")), "~");
-    assert_eq!(
-        paths.show(Path::new("/home/username/a")),
-        "/home/username/a"
-    );
-    paths.home = Some(PathBuf::from("/"));
-    assert_eq!(
-        paths.show(Path::new("/etc/x")),
-        "/etc/x",
-        "home / is not abbreviated"
-    );
-}
-
 /// A take this session made reads as a take in the library does — time,
 /// preset, measured length, model, temperature, first words — under the
 /// `#N` the status line uses too.

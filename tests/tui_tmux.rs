@@ -686,3 +686,40 @@ fn playback_through_a_stand_in_player_and_the_path_copied() {
     poll_until("the app to quit", || !tmux.alternate_screen_on());
     poll_until("the player to be stopped", || !alive(&pid));
 }
+
+/// The settings view names its files whole, as `config` prints them, even
+/// under the home folder (it said `~/…` there, and whole paths elsewhere).
+#[test]
+#[cfg_attr(not(has_tmux), ignore = "tmux not found at build time")]
+fn settings_name_files_whole_as_config_does() {
+    let (dir, tmux) = shell();
+    let root = dir.path();
+    let command = format!(
+        "HOME={root} XDG_STATE_HOME={root}/state MUSIC_GEN_CONFIG={root}/config.toml MUSIC_GEN_OUTPUT_DIR={root}/out {bin} --presets-dir {root}/presets",
+        root = root.display(),
+        bin = env!("CARGO_BIN_EXE_music-gen"),
+    );
+    tmux.text(&command);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Track · classical…");
+    tmux.keys(&["o"]);
+    let screen = tmux.wait_for("Config file");
+    let config = format!("Config file    {}/config.toml", root.display());
+    assert!(screen.contains(&config), "{screen}");
+    assert!(!screen.contains("~/"), "{screen}");
+    let printed = Command::new(env!("CARGO_BIN_EXE_music-gen"))
+        .env("HOME", root)
+        .env("MUSIC_GEN_CONFIG", root.join("config.toml"))
+        .arg("config")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&printed.stdout);
+    assert!(
+        printed.contains(&format!("config file:   {}/config.toml", root.display())),
+        "{printed}"
+    );
+    tmux.keys(&["Escape", "q"]);
+    poll_until("the alternate screen to close", || {
+        !tmux.alternate_screen_on()
+    });
+}

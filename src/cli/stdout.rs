@@ -3,10 +3,10 @@
 //! with control characters made visible, so a preset or a server message
 //! cannot clear the screen, retitle the window or overwrite lines.
 
-use std::borrow::Cow;
 use std::io::Write;
 
 use crate::cli::error::CliError;
+pub use crate::text::terminal_safe;
 
 /// Prints `text` as is, but for control characters.
 pub fn print(text: &str) -> Result<(), CliError> {
@@ -38,48 +38,5 @@ fn write_error(e: std::io::Error) -> CliError {
         CliError::BrokenPipe
     } else {
         CliError::Failure(format!("cannot write to standard output: {e}"))
-    }
-}
-
-/// Text with every control character but newline and tab shown as an
-/// escape (`\x1B`, `\u{9B}`), and the bidirectional overrides that can make
-/// text read differently from what it is. `Cow::Borrowed` when nothing
-/// needed escaping, which is nearly always.
-pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if needs_escape(c) {
-            let n = c as u32;
-            if n <= 0xFF {
-                out.push_str(&format!("\\x{n:02X}"));
-            } else {
-                out.push_str(&format!("\\u{{{n:X}}}"));
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
-
-fn needs_escape(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::terminal_safe;
-
-    #[test]
-    fn escapes_are_made_visible_and_the_rest_kept() {
-        assert_eq!(terminal_safe("rock\n\tjazz é 🎵"), "rock\n\tjazz é 🎵");
-        assert_eq!(
-            terminal_safe("a\x1b[2J\x1b]0;pwned\x07b\rc\u{9b}d\u{202e}"),
-            "a\\x1B[2J\\x1B]0;pwned\\x07b\\x0Dc\\x9Bd\\u{202E}"
-        );
     }
 }

@@ -85,9 +85,6 @@ pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
         log_path,
         drafts_dir: crate::paths::drafts_dir(),
         config_file: ConfigFile::path(),
-        home: std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(PathBuf::from),
     };
     let (theme, theme_error) = match theme::Theme::from_env().with_file(&theme_file()) {
         Ok(theme) => (theme, None),

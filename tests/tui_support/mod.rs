@@ -210,7 +210,6 @@ pub fn paths() -> Paths {
         log_path: PathBuf::from("/home/user/.local/state/music-gen/music-gen.log"),
         drafts_dir: PathBuf::from("/home/user/.local/state/music-gen/drafts"),
         config_file: PathBuf::from("/home/user/.config/music-gen/config.toml"),
-        home: None,
     }
 }
 

@@ -111,22 +111,16 @@ pub struct Paths {
     pub drafts_dir: PathBuf,
     /// music-gen's config file, where the settings view keeps its choices.
     pub config_file: PathBuf,
-    /// The home folder, shown as `~` in paths: shorter at 80 columns, and
-    /// the shell expands it when a path is copied.
-    pub home: Option<PathBuf>,
 }
 
 impl Paths {
-    /// A path as the UI shows it: `~/…` under the home folder.
+    /// A path as the UI shows it: whole, as `config`, `generate` and
+    /// `history` print it. A `~` would be shorter, but it is not expanded
+    /// inside quotes or by other programs, and it names another folder
+    /// under `sudo` or another `HOME`; one form everywhere is what a user
+    /// can copy.
     pub fn show(&self, path: &std::path::Path) -> String {
-        match &self.home {
-            Some(home) if home.parent().is_some() => match path.strip_prefix(home) {
-                Ok(rest) if rest.as_os_str().is_empty() => "~".to_string(),
-                Ok(rest) => format!("~/{}", rest.display()),
-                Err(_) => path.display().to_string(),
-            },
-            _ => path.display().to_string(),
-        }
+        path.display().to_string()
     }
 }
 
@@ -316,7 +310,9 @@ impl AppState {
     pub fn start(&mut self, out: &mut dyn Outbox) {
         self.ask_for_draft(out);
         self.request(out, Request::ListPresets, Pending::List);
-        self.watch_takes(out);
+        // The folder is watched once the first listing is in: setting up a
+        // watch costs the kernel a walk over the folder's files, which
+        // would otherwise delay the takes on screen (docs/benchmarks.md).
         self.list_takes(out);
     }
 

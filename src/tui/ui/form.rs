@@ -125,6 +125,7 @@ pub fn render_fields(frame: &mut Frame, area: Rect, state: &AppState) {
 /// first (`lyria-002 (default)` → `lyria-002`, `180 s (3:00)` → `180 s`),
 /// then whole words.
 fn fit_value(value: &str, width: usize) -> String {
+    let value = &*text::one_line(value);
     if text::width(value) <= width {
         return value.to_string();
     }

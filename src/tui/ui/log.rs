@@ -196,6 +196,7 @@ fn take_lines(
 fn fit_parts(line: &str, width: usize) -> String {
     /// Fewer columns than this say nothing of a part.
     const LEAST: usize = 6;
+    let line = &*text::one_line(line);
     if text::width(line) <= width {
         return line.to_string();
     }

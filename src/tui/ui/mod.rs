@@ -119,6 +119,24 @@ pub fn layout(state: &AppState, area: Rect) -> Panes {
 }
 
 pub fn render(frame: &mut Frame, state: &AppState) {
+    draw(frame, state);
+    guard(frame.buffer_mut());
+}
+
+/// The last word on what reaches the terminal: a cell holding a control
+/// character or a bidirectional override (text from a preset, a take or a
+/// server that no pane made visible) shows `�` instead. ratatui drops
+/// control characters itself, but not the overrides, which make text read
+/// otherwise than it is.
+fn guard(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        if cell.symbol().chars().any(crate::text::needs_escape) {
+            cell.set_symbol("�");
+        }
+    }
+}
+
+fn draw(frame: &mut Frame, state: &AppState) {
     let area = frame.area();
     if !fits(area) {
         too_small(frame, area);
