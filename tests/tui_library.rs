@@ -15,7 +15,7 @@ use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use music_gen::domain::model::Model;
 use music_gen::generate::{GenerationSettings, Mode, OutputTarget};
-use music_gen::library::TakeState;
+use music_gen::library::{Sort, TakeState};
 use music_gen::player::PlayerError;
 use music_gen::tui::state::history::Row;
 use music_gen::tui::state::library::FIRST_PAGE;
@@ -188,6 +188,37 @@ fn a_take_added_by_another_process_appears_when_the_watch_says_so() {
     assert_eq!(ids(&state), ["20261129-201500-jazz"]);
     // Idle, nothing ticks.
     assert_eq!(state.tick_every(), None);
+}
+
+/// The takes are listed before the folder is watched (setting up a watch
+/// makes the kernel walk the folder, which would hold up the first
+/// listing), and the watch is asked for once, whatever comes after.
+#[test]
+fn the_folder_is_watched_once_after_the_first_listing() {
+    let tmp = folder("watched-after");
+    let out = tmp.path().to_path_buf();
+    save(&out, TakeSpec::default());
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = AppState::new(GenerationSettings::default(), paths(&out), Theme::PLAIN);
+    state.start(&mut worker);
+    let watches = |worker: &FakeWorker| {
+        worker
+            .sent
+            .iter()
+            .filter(|(_, r)| matches!(r, Request::WatchTakes { .. }))
+            .count()
+    };
+    assert_eq!(watches(&worker), 0);
+    let listing = request_id(&worker, |r| matches!(r, Request::ListTakes { .. }));
+    settle(&mut state, &mut worker);
+    assert_eq!(watches(&worker), 1);
+    let watch = request_id(&worker, |r| matches!(r, Request::WatchTakes { .. }));
+    assert!(watch > listing);
+    assert_eq!(ids(&state), ["20261129-201500-jazz"]);
+    // The watch's first word (it is set up) lists again; no second watch.
+    state.on_event(Event::TakesChanged { id: watch }, &mut worker);
+    settle(&mut state, &mut worker);
+    assert_eq!(watches(&worker), 1);
 }
 
 #[test]
@@ -608,4 +639,18 @@ fn a_page_at_a_time_and_the_next_when_the_selection_nears_the_end() {
     assert_eq!(state.library.len(), 230);
     press(&mut state, &mut worker, &[key(KeyCode::End)]);
     assert_eq!(ids(&state).last().unwrap(), "20260101-000000-rock");
+
+    // Sized to the terminal, the first listing reads no more takes than
+    // its rows could show (ten at the least); so does a new sort.
+    for (rows, first) in [(24, 24), (5, 10), (200, FIRST_PAGE)] {
+        let mut worker = FakeWorker::new(&[]);
+        let mut state = AppState::new(GenerationSettings::default(), paths(&out), Theme::PLAIN);
+        state.library.fit_first_page(rows);
+        state.start(&mut worker);
+        settle(&mut state, &mut worker);
+        assert_eq!(state.library.len(), first, "{rows} rows");
+        press(&mut state, &mut worker, &[key(KeyCode::Char('5')), ch('S')]);
+        assert_eq!(state.library.sort(), Sort::Name);
+        assert_eq!(state.library.len(), first, "{rows} rows, sorted by name");
+    }
 }

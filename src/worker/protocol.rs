@@ -85,8 +85,9 @@ pub enum Request {
     AnalyzeAudio {
         path: PathBuf,
     },
-    /// Watches `dir` for takes other processes add or remove: each burst
-    /// of changes is a `TakesChanged` (never final) for this request.
+    /// Watches `dir` for takes other processes add or remove: one
+    /// `TakesChanged` (never final) for this request once the watch is set
+    /// up, then one for each burst of changes.
     WatchTakes {
         dir: PathBuf,
     },

@@ -30,7 +30,9 @@ pub(crate) enum Watching {
 
 impl Worker {
     /// Starts watching `dir` (created if missing, so a first take is seen
-    /// too); each burst of changes is one `TakesChanged`.
+    /// too); each burst of changes is one `TakesChanged`, and one is sent
+    /// as soon as the watch is set up: the TUI lists first and watches
+    /// after, so a take added in between is listed then.
     pub(crate) fn watch_takes(&mut self, id: RequestId, dir: PathBuf) {
         if Location::from_path(&dir).is_ok_and(|l| l.bucket().is_some()) {
             return self.poll_bucket(id);
@@ -49,6 +51,9 @@ impl Worker {
         };
         self.watching = Some(Watching::Folder { _watcher: watcher });
         let events = self.events.clone();
+        if events.send(Event::TakesChanged { id }).is_err() {
+            return;
+        }
         tokio::spawn(async move {
             while let Some(burst) = watch::next_burst(&mut rx).await {
                 tracing::debug!(files = burst.len(), "output folder changed");

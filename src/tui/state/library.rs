@@ -53,11 +53,15 @@ pub struct Playing {
 /// the end of what is listed.
 pub const PAGE: usize = 200;
 
-/// Takes asked for first: more than the tallest pane shows (two lines a
-/// take), so the first listing reads a quarter of a page of files and
-/// the app opens on 10,000 takes about as fast as on 10
-/// (docs/benchmarks.md); the rest come a page at a time as above.
+/// Takes asked for first when the terminal's height is not known; with it,
+/// no more than fit on the screen (one row a take at the least), so the
+/// first listing reads only files whose takes are seen and the app opens
+/// on 10,000 takes about as fast as on 10 (docs/benchmarks.md). The rest
+/// come a page at a time as above.
 pub const FIRST_PAGE: usize = 50;
+
+/// The fewest takes a first listing asks for, however short the terminal.
+const MIN_FIRST_PAGE: usize = 10;
 
 #[derive(Debug)]
 pub struct Library {
@@ -68,8 +72,12 @@ pub struct Library {
     pub matched: usize,
     /// How many the next listing asks for.
     limit: usize,
+    /// How many a listing asks for first (after a new filter or sort too).
+    first_page: usize,
     /// False until the first listing arrives.
     pub listed: bool,
+    /// Whether the folder's watch was asked for (after the first listing).
+    pub watched: bool,
     /// Why the folder could not be read, if it could not.
     pub error: Option<String>,
     filter: LineInput,
@@ -89,7 +97,9 @@ impl Default for Library {
             total: 0,
             matched: 0,
             limit: FIRST_PAGE,
+            first_page: FIRST_PAGE,
             listed: false,
+            watched: false,
             error: None,
             filter: LineInput::default(),
             filtering: false,
@@ -103,6 +113,12 @@ impl Default for Library {
 }
 
 impl Library {
+    /// Sizes the first listing to a terminal `rows` tall.
+    pub fn fit_first_page(&mut self, rows: u16) {
+        self.first_page = usize::from(rows).clamp(MIN_FIRST_PAGE, FIRST_PAGE);
+        self.limit = self.first_page;
+    }
+
     /// What to ask the worker for: the filter, the order, and one page
     /// more than the selection has reached.
     pub fn query(&self) -> Query {
@@ -183,7 +199,7 @@ impl Library {
     pub fn edit_filter(&mut self, f: impl FnOnce(&mut LineInput) -> bool) -> bool {
         let changed = f(&mut self.filter);
         if changed {
-            self.limit = FIRST_PAGE;
+            self.limit = self.first_page;
         }
         changed
     }
@@ -191,7 +207,7 @@ impl Library {
     pub fn clear_filter(&mut self) {
         self.filter = LineInput::default();
         self.filtering = false;
-        self.limit = FIRST_PAGE;
+        self.limit = self.first_page;
     }
 
     /// Whether a session entry that says `text` (its genre and model)
@@ -214,7 +230,7 @@ impl Library {
             Sort::Time => Sort::Name,
             Sort::Name => Sort::Time,
         };
-        self.limit = FIRST_PAGE;
+        self.limit = self.first_page;
     }
 
     /// Marks a take for comparison, or unmarks it; a third mark replaces

@@ -30,7 +30,15 @@ pub enum AfterLoad {
 }
 
 impl AppState {
-    pub(super) fn watch_takes(&mut self, out: &mut dyn Outbox) {
+    /// Starts following the folder, once: the worker answers with one
+    /// `TakesChanged` as soon as the watch is set up (so a take added
+    /// between the first listing and the watch is listed too), then one
+    /// per burst of changes.
+    fn watch_takes(&mut self, out: &mut dyn Outbox) {
+        if self.library.watched {
+            return;
+        }
+        self.library.watched = true;
         let dir = self.paths.output_dir.clone();
         self.request(out, Request::WatchTakes { dir }, Pending::Watch);
     }
@@ -458,9 +466,11 @@ impl AppState {
                     None => self.clamp_history(),
                 }
                 self.clamp_history();
+                self.watch_takes(out);
             }
             (Pending::Takes, Event::Failed { error, .. }) => {
                 self.library.error = Some(error.to_string());
+                self.watch_takes(out);
             }
             (Pending::LoadTake { take, then }, Event::Take { take: read, .. }) => {
                 let read: Arc<Take> = Arc::from(read);
