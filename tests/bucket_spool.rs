@@ -411,6 +411,22 @@ fn history_upload_puts_each_spooled_take_in_the_bucket_once(b: Backend) {
             && table.contains("`music-gen history upload` uploads them"),
         "{table}"
     );
+    // A store that fails every request: the waiting takes are still
+    // shown, then the failure.
+    proxy.set(|_, _, _| Act::Refuse(503));
+    let down = cli(b, &proxy, home.path(), &bucket, &["history"]);
+    let shown = String::from_utf8_lossy(&down.stdout);
+    let stderr = String::from_utf8_lossy(&down.stderr);
+    assert!(!down.status.success(), "{shown}");
+    assert_eq!(shown.matches("not uploaded  ").count(), 3, "{shown}");
+    assert!(
+        stderr.contains("HTTP 503")
+            && stderr
+                .trim_end()
+                .ends_with("; the takes waiting on this machine are shown above"),
+        "{stderr}"
+    );
+    proxy.set(|_, _, _| Act::Pass);
     let id = |genre: &str| -> String {
         waiting
             .iter()
