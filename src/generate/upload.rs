@@ -69,16 +69,20 @@ pub enum Landed {
 pub(crate) async fn save(
     service: Service,
     at: &BucketPath,
+    name: Option<&str>,
     audio: Vec<NewAudio>,
     result: GenerationResult,
     cancel: CancellationToken,
 ) -> Result<GenerationResult, GenerateError> {
     let spool = crate::paths::spool_dir(&at.bucket, &at.prefix);
     let target = OutputTarget::Dir(spool);
+    let name = name.map(str::to_string);
     let (mut result, audio) = tokio::task::spawn_blocking(move || {
         let mut result = result;
-        output::save(&target, &audio, &mut result, &|| cancel.is_cancelled())
-            .map(|()| (result, audio))
+        output::save(&target, name.as_deref(), &audio, &mut result, &|| {
+            cancel.is_cancelled()
+        })
+        .map(|()| (result, audio))
     })
     .await??;
     let spooled: Vec<PathBuf> = result.files.iter().map(|f| f.path.clone()).collect();
