@@ -575,6 +575,49 @@ fn history_upload_puts_each_spooled_take_in_the_bucket_once(b: Backend) {
     );
 }
 
+/// Two `history upload` at once put a waiting take in the bucket once;
+/// neither fails.
+fn two_uploads_at_once_put_a_take_in_the_bucket_once(b: Backend) {
+    let bucket = b.bucket();
+    let proxy = Arc::new(Proxy::start(b));
+    let home = tempfile::tempdir().unwrap();
+    proxy.set(|m, t, body| {
+        if metadata_upload(m, t, body) {
+            Act::Refuse(503)
+        } else {
+            Act::Pass
+        }
+    });
+    for genre in ["rock", "jazz", "folk"] {
+        let out = cli(
+            b,
+            &proxy,
+            home.path(),
+            &bucket,
+            &["generate", "-g", genre, "-t", "x"],
+        );
+        assert!(!out.status.success());
+    }
+    proxy.set(|_, _, _| Act::Pass);
+    let barrier = Arc::new(std::sync::Barrier::new(2));
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let (proxy, barrier, bucket) =
+                (Arc::clone(&proxy), Arc::clone(&barrier), bucket.clone());
+            let home = home.path().to_path_buf();
+            std::thread::spawn(move || {
+                barrier.wait();
+                cli(b, &proxy, &home, &bucket, &["history", "upload"])
+            })
+        })
+        .collect();
+    for run in runs {
+        ok(&run.join().unwrap());
+    }
+    assert_eq!(objects(b, &bucket).len(), 3, "{:?}", objects(b, &bucket));
+    assert!(spooled(home.path(), &bucket).is_empty());
+}
+
 /// A save that reaches the bucket takes the takes still waiting with it.
 fn a_later_save_uploads_the_waiting_takes(b: Backend) {
     let bucket = b.bucket();
@@ -697,6 +740,7 @@ fn a_take_whose_audio_changed_reads_as_changed_not_missing(b: Backend) {
 }
 
 on_every_store!(
+    two_uploads_at_once_put_a_take_in_the_bucket_once,
     the_server_lists_a_take_it_could_not_upload_and_pushes_it_later,
     a_take_whose_audio_changed_reads_as_changed_not_missing,
     a_prune_stopped_part_way_names_what_it_deleted,

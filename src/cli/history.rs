@@ -568,7 +568,7 @@ async fn upload(dir: &Path) -> Result<(), CliError> {
                 p.id
             )),
             Ok(None) => out.push_str(&format!(
-                "{} was uploaded meanwhile by another process\n",
+                "{} is being uploaded, or was just uploaded, by another process\n",
                 p.id
             )),
             Err(e) => {

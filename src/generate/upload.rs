@@ -182,7 +182,7 @@ pub struct Pushed {
     /// Its metadata file in the spool folder (gone once uploaded).
     pub spooled: PathBuf,
     /// Its metadata object's URL and how it got there, or why it stays.
-    /// `Ok(None)`: another process uploaded it meanwhile.
+    /// `Ok(None)`: another upload (its own save, another push) has it.
     pub outcome: Result<Option<(String, Landed)>, String>,
 }
 
@@ -238,8 +238,6 @@ pub async fn push_spooled(service: Service, at: &BucketPath) -> PushReport {
 enum PushError {
     #[error("its metadata cannot be read: {0}")]
     Unreadable(String),
-    #[error("another upload of it is under way (its own save, or another `history upload`)")]
-    Busy,
     #[error(transparent)]
     Spool(#[from] SpoolError),
     #[error(transparent)]
@@ -262,8 +260,9 @@ async fn push_one(
     };
     let lock = match locked {
         Ok(Some(lock)) => lock,
-        // Its own save, or another push, is uploading it now.
-        Ok(None) => return Err(PushError::Busy),
+        // Its own save, or another push, is uploading it now: that one
+        // takes it out of the spool.
+        Ok(None) => return Ok(None),
         // Uploaded and taken out of the spool since it was listed.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => {
