@@ -103,14 +103,16 @@ fn options(width: usize) -> textwrap::Options<'static> {
 }
 
 /// Each line of `text` wrapped at spaces into lines of at most `width`
-/// columns, its indentation and inner spacing kept, control characters
-/// (a tab too) shown as escapes, a word wider than the line cut. ratatui's own wrapping can put a wide character in the last
+/// columns, its indentation and inner spacing kept (a tab as spaces to the
+/// next multiple of four columns), other control characters shown as
+/// escapes, a word wider than the line cut. ratatui's own wrapping can put a wide character in the last
 /// column, over the pane's border; this never does.
 pub fn wrap_lines(text: &str, width: usize) -> Vec<String> {
     let options = options(width);
     text.lines()
         .flat_map(|line| {
-            let line = one_line(line);
+            let line = expand_tabs(line);
+            let line = one_line(&line);
             let wrapped = textwrap::wrap(&line, &options);
             if wrapped.is_empty() {
                 vec![String::new()]
@@ -119,6 +121,24 @@ pub fn wrap_lines(text: &str, width: usize) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// `line` with each tab replaced by spaces up to the next multiple of four
+/// columns, as an editor shows indented lyrics.
+fn expand_tabs(line: &str) -> Cow<'_, str> {
+    if !line.contains('\t') {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if c == '\t' {
+            let pad = 4 - out.width() % 4;
+            out.extend(std::iter::repeat_n(' ', pad));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `s` cut into pieces of at most `width` columns, nothing dropped: for a
@@ -231,6 +251,14 @@ mod tests {
         assert_eq!(truncate_words("a supercalifragilistic", 12), "a supercali…");
         assert_eq!(truncate_words("夜空 の星", 6), "夜空…");
         assert_eq!(truncate_words("abc", 0), "");
+    }
+
+    #[test]
+    fn wrapped_lines_show_tabs_as_spaces_and_escapes_as_text() {
+        assert_eq!(
+            wrap_lines("a\tb\n\tc\x1b[2J", 40),
+            ["a   b", "    c\\x1B[2J"]
+        );
     }
 
     #[test]
