@@ -618,6 +618,46 @@ fn two_uploads_at_once_put_a_take_in_the_bucket_once(b: Backend) {
     assert!(spooled(home.path(), &bucket).is_empty());
 }
 
+/// A spooled take whose audio changed on this disk is never uploaded as
+/// the take: it stays, and the failure names it and why.
+fn a_spooled_take_whose_audio_changed_is_not_uploaded(b: Backend) {
+    let rt = vertex_support::runtime();
+    let fakes = fakes(&rt);
+    let bucket = b.bucket();
+    let proxy = Proxy::start(b);
+    let home = tempfile::tempdir().unwrap();
+    proxy.set(|m, t, body| {
+        if metadata_upload(m, t, body) {
+            Act::Refuse(503)
+        } else {
+            Act::Pass
+        }
+    });
+    let args = gcp_generate(&fakes, "rock");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(!cli(b, &proxy, home.path(), &bucket, &args).status.success());
+    proxy.set(|_, _, _| Act::Pass);
+    let kept = spooled(home.path(), &bucket);
+    let wav = kept
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "wav"))
+        .unwrap();
+    std::fs::write(wav, b"damaged").unwrap();
+    let out = cli(b, &proxy, home.path(), &bucket, &["history", "upload"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Not uploaded: ")
+            && stdout
+                .contains("the audio no longer matches the size and sha256 its metadata recorded"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 take not uploaded; kept in "), "{stderr}");
+    assert_eq!(objects(b, &bucket), Vec::<String>::new());
+    assert_eq!(spooled(home.path(), &bucket).len(), 2);
+}
+
 /// A save that reaches the bucket takes the takes still waiting with it.
 fn a_later_save_uploads_the_waiting_takes(b: Backend) {
     let bucket = b.bucket();
@@ -740,6 +780,7 @@ fn a_take_whose_audio_changed_reads_as_changed_not_missing(b: Backend) {
 }
 
 on_every_store!(
+    a_spooled_take_whose_audio_changed_is_not_uploaded,
     two_uploads_at_once_put_a_take_in_the_bucket_once,
     the_server_lists_a_take_it_could_not_upload_and_pushes_it_later,
     a_take_whose_audio_changed_reads_as_changed_not_missing,

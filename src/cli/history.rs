@@ -573,7 +573,11 @@ async fn upload(dir: &Path) -> Result<(), CliError> {
             )),
             Err(e) => {
                 failed += 1;
-                out.push_str(&format!("Not uploaded: {}: {e}\n", p.id));
+                out.push_str(&format!(
+                    "Not uploaded: {} (kept at {}): {e}\n",
+                    p.id,
+                    p.spooled.display()
+                ));
             }
         }
     }

@@ -157,13 +157,20 @@ pub(crate) async fn save(
 /// a user who never runs `history upload` does not keep them only here.
 /// One push at a time per process; what fails stays and is logged.
 async fn push_after_save(service: Service, at: &BucketPath) {
-    static PUSHING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    use std::sync::atomic::Ordering;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static PUSHING: AtomicBool = AtomicBool::new(false);
+    /// Lets the next save push again, even if this one is dropped midway.
+    struct Pushing;
+    impl Drop for Pushing {
+        fn drop(&mut self) {
+            PUSHING.store(false, Ordering::Release);
+        }
+    }
     if PUSHING.swap(true, Ordering::AcqRel) {
         return;
     }
+    let _pushing = Pushing;
     let report = push_spooled(service, at).await;
-    PUSHING.store(false, Ordering::Release);
     for p in &report.pushed {
         match &p.outcome {
             Ok(Some((url, _))) => {
