@@ -46,9 +46,23 @@ fn is_break(c: char) -> bool {
 /// ellipsis: `classical_orchestral` → `classical…`, never `classical_orch…`.
 /// Only a word too long to leave at least half the room is cut inside.
 pub fn truncate_words(s: &str, width: usize) -> String {
+    let shown = one_line(s);
+    if shown.width() <= width {
+        return shown.into_owned();
+    }
+    match truncate_at_word(&shown, width) {
+        Some(cut) if cut.width() * 2 > width => cut,
+        _ => truncate(&shown, width),
+    }
+}
+
+/// `s` cut to `width` columns at a word's end with an ellipsis, or `None`
+/// when no word ends within them: where a half word would mislead (a
+/// title), leave the text out.
+pub fn truncate_at_word(s: &str, width: usize) -> Option<String> {
     let s = &*one_line(s);
     if s.width() <= width {
-        return s.to_string();
+        return Some(s.to_string());
     }
     let room = width.saturating_sub(1);
     let mut head = None;
@@ -65,10 +79,7 @@ pub fn truncate_words(s: &str, width: usize) -> String {
             break;
         }
     }
-    match head {
-        Some(head) if head.width() * 2 >= room => format!("{head}…"),
-        _ => truncate(s, width),
-    }
+    head.map(|head| format!("{head}…"))
 }
 
 /// `s` followed by spaces up to `width` columns (`format!("{s:<w$}")`
