@@ -91,6 +91,7 @@ fn main() {
         runtime
             .block_on(output::write(
                 target,
+                None,
                 vec![audio(AUDIO_BYTES)],
                 result(n),
                 CancellationToken::new(),

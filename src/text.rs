@@ -46,9 +46,23 @@ fn is_break(c: char) -> bool {
 /// ellipsis: `classical_orchestral` → `classical…`, never `classical_orch…`.
 /// Only a word too long to leave at least half the room is cut inside.
 pub fn truncate_words(s: &str, width: usize) -> String {
+    let shown = one_line(s);
+    if shown.width() <= width {
+        return shown.into_owned();
+    }
+    match truncate_at_word(&shown, width) {
+        Some(cut) if cut.width() * 2 > width => cut,
+        _ => truncate(&shown, width),
+    }
+}
+
+/// `s` cut to `width` columns at a word's end with an ellipsis, or `None`
+/// when no word ends within them: where a half word would mislead (a
+/// title), leave the text out.
+pub fn truncate_at_word(s: &str, width: usize) -> Option<String> {
     let s = &*one_line(s);
     if s.width() <= width {
-        return s.to_string();
+        return Some(s.to_string());
     }
     let room = width.saturating_sub(1);
     let mut head = None;
@@ -65,10 +79,7 @@ pub fn truncate_words(s: &str, width: usize) -> String {
             break;
         }
     }
-    match head {
-        Some(head) if head.width() * 2 >= room => format!("{head}…"),
-        _ => truncate(s, width),
-    }
+    head.map(|head| format!("{head}…"))
 }
 
 /// `s` followed by spaces up to `width` columns (`format!("{s:<w$}")`
@@ -103,14 +114,16 @@ fn options(width: usize) -> textwrap::Options<'static> {
 }
 
 /// Each line of `text` wrapped at spaces into lines of at most `width`
-/// columns, its indentation and inner spacing kept, control characters
-/// (a tab too) shown as escapes, a word wider than the line cut. ratatui's own wrapping can put a wide character in the last
+/// columns, its indentation and inner spacing kept (a tab as spaces to the
+/// next multiple of four columns), other control characters shown as
+/// escapes, a word wider than the line cut. ratatui's own wrapping can put a wide character in the last
 /// column, over the pane's border; this never does.
 pub fn wrap_lines(text: &str, width: usize) -> Vec<String> {
     let options = options(width);
     text.lines()
         .flat_map(|line| {
-            let line = one_line(line);
+            let line = expand_tabs(line);
+            let line = one_line(&line);
             let wrapped = textwrap::wrap(&line, &options);
             if wrapped.is_empty() {
                 vec![String::new()]
@@ -119,6 +132,24 @@ pub fn wrap_lines(text: &str, width: usize) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// `line` with each tab replaced by spaces up to the next multiple of four
+/// columns, as an editor shows indented lyrics.
+fn expand_tabs(line: &str) -> Cow<'_, str> {
+    if !line.contains('\t') {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    for c in line.chars() {
+        if c == '\t' {
+            let pad = 4 - out.width() % 4;
+            out.extend(std::iter::repeat_n(' ', pad));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// `s` cut into pieces of at most `width` columns, nothing dropped: for a
@@ -231,6 +262,14 @@ mod tests {
         assert_eq!(truncate_words("a supercalifragilistic", 12), "a supercali…");
         assert_eq!(truncate_words("夜空 の星", 6), "夜空…");
         assert_eq!(truncate_words("abc", 0), "");
+    }
+
+    #[test]
+    fn wrapped_lines_show_tabs_as_spaces_and_escapes_as_text() {
+        assert_eq!(
+            wrap_lines("a\tb\n\tc\x1b[2J", 40),
+            ["a   b", "    c\\x1B[2J"]
+        );
     }
 
     #[test]

@@ -243,6 +243,11 @@ fn a_prune_stopped_part_way_names_what_it_deleted(b: Backend) {
 
 /// A server whose takes and presets are in the bucket, through `proxy`.
 fn server(b: Backend, proxy: &Proxy, bucket: &str) -> serve_support::Server {
+    server_with(b, proxy, bucket, &[])
+}
+
+/// [`server`] with these flags before `serve`.
+fn server_with(b: Backend, proxy: &Proxy, bucket: &str, flags: &[String]) -> serve_support::Server {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().to_path_buf();
     let mut launch = serve_support::Launch::new()
@@ -257,7 +262,60 @@ fn server(b: Backend, proxy: &Proxy, bucket: &str) -> serve_support::Server {
     for (k, v) in proxy.env(b) {
         launch = launch.env(k, &v);
     }
-    launch.in_dir(dir).start()
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    launch.args_from(&flags).in_dir(dir).start()
+}
+
+/// A generation the server cannot upload is a 502 saying where the take
+/// is kept and that `history upload` uploads it; /tracks lists it as not
+/// uploaded, and the next generation that reaches the bucket takes it
+/// along.
+fn the_server_lists_a_take_it_could_not_upload_and_pushes_it_later(b: Backend) {
+    let rt = vertex_support::runtime();
+    let fakes = fakes(&rt);
+    let bucket = b.bucket();
+    let proxy = Proxy::start(b);
+    let s = server_with(b, &proxy, &bucket, &gcp_flags(&fakes));
+    let body = serde_json::json!({"text_input": "We rise", "genre": "rock", "duration_seconds": 60, "preset_name": "rock_anthem"});
+    proxy.set(|m, t, body| {
+        if metadata_upload(m, t, body) {
+            Act::Refuse(503)
+        } else {
+            Act::Pass
+        }
+    });
+    let (status, answer) = s.post("/tracks/generate", &body);
+    assert_eq!(status, 502, "{answer}");
+    let detail = answer["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with(&format!(
+            "Uploading the take to {}://{bucket}/{PREFIX}/: ",
+            b.scheme()
+        )) && detail.ends_with("`music-gen history upload` uploads it"),
+        "{detail}"
+    );
+    proxy.set(|_, _, _| Act::Pass);
+    let (status, page) = s.get("/tracks");
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["takes"][0]["state"]["state"], "not_uploaded", "{page}");
+    let id = page["takes"][0]["id"].as_str().unwrap().to_string();
+    let (status, take) = s.get(&format!("/tracks/{id}"));
+    assert_eq!(status, 200, "{take}");
+    assert_eq!(take["state"]["state"], "not_uploaded", "{take}");
+
+    let (status, answer) = s.post("/tracks/generate", &body);
+    assert_eq!(status, 200, "{answer}");
+    let (_, page) = s.get("/tracks");
+    assert_eq!(page["total"], 2, "{page}");
+    for t in page["takes"].as_array().unwrap() {
+        assert_eq!(t["state"]["state"], "ready", "{page}");
+    }
+    assert_eq!(
+        objects(b, &bucket).len(),
+        4,
+        "two takes, audio and metadata"
+    );
 }
 
 /// A hand-placed garbage metadata object is listed as unreadable and its
@@ -326,7 +384,7 @@ fn audio() -> Vec<u8> {
     vertex_support::fake_audio("spool", 4096)
 }
 
-fn gcp_generate<'a>(fakes: &'a vertex_support::Fakes, genre: &'a str) -> Vec<String> {
+fn gcp_flags(fakes: &vertex_support::Fakes) -> Vec<String> {
     [
         "--mode",
         "gcp",
@@ -336,15 +394,15 @@ fn gcp_generate<'a>(fakes: &'a vertex_support::Fakes, genre: &'a str) -> Vec<Str
         fakes.credentials.to_str().unwrap(),
         "--endpoint",
         &fakes.vertex.uri(),
-        "generate",
-        "-g",
-        genre,
-        "-t",
-        "We rise",
-        "--yes",
     ]
     .map(str::to_string)
     .to_vec()
+}
+
+fn gcp_generate(fakes: &vertex_support::Fakes, genre: &str) -> Vec<String> {
+    let mut args = gcp_flags(fakes);
+    args.extend(["generate", "-g", genre, "-t", "We rise", "--yes"].map(str::to_string));
+    args
 }
 
 fn spooled(home: &Path, bucket: &str) -> Vec<std::path::PathBuf> {
@@ -411,6 +469,22 @@ fn history_upload_puts_each_spooled_take_in_the_bucket_once(b: Backend) {
             && table.contains("`music-gen history upload` uploads them"),
         "{table}"
     );
+    // A store that fails every request: the waiting takes are still
+    // shown, then the failure.
+    proxy.set(|_, _, _| Act::Refuse(503));
+    let down = cli(b, &proxy, home.path(), &bucket, &["history"]);
+    let shown = String::from_utf8_lossy(&down.stdout);
+    let stderr = String::from_utf8_lossy(&down.stderr);
+    assert!(!down.status.success(), "{shown}");
+    assert_eq!(shown.matches("not uploaded  ").count(), 3, "{shown}");
+    assert!(
+        stderr.contains("HTTP 503")
+            && stderr
+                .trim_end()
+                .ends_with("; the takes waiting on this machine are shown above"),
+        "{stderr}"
+    );
+    proxy.set(|_, _, _| Act::Pass);
     let id = |genre: &str| -> String {
         waiting
             .iter()
@@ -499,6 +573,89 @@ fn history_upload_puts_each_spooled_take_in_the_bucket_once(b: Backend) {
         again.starts_with("Nothing waiting to upload to "),
         "{again}"
     );
+}
+
+/// Two `history upload` at once put a waiting take in the bucket once;
+/// neither fails.
+fn two_uploads_at_once_put_a_take_in_the_bucket_once(b: Backend) {
+    let bucket = b.bucket();
+    let proxy = Arc::new(Proxy::start(b));
+    let home = tempfile::tempdir().unwrap();
+    proxy.set(|m, t, body| {
+        if metadata_upload(m, t, body) {
+            Act::Refuse(503)
+        } else {
+            Act::Pass
+        }
+    });
+    for genre in ["rock", "jazz", "folk"] {
+        let out = cli(
+            b,
+            &proxy,
+            home.path(),
+            &bucket,
+            &["generate", "-g", genre, "-t", "x"],
+        );
+        assert!(!out.status.success());
+    }
+    proxy.set(|_, _, _| Act::Pass);
+    let barrier = Arc::new(std::sync::Barrier::new(2));
+    let runs: Vec<_> = (0..2)
+        .map(|_| {
+            let (proxy, barrier, bucket) =
+                (Arc::clone(&proxy), Arc::clone(&barrier), bucket.clone());
+            let home = home.path().to_path_buf();
+            std::thread::spawn(move || {
+                barrier.wait();
+                cli(b, &proxy, &home, &bucket, &["history", "upload"])
+            })
+        })
+        .collect();
+    for run in runs {
+        ok(&run.join().unwrap());
+    }
+    assert_eq!(objects(b, &bucket).len(), 3, "{:?}", objects(b, &bucket));
+    assert!(spooled(home.path(), &bucket).is_empty());
+}
+
+/// A spooled take whose audio changed on this disk is never uploaded as
+/// the take: it stays, and the failure names it and why.
+fn a_spooled_take_whose_audio_changed_is_not_uploaded(b: Backend) {
+    let rt = vertex_support::runtime();
+    let fakes = fakes(&rt);
+    let bucket = b.bucket();
+    let proxy = Proxy::start(b);
+    let home = tempfile::tempdir().unwrap();
+    proxy.set(|m, t, body| {
+        if metadata_upload(m, t, body) {
+            Act::Refuse(503)
+        } else {
+            Act::Pass
+        }
+    });
+    let args = gcp_generate(&fakes, "rock");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(!cli(b, &proxy, home.path(), &bucket, &args).status.success());
+    proxy.set(|_, _, _| Act::Pass);
+    let kept = spooled(home.path(), &bucket);
+    let wav = kept
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "wav"))
+        .unwrap();
+    std::fs::write(wav, b"damaged").unwrap();
+    let out = cli(b, &proxy, home.path(), &bucket, &["history", "upload"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("Not uploaded: ")
+            && stdout
+                .contains("the audio no longer matches the size and sha256 its metadata recorded"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("1 take not uploaded; kept in "), "{stderr}");
+    assert_eq!(objects(b, &bucket), Vec::<String>::new());
+    assert_eq!(spooled(home.path(), &bucket).len(), 2);
 }
 
 /// A save that reaches the bucket takes the takes still waiting with it.
@@ -623,6 +780,9 @@ fn a_take_whose_audio_changed_reads_as_changed_not_missing(b: Backend) {
 }
 
 on_every_store!(
+    a_spooled_take_whose_audio_changed_is_not_uploaded,
+    two_uploads_at_once_put_a_take_in_the_bucket_once,
+    the_server_lists_a_take_it_could_not_upload_and_pushes_it_later,
     a_take_whose_audio_changed_reads_as_changed_not_missing,
     a_prune_stopped_part_way_names_what_it_deleted,
     the_server_answers_a_failing_store_and_a_garbage_take_clearly,

@@ -239,6 +239,14 @@ fn escape_sequences_in_presets_are_shown_not_obeyed() {
     // JSON escapes them itself.
     let o = env.run(&["presets", "list", "--json"]);
     assert!(text(&o.stdout).contains("\\u001b[2J"));
+    // The table is measured as printed: the DESCRIPTION column starts at
+    // one place on every row, the escaped genre's too.
+    let o = env.run(&["presets", "list"]);
+    let out = text(&o.stdout);
+    let column = |line: &str| line.find("DESCRIPTION").or_else(|| line.find("\\x1B[1A"));
+    let header = column(out.lines().next().unwrap()).unwrap();
+    let evil = out.lines().find(|l| l.starts_with("evil ")).unwrap();
+    assert_eq!(column(evil), Some(header), "{out}");
 }
 
 #[test]

@@ -50,7 +50,7 @@ fn save_take(dir: &Path, name: Option<&str>, track: TrackConfig, audio: bool) ->
         Some(n) => OutputTarget::File(dir.join(format!("{n}.wav"))),
         None => OutputTarget::Dir(dir.to_path_buf()),
     };
-    output::save(&target, &files, &mut result, &|| false).unwrap();
+    output::save(&target, None, &files, &mut result, &|| false).unwrap();
     result.metadata_path.unwrap()
 }
 

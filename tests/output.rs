@@ -66,6 +66,7 @@ fn a_failed_metadata_write_keeps_the_old_track() {
     let mut r = result();
     let e = output::save(
         &OutputTarget::File(target.clone()),
+        None,
         &[wav("new")],
         &mut r,
         &never,
@@ -90,6 +91,7 @@ fn a_named_output_replaces_both_files_together() {
     let mut r = result();
     output::save(
         &OutputTarget::File(target.clone()),
+        None,
         &[wav("new")],
         &mut r,
         &never,
@@ -108,6 +110,7 @@ fn a_cancel_before_the_moves_writes_nothing() {
     let mut r = result();
     let e = output::save(
         &OutputTarget::Dir(dir.path().to_path_buf()),
+        None,
         &[wav("a")],
         &mut r,
         &|| true,
@@ -128,7 +131,7 @@ fn parallel_generations_reserve_distinct_names() {
             std::thread::spawn(move || {
                 let mut r = result();
                 let audio = [wav(&format!("take {i}")), wav(&format!("take {i} b"))];
-                output::save(&OutputTarget::Dir(d), &audio, &mut r, &never).unwrap();
+                output::save(&OutputTarget::Dir(d), None, &audio, &mut r, &never).unwrap();
                 r
             })
         })
@@ -199,6 +202,7 @@ fn stale_temporary_files_are_swept_when_a_folder_is_written() {
     let mut r = result();
     output::save(
         &OutputTarget::Dir(dir.path().to_path_buf()),
+        None,
         &[wav("a")],
         &mut r,
         &never,
@@ -214,6 +218,7 @@ fn system_folders_are_refused_before_writing() {
     for p in ["/dev/null", "/dev/full"] {
         let e = output::save(
             &OutputTarget::File(PathBuf::from(p)),
+            None,
             &[wav("a")],
             &mut r,
             &never,
@@ -222,4 +227,35 @@ fn system_folders_are_refused_before_writing() {
         assert!(e.to_string().contains("/dev"), "{e}");
     }
     assert!(!Path::new("/dev/null.wav").exists() && !Path::new("/dev/full.json").exists());
+}
+
+/// Takes asked for together (the TUI's variations) are named when they are
+/// sent, in seed order: the folder lists them so whichever finishes first,
+/// where names given at the end listed them as they finished (and `-2`
+/// sorted before the first take's name).
+#[test]
+fn a_series_keeps_its_order_whichever_take_finishes_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let series = output::series(1_796_000_000, "Lo-Fi Rock", 4);
+    assert_eq!(series[0], "20261130-005320-lo-fi-rock-v1");
+    for (i, name) in series.iter().enumerate().rev() {
+        let mut r = result();
+        let audio = [wav(&format!("seed {}", i + 1))];
+        let target = OutputTarget::Dir(dir.path().to_path_buf());
+        output::save(&target, Some(name), &audio, &mut r, &never).unwrap();
+    }
+    let listed = names(dir.path());
+    let wavs: Vec<&String> = listed.iter().filter(|n| n.ends_with(".wav")).collect();
+    assert_eq!(wavs.len(), 4);
+    for (i, n) in wavs.iter().enumerate() {
+        assert_eq!(**n, format!("{}.wav", series[i]));
+        let bytes = std::fs::read(dir.path().join(n)).unwrap();
+        assert_eq!(bytes, format!("RIFF-seed {}", i + 1).into_bytes());
+    }
+    // Ten or more: numbered with two digits, so v10 sorts after v09.
+    let twelve = output::series(1_796_000_000, "rock", 12);
+    assert!(twelve[8].ends_with("-v09") && twelve[11].ends_with("-v12"));
+    let mut sorted = twelve.clone();
+    sorted.sort();
+    assert_eq!(sorted, twelve);
 }

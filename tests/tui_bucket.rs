@@ -44,6 +44,7 @@ fn upload(out: &str, genre: &str, home: &std::path::Path) -> String {
     let written = rt
         .block_on(output::write(
             &OutputTarget::folder(PathBuf::from(out)),
+            None,
             vec![audio],
             result,
             CancellationToken::new(),

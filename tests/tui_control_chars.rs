@@ -61,8 +61,9 @@ fn a_hostile_genre_is_shown_escaped_in_the_form_details_prompt_and_log() {
     let shown = screen(&state, 120, 40);
     // The form's value, the prompt preview and the log row.
     assert!(shown.contains("ro\\x1B[31mck\\x09pop"), "{shown}");
+    // The prompt preview: its tab is whitespace there, as in lyrics.
     assert!(
-        shown.contains("Generate a ro\\x1B[31mck\\x09pop\\u{202E}"),
+        shown.contains("Generate a ro\\x1B[31mck    pop\\u{202E}"),
         "{shown}"
     );
     assert!(shown.contains("d\\x1B]0;pwned\\x07"), "{shown}");

@@ -66,6 +66,16 @@ fn four_seeds_by_default_each_a_normal_take_under_one_limiter() {
         "each one in the Generations pane"
     );
     assert!(state.notice.as_ref().unwrap().text.contains("4 variations"));
+    // Named as they are sent, in seed order: one time and genre, -v1 to -v4.
+    let names: Vec<String> = sent
+        .iter()
+        .map(|j| j.settings.name.clone().unwrap())
+        .collect();
+    let base = names[0].strip_suffix("-v1").expect("numbered from 1");
+    assert!(base.ends_with("-classical"), "{base}");
+    for (i, n) in names.iter().enumerate() {
+        assert_eq!(*n, format!("{base}-v{}", i + 1));
+    }
 }
 
 #[test]

@@ -135,7 +135,7 @@ mod tests {
             ext: "wav",
         };
         let target = OutputTarget::Dir(dir.path().to_path_buf());
-        save(&target, &[audio], &mut result, &|| false).unwrap();
+        save(&target, None, &[audio], &mut result, &|| false).unwrap();
 
         let hash = request_hash(Mode::Gcp, job.model(), &track);
         let other = TrackConfig::new("another", "rock");

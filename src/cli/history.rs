@@ -70,22 +70,56 @@ async fn list(worker: &mut WorkerHandle, dir: &Path, args: &HistoryArgs) -> Resu
         limit: Some(args.limit),
         since,
     };
-    let page = match call(
+    let listed = call(
         worker,
         Request::ListTakes {
             dir: dir.to_path_buf(),
             query,
         },
     )
-    .await?
-    {
-        Event::Takes { page, .. } => page,
-        other => return Err(unexpected(&other)),
+    .await;
+    let page = match listed {
+        Ok(Event::Takes { page, .. }) => page,
+        Ok(other) => return Err(unexpected(&other)),
+        Err(e) if !args.json => return Err(waiting_anyway(dir, e)?),
+        Err(e) => return Err(e),
     };
     if args.json {
         return stdout::print_json(&page);
     }
     stdout::print(&table(&page, dir, args.since.as_deref(), terminal_width()))
+}
+
+/// The bucket cannot be listed: the takes waiting on this machine for it
+/// (their upload failed, perhaps for the same reason) are still shown,
+/// then the failure, saying so.
+fn waiting_anyway(dir: &Path, failure: CliError) -> Result<CliError, CliError> {
+    let Ok(location) = crate::storage::Location::from_path(dir) else {
+        return Ok(failure);
+    };
+    let Some((_, at)) = location.bucket() else {
+        return Ok(failure);
+    };
+    let takes = crate::library::BucketLibrary::waiting_for(at);
+    let CliError::Failure(message) = &failure else {
+        return Ok(failure);
+    };
+    if takes.is_empty() {
+        return Ok(failure);
+    }
+    let n = takes.len();
+    let page = Page {
+        total: n,
+        matched: n,
+        takes,
+        spent: None,
+    };
+    stdout::print(&table(&page, dir, None, terminal_width()))?;
+    Ok(CliError::Failure(format!(
+        "{message}; the {} waiting on this machine {} shown above",
+        if n == 1 { "take" } else { "takes" },
+        if n == 1 { "is" } else { "are" }
+    )))
 }
 
 /// The columns `history` prints on a terminal; piped, rows are whole.
@@ -534,12 +568,16 @@ async fn upload(dir: &Path) -> Result<(), CliError> {
                 p.id
             )),
             Ok(None) => out.push_str(&format!(
-                "{} was uploaded meanwhile by another process\n",
+                "{} is being uploaded, or was just uploaded, by another process\n",
                 p.id
             )),
             Err(e) => {
                 failed += 1;
-                out.push_str(&format!("Not uploaded: {}: {e}\n", p.id));
+                out.push_str(&format!(
+                    "Not uploaded: {} (kept at {}): {e}\n",
+                    p.id,
+                    p.spooled.display()
+                ));
             }
         }
     }

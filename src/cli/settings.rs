@@ -91,6 +91,7 @@ pub fn resolve(args: &GenerationArgs) -> Result<(GenerationSettings, Settings), 
         timeout: Duration::from_secs(args.timeout),
         max_attempts: args.max_attempts,
         output: OutputTarget::folder(output_dir(args)),
+        name: None,
         limiter: None,
     };
     Ok((settings, resolved))

@@ -115,6 +115,10 @@ pub struct GenerationSettings {
     pub timeout: Duration,
     pub max_attempts: u32,
     pub output: OutputTarget,
+    /// The base name of the take's files in a folder or bucket, from
+    /// [`crate::generate::output::series`]; `None`: the time and the genre.
+    /// A name in use gets `-2`, … either way.
+    pub name: Option<String>,
     /// Shared with the other generations of a batch: bounds requests in
     /// flight and backs all of them off on a 429.
     pub limiter: Option<Limiter>,
@@ -135,6 +139,7 @@ impl Default for GenerationSettings {
             timeout: DEFAULT_TIMEOUT,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             output: OutputTarget::None,
+            name: None,
             limiter: None,
         }
     }

@@ -29,10 +29,29 @@ fn numbered(base: &Path, i: usize, ext: &str) -> PathBuf {
     base.with_file_name(format!("{stem}-{i}.{ext}"))
 }
 
-fn timestamp() -> String {
-    let now = time::OffsetDateTime::now_utc();
+/// `20261130-143336`: when a take was made, UTC, at the start of its name.
+fn stamp(at: time::OffsetDateTime) -> String {
     let fmt = time::macros::format_description!("[year][month][day]-[hour][minute][second]");
-    now.format(&fmt).unwrap_or_else(|_| "track".to_string())
+    at.format(&fmt).unwrap_or_else(|_| "track".to_string())
+}
+
+fn timestamp() -> String {
+    stamp(time::OffsetDateTime::now_utc())
+}
+
+/// Base names for takes asked for together (the TUI's variations): one
+/// time, `unix`, and genre, numbered in the order given (`…-rock-v1`,
+/// `-v2`, …; `-v01` when there are ten or more), so the folder lists them
+/// in seed order whichever finishes first.
+pub fn series(unix: i64, genre: &str, count: usize) -> Vec<String> {
+    let time = time::OffsetDateTime::from_unix_timestamp(unix)
+        .map(stamp)
+        .unwrap_or_else(|_| timestamp());
+    let slug = slug(genre);
+    let width = count.to_string().len();
+    (1..=count)
+        .map(|i| format!("{time}-{slug}-v{i:0width$}"))
+        .collect()
 }
 
 /// A file-name-safe form of the genre: `Lo-Fi Hip Hop!` → `lo-fi-hip-hop`.
@@ -147,16 +166,21 @@ fn writable(dir: &Path) -> bool {
 /// CLI, the TUI, batch and the server.
 pub async fn write(
     target: &OutputTarget,
+    name: Option<&str>,
     audio: Vec<NewAudio>,
     mut result: GenerationResult,
     cancel: tokio_util::sync::CancellationToken,
 ) -> Result<GenerationResult, GenerateError> {
     if let OutputTarget::Bucket { service, at } = target {
-        return crate::generate::upload::save(*service, at, audio, result, cancel).await;
+        return crate::generate::upload::save(*service, at, name, audio, result, cancel).await;
     }
     let target = target.clone();
+    let name = name.map(str::to_string);
     tokio::task::spawn_blocking(move || {
-        save(&target, &audio, &mut result, &|| cancel.is_cancelled()).map(|()| result)
+        save(&target, name.as_deref(), &audio, &mut result, &|| {
+            cancel.is_cancelled()
+        })
+        .map(|()| result)
     })
     .await?
 }
@@ -179,6 +203,7 @@ pub async fn write(
 /// serial section but a few system calls.
 pub fn save(
     target: &OutputTarget,
+    name: Option<&str>,
     audio: &[NewAudio],
     result: &mut GenerationResult,
     cancelled: &dyn Fn() -> bool,
@@ -204,7 +229,10 @@ pub fn save(
     }
     let exts: Vec<&str> = audio.iter().map(|a| a.ext).collect();
     result.finished_at = Some(crate::generate::result::now_rfc3339());
-    let stem = format!("{}-{}", timestamp(), slug(&result.genre));
+    let stem = match name {
+        Some(name) => name.to_string(),
+        None => format!("{}-{}", timestamp(), slug(&result.genre)),
+    };
     // Attempts known to be taken by another process.
     let mut taken = 0;
     loop {

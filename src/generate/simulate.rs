@@ -37,6 +37,7 @@ impl SimulateGenerator {
         if job.settings.output == OutputTarget::None {
             return Ok(result);
         }
-        output::write(&job.settings.output, Vec::new(), result, cancel).await
+        let name = job.settings.name.as_deref();
+        output::write(&job.settings.output, name, Vec::new(), result, cancel).await
     }
 }

@@ -69,16 +69,20 @@ pub enum Landed {
 pub(crate) async fn save(
     service: Service,
     at: &BucketPath,
+    name: Option<&str>,
     audio: Vec<NewAudio>,
     result: GenerationResult,
     cancel: CancellationToken,
 ) -> Result<GenerationResult, GenerateError> {
     let spool = crate::paths::spool_dir(&at.bucket, &at.prefix);
     let target = OutputTarget::Dir(spool);
+    let name = name.map(str::to_string);
     let (mut result, audio) = tokio::task::spawn_blocking(move || {
         let mut result = result;
-        output::save(&target, &audio, &mut result, &|| cancel.is_cancelled())
-            .map(|()| (result, audio))
+        output::save(&target, name.as_deref(), &audio, &mut result, &|| {
+            cancel.is_cancelled()
+        })
+        .map(|()| (result, audio))
     })
     .await??;
     let spooled: Vec<PathBuf> = result.files.iter().map(|f| f.path.clone()).collect();
@@ -115,14 +119,12 @@ pub(crate) async fn save(
                     point_at(&bucket, at, &base, &exts, &mut result);
                     restore_audio(&bucket, at, &base, &audio, &present).await
                 }
-                // Audio tells takes apart: an object holding the same is
-                // this take, from a push that raced this save.
-                Ok(None) => {
-                    let again = !result.files.is_empty();
-                    upload(&bucket, at, &stem, &audio, &mut result, again)
-                        .await
-                        .map(drop)
-                }
+                // A new take: whatever holds a name is another take's (two
+                // seeded runs may return the same audio, and both were
+                // billed); the lock keeps pushes away from it.
+                Ok(None) => upload(&bucket, at, &stem, &audio, &mut result, false)
+                    .await
+                    .map(drop),
                 Err(e) => Err(e),
             }
         }
@@ -153,13 +155,20 @@ pub(crate) async fn save(
 /// a user who never runs `history upload` does not keep them only here.
 /// One push at a time per process; what fails stays and is logged.
 async fn push_after_save(service: Service, at: &BucketPath) {
-    static PUSHING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    use std::sync::atomic::Ordering;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static PUSHING: AtomicBool = AtomicBool::new(false);
+    /// Lets the next save push again, even if this one is dropped midway.
+    struct Pushing;
+    impl Drop for Pushing {
+        fn drop(&mut self) {
+            PUSHING.store(false, Ordering::Release);
+        }
+    }
     if PUSHING.swap(true, Ordering::AcqRel) {
         return;
     }
+    let _pushing = Pushing;
     let report = push_spooled(service, at).await;
-    PUSHING.store(false, Ordering::Release);
     for p in &report.pushed {
         match &p.outcome {
             Ok(Some((url, _))) => {
@@ -178,7 +187,7 @@ pub struct Pushed {
     /// Its metadata file in the spool folder (gone once uploaded).
     pub spooled: PathBuf,
     /// Its metadata object's URL and how it got there, or why it stays.
-    /// `Ok(None)`: another process uploaded it meanwhile.
+    /// `Ok(None)`: another upload (its own save, another push) has it.
     pub outcome: Result<Option<(String, Landed)>, String>,
 }
 
@@ -234,8 +243,6 @@ pub async fn push_spooled(service: Service, at: &BucketPath) -> PushReport {
 enum PushError {
     #[error("its metadata cannot be read: {0}")]
     Unreadable(String),
-    #[error("another upload of it is under way (its own save, or another `history upload`)")]
-    Busy,
     #[error(transparent)]
     Spool(#[from] SpoolError),
     #[error(transparent)]
@@ -258,8 +265,9 @@ async fn push_one(
     };
     let lock = match locked {
         Ok(Some(lock)) => lock,
-        // Its own save, or another push, is uploading it now.
-        Ok(None) => return Err(PushError::Busy),
+        // Its own save, or another push, is uploading it now: that one
+        // takes it out of the spool.
+        Ok(None) => return Ok(None),
         // Uploaded and taken out of the spool since it was listed.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => {
@@ -379,7 +387,9 @@ async fn already_there(
 }
 
 /// Whether the metadata object `object` records the take `take`: the same
-/// audio (by digest), made at the same moment from the same prompt.
+/// audio (by digest), made and finished at the same moments, with the
+/// same timings to the millisecond, from the same prompt (two seeded
+/// runs may return the same audio; they are still two takes).
 async fn holds(
     store: &Bucket,
     object: &str,
@@ -393,6 +403,8 @@ async fn holds(
     };
     Ok(there.created_at.is_some()
         && there.created_at == take.created_at
+        && there.finished_at == take.finished_at
+        && there.timings == take.timings
         && there.prompt == take.prompt
         && there.files.len() == take.files.len()
         && there

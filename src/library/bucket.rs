@@ -352,19 +352,35 @@ impl BucketLibrary {
 
     /// The takes waiting in the spool folder, as a listing shows them.
     fn waiting(&self) -> Vec<TakeSummary> {
-        spool::list(&self.spool)
-            .into_iter()
-            .map(|t| {
-                let time = time_from_name(&t.id).unwrap_or(0);
-                let id = TakeId(t.id);
-                match t.result {
-                    Ok(r) => TakeSummary::spooled(id, &t.metadata, time, &r),
-                    Err(reason) => TakeSummary::unreadable(id, &t.metadata, time, reason),
-                }
-            })
-            .collect()
+        waiting_in(&self.spool)
     }
 
+    /// The takes waiting in this machine's spool folder for `at`, newest
+    /// first, without asking the bucket (what `history` still shows when
+    /// the bucket cannot be reached).
+    pub fn waiting_for(at: &BucketPath) -> Vec<TakeSummary> {
+        let mut takes = waiting_in(&crate::paths::spool_dir(&at.bucket, &at.prefix));
+        takes.sort_by_key(|t| std::cmp::Reverse(t.time));
+        takes
+    }
+}
+
+/// The takes waiting in the spool folder `dir`, as a listing shows them.
+fn waiting_in(dir: &Path) -> Vec<TakeSummary> {
+    spool::list(dir)
+        .into_iter()
+        .map(|t| {
+            let time = time_from_name(&t.id).unwrap_or(0);
+            let id = TakeId(t.id);
+            match t.result {
+                Ok(r) => TakeSummary::spooled(id, &t.metadata, time, &r),
+                Err(reason) => TakeSummary::unreadable(id, &t.metadata, time, reason),
+            }
+        })
+        .collect()
+}
+
+impl BucketLibrary {
     /// The take `given` names: in the bucket, or else waiting in the
     /// spool folder.
     pub fn resolve(&self, given: &str) -> Result<TakeId, LibraryError> {
@@ -516,12 +532,9 @@ impl BucketLibrary {
     /// Deletes a take: its metadata first, so no listing shows it without
     /// its audio, then the audio objects beside it. Returns the bytes freed.
     pub fn delete(&mut self, id: &TakeId) -> Result<u64, LibraryError> {
-        let entry = self
-            .entries
-            .iter()
-            .find(|e| &e.id == id)
-            .cloned()
-            .ok_or_else(|| LibraryError::NotFound(id.0.clone()))?;
+        let Some(entry) = self.entries.iter().find(|e| &e.id == id).cloned() else {
+            return self.delete_spooled(id);
+        };
         let audio: Vec<String> = match self.result(&entry) {
             Ok(r) => r
                 .files
@@ -553,6 +566,41 @@ impl BucketLibrary {
             self.dirty = true;
         }
         self.save_cache();
+        Ok(freed)
+    }
+
+    /// Deletes a take waiting in the spool folder (asked for by name: a
+    /// prune never plans one), unless an upload of it is under way.
+    fn delete_spooled(&mut self, id: &TakeId) -> Result<u64, LibraryError> {
+        let take = spool::list(&self.spool)
+            .into_iter()
+            .find(|t| t.id == id.0)
+            .ok_or_else(|| LibraryError::NotFound(id.0.clone()))?;
+        let io = |e| LibraryError::io(&take.metadata, e);
+        let Some(_lock) = spool::lock(&take.metadata, false).map_err(io)? else {
+            return Err(io(std::io::Error::other(
+                "it is being uploaded now; try again in a moment",
+            )));
+        };
+        let files: Vec<PathBuf> = take
+            .result
+            .as_ref()
+            .map(|r| {
+                r.files
+                    .iter()
+                    .filter_map(|f| spool::audio_path(&take.metadata, &f.path))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut freed = 0;
+        for path in files.iter().chain([&take.metadata]) {
+            let size = std::fs::metadata(path).map_or(0, |m| m.len());
+            match std::fs::remove_file(path) {
+                Ok(()) => freed += size,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(LibraryError::io(path, e)),
+            }
+        }
         Ok(freed)
     }
 

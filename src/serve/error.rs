@@ -179,7 +179,7 @@ impl From<GenerateError> for ApiError {
             // and that it was billed.
             GenerateError::Upload { .. } => {
                 tracing::error!(error = %e, "upload");
-                ApiError::new(StatusCode::BAD_GATEWAY, format!("Cloud Storage: {e}"))
+                ApiError::new(StatusCode::BAD_GATEWAY, capitalized(&e.to_string()))
             }
             GenerateError::Cancelled => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -193,6 +193,15 @@ impl From<GenerateError> for ApiError {
                 )
             }
         }
+    }
+}
+
+/// `Uploading the take to s3://…`: a message that starts a sentence.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

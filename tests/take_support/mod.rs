@@ -78,6 +78,6 @@ pub fn save(dir: &Path, spec: TakeSpec) -> PathBuf {
     };
     let ext = if spec.audio.is_some() { "wav" } else { "json" };
     let target = OutputTarget::File(dir.join(format!("{}.{ext}", spec.stem)));
-    output::save(&target, &files, &mut result, &|| false).unwrap();
+    output::save(&target, None, &files, &mut result, &|| false).unwrap();
     result.metadata_path.unwrap()
 }

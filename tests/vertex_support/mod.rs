@@ -104,6 +104,7 @@ impl Fakes {
                 timeout: Duration::from_secs(30),
                 max_attempts: 4,
                 output: OutputTarget::Dir(self.out_dir()),
+                name: None,
                 limiter: None,
             },
             preset: None,

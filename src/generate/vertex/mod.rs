@@ -24,7 +24,9 @@ use crate::domain::cost;
 use crate::domain::model::Model;
 use crate::domain::prompt::build_prompt;
 use crate::generate::error::GenerateError;
-use crate::generate::job::{GeneratorKey, Job, MAX_TIMEOUT, Mode, OutputTarget};
+use crate::generate::job::{
+    GenerationSettings, GeneratorKey, Job, MAX_TIMEOUT, Mode, OutputTarget,
+};
 use crate::generate::output;
 use crate::generate::result::{GenerationResult, Status, Timings};
 use crate::generate::{Progress, Stage};
@@ -146,7 +148,7 @@ impl VertexGenerator {
         if cancel.is_cancelled() {
             return Err(GenerateError::Cancelled);
         }
-        let result = write_files(&job.settings.output, answer, result, started, cancel).await?;
+        let result = write_files(&job.settings, answer, result, started, cancel).await?;
         tracing::info!(
             model = model.id(),
             files = result.files.len(),
@@ -434,7 +436,7 @@ fn started_at() -> String {
 /// Writes the audio and the metadata beside it, all or nothing, where the
 /// settings say (a folder, off the runtime's threads, or a bucket).
 async fn write_files(
-    target: &OutputTarget,
+    settings: &GenerationSettings,
     answer: Answer,
     mut result: GenerationResult,
     started: Instant,
@@ -456,7 +458,8 @@ async fn write_files(
     if let Some(t) = result.timings.as_mut() {
         t.total_ms = millis(started.elapsed());
     }
-    output::write(target, audio, result, cancel).await
+    let name = settings.name.as_deref();
+    output::write(&settings.output, name, audio, result, cancel).await
 }
 
 fn model_id(result: &GenerationResult) -> &'static str {

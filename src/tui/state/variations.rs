@@ -9,7 +9,7 @@ use strum::VariantArray;
 use crate::domain::cost;
 use crate::domain::model::{Model, TrackConfig};
 use crate::domain::pyfloat;
-use crate::generate::{GenerationSettings, Job, Mode};
+use crate::generate::{GenerationSettings, Job, Mode, output};
 use crate::tui::action::Action;
 use crate::tui::state::popup::{Confirm, Popup};
 use crate::tui::state::{AppState, Outbox};
@@ -248,12 +248,18 @@ impl AppState {
         out: &mut dyn Outbox,
     ) {
         let preset = self.form.source().map(|p| p.name.clone());
+        // Named now, in seed (or temperature) order: they finish in any.
+        let now = self.epoch + self.clock.as_secs() as i64;
+        let genre = tracks.first().map_or("", |t| t.genre.as_str());
+        let names = output::series(now, genre, tracks.len());
         let jobs: Vec<Job> = tracks
             .into_iter()
-            .map(|track| Job {
+            .zip(names)
+            .map(|(track, name)| Job {
                 track,
                 settings: GenerationSettings {
                     output: self.output(),
+                    name: Some(name),
                     limiter: Some(self.limiter.clone()),
                     ..self.settings.clone()
                 },

@@ -19,6 +19,7 @@ use crate::tui::state::log::{EntryState, LogEntry};
 use crate::tui::state::{AppState, Focus};
 use crate::tui::ui::form::short_model;
 use crate::tui::ui::popup::input_spans;
+use crate::tui::ui::title::Title;
 use crate::tui::ui::{focused, pane, scroll_to, truncate_words, wrap_indented, wrap_words};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -26,7 +27,7 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     let theme = state.theme;
     let is_focused = focused(state, Focus::Log);
-    let block = pane(title(state), is_focused, theme);
+    let block = pane(title(state).line(area.width as usize), is_focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let library = &state.library;
@@ -96,29 +97,35 @@ pub fn render(frame: &mut Frame, area: Rect, state: &AppState) {
     frame.render_widget(Paragraph::new(lines).scroll((first as u16, 0)), list_area);
 }
 
-/// ` Generations · 1 running · 200 of 10,000 takes · by name `.
-fn title(state: &AppState) -> String {
+/// ` Generations · 1 running · 200 of 10,000 takes · by name `; in a
+/// narrow pane `200/10,000`, then whole parts left out from the right,
+/// never one cut.
+fn title(state: &AppState) -> Title {
     let library = &state.library;
-    let mut parts = vec!["Generations".to_string()];
+    let mut title = Title::new().keep("Generations", Style::new());
     match state.log.active_count() {
         0 => {}
-        n => parts.push(format!("{n} running")),
+        n => title = title.drop(format!(" · {n} running"), Style::new()),
     }
     if library.listed && library.total > 0 {
         let takes = if library.total == 1 { "take" } else { "takes" };
-        if library.is_filtered() {
-            parts.push(format!("{} of {} {takes}", library.matched, library.total));
+        title = if library.is_filtered() {
+            title.shorten(
+                format!(" · {} of {} {takes}", library.matched, library.total),
+                format!(" · {}/{}", library.matched, library.total),
+                Style::new(),
+            )
         } else {
-            parts.push(format!("{} {takes}", library.total));
-        }
+            title.drop(format!(" · {} {takes}", library.total), Style::new())
+        };
         if library.sort() != Sort::Time {
-            parts.push(sort_label(library.sort()).to_string());
+            title = title.drop(format!(" · {}", sort_label(library.sort())), Style::new());
         }
     }
     if !library.marked.is_empty() {
-        parts.push(format!("{} marked", library.marked.len()));
+        title = title.drop(format!(" · {} marked", library.marked.len()), Style::new());
     }
-    format!(" {} ", parts.join(" · "))
+    title
 }
 
 /// A take in two lines: what it is and when, then what it was made with

@@ -10,6 +10,7 @@ use crate::domain::presets::PresetSummary;
 use crate::text;
 use crate::tui::state::presets::PresetSort;
 use crate::tui::state::{AppState, Focus};
+use crate::tui::ui::title::Title;
 use crate::tui::ui::{focused, pane, scroll_to, truncate, truncate_words};
 
 /// The narrowest genre column worth showing.
@@ -25,11 +26,11 @@ pub fn render_list(frame: &mut Frame, area: Rect, state: &AppState) {
     } else {
         format!("{} of {}", visible.len(), list.len())
     };
-    let title = match list.sort() {
-        PresetSort::Name => format!(" Presets ({count}) "),
-        other => format!(" Presets ({count}) by {} ", other.label()),
-    };
-    let block = pane(title, is_focused, theme);
+    let mut title = Title::new().keep(format!("Presets ({count})"), Style::new());
+    if list.sort() != PresetSort::Name {
+        title = title.drop(format!(" by {}", list.sort().label()), Style::new());
+    }
+    let block = pane(title.line(area.width as usize), is_focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 

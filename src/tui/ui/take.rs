@@ -12,7 +12,7 @@ use crate::audio::{format_duration, format_level};
 use crate::domain::model::{Model, TrackConfig};
 use crate::generate::Mode;
 use crate::library::{Take, TakeId, TakeState, TakeSummary, format_time};
-use crate::text::{pad, truncate};
+use crate::text::{pad, truncate_words};
 use crate::tui::state::AppState;
 use crate::tui::state::library::{Loaded, Sound};
 use crate::tui::state::log::LogEntry;
@@ -438,10 +438,10 @@ pub(super) fn compare_view(area: Rect, (a, b): (&TakeId, &TakeId), state: &AppSt
         "{}A {} │ B {}",
         pad("", label_w),
         pad(
-            &truncate(a.as_str(), col.saturating_sub(2)),
+            &truncate_words(a.as_str(), col.saturating_sub(2)),
             col.saturating_sub(2)
         ),
-        truncate(b.as_str(), col.saturating_sub(2)),
+        truncate_words(b.as_str(), col.saturating_sub(2)),
     );
     lines.push(Line::styled(
         header,
@@ -457,7 +457,7 @@ pub(super) fn compare_view(area: Rect, (a, b): (&TakeId, &TakeId), state: &AppSt
         // A row that differs is shown whole, wrapped: the difference may
         // be at its end ("… · outro no").
         let (wa, wb) = if same {
-            (vec![truncate(va, col)], vec![truncate(vb, col)])
+            (vec![truncate_words(va, col)], vec![truncate_words(vb, col)])
         } else {
             (
                 crate::text::wrap_words(va, col),

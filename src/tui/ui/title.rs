@@ -5,7 +5,7 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::tui::ui::truncate_words;
+use crate::text::truncate_at_word;
 
 /// How a part gives way when the title does not fit.
 #[derive(Debug, Clone)]
@@ -93,9 +93,10 @@ impl Title {
             && let Some(p) = parts.iter_mut().find(|p| matches!(p.fit, Fit::Cut))
         {
             let w = Span::raw(&p.text).width();
-            // A name cut to its ellipsis alone says nothing: leave it out.
+            // A name cut to its ellipsis alone, or inside a word, says
+            // nothing right: leave it out.
             p.text = match w.saturating_sub(over) {
-                n if n >= 4 => truncate_words(&p.text, n),
+                n if n >= 4 => truncate_at_word(&p.text, n).unwrap_or_default(),
                 _ => String::new(),
             };
         }
