@@ -241,6 +241,47 @@ fn moved_deleted_and_unreadable_takes_are_states_not_errors() {
     assert!(!d.join("20250102-090000-junk.json").exists());
 }
 
+/// Audio rewritten with another length lists as changed, not ready (and
+/// not missing): in the first listing, from the cache file in a new
+/// process, and once more after the file is put back.
+#[test]
+fn a_take_whose_audio_changed_size_lists_as_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    save_take(d, Some("20250101-090000-kept"), track("a", "rock"), true);
+    save_take(d, Some("20250102-090000-cut"), track("b", "jazz"), true);
+    let wav = d.join("20250102-090000-cut.wav");
+    let whole = std::fs::read(&wav).unwrap();
+    std::fs::write(&wav, &whole[..whole.len() / 2]).unwrap();
+    let states = |lib: &mut Library| -> Vec<TakeState> {
+        let filter = Query {
+            filter: Some("2025".into()),
+            ..Query::default()
+        };
+        let plain = lib.list(&Query::default());
+        let cached = lib.list(&filter);
+        assert_eq!(plain.takes, cached.takes);
+        plain.takes.into_iter().map(|t| t.state).collect()
+    };
+    let changed = TakeState::Changed {
+        changed: 1,
+        files: 1,
+    };
+    assert_eq!(
+        states(&mut Library::open(d).unwrap()),
+        [changed.clone(), TakeState::Ready]
+    );
+    assert_eq!(
+        states(&mut Library::open(d).unwrap()),
+        [changed, TakeState::Ready]
+    );
+    std::fs::write(&wav, &whole).unwrap();
+    assert_eq!(
+        states(&mut Library::open(d).unwrap()),
+        [TakeState::Ready, TakeState::Ready]
+    );
+}
+
 #[test]
 fn a_delete_never_leaves_the_folder_whatever_the_metadata_says() {
     let dir = tempfile::tempdir().unwrap();

@@ -734,6 +734,7 @@ mod tests {
             duration_seconds: Some(30.0),
             cost_usd: 0.0,
             files: Vec::new(),
+            file_bytes: Vec::new(),
             state: TakeState::Simulated,
         }
     }

@@ -19,7 +19,7 @@ use crate::library::take::{Take, TakeId, TakeSummary};
 /// the folder goes and every process shares it.
 pub const INDEX_FILE: &str = ".music-gen-library.json";
 /// Bumped when [`TakeSummary`] changes shape: an older cache is ignored.
-const INDEX_VERSION: u32 = 1;
+const INDEX_VERSION: u32 = 2;
 /// A metadata file larger than this is not one of ours.
 const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
 

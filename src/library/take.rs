@@ -98,6 +98,11 @@ pub struct TakeSummary {
     pub cost_usd: f64,
     /// Audio paths as recorded.
     pub files: Vec<PathBuf>,
+    /// Their sizes as recorded, so a listing tells a changed file from a
+    /// whole one without reading it (empty in a summary kept before
+    /// sizes were).
+    #[serde(default)]
+    pub file_bytes: Vec<u64>,
     pub state: TakeState,
 }
 
@@ -113,7 +118,11 @@ impl TakeSummary {
         time: i64,
         r: &GenerationResult,
     ) -> TakeSummary {
-        let state = files_state(metadata_path, &r.files, r.status);
+        let files = r
+            .files
+            .iter()
+            .map(|f| (f.path.as_path(), Some(f.size_bytes)));
+        let state = files_state(metadata_path, files, Some(r.status));
         TakeSummary::with_state(id, metadata_path, time, r, state)
     }
 
@@ -148,6 +157,7 @@ impl TakeSummary {
                 .map(|a| a.duration_seconds),
             cost_usd: r.cost_estimate.estimated_total_usd,
             files: r.files.iter().map(|f| f.path.clone()).collect(),
+            file_bytes: r.files.iter().map(|f| f.size_bytes).collect(),
             state,
         }
     }
@@ -227,6 +237,7 @@ impl TakeSummary {
             duration_seconds: None,
             cost_usd: 0.0,
             files: Vec::new(),
+            file_bytes: Vec::new(),
             state: TakeState::Unreadable { reason },
         }
     }
@@ -237,12 +248,13 @@ impl TakeSummary {
         if matches!(self.state, TakeState::Unreadable { .. }) {
             return;
         }
-        let missing = self
+        let sizes = (self.file_bytes.len() == self.files.len()).then_some(&self.file_bytes);
+        let files = self
             .files
             .iter()
-            .filter(|p| locate(&self.metadata_path, p).is_none())
-            .count();
-        self.state = state_for(self.files.len(), missing, self.status);
+            .enumerate()
+            .map(|(i, p)| (p.as_path(), sizes.map(|s| s[i])));
+        self.state = files_state(&self.metadata_path, files, self.status);
     }
 
     /// The time as `2026-01-01 12:00` (UTC).
@@ -329,12 +341,24 @@ fn damaged(state: TakeState, changed: usize, files: usize) -> TakeState {
     }
 }
 
-fn files_state(metadata_path: &Path, files: &[OutputFile], status: Status) -> TakeState {
-    let missing = files
-        .iter()
-        .filter(|f| locate(metadata_path, &f.path).is_none())
-        .count();
-    state_for(files.len(), missing, Some(status))
+/// The state of a take in a folder from its audio files (each path as
+/// recorded, with its recorded size when known): missing where none is
+/// found, changed where one is found with another size.
+fn files_state<'a>(
+    metadata_path: &Path,
+    files: impl ExactSizeIterator<Item = (&'a Path, Option<u64>)>,
+    status: Option<Status>,
+) -> TakeState {
+    let count = files.len();
+    let (mut missing, mut changed) = (0, 0);
+    for (path, recorded) in files {
+        match locate(metadata_path, path) {
+            None => missing += 1,
+            Some((_, len)) if recorded.is_some_and(|r| r != len) => changed += 1,
+            Some(_) => {}
+        }
+    }
+    damaged(state_for(count, missing, status), changed, count)
 }
 
 /// Where an audio file is now: where it was written, or beside its
@@ -344,13 +368,15 @@ fn files_state(metadata_path: &Path, files: &[OutputFile], status: Status) -> Ta
 /// always writes a take's audio beside its metadata): a metadata file that
 /// names `/etc/shadow`, or a link in the folder pointing out of it, must
 /// never make the server send, the player open or a prune count that file.
-pub(crate) fn locate(metadata_path: &Path, recorded: &Path) -> Option<PathBuf> {
+///
+/// The file's size comes with it, from the same `stat`.
+fn locate(metadata_path: &Path, recorded: &Path) -> Option<(PathBuf, u64)> {
     let folder = crate::domain::atomic::parent(metadata_path);
     let home = folder.canonicalize().ok()?;
     let inside = |p: &Path| {
-        p.canonicalize()
-            .ok()
-            .filter(|c| c.parent() == Some(home.as_path()) && c.is_file())
+        let found = p.canonicalize().ok()?;
+        let meta = std::fs::metadata(&found).ok()?;
+        (found.parent() == Some(home.as_path()) && meta.is_file()).then_some((found, meta.len()))
     };
     if recorded.is_absolute()
         && let Some(found) = inside(recorded)
@@ -390,10 +416,8 @@ impl Take {
             .iter()
             .map(|f| {
                 let found = locate(&summary.metadata_path, &f.path);
-                let changed = found
-                    .as_ref()
-                    .and_then(|p| std::fs::metadata(p).ok())
-                    .is_some_and(|m| m.len() != f.size_bytes);
+                let changed = found.as_ref().is_some_and(|(_, len)| *len != f.size_bytes);
+                let found = found.map(|(path, _)| path);
                 TakeFile {
                     recorded: f.clone(),
                     found,
