@@ -86,8 +86,6 @@ async fn run_loop(
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let mut ticker: Option<(Duration, Interval)> = None;
-    state.library.fit_first_page(terminal.rows()?);
-    state.start(worker);
     let mut dirty = true;
     loop {
         if state.take_suspend() {

@@ -105,6 +105,11 @@ pub async fn run(launch: Launch) -> Result<Exit, TuiError> {
         text,
         at: std::time::Duration::ZERO,
     });
+    // The first requests go out before the terminal is set up, so the
+    // takes are being read while the first frame is drawn; the first
+    // listing asks for no more takes than the terminal has rows.
+    state.library.fit_first_page(crossterm::terminal::size()?.1);
+    state.start(&mut worker);
     let mut terminal = terminal::TerminalGuard::enter()?;
     let result = app::run(&mut terminal, &mut state, &mut worker).await;
     drop(terminal);

@@ -51,11 +51,6 @@ impl TerminalGuard {
         Ok(guard)
     }
 
-    /// The terminal's height in rows (the viewport's, before any frame).
-    pub fn rows(&self) -> io::Result<u16> {
-        Ok(self.terminal.size()?.height)
-    }
-
     /// Draws one frame. ratatui sends only the cells that changed since the
     /// last frame, and the synchronized update makes the terminal show them
     /// at once, without tearing.

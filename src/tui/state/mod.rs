@@ -308,12 +308,13 @@ impl AppState {
     /// Asks for the newest draft and the preset list; the draft, or else
     /// the first usable preset, goes into the form.
     pub fn start(&mut self, out: &mut dyn Outbox) {
-        self.ask_for_draft(out);
-        self.request(out, Request::ListPresets, Pending::List);
-        // The folder is watched once the first listing is in: setting up a
+        // The takes first: with many, theirs is the longest answer. The
+        // folder is watched once the first listing is in: setting up a
         // watch costs the kernel a walk over the folder's files, which
         // would otherwise delay the takes on screen (docs/benchmarks.md).
         self.list_takes(out);
+        self.ask_for_draft(out);
+        self.request(out, Request::ListPresets, Pending::List);
     }
 
     /// Once both the draft answer and the listing are in, and no draft came
