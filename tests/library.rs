@@ -282,6 +282,40 @@ fn a_take_whose_audio_changed_size_lists_as_changed() {
     );
 }
 
+/// A take's metadata copied under another name (to keep its settings)
+/// names the original's audio: deleting or pruning the copy leaves that
+/// audio to the take it belongs to, and does not count it as freed.
+#[test]
+fn deleting_a_copied_metadata_file_leaves_the_original_take_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    save_take(d, Some("20250101-090000-alpha"), track("a", "rock"), true);
+    let beta = save_take(d, Some("20250102-090000-beta"), track("b", "jazz"), true);
+    let copy = d.join("20240101-000000-crafted.json");
+    std::fs::copy(&beta, &copy).unwrap();
+    let beta_wav = d.join("20250102-090000-beta.wav");
+    let copy_len = std::fs::metadata(&copy).unwrap().len();
+
+    let mut lib = Library::open(d).unwrap();
+    let plan = lib.plan_prune(PruneRule::Keep(2), i64::MAX);
+    assert_eq!(plan.takes.len(), 1);
+    assert_eq!(plan.bytes, copy_len, "the copy's own file only");
+    let (gone, freed) = lib.prune(&plan).unwrap();
+    assert_eq!((gone, freed), (1, copy_len));
+    assert!(!copy.exists());
+    assert!(beta_wav.exists(), "the kept take's audio was deleted");
+    let page = Library::open(d).unwrap().list(&Query::default());
+    assert!(page.takes.iter().all(|t| t.state == TakeState::Ready));
+
+    // The same through a delete by id, and the take's own audio does go.
+    std::fs::copy(&beta, &copy).unwrap();
+    let mut lib = Library::open(d).unwrap();
+    lib.delete(&lib.resolve("20240101").unwrap()).unwrap();
+    assert!(beta_wav.exists());
+    lib.delete(&lib.resolve("20250102").unwrap()).unwrap();
+    assert!(!beta_wav.exists());
+}
+
 #[test]
 fn a_delete_never_leaves_the_folder_whatever_the_metadata_says() {
     let dir = tempfile::tempdir().unwrap();

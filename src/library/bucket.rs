@@ -24,7 +24,7 @@ use crate::generate::spool;
 use crate::library::index::time_from_name;
 use crate::library::prune::{PrunePlan, PruneRule};
 use crate::library::query::{Page, Query, Sort, Spent};
-use crate::library::take::{Take, TakeFile, TakeId, TakeSummary};
+use crate::library::take::{Take, TakeFile, TakeId, TakeSummary, owns};
 use crate::library::{LibraryError, resolve_id};
 use crate::storage::blocking::Blocking;
 use crate::storage::{Bucket, BucketPath, RequestCounts, StorageError};
@@ -540,6 +540,9 @@ impl BucketLibrary {
                 .files
                 .iter()
                 .filter_map(|f| Self::audio_file(&f.path).map(str::to_string))
+                // Another take's audio, named by a copied metadata file,
+                // stays (see `owns`).
+                .filter(|file| owns(id, Path::new(file)))
                 .collect(),
             Err(e) if e.is_not_a_take() => Vec::new(),
             Err(e) => return Err(e),
@@ -632,6 +635,7 @@ impl BucketLibrary {
                 .files
                 .iter()
                 .filter_map(|p| Self::audio_file(p))
+                .filter(|file| owns(&s.id, Path::new(file)))
                 .map(size)
                 .sum::<u64>();
             takes.push(s.id);

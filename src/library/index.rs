@@ -272,7 +272,7 @@ impl Library {
     pub fn delete(&mut self, id: &TakeId) -> Result<u64, LibraryError> {
         let path = self.metadata_path(id);
         let audio = match self.load(id) {
-            Ok(take) => take.files.into_iter().filter_map(|f| f.found).collect(),
+            Ok(take) => take.owned_files().map(Path::to_path_buf).collect(),
             // An unreadable file names no audio: it alone goes.
             Err(e) if e.is_not_a_take() => Vec::new(),
             Err(e) => return Err(e),

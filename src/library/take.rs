@@ -459,12 +459,39 @@ impl Take {
     pub fn bytes_on_disk(&self) -> u64 {
         let meta = std::fs::metadata(&self.summary.metadata_path).map_or(0, |m| m.len());
         meta + self
-            .files
-            .iter()
-            .filter_map(|f| f.found.as_ref())
+            .owned_files()
             .filter_map(|p| std::fs::metadata(p).ok())
             .map(|m| m.len())
             .sum::<u64>()
+    }
+}
+
+impl Take {
+    /// The audio files on disk that a delete of this take removes: those
+    /// named after it (see [`owns`]).
+    pub fn owned_files(&self) -> impl Iterator<Item = &Path> {
+        self.files
+            .iter()
+            .filter_map(|f| f.found.as_deref())
+            .filter(|p| owns(self.id(), p))
+    }
+}
+
+/// Whether take `id` owns the audio file at `path`: music-gen (and the
+/// Python tool) name a take's audio after its metadata, `ID.ext` or
+/// `ID-N.ext` for its N-th sample. A metadata file copied under another
+/// name (to keep a track's settings, say) still names the original's
+/// audio; deleting the copy must leave that audio to the take it belongs to.
+pub(crate) fn owns(id: &TakeId, path: &Path) -> bool {
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    match stem.strip_prefix(id.0.as_str()) {
+        Some("") => true,
+        Some(rest) => rest
+            .strip_prefix('-')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
+        None => false,
     }
 }
 
@@ -487,6 +514,26 @@ pub fn format_time(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_take_owns_the_audio_named_after_it_and_its_numbered_samples() {
+        let id = TakeId("20260101-120000-rock".into());
+        for (name, owned) in [
+            ("20260101-120000-rock.wav", true),
+            ("20260101-120000-rock-2.mp3", true),
+            ("20260101-120000-rock-12.wav", true),
+            ("20260101-120000-rock-.wav", false),
+            ("20260101-120000-rock-2-1.wav", false),
+            ("20260101-120000-rockx.wav", false),
+            ("20260101-120000-roc.wav", false),
+            ("20260102-090000-beta.wav", false),
+        ] {
+            assert_eq!(owns(&id, Path::new(name)), owned, "{name}");
+        }
+        // A take named like another's sample owns its own samples too.
+        let second = TakeId("20260101-120000-rock-2".into());
+        assert!(owns(&second, Path::new("/x/20260101-120000-rock-2-1.wav")));
+    }
 
     #[test]
     fn words_are_distinct_and_lowercase_and_the_start_is_one_line() {
