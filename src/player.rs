@@ -17,6 +17,7 @@ use std::ffi::OsString;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Names a player command line: the program and its arguments, split on
@@ -126,7 +127,15 @@ pub struct Player {
     name: String,
     started: Instant,
     finished: Option<ExitStatus>,
+    /// Whether `stop` ended it (then how it exited says nothing).
+    stopped: bool,
+    /// The last line the player wrote to its standard error, which says
+    /// why it failed when it does; kept off the screen.
+    last_error: Arc<Mutex<String>>,
 }
+
+/// Longest last error line kept.
+const ERROR_LINE_MAX: usize = 200;
 
 impl Player {
     /// Starts playing `file` in the background.
@@ -150,7 +159,7 @@ impl Player {
             .arg(file)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             // Its own process group: a Ctrl-C at the terminal is
             // music-gen's to handle, and stop() reaches helpers it starts.
             .process_group(0)
@@ -159,12 +168,63 @@ impl Player {
                 program: name.clone(),
                 source,
             })?;
+        let mut child = child;
+        let last_error = Arc::new(Mutex::new(String::new()));
+        if let Some(stderr) = child.stderr.take() {
+            let last = last_error.clone();
+            // Drained as it comes (a full pipe would stall the player); the
+            // thread ends when the player and what it started are gone.
+            let drain = std::thread::Builder::new()
+                .name("player-stderr".into())
+                .spawn(move || keep_last_line(stderr, &last));
+            if let Err(e) = drain {
+                tracing::warn!(error = %e, "cannot read the player's errors");
+            }
+        }
         Ok(Player {
             child,
             file: file.to_path_buf(),
             name,
             started: Instant::now(),
             finished: None,
+            stopped: false,
+            last_error,
+        })
+    }
+
+    /// Why the player failed, once it has ended by itself with a failure:
+    /// its exit status and the last line it wrote to standard error.
+    pub fn failure(&mut self) -> Option<String> {
+        if self.is_playing() || self.stopped {
+            return None;
+        }
+        let status = self.finished?;
+        if status.success() {
+            return None;
+        }
+        use std::os::unix::process::ExitStatusExt;
+        let how = match (status.code(), status.signal()) {
+            (Some(code), _) => format!("exited with status {code}"),
+            (None, Some(signal)) => format!("was killed by signal {signal}"),
+            (None, None) => "failed".to_string(),
+        };
+        // The drain thread may still be reading the last words.
+        let deadline = Instant::now() + Duration::from_millis(200);
+        let line = loop {
+            let line = self
+                .last_error
+                .lock()
+                .map(|l| l.clone())
+                .unwrap_or_default();
+            if !line.is_empty() || Instant::now() >= deadline {
+                break line;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        Some(if line.is_empty() {
+            format!("{} {how}", self.name)
+        } else {
+            format!("{} {how}: {line}", self.name)
         })
     }
 
@@ -205,6 +265,7 @@ impl Player {
         if !self.is_playing() {
             return;
         }
+        self.stopped = true;
         if let Ok(pid) = i32::try_from(self.child.id()) {
             // SAFETY: signals the process group this child leads.
             unsafe { libc::kill(-pid, libc::SIGTERM) };
@@ -219,6 +280,36 @@ impl Player {
                 unsafe { libc::kill(-pid, libc::SIGKILL) };
             }
             self.finished = self.child.wait().ok();
+        }
+    }
+}
+
+/// Reads `from` to its end, keeping its last non-empty line in `last`,
+/// cut short and with control characters (a player's colours, a hostile
+/// file name) dropped, so it can be shown as it is.
+fn keep_last_line(from: impl std::io::Read, last: &Mutex<String>) {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(from);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        // Lines are read at most 64 KiB at a time, so a player that never
+        // ends a line cannot grow this without bound.
+        match std::io::Read::take(&mut reader, 64 * 1024).read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        let text = String::from_utf8_lossy(&buf);
+        let clean: String = text
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(ERROR_LINE_MAX)
+            .collect();
+        let clean = clean.trim();
+        if !clean.is_empty()
+            && let Ok(mut l) = last.lock()
+        {
+            *l = clean.to_string();
         }
     }
 }

@@ -244,6 +244,110 @@ fn no_player_is_one_line_with_the_path() {
     );
 }
 
+/// A take with a short WAV, written by hand into `out`; its id.
+fn hand_made_take(out: &Path) -> &'static str {
+    std::fs::create_dir_all(out).unwrap();
+    let wav = out.join("20250101-000000-rock.wav");
+    audio_support::write_sine_wav(&wav, 8000, 1, 0.2, |_| 0.5);
+    let size = std::fs::metadata(&wav).unwrap().len();
+    std::fs::write(
+        out.join("20250101-000000-rock.json"),
+        serde_json::json!({
+            "status": "completed", "mode": "gcp", "genre": "rock",
+            "duration_seconds": 60, "prompt": "p", "message": "",
+            "metadata": {"structure": {}, "style_references": [], "temperature": 0.5},
+            "cost_estimate": {"estimated_total_usd": 0.06, "note": ""},
+            "files": [{"path": wav, "mime_type": "audio/wav", "size_bytes": size, "sha256": ""}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    "20250101-000000-rock"
+}
+
+fn script(path: &Path, body: &str) {
+    std::fs::write(path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+}
+
+/// A player that fails says so: exit 1, its status and its last error
+/// line (its other output still kept off the terminal).
+#[test]
+fn a_player_that_fails_is_reported_with_its_last_error_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tracks");
+    let id = hand_made_take(&out);
+    let player = dir.path().join("failplayer.sh");
+    script(
+        &player,
+        "echo chatter\necho 'starting up' >&2\nprintf 'fatal: cannot open audio device\\033[0m\\n' >&2\nexit 3",
+    );
+    let o = music_gen(dir.path(), &out)
+        .env("MUSIC_GEN_PLAYER", &player)
+        .args(["play", id])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("failplayer.sh exited with status 3: fatal: cannot open audio device"),
+        "{e}"
+    );
+    assert!(!e.contains("chatter") && !e.contains('\x1b'), "{e}");
+}
+
+/// A hang-up (the SSH session closed) or a `kill` stops the player with
+/// music-gen, as Ctrl-C does; music-gen exits as the signal says.
+#[test]
+fn a_hangup_or_a_kill_stops_the_player_too() {
+    use std::process::Stdio;
+    for (signal, code) in [(libc::SIGHUP, 129), (libc::SIGTERM, 143)] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("tracks");
+        let id = hand_made_take(&out);
+        let pid_file = dir.path().join("player.pid");
+        let player = dir.path().join("player.sh");
+        script(
+            &player,
+            &format!("echo $$ > {}\nexec /bin/sleep 30", pid_file.display()),
+        );
+        let mut child = music_gen(dir.path(), &out)
+            .env("MUSIC_GEN_PLAYER", &player)
+            .args(["play", id])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let player_pid: i32 = loop {
+            if let Some(pid) = std::fs::read_to_string(&pid_file)
+                .ok()
+                .and_then(|t| t.trim().parse().ok())
+            {
+                break pid;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the player never started"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        // Give the command a moment to listen for signals after starting it.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        // SAFETY: signals the music-gen child this test started.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(code),
+            "signal {signal}: {}",
+            stderr(&o)
+        );
+        // SAFETY: signal 0 only asks whether the process exists.
+        let alive = unsafe { libc::kill(player_pid, 0) } == 0;
+        assert!(!alive, "signal {signal}: the player still runs");
+    }
+}
+
 /// Every kind of saved take, fed back with `--config`, makes the same
 /// prompt; so does a result the Python tool's API returned.
 #[test]

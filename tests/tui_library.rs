@@ -476,7 +476,13 @@ fn p_plays_and_stops_with_the_elapsed_time_and_no_player_is_one_line() {
 
     press(&mut state, &mut worker, &[ch('p')]);
     assert!(matches!(last_request(&worker), Request::StopPlayback));
-    state.on_event(Event::PlaybackEnded { id: play }, &mut worker);
+    state.on_event(
+        Event::PlaybackEnded {
+            id: play,
+            failure: None,
+        },
+        &mut worker,
+    );
     assert!(state.library.playing.is_none());
     assert_eq!(state.tick_every(), None);
 
@@ -503,6 +509,32 @@ fn p_plays_and_stops_with_the_elapsed_time_and_no_player_is_one_line() {
         notice.text
     );
     assert!(!notice.text.contains('\n'));
+
+    // A player that starts and then fails: the row stops playing and the
+    // status line says why.
+    press(&mut state, &mut worker, &[ch('p')]);
+    let play = request_id(&worker, |r| matches!(r, Request::Play { .. }));
+    state.on_event(
+        Event::Playing {
+            id: play,
+            player: "mpv".into(),
+        },
+        &mut worker,
+    );
+    state.on_event(
+        Event::PlaybackEnded {
+            id: play,
+            failure: Some("mpv exited with status 2: cannot open audio device".into()),
+        },
+        &mut worker,
+    );
+    assert!(state.library.playing.is_none());
+    let notice = state.notice.as_ref().unwrap();
+    assert_eq!(notice.kind, NoticeKind::Error);
+    assert_eq!(
+        notice.text,
+        "Could not play 20261129-201500-jazz: mpv exited with status 2: cannot open audio device"
+    );
 }
 
 #[test]

@@ -645,22 +645,36 @@ pub async fn play(worker: &mut WorkerHandle, dir: &Path, id: &str) -> Result<(),
         file.display(),
         player.name()
     ));
-    let mut interrupt =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-            .map_err(|e| CliError::Failure(format!("cannot listen for signals: {e}")))?;
-    loop {
+    // A closed terminal or SSH session (HUP) and a `kill` (TERM) stop the
+    // music as Ctrl-C does: the player runs in a process group of its own,
+    // which no signal to music-gen reaches.
+    use tokio::signal::unix::{SignalKind, signal};
+    let listen = |kind| {
+        signal(kind).map_err(|e| CliError::Failure(format!("cannot listen for signals: {e}")))
+    };
+    let mut interrupt = listen(SignalKind::interrupt())?;
+    let mut terminate = listen(SignalKind::terminate())?;
+    let mut hangup = listen(SignalKind::hangup())?;
+    let stopped_by = loop {
         tokio::select! {
             () = tokio::time::sleep(Duration::from_millis(100)) => {
                 if !player.is_playing() {
-                    return Ok(());
+                    return match player.failure() {
+                        Some(failure) => Err(CliError::Failure(format!(
+                            "could not play {}: {failure}",
+                            file.display()
+                        ))),
+                        None => Ok(()),
+                    };
                 }
             }
-            _ = interrupt.recv() => {
-                player.stop();
-                return Err(CliError::Cancelled);
-            }
+            _ = interrupt.recv() => break CliError::Cancelled,
+            _ = terminate.recv() => break CliError::Signal(libc::SIGTERM),
+            _ = hangup.recv() => break CliError::Signal(libc::SIGHUP),
         }
-    }
+    };
+    player.stop();
+    Err(stopped_by)
 }
 
 /// `music-gen rerun ID [flags]`: the take's track (the seed too) with the

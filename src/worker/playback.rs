@@ -111,7 +111,8 @@ fn run(commands: &std_mpsc::Receiver<Command>, events: &mpsc::UnboundedSender<Ev
 
 fn end(playing: Option<(RequestId, Player)>, events: &mpsc::UnboundedSender<Event>) {
     if let Some((id, mut player)) = playing {
+        let failure = player.failure();
         player.stop();
-        let _ = events.send(Event::PlaybackEnded { id });
+        let _ = events.send(Event::PlaybackEnded { id, failure });
     }
 }

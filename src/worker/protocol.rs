@@ -259,9 +259,12 @@ pub enum Event {
         id: RequestId,
         player: String,
     },
-    /// The player ended by itself or was stopped.
+    /// The player ended by itself or was stopped; `failure` says how it
+    /// failed when it ended by itself with an error (its exit status and
+    /// last error line).
     PlaybackEnded {
         id: RequestId,
+        failure: Option<String>,
     },
     Opened {
         id: RequestId,
@@ -293,7 +296,7 @@ impl Event {
             | Event::TakesChanged { id }
             | Event::Analyzed { id, .. }
             | Event::Playing { id, .. }
-            | Event::PlaybackEnded { id }
+            | Event::PlaybackEnded { id, .. }
             | Event::Opened { id, .. } => *id,
         }
     }

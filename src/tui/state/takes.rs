@@ -493,9 +493,12 @@ impl AppState {
                 self.library
                     .set_sound(take, Sound::Failed(error.to_string()));
             }
-            (Pending::Play(take), Event::PlaybackEnded { .. }) => {
+            (Pending::Play(take), Event::PlaybackEnded { failure, .. }) => {
                 if self.library.playing.as_ref().is_some_and(|p| p.id == take) {
                     self.library.playing = None;
+                }
+                if let Some(failure) = failure {
+                    self.error(format!("Could not play {take}: {failure}"));
                 }
             }
             (Pending::Play(_), Event::Failed { error, .. }) => self.error(error.to_string()),
