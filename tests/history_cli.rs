@@ -311,7 +311,7 @@ fn a_hangup_or_a_kill_stops_the_player_too() {
             &player,
             &format!("echo $$ > {}\nexec /bin/sleep 30", pid_file.display()),
         );
-        let mut child = music_gen(dir.path(), &out)
+        let child = music_gen(dir.path(), &out)
             .env("MUSIC_GEN_PLAYER", &player)
             .args(["play", id])
             .stderr(Stdio::piped())
