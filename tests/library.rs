@@ -316,6 +316,41 @@ fn deleting_a_copied_metadata_file_leaves_the_original_take_whole() {
     assert!(!beta_wav.exists());
 }
 
+/// Takes named in the same second (`-2` … `-12`) list newest first by
+/// their number, and by name in that order too.
+#[test]
+fn takes_of_one_second_list_in_the_order_they_were_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = "20250101-090000-rock";
+    let mut names = vec![base.to_string()];
+    names.extend((2..=12).map(|n| format!("{base}-{n}")));
+    for name in &names {
+        save_take(d, Some(name), track("a", "rock"), false);
+    }
+    let listed: Vec<String> = Library::open(d)
+        .unwrap()
+        .list(&Query::default())
+        .takes
+        .into_iter()
+        .map(|t| t.id.0)
+        .collect();
+    let newest_first: Vec<String> = names.iter().rev().cloned().collect();
+    assert_eq!(listed, newest_first);
+    let by_name = Query {
+        sort: Sort::Name,
+        ..Query::default()
+    };
+    let listed: Vec<String> = Library::open(d)
+        .unwrap()
+        .list(&by_name)
+        .takes
+        .into_iter()
+        .map(|t| t.id.0)
+        .collect();
+    assert_eq!(listed, names);
+}
+
 #[test]
 fn a_delete_never_leaves_the_folder_whatever_the_metadata_says() {
     let dir = tempfile::tempdir().unwrap();

@@ -156,7 +156,7 @@ impl BucketLibrary {
             }
             objects.insert(file.to_string(), o.size);
         }
-        entries.sort_unstable_by(|a, b| b.time.cmp(&a.time).then_with(|| b.id.cmp(&a.id)));
+        entries.sort_unstable_by(|a, b| b.time.cmp(&a.time).then_with(|| b.id.natural_cmp(&a.id)));
         let live: HashSet<&TakeId> = entries.iter().map(|e| &e.id).collect();
         let before = self.summaries.len();
         self.summaries.retain(|id, _| live.contains(id));
@@ -335,7 +335,7 @@ impl BucketLibrary {
             });
         }
         if query.sort == Sort::Name {
-            takes.sort_by(|a, b| a.id.cmp(&b.id));
+            takes.sort_by(|a, b| a.id.natural_cmp(&b.id));
         }
         let matched = takes.len();
         let spent = Spent::of(takes.iter());

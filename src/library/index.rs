@@ -160,7 +160,7 @@ impl Library {
             });
         }
         // Ids are unique, so an unstable sort gives the one order.
-        entries.sort_unstable_by(|a, b| b.time.cmp(&a.time).then_with(|| b.id.cmp(&a.id)));
+        entries.sort_unstable_by(|a, b| b.time.cmp(&a.time).then_with(|| b.id.natural_cmp(&a.id)));
         Ok(entries)
     }
 
@@ -232,7 +232,7 @@ impl Library {
             .collect();
         self.save_cache();
         if query.sort == Sort::Name {
-            takes.sort_by(|a, b| a.id.cmp(&b.id));
+            takes.sort_by(|a, b| a.id.natural_cmp(&b.id));
         }
         let matched = takes.len();
         let spent = Spent::of(takes.iter());

@@ -25,7 +25,7 @@ pub const NAMES_DIR: &str = ".music-gen-index";
 pub const NAMES_FILE: &str = "names";
 /// The first line; bumped when the format changes (an older file is read
 /// as stale and replaced).
-const MAGIC: &str = "music-gen take names 1";
+const MAGIC: &str = "music-gen take names 2";
 const END: &str = "end\n";
 
 /// A folder whose last change is at least this old is *settled*: whatever
@@ -230,7 +230,7 @@ mod tests {
             assert!(parse(&text[..cut], &stamp()).is_none(), "cut at {cut}");
         }
         let bad = [
-            text.replace("music-gen take names 1", "music-gen take names 2"),
+            text.replace("music-gen take names 2", "music-gen take names 3"),
             text.replace(" 2\n", " 3\n"),
             text.replace("a\0", "../../etc/passwd\0"),
             text.replace("a\0", ".hidden\0"),

@@ -21,6 +21,33 @@ impl TakeId {
     }
 }
 
+impl TakeId {
+    /// Ids in the order their takes were named: a name taken twice in
+    /// one second gets `-2`, `-3`, … `-12` (the first has none), so those
+    /// compare by number, not by text (where `-12` sorts before `-2`).
+    pub fn natural_cmp(&self, other: &TakeId) -> std::cmp::Ordering {
+        let (a, an) = numbered(&self.0);
+        let (b, bn) = numbered(&other.0);
+        a.cmp(b)
+            .then(an.cmp(&bn))
+            .then_with(|| self.0.cmp(&other.0))
+    }
+}
+
+/// `rock-12` → (`rock`, 12); a name without a number is the first, 1.
+fn numbered(id: &str) -> (&str, u64) {
+    if let Some((base, n)) = id.rsplit_once('-')
+        && !base.is_empty()
+        && !n.is_empty()
+        && n.len() <= 6
+        && n.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(n) = n.parse()
+    {
+        return (base, n);
+    }
+    (id, 1)
+}
+
 impl std::fmt::Display for TakeId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
@@ -514,6 +541,33 @@ pub fn format_time(secs: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_taken_in_one_second_sort_by_their_number() {
+        let mut ids: Vec<TakeId> = [
+            "20261130-181102-rock-10",
+            "20261130-181102-rock-2",
+            "20261130-181102-rock",
+            "20261130-181102-rock-9",
+            "20261130-181102-jazz",
+            "20261130-181102-rock-v01",
+        ]
+        .map(|s| TakeId(s.into()))
+        .to_vec();
+        ids.sort_by(|a, b| a.natural_cmp(b));
+        let names: Vec<&str> = ids.iter().map(|i| i.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "20261130-181102-jazz",
+                "20261130-181102-rock",
+                "20261130-181102-rock-2",
+                "20261130-181102-rock-9",
+                "20261130-181102-rock-10",
+                "20261130-181102-rock-v01",
+            ]
+        );
+    }
 
     #[test]
     fn a_take_owns_the_audio_named_after_it_and_its_numbered_samples() {
