@@ -502,3 +502,38 @@ async fn save_settings_writes_the_config_file_and_keeps_other_keys() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Waits (10 s at the most) for a `TakesChanged` of request `watch`.
+async fn next_change(w: &mut WorkerHandle, watch: RequestId) {
+    let wait = async {
+        loop {
+            match w.recv().await {
+                Some(Event::TakesChanged { id }) if id == watch => return,
+                Some(_) => continue,
+                None => panic!("the worker stopped"),
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), wait)
+        .await
+        .expect("a change is reported");
+}
+
+/// The output folder removed and made again under a watching app: the
+/// new folder is watched too, and a take written there is news.
+#[tokio::test]
+async fn a_folder_removed_and_made_again_is_watched_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("tracks");
+    let mut w = worker(&tmp.path().join("presets"));
+    let watch = w.send(Request::WatchTakes { dir: out.clone() });
+    // The first word: the watch is set up.
+    next_change(&mut w, watch).await;
+    std::fs::remove_dir_all(&out).unwrap();
+    next_change(&mut w, watch).await;
+    std::fs::create_dir(&out).unwrap();
+    // Back and watched again: listed once more.
+    next_change(&mut w, watch).await;
+    std::fs::write(out.join("20260101-000000-rock.json"), b"{}").unwrap();
+    next_change(&mut w, watch).await;
+}
