@@ -119,14 +119,12 @@ pub(crate) async fn save(
                     point_at(&bucket, at, &base, &exts, &mut result);
                     restore_audio(&bucket, at, &base, &audio, &present).await
                 }
-                // Audio tells takes apart: an object holding the same is
-                // this take, from a push that raced this save.
-                Ok(None) => {
-                    let again = !result.files.is_empty();
-                    upload(&bucket, at, &stem, &audio, &mut result, again)
-                        .await
-                        .map(drop)
-                }
+                // A new take: whatever holds a name is another take's (two
+                // seeded runs may return the same audio, and both were
+                // billed); the lock keeps pushes away from it.
+                Ok(None) => upload(&bucket, at, &stem, &audio, &mut result, false)
+                    .await
+                    .map(drop),
                 Err(e) => Err(e),
             }
         }
@@ -389,7 +387,9 @@ async fn already_there(
 }
 
 /// Whether the metadata object `object` records the take `take`: the same
-/// audio (by digest), made at the same moment from the same prompt.
+/// audio (by digest), made and finished at the same moments, with the
+/// same timings to the millisecond, from the same prompt (two seeded
+/// runs may return the same audio; they are still two takes).
 async fn holds(
     store: &Bucket,
     object: &str,
@@ -403,6 +403,8 @@ async fn holds(
     };
     Ok(there.created_at.is_some()
         && there.created_at == take.created_at
+        && there.finished_at == take.finished_at
+        && there.timings == take.timings
         && there.prompt == take.prompt
         && there.files.len() == take.files.len()
         && there
