@@ -233,6 +233,23 @@ fn no_more_requests_in_flight_than_jobs_and_every_take_is_a_normal_take() {
     assert!(stdout.contains("12 takes: 12 done"), "{stdout}");
     // Plain progress, a line per event, when stdout is not a terminal.
     assert_eq!(stdout.matches("started    t").count(), 12, "{stdout}");
+    // Named in the plan's order, three finishing at a time in any order:
+    // the folder lists take 1 to take 12.
+    let mut takes = takes;
+    takes.sort();
+    for (i, t) in takes.iter().enumerate() {
+        let meta: Value = serde_json::from_str(&std::fs::read_to_string(t).unwrap()).unwrap();
+        assert_eq!(
+            meta["track"]["text_input"],
+            format!("take {}", i + 1),
+            "{t:?}"
+        );
+        assert!(
+            t.to_string_lossy()
+                .ends_with(&format!("-synthwave-v{:02}.json", i + 1)),
+            "{t:?}"
+        );
+    }
 }
 
 #[test]

@@ -236,7 +236,7 @@ fn system_folders_are_refused_before_writing() {
 #[test]
 fn a_series_keeps_its_order_whichever_take_finishes_first() {
     let dir = tempfile::tempdir().unwrap();
-    let series = output::series(1_796_000_000, "Lo-Fi Rock", 4);
+    let series = output::series(1_796_000_000, ["Lo-Fi Rock"; 4].into_iter());
     assert_eq!(series[0], "20261130-005320-lo-fi-rock-v1");
     for (i, name) in series.iter().enumerate().rev() {
         let mut r = result();
@@ -253,7 +253,7 @@ fn a_series_keeps_its_order_whichever_take_finishes_first() {
         assert_eq!(bytes, format!("RIFF-seed {}", i + 1).into_bytes());
     }
     // Ten or more: numbered with two digits, so v10 sorts after v09.
-    let twelve = output::series(1_796_000_000, "rock", 12);
+    let twelve = output::series(1_796_000_000, ["rock"; 12].into_iter());
     assert!(twelve[8].ends_with("-v09") && twelve[11].ends_with("-v12"));
     let mut sorted = twelve.clone();
     sorted.sort();

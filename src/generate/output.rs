@@ -39,18 +39,19 @@ fn timestamp() -> String {
     stamp(time::OffsetDateTime::now_utc())
 }
 
-/// Base names for takes asked for together (the TUI's variations): one
-/// time, `unix`, and genre, numbered in the order given (`…-rock-v1`,
-/// `-v2`, …; `-v01` when there are ten or more), so the folder lists them
-/// in seed order whichever finishes first.
-pub fn series(unix: i64, genre: &str, count: usize) -> Vec<String> {
+/// Base names for takes asked for together (the TUI's variations, a
+/// batch's takes), one per genre given: one time, `unix`, each its genre,
+/// numbered in the order given (`…-rock-v1`, `-v2`, …; `-v01` when there
+/// are ten or more), so the folder lists them in seed order whichever
+/// finishes first.
+pub fn series<'a>(unix: i64, genres: impl ExactSizeIterator<Item = &'a str>) -> Vec<String> {
     let time = time::OffsetDateTime::from_unix_timestamp(unix)
         .map(stamp)
         .unwrap_or_else(|_| timestamp());
-    let slug = slug(genre);
-    let width = count.to_string().len();
-    (1..=count)
-        .map(|i| format!("{time}-{slug}-v{i:0width$}"))
+    let width = genres.len().to_string().len();
+    genres
+        .enumerate()
+        .map(|(i, genre)| format!("{time}-{}-v{:0width$}", slug(genre), i + 1))
         .collect()
 }
 

@@ -12,7 +12,7 @@ use crate::batch::report::{TakeReport, TakeStatus};
 use crate::cli::batch::progress::{BatchEvent, Reporter};
 use crate::cli::error::CliError;
 use crate::cli::generate::Signals;
-use crate::generate::{GenerationSettings, Job, Limiter, Mode, Stage};
+use crate::generate::{GenerationSettings, Job, Limiter, Mode, Stage, output};
 use crate::worker::{Event, Request, RequestId, WorkerError, WorkerHandle};
 
 pub struct Runner<'a> {
@@ -49,6 +49,12 @@ impl Runner<'_> {
     /// Runs the takes at `queue` (indexes into `takes`) in order.
     pub async fn run(&mut self, takes: &[Take], queue: Vec<usize>) -> Result<Ran, CliError> {
         let mut signals = Signals::new()?;
+        // Named now, in the plan's order (a `vary:` in its seeds' order):
+        // they finish in any.
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let names = output::series(now, takes.iter().map(|t| t.track.genre.as_str()));
         let mut queue = queue.into_iter().peekable();
         let mut running: HashMap<RequestId, Running> = HashMap::new();
         let mut reports = HashMap::new();
@@ -95,6 +101,7 @@ impl Runner<'_> {
                 let job = Job {
                     track: take.track.clone(),
                     settings: GenerationSettings {
+                        name: Some(names[i].clone()),
                         limiter: Some(self.limiter.clone()),
                         ..self.settings.clone()
                     },

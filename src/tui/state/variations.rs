@@ -250,8 +250,7 @@ impl AppState {
         let preset = self.form.source().map(|p| p.name.clone());
         // Named now, in seed (or temperature) order: they finish in any.
         let now = self.epoch + self.clock.as_secs() as i64;
-        let genre = tracks.first().map_or("", |t| t.genre.as_str());
-        let names = output::series(now, genre, tracks.len());
+        let names = output::series(now, tracks.iter().map(|t| t.genre.as_str()));
         let jobs: Vec<Job> = tracks
             .into_iter()
             .zip(names)
