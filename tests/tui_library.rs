@@ -673,8 +673,9 @@ fn a_page_at_a_time_and_the_next_when_the_selection_nears_the_end() {
     assert_eq!(ids(&state).last().unwrap(), "20260101-000000-rock");
 
     // Sized to the terminal, the first listing reads no more takes than
-    // its rows could show (ten at the least); so does a new sort.
-    for (rows, first) in [(24, 24), (5, 10), (200, FIRST_PAGE)] {
+    // its rows could show, two rows a take (ten at the least); so does a
+    // new sort.
+    for (rows, first) in [(24, 12), (40, 20), (5, 10), (200, FIRST_PAGE)] {
         let mut worker = FakeWorker::new(&[]);
         let mut state = AppState::new(GenerationSettings::default(), paths(&out), Theme::PLAIN);
         state.library.fit_first_page(rows);

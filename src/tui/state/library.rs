@@ -54,10 +54,11 @@ pub struct Playing {
 pub const PAGE: usize = 200;
 
 /// Takes asked for first when the terminal's height is not known; with it,
-/// no more than fit on the screen (one row a take at the least), so the
-/// first listing reads only files whose takes are seen and the app opens
-/// on 10,000 takes about as fast as on 10 (docs/benchmarks.md). The rest
-/// come a page at a time as above.
+/// no more than fit on the screen (a take is two rows, so half its
+/// height: the pane zoomed shows no more), so the first listing reads
+/// only files whose takes are seen and the app opens on 10,000 takes about
+/// as fast as on 10 (docs/benchmarks.md). The rest come a page at a time
+/// as above.
 pub const FIRST_PAGE: usize = 50;
 
 /// The fewest takes a first listing asks for, however short the terminal.
@@ -115,7 +116,7 @@ impl Default for Library {
 impl Library {
     /// Sizes the first listing to a terminal `rows` tall.
     pub fn fit_first_page(&mut self, rows: u16) {
-        self.first_page = usize::from(rows).clamp(MIN_FIRST_PAGE, FIRST_PAGE);
+        self.first_page = usize::from(rows / 2).clamp(MIN_FIRST_PAGE, FIRST_PAGE);
         self.limit = self.first_page;
     }
 
