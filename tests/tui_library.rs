@@ -645,6 +645,48 @@ fn a_difference_at_the_end_of_a_long_value_is_in_sight() {
     assert!(text.contains("tonight"), "{text}");
 }
 
+/// A marked take deleted outside the app: compare reads it again (what
+/// was read before is not shown as if it were there), finds it gone and
+/// unmarks it.
+#[test]
+fn a_marked_take_deleted_by_hand_is_unmarked_not_compared() {
+    let tmp = folder("marked-gone");
+    let out = tmp.path().to_path_buf();
+    three_takes(&out);
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = opened(&mut worker, &out);
+    let first = ids(&state)[0].clone();
+    press(
+        &mut state,
+        &mut worker,
+        &[ch('m'), key(KeyCode::Down), ch('C')],
+    );
+    settle(&mut state, &mut worker);
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
+    assert_eq!(state.library.marked.len(), 1);
+    std::fs::remove_file(out.join(format!("{first}.json"))).unwrap();
+    state.on_event(
+        Event::TakesChanged {
+            id: request_id(&worker, |r| matches!(r, Request::WatchTakes { .. })),
+        },
+        &mut worker,
+    );
+    settle(&mut state, &mut worker);
+    assert!(!ids(&state).contains(&first));
+    press(&mut state, &mut worker, &[ch('C')]);
+    settle(&mut state, &mut worker);
+    assert!(
+        state.library.marked.is_empty(),
+        "{:?}",
+        state.library.marked
+    );
+    let text = screen(&state, 80, 40);
+    assert!(
+        !text.contains("Blue notes"),
+        "shown as if it were there: {text}"
+    );
+}
+
 #[test]
 fn a_page_at_a_time_and_the_next_when_the_selection_nears_the_end() {
     let tmp = folder("paged");

@@ -143,8 +143,20 @@ impl Library {
             .filter(|t| before.get(&t.id).is_some_and(|old| *old != *t))
             .map(|t| t.id.clone())
             .collect();
-        self.loaded.retain(|id, _| !changed.contains(id));
-        self.sounds.retain(|id, _| !changed.contains(id));
+        // A take missing from where the listing covers (not one pushed off
+        // its end by newer ones) is read again when it is next needed: it
+        // may be gone, and then its reading fails and it is unmarked.
+        let listed: HashSet<&TakeId> = page.takes.iter().map(|t| &t.id).collect();
+        let oldest = page.takes.last().map(|t| t.time);
+        let dropped = |id: &TakeId| {
+            !listed.contains(id)
+                && before
+                    .get(id)
+                    .is_some_and(|t| oldest.is_some_and(|o| t.time >= o))
+        };
+        let current = |id: &TakeId| !changed.contains(id) && !dropped(id);
+        self.loaded.retain(|id, _| current(id));
+        self.sounds.retain(|id, _| current(id));
         self.total = page.total;
         self.matched = page.matched;
         self.takes = page.takes;

@@ -15,7 +15,7 @@ use crate::tui::state::history::Row;
 use crate::tui::state::library::{Loaded, Playing, Sound, sort_label};
 use crate::tui::state::popup::{Confirm, Discard, Popup};
 use crate::tui::state::{AppState, Focus, Outbox, Pending, SetupCheck};
-use crate::worker::{Event, Request};
+use crate::worker::{Event, Request, WorkerError};
 
 /// What to do with a take once it is read whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -479,6 +479,15 @@ impl AppState {
             }
             (Pending::LoadTake { take, then }, Event::Failed { error, .. }) => {
                 let text = error.to_string();
+                // Deleted meanwhile (by hand, by another process): not
+                // kept marked, not listed.
+                if matches!(
+                    error,
+                    WorkerError::Library(crate::library::LibraryError::NotFound(_))
+                ) {
+                    self.library.remove(&take);
+                    self.clamp_history();
+                }
                 if then == AfterLoad::Show {
                     self.library.set_loaded(take, Loaded::Failed(text));
                 } else {
