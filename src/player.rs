@@ -82,14 +82,20 @@ enum Only {
     Wav,
 }
 
-/// The player for `file`: `MUSIC_GEN_PLAYER` if set, else the first known
-/// player on `PATH` that can play it.
+/// The player for `file`: `MUSIC_GEN_PLAYER` if set (a command line,
+/// quoted as in a shell), else the first known player on `PATH` that can
+/// play it.
 pub fn find(file: &Path) -> Option<PlayerCommand> {
     if let Some(cmd) = std::env::var(PLAYER_ENV)
         .ok()
         .filter(|v| !v.trim().is_empty())
     {
-        let mut words = cmd.split_whitespace();
+        // Split as a shell would, so `--opt 'two words'` is one argument;
+        // unbalanced quotes fall back to plain words (the spawn error then
+        // names what could not start).
+        let words = shlex::split(&cmd)
+            .unwrap_or_else(|| cmd.split_whitespace().map(String::from).collect());
+        let mut words = words.into_iter();
         let program = PathBuf::from(words.next()?);
         return Some(PlayerCommand {
             program,

@@ -144,7 +144,10 @@ fn a_paid_take_is_listed_shown_played_rerun_identically_and_pruned() {
     .unwrap();
     std::fs::set_permissions(&player, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let o = gcp(&fakes)
-        .env("MUSIC_GEN_PLAYER", format!("{} --flag", player.display()))
+        .env(
+            "MUSIC_GEN_PLAYER",
+            format!("{} --flag 'two words'", player.display()),
+        )
         .args(["play", &id])
         .output()
         .unwrap();
@@ -153,7 +156,7 @@ fn a_paid_take_is_listed_shown_played_rerun_identically_and_pruned() {
     let wav = out.join(format!("{id}.wav"));
     assert_eq!(
         std::fs::read_to_string(&args_file).unwrap(),
-        format!("--flag\n{}\n", wav.display())
+        format!("--flag\ntwo words\n{}\n", wav.display())
     );
 
     // Re-run: the same request body, seed and all; then one with a change.
