@@ -687,6 +687,40 @@ fn a_marked_take_deleted_by_hand_is_unmarked_not_compared() {
     );
 }
 
+/// Deleting a take whose upload to the bucket failed says that these
+/// files are its only copy.
+#[test]
+fn deleting_a_take_never_uploaded_says_it_is_the_only_copy() {
+    let tmp = folder("only-copy");
+    let out = tmp.path().to_path_buf();
+    three_takes(&out);
+    let mut worker = FakeWorker::new(&[]);
+    let mut state = opened(&mut worker, &out);
+    let mut takes: Vec<_> = state.library.visible().cloned().collect();
+    takes[0].state = TakeState::NotUploaded;
+    let first = takes[0].id.to_string();
+    let watch = request_id(&worker, |r| matches!(r, Request::WatchTakes { .. }));
+    state.on_event(Event::TakesChanged { id: watch }, &mut worker);
+    let listing = request_id(&worker, |r| matches!(r, Request::ListTakes { .. }));
+    let page = music_gen::library::Page {
+        total: takes.len(),
+        matched: takes.len(),
+        takes,
+        spent: None,
+    };
+    state.on_event(Event::Takes { id: listing, page }, &mut worker);
+    press(&mut state, &mut worker, &[key(KeyCode::Home), ch('D')]);
+    let text = screen(&state, 100, 30)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains(&format!("Delete take {first}? It was never uploaded")),
+        "{text}"
+    );
+    assert!(text.contains("its only copy"), "{text}");
+}
+
 #[test]
 fn a_page_at_a_time_and_the_next_when_the_selection_nears_the_end() {
     let tmp = folder("paged");

@@ -9,6 +9,7 @@ use strum::VariantArray;
 
 use crate::doctor::Status;
 use crate::domain::presets::is_builtin;
+use crate::library::TakeState;
 use crate::tui::keymap::{self, Context};
 use crate::tui::state::popup::{Confirm, Discard, InputBox, Popup, Setting};
 use crate::tui::state::{AppState, SetupCheck};
@@ -23,7 +24,7 @@ pub fn render(frame: &mut Frame, area: Rect, popup: &Popup, state: &AppState) {
         Popup::Compare { a, b, scroll } => {
             take::render_compare(frame, area, (a, b), *scroll, state)
         }
-        Popup::Confirm(c) => confirm(frame, area, c, state.theme),
+        Popup::Confirm(c) => confirm(frame, area, c, state),
         Popup::Input(i) => input_box(frame, area, i, state.theme),
         Popup::Settings { row } => settings(frame, area, *row, state),
         Popup::Variations(v) => variations::render(frame, area, v, state),
@@ -133,10 +134,26 @@ fn replace_question(name: &str) -> String {
     }
 }
 
-fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, theme: Theme) {
+fn confirm(frame: &mut Frame, area: Rect, question: &Confirm, state: &AppState) {
+    let theme = state.theme;
     let (title, mut lines): (&str, Vec<Line>) = match question {
         Confirm::Replace(name) => (" Overwrite? ", vec![Line::from(replace_question(name))]),
         Confirm::Overwrite(p) => (" Overwrite? ", vec![Line::from(replace_question(&p.name))]),
+        // A take whose upload failed is on this machine only.
+        Confirm::DeleteTake(id)
+            if state
+                .library
+                .get(id)
+                .is_some_and(|t| t.state == TakeState::NotUploaded) =>
+        {
+            (
+                " Delete take? ",
+                vec![Line::from(format!(
+                    "Delete take {id}? It was never uploaded: these files on this \
+                     machine are its only copy, and they are removed."
+                ))],
+            )
+        }
         Confirm::DeleteTake(id) => (
             " Delete take? ",
             vec![Line::from(format!(
