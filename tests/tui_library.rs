@@ -664,7 +664,30 @@ fn a_marked_take_deleted_by_hand_is_unmarked_not_compared() {
     settle(&mut state, &mut worker);
     press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
     assert_eq!(state.library.marked.len(), 1);
+    // Its details open while it goes: they say so, not what it was.
+    press(
+        &mut state,
+        &mut worker,
+        &[key(KeyCode::Home), key(KeyCode::Enter)],
+    );
+    settle(&mut state, &mut worker);
+    let shown = screen(&state, 100, 40);
+    assert!(
+        shown.contains("reading the take") || shown.contains("Lyrics"),
+        "{shown}"
+    );
     std::fs::remove_file(out.join(format!("{first}.json"))).unwrap();
+    state.on_event(
+        Event::TakesChanged {
+            id: request_id(&worker, |r| matches!(r, Request::WatchTakes { .. })),
+        },
+        &mut worker,
+    );
+    settle(&mut state, &mut worker);
+    let text = screen(&state, 100, 40);
+    assert!(text.contains("This take is no longer listed"), "{text}");
+    assert!(!text.contains("reading the take"), "{text}");
+    press(&mut state, &mut worker, &[key(KeyCode::Esc)]);
     state.on_event(
         Event::TakesChanged {
             id: request_id(&worker, |r| matches!(r, Request::WatchTakes { .. })),
